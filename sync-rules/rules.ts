@@ -1,0 +1,55 @@
+import { syncRulesSchema, type SyncRules } from './schema.ts';
+
+/**
+ * What each kind of device replicates, and the rule for every document type (DESIGN.md §3).
+ * The gateway enforces these; the browser sync engine reads the same object, so the two cannot drift.
+ * Whole-database replication everywhere: the per-location topology needs no filters, and the embedded
+ * store crashes on filtered `_changes` (DESIGN.md §1).
+ */
+const raw = {
+  version: 1,
+  principals: {
+    register: [
+      { db: 'catalog', direction: 'pull' },
+      { db: 'location', direction: 'both', scope: 'own' },
+      { db: 'customers', direction: 'both' }
+    ],
+    rfid_phone: [
+      { db: 'catalog', direction: 'pull' },
+      { db: 'location', direction: 'both', scope: 'own' }
+    ],
+    admin_browser: [
+      { db: 'catalog', direction: 'both' },
+      { db: 'location', direction: 'both', scope: 'granted' },
+      { db: 'customers', direction: 'both' },
+      { db: 'audit', direction: 'pull' }
+    ]
+  },
+  documents: {
+    category: { db: 'catalog', lifecycle: 'mutable', write: 'catalog:edit', conflict: { rule: 'field-lww' } },
+    product: { db: 'catalog', lifecycle: 'mutable', write: 'catalog:edit', conflict: { rule: 'field-lww' } },
+    tax_rate: { db: 'catalog', lifecycle: 'mutable', write: 'settings:manage', conflict: { rule: 'field-lww' } },
+    location: { db: 'catalog', lifecycle: 'mutable', write: null, conflict: { rule: 'server-only' } },
+    register: { db: 'catalog', lifecycle: 'mutable', write: null, conflict: { rule: 'server-only' } },
+    staff: { db: 'catalog', lifecycle: 'mutable', write: null, conflict: { rule: 'server-only' } },
+    settings: { db: 'catalog', lifecycle: 'mutable', write: 'settings:manage', conflict: { rule: 'field-lww' } },
+    sale: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], conflict: { rule: 'immutable' } },
+    stock_movement: {
+      db: 'location',
+      lifecycle: 'event',
+      write: 'inventory:adjust',
+      deviceWriters: ['rfid_phone'],
+      conflict: { rule: 'immutable' }
+    },
+    customer: {
+      db: 'customers',
+      lifecycle: 'mutable',
+      write: 'sale:create',
+      deviceWriters: ['register'],
+      conflict: { rule: 'field-lww', setMergeFields: ['tags'] }
+    },
+    ledger_entry: { db: 'customers', lifecycle: 'event', write: 'sale:refund', deviceWriters: ['register'], conflict: { rule: 'immutable' } }
+  }
+};
+
+export const SYNC_RULES: SyncRules = syncRulesSchema.parse(raw);

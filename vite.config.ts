@@ -1,0 +1,30 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  plugins: [sveltekit()],
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['web/src/**/*.test.ts', 'server/**/*.test.ts', 'sync-rules/**/*.test.ts', 'couch-design-docs/**/*.test.ts', 'tests/unit/**/*.test.ts'],
+          environment: 'node'
+        }
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // Each file starts its own server + embedded store; two cores: keep it sequential-ish.
+          fileParallelism: false
+        }
+      }
+    ]
+  }
+});

@@ -1,0 +1,45 @@
+/** Roles and the permissions they carry (DESIGN.md §4). Shared: the server enforces, the UI hides. */
+export const ROLES = ['owner', 'admin', 'manager', 'cashier', 'stock_clerk'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  'sale:create',
+  'sale:void',
+  'sale:refund',
+  'discount:override',
+  'report:view',
+  'inventory:adjust',
+  'inventory:count',
+  'catalog:edit',
+  'staff:manage',
+  'settings:manage'
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const ALL: readonly Permission[] = PERMISSIONS;
+
+export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
+  owner: ALL,
+  admin: ALL,
+  manager: [
+    'sale:create',
+    'sale:void',
+    'sale:refund',
+    'discount:override',
+    'report:view',
+    'inventory:adjust',
+    'inventory:count',
+    'catalog:edit'
+  ],
+  cashier: ['sale:create'],
+  stock_clerk: ['inventory:count', 'inventory:adjust']
+};
+
+export function can(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission);
+}
+
+/** Owners and admins see every location of their tenant; other roles only the ones they are given. */
+export function hasAllLocations(role: Role): boolean {
+  return role === 'owner' || role === 'admin';
+}

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { couchFields, currency, idRef, idWithPrefix, isoTimestamp, locationCode, nonNegMinor } from './common.ts';
+import { isValidGtin } from '../gtin.ts';
+import { ROLES } from '../permissions.ts';
+
+const mutable = {
+  updatedAt: isoTimestamp,
+  updatedBy: idRef
+};
+
+export const categorySchema = z
+  .object({
+    ...couchFields,
+    _id: idWithPrefix('category'),
+    type: z.literal('category'),
+    name: z.string().trim().min(1).max(80),
+    parentId: idRef.optional(),
+    sort: z.number().int().optional(),
+    ...mutable
+  })
+  .strict();
+
+export const barcode = z.string().refine(isValidGtin, 'must be a GTIN-8/12/13/14 with a valid check digit');
+
+export const variantSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be a short id'),
+    sku: z.string().trim().min(1).max(64),
+    barcode: barcode.optional(),
+    options: z.record(z.string(), z.string()),
+    price: nonNegMinor,
+    cost: nonNegMinor.optional(),
+    active: z.boolean().default(true)
+  })
+  .strict();
+
+export const productSchema = z
+  .object({
+    ...couchFields,
+    _id: idWithPrefix('product'),
+    type: z.literal('product'),
+    name: z.string().trim().min(1).max(200),
+    description: z.string().max(4000).optional(),
+    categoryId: idRef,
+    taxCategory: z.string().min(1).max(40),
+    options: z.array(z.object({ name: z.string().min(1).max(40), values: z.array(z.string().min(1).max(40)).min(1) }).strict()),
+    variants: z.array(variantSchema).min(1, 'a product needs at least one variant'),
+    status: z.enum(['active', 'archived']),
+    ...mutable
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    const seen = new Set<string>();
+    p.variants.forEach((v, i) => {
+      if (seen.has(v.id)) ctx.addIssue({ code: 'custom', path: ['variants', i, 'id'], message: 'duplicate variant id' });
+      seen.add(v.id);
+    });
+  });
+
+export const taxRateSchema = z
+  .object({
+    ...couchFields,
+    _id: idWithPrefix('tax_rate'),
+    type: z.literal('tax_rate'),
+    name: z.string().min(1).max(80),
+    /** parts per million: 8.875 % = 88_750 */
+    ratePpm: z.number().int().min(0).max(1_000_000),
+    /** tax categories this rate does not apply to (e.g. "exempt", "clothing-under-110") */
+    exemptCategories: z.array(z.string()).default([]),
+    ...mutable
+  })
+  .strict();
+
+export const locationSchema = z
+  .object({
+    ...couchFields,
+    _id: idWithPrefix('location'),
+    type: z.literal('location'),
+    code: locationCode,
+    name: z.string().min(1).max(120),
+    address: z.string().max(400).default(''),
+    timeZone: z.string().min(1).max(64),
+    currency,
+    taxRateId: idRef.optional(),
+    pricesIncludeTax: z.boolean().default(false),
+    ...mutable
+  })
+  .strict();
+
+export const registerSchema = z
+  .object({
+    ...couchFields,
+    _id: idWithPrefix('register'),
+    type: z.literal('register'),
+    locationCode,
+    name: z.string().min(1).max(80),
+    ...mutable
+  })
+  .strict();
+
+/**
+ * Staff directory entry, replicated to devices so a PIN can be checked offline. Written only by the
+ * server (the gateway refuses device and browser writes of this type).
+ */
+export const staffSchema = z
+  .object({
+    ...couchFields,
+    _id: idWithPrefix('staff'),
+    type: z.literal('staff'),
+    userId: idRef,
+    name: z.string().min(1).max(120),
+    role: z.enum(ROLES),
+    /** location codes, or ["*"] for every location */
+    locations: z.array(z.string()),
+    pinHash: z.string().optional(),
+    active: z.boolean(),
+    ...mutable
+  })
+  .strict();
+
+/** Tenant-wide settings the devices need offline, including the PIN hashing parameters. */
+export const settingsSchema = z
+  .object({
+    ...couchFields,
+    _id: z.literal('settings:tenant'),
+    type: z.literal('settings'),
+    tenantName: z.string().min(1).max(120),
+    pinSalt: z.string().min(16),
+    receiptHeader: z.string().max(400).default(''),
+    receiptFooter: z.string().max(400).default(''),
+    ...mutable
+  })
+  .strict();

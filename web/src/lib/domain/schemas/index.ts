@@ -1,0 +1,56 @@
+import type { z } from 'zod';
+import { categorySchema, locationSchema, productSchema, registerSchema, settingsSchema, staffSchema, taxRateSchema } from './catalog.ts';
+import { customerSchema, ledgerEntrySchema } from './customers.ts';
+import { saleSchema, stockMovementSchema } from './location.ts';
+
+export * from './catalog.ts';
+export * from './customers.ts';
+export * from './location.ts';
+
+/** Every document type the platform stores in tenant databases, by its `type` field. */
+export const DOC_SCHEMAS = {
+  category: categorySchema,
+  product: productSchema,
+  tax_rate: taxRateSchema,
+  location: locationSchema,
+  register: registerSchema,
+  staff: staffSchema,
+  settings: settingsSchema,
+  sale: saleSchema,
+  stock_movement: stockMovementSchema,
+  customer: customerSchema,
+  ledger_entry: ledgerEntrySchema
+} as const satisfies Record<string, z.ZodType>;
+
+export type DocType = keyof typeof DOC_SCHEMAS;
+export const DOC_TYPES = Object.keys(DOC_SCHEMAS) as DocType[];
+
+/** `_id` prefix (before the first ':') → type; lets a deletion stub (no body) be typed too. */
+export const ID_PREFIX_TYPE: Readonly<Record<string, DocType>> = {
+  category: 'category',
+  product: 'product',
+  tax_rate: 'tax_rate',
+  location: 'location',
+  register: 'register',
+  staff: 'staff',
+  settings: 'settings',
+  sale: 'sale',
+  movement: 'stock_movement',
+  customer: 'customer',
+  ledger: 'ledger_entry'
+};
+
+export function docTypeOfId(id: string): DocType | null {
+  const prefix = id.split(':', 1)[0] ?? '';
+  return ID_PREFIX_TYPE[prefix] ?? null;
+}
+
+export type DocOf<T extends DocType> = z.infer<(typeof DOC_SCHEMAS)[T]>;
+
+/** Formats zod issues as `path: message; …` so an error names the field. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(document)'}: ${i.message}`)
+    .join('; ');
+}
