@@ -1,0 +1,101 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { catalogDb } from '../../web/src/lib/domain/db-names.ts';
+import { DEVICE_KINDS } from '../../sync-rules/schema.ts';
+import { createEnrolmentCode, enrolDevice, listDevices, revokeDevice } from '../auth/flows.ts';
+import { hasPermission, mayUseLocation, principalId } from '../auth/principal.ts';
+import type { Ctx } from '../context.ts';
+import { requireAuth } from '../http/authenticate.ts';
+import { forbidden, parseBody, route } from '../http/errors.ts';
+import { addLocation, locationInput } from '../tenants/provision.ts';
+import QRCode from 'qrcode';
+
+const enrolmentBody = z.object({
+  kind: z.enum(DEVICE_KINDS),
+  locationCode: z.string().trim().toUpperCase(),
+  name: z.string().trim().min(1, 'is required').max(80)
+});
+const enrolBody = z.object({ code: z.string().trim().min(8, 'must be the 8-character code').max(20) });
+
+interface LocationRow {
+  code: string;
+  name: string;
+  address: string;
+  timeZone: string;
+  currency: string;
+}
+
+export function tenantRoutes(ctx: Ctx): Router {
+  const r = Router();
+  const auth = requireAuth(ctx);
+
+  r.get(
+    '/locations',
+    auth,
+    route(async (req, res) => {
+      const p = req.principal!;
+      const rows = await ctx.couch
+        .use(catalogDb(p.tenantId))
+        .list({ startkey: 'location:', endkey: 'location:\ufff0', include_docs: true });
+      const locations = rows.rows
+        .map((row) => row.doc as unknown as LocationRow)
+        .filter((l) => mayUseLocation(p, l.code))
+        .map(({ code, name, address, timeZone, currency }) => ({ code, name, address, timeZone, currency }));
+      res.json({ locations });
+    })
+  );
+
+  r.post(
+    '/locations',
+    auth,
+    route(async (req, res) => {
+      const p = req.principal!;
+      if (p.kind !== 'user' || !hasPermission(p, 'settings:manage')) throw forbidden('Adding a location needs the settings:manage permission');
+      const input = parseBody(locationInput, req.body);
+      await addLocation(ctx, p.tenantId, input, principalId(p));
+      res.status(201).json({ location: { code: input.code } });
+    })
+  );
+
+  r.post(
+    '/devices/enrolment-codes',
+    auth,
+    route(async (req, res) => {
+      const p = req.principal!;
+      if (!hasPermission(p, 'settings:manage')) throw forbidden('Enrolling devices needs the settings:manage permission');
+      const body = parseBody(enrolmentBody, req.body);
+      const out = await createEnrolmentCode(ctx, p, body);
+      const qrSvg = await QRCode.toString(out.qrPayload, { type: 'svg', margin: 1 });
+      res.status(201).json({ ...out, qrSvg });
+    })
+  );
+
+  r.post(
+    '/devices/enrol',
+    route(async (req, res) => {
+      const { code } = parseBody(enrolBody, req.body);
+      res.status(201).json(await enrolDevice(ctx, code));
+    })
+  );
+
+  r.get(
+    '/devices',
+    auth,
+    route(async (req, res) => {
+      if (!hasPermission(req.principal!, 'settings:manage')) throw forbidden('Listing devices needs the settings:manage permission');
+      res.json({ devices: await listDevices(ctx, req.principal!) });
+    })
+  );
+
+  r.delete(
+    '/devices/:id',
+    auth,
+    route(async (req, res) => {
+      if (!hasPermission(req.principal!, 'settings:manage')) throw forbidden('Revoking devices needs the settings:manage permission');
+      await revokeDevice(ctx, req.principal!, String(req.params.id));
+      res.status(204).end();
+    })
+  );
+
+  return r;
+}

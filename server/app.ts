@@ -1,0 +1,107 @@
+import cookieParser from 'cookie-parser';
+import express, { type Express, type RequestHandler } from 'express';
+import rateLimit from 'express-rate-limit';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { randomUUID } from 'node:crypto';
+import { PLATFORM_DB } from '../web/src/lib/domain/db-names.ts';
+import { SYNC_RULES } from '../sync-rules/rules.ts';
+import { authRoutes } from './api/auth-routes.ts';
+import { tenantRoutes } from './api/tenant-routes.ts';
+import type { Ctx } from './context.ts';
+import { gateway } from './gateway/router.ts';
+import type { Upstream } from './gateway/proxy.ts';
+import { errorHandler, forbidden, notFound } from './http/errors.ts';
+
+export interface AppOptions {
+  /** the built SvelteKit handler (adapter-node), absent in API-only runs */
+  webHandler?: RequestHandler;
+  upstream: () => Upstream;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+function ipAllowlist(list: string): RequestHandler {
+  const allowed = new Set(list.split(',').map((s) => s.trim()).filter(Boolean));
+  return (req, _res, next) => {
+    if (allowed.size === 0) return next();
+    const ip = (req.ip ?? '').replace(/^::ffff:/, '');
+    if (allowed.has(ip)) return next();
+    next(forbidden('Admin access is not allowed from this network'));
+  };
+}
+
+export function createApp(ctx: Ctx, opts: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', ctx.config.TRUST_PROXY);
+
+  // Correlation id: accept a sane incoming X-Request-Id, else make one; echoed and logged everywhere.
+  app.use(
+    pinoHttp({
+      logger: ctx.log,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' }
+    })
+  );
+  app.use(
+    helmet({
+      // SvelteKit sets its own CSP (svelte.config.js) with hashes for its inline bootstrap script.
+      contentSecurityPolicy: false,
+      crossOriginEmbedderPolicy: false
+    })
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res, next) => {
+    ctx.couch
+      .use(PLATFORM_DB)
+      .info()
+      .then(() => res.json({ status: 'ready' }))
+      .catch(() => res.status(503).json({ status: 'not_ready', message: 'database not reachable' }))
+      .catch(next);
+  });
+
+  // Gateway before any body parser: reads stream straight through.
+  app.use('/db', gateway(ctx, SYNC_RULES, opts.upstream));
+
+  const api = express.Router();
+  api.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: ctx.config.API_RATE_LIMIT,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (_req, res) => {
+        res.status(429).json({ error: 'rate_limited', message: `Too many requests: the limit is ${ctx.config.API_RATE_LIMIT} per minute` });
+      }
+    })
+  );
+  api.use(express.json({ limit: '1mb' }));
+  api.use(cookieParser());
+  const adminOnly = ipAllowlist(ctx.config.ADMIN_IP_ALLOWLIST);
+  api.use(['/auth/login', '/auth/refresh', '/locations', '/devices/enrolment-codes'], adminOnly);
+  api.use('/auth', authRoutes(ctx));
+  api.use('/', tenantRoutes(ctx));
+  api.use((req, _res, next) => next(notFound(`No API endpoint ${req.method} ${req.baseUrl}${req.path}`)));
+  api.use(errorHandler);
+  app.use('/api/v1', api);
+
+  if (opts.webHandler) {
+    app.use('/admin', adminOnly);
+    app.use(opts.webHandler);
+  }
+  app.use((req, res) => {
+    res.status(404).json({ error: 'not_found', message: `Nothing at ${req.path}` });
+  });
+  app.use(errorHandler);
+  return app;
+}

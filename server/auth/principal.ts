@@ -1,0 +1,27 @@
+import type { Permission, Role } from '../../web/src/lib/domain/permissions.ts';
+import { ROLE_PERMISSIONS, can, hasAllLocations } from '../../web/src/lib/domain/permissions.ts';
+import type { DeviceKind } from '../../sync-rules/schema.ts';
+
+/** Who is calling, after the token was verified. */
+export type Principal =
+  | { kind: 'user'; userId: string; tenantId: string; role: Role; locations: string[] }
+  | { kind: 'device'; deviceId: string; tenantId: string; locationCode: string; deviceKind: DeviceKind }
+  | { kind: 'staff'; userId: string; tenantId: string; role: Role; locationCode: string; deviceId: string; deviceKind: DeviceKind };
+
+export function principalId(p: Principal): string {
+  return p.kind === 'device' ? `device:${p.deviceId}` : `user:${p.userId}`;
+}
+
+export function hasPermission(p: Principal, permission: Permission): boolean {
+  return p.kind !== 'device' && can(p.role, permission);
+}
+
+export function permissionsOf(role: Role): readonly Permission[] {
+  return ROLE_PERMISSIONS[role];
+}
+
+/** Locations a principal may act on: a device and a staff session only their own. */
+export function mayUseLocation(p: Principal, code: string): boolean {
+  if (p.kind === 'user') return hasAllLocations(p.role) || p.locations.includes('*') || p.locations.includes(code);
+  return p.locationCode === code;
+}

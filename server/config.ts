@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import path from 'node:path';
+
+/**
+ * Configuration is a schema checked at boot (STYLE.md §8). A wrong value stops the process with one
+ * line naming the variable; nothing falls back to a shipped default secret.
+ */
+const bool = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no'], { message: 'must be 1/0, true/false or yes/no' })
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const envSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    DATA_DIR: z.string().min(1).default('./data'),
+    /** External CouchDB 3 (cluster) URL. Absent: start the embedded CouchDB-compatible store. */
+    COUCH_URL: z.url({ message: 'must be a URL like https://couch.example.com:5984' }).optional(),
+    COUCH_USER: z.string().min(1).optional(),
+    COUCH_PASSWORD: z.string().min(1).optional(),
+    /** Port for the embedded store on 127.0.0.1; 0 picks a free one. */
+    EMBEDDED_COUCH_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+    /** HMAC secret for JWTs, ≥ 32 chars. Absent: generated once and kept in DATA_DIR/secrets.json. */
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(30).max(86_400).default(900),
+    REFRESH_TOKEN_TTL_S: z.coerce.number().int().min(300).default(30 * 86_400),
+    SEED_DEMO: bool.default(true),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** requests per minute per client on /api/v1 (seed: 100) */
+    API_RATE_LIMIT: z.coerce.number().int().min(1).default(100),
+    /** comma-separated IPs/CIDR-less addresses allowed on admin API routes; empty = all */
+    ADMIN_IP_ALLOWLIST: z.string().default(''),
+    /** set behind a TLS-terminating proxy so cookies are Secure and req.ip is the client's */
+    TRUST_PROXY: z.string().default('loopback'),
+    COOKIE_SECURE: bool.default(false),
+    /** skip `vite build` at start even when build/ is missing (tests that only need the API) */
+    SKIP_WEB: bool.default(false)
+  })
+  .superRefine((env, ctx) => {
+    if (env.COUCH_URL && (!env.COUCH_USER || !env.COUCH_PASSWORD)) {
+      const missing = !env.COUCH_USER ? 'COUCH_USER' : 'COUCH_PASSWORD';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'is required when COUCH_URL is set' });
+    }
+  });
+
+export type Config = z.infer<typeof envSchema> & { dataDir: string };
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset": a blank line in an env file must not become a value.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(`Invalid configuration: ${String(issue.path[0] ?? '?')} ${issue.message}`);
+  }
+  return { ...result.data, dataDir: path.resolve(result.data.DATA_DIR) };
+}

@@ -1,0 +1,14 @@
+import type { TokenService } from './auth/tokens.ts';
+import type { Config } from './config.ts';
+import type { Couch } from './couch/client.ts';
+import type { Logger } from './log.ts';
+import type { DeviceRegistry } from './platform/devices.ts';
+
+/** What the HTTP layer hands to use cases. Stateless: nothing here holds per-user state. */
+export interface Ctx {
+  config: Config;
+  couch: Couch;
+  tokens: TokenService;
+  devices: DeviceRegistry;
+  log: Logger;
+}

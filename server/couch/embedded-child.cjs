@@ -1,0 +1,81 @@
+'use strict';
+/**
+ * The embedded CouchDB-compatible store (express-pouchdb + pouchdb-node on LevelDB), run as a child
+ * process of the server and bound to 127.0.0.1 only (DESIGN.md §1).
+ *
+ * express-pouchdb 4.2.0 has measured defects: `_find`/`_bulk_get`/`_index` ignore `_security`, an
+ * unknown `filter` on `_changes` and a non-admin `PUT /{db}` crash the process. The gateway never
+ * forwards such requests; as a second layer this wrapper answers 401 to anything not carrying the
+ * service account's Basic credentials and 400 to any `filter`, so even a local process cannot reach
+ * those paths. If it dies anyway, the parent restarts it.
+ *
+ * Plain CommonJS because express-pouchdb is CommonJS and this file must start fast without tsx.
+ */
+const http = require('node:http');
+const fs = require('node:fs');
+const path = require('node:path');
+const crypto = require('node:crypto');
+
+const dataDir = process.env.EMBEDDED_DATA_DIR;
+const user = process.env.EMBEDDED_ADMIN_USER;
+const password = process.env.EMBEDDED_ADMIN_PASSWORD;
+const port = Number(process.env.EMBEDDED_PORT || 0);
+if (!dataDir || !user || !password) {
+  console.error('embedded store: EMBEDDED_DATA_DIR, EMBEDDED_ADMIN_USER and EMBEDDED_ADMIN_PASSWORD are required');
+  process.exit(2);
+}
+fs.mkdirSync(dataDir, { recursive: true });
+
+const PouchDB = require('pouchdb-node').defaults({ prefix: dataDir + path.sep });
+const configPath = path.join(dataDir, 'config.json');
+// express-pouchdb hashes plain admin passwords found in its config file on load. Rewrite it each
+// start so the admin always matches the credentials the parent holds (no admin party, ever).
+fs.writeFileSync(
+  configPath,
+  JSON.stringify({ admins: { [user]: password }, log: { file: path.join(dataDir, 'couch.log'), level: 'warning' } }, null, 2)
+);
+const app = require('express-pouchdb')(PouchDB, {
+  configPath,
+  logPath: path.join(dataDir, 'couch.log'),
+  mode: 'fullCouchDB',
+  overrideMode: { exclude: ['routes/fauxton', 'routes/replicate', 'replicator', 'routes/special-test-auth', 'routes/vhosts', 'routes/rewrite'] }
+});
+
+const expected = Buffer.from('Basic ' + Buffer.from(user + ':' + password).toString('base64'));
+function authorised(header) {
+  if (typeof header !== 'string') return false;
+  const got = Buffer.from(header);
+  return got.length === expected.length && crypto.timingSafeEqual(got, expected);
+}
+
+function deny(res, status, error, reason) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ error: error, reason: reason }));
+}
+
+const server = http.createServer(function (req, res) {
+  if (!authorised(req.headers.authorization)) return deny(res, 401, 'unauthorized', 'service credentials required');
+  const url = new URL(req.url || '/', 'http://127.0.0.1');
+  if (url.searchParams.has('filter')) return deny(res, 400, 'bad_request', 'filters are not supported by the embedded store');
+  app(req, res);
+});
+// longpoll/continuous feeds can stay open for a long time.
+server.requestTimeout = 0;
+server.headersTimeout = 60000;
+server.keepAliveTimeout = 5000;
+
+server.listen(port, '127.0.0.1', function () {
+  const address = server.address();
+  if (process.send) process.send({ type: 'ready', port: address.port });
+  else console.log('embedded store listening on 127.0.0.1:' + address.port);
+});
+
+// A crash inside express-pouchdb must end the process so the supervisor restarts it clean.
+process.on('uncaughtException', function (err) {
+  console.error('embedded store crashed:', err && err.stack ? err.stack : err);
+  process.exit(70);
+});
+process.on('disconnect', function () {
+  // Parent died: never linger as an orphan holding the LevelDB locks.
+  process.exit(0);
+});

@@ -1,0 +1,82 @@
+import { catalogDb, customersDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
+import type { Role } from '../../web/src/lib/domain/permissions.ts';
+import { registerSchema, taxRateSchema } from '../../web/src/lib/domain/schemas/index.ts';
+import { createEnrolmentCode } from '../auth/flows.ts';
+import type { Db } from '../couch/client.ts';
+import type { Ctx } from '../context.ts';
+import { createStaffUser, createTenant } from '../tenants/provision.ts';
+import { generateDemoCatalog } from './catalog-generator.ts';
+
+/** Demo only: fixed, printed and written in the README. Absent with SEED_DEMO=0. */
+export const DEMO_PASSWORD = 'nexus-demo-2026';
+export const DEMO_TENANT_NAME = 'Nexus Clothing';
+
+const LOCATIONS = [
+  { code: 'GM', name: 'Nexus Grand Mall', address: '100 Grand Mall Blvd, New York, NY', timeZone: 'America/New_York', taxRateId: 'tax_rate:ny', tax: { name: 'NY sales tax 8.875%', ratePpm: 88_750 } },
+  { code: 'HM', name: 'Nexus Harbor Mall', address: '22 Harbor Way, Chicago, IL', timeZone: 'America/Chicago', taxRateId: 'tax_rate:il', tax: { name: 'IL sales tax 6.25%', ratePpm: 62_500 } },
+  { code: 'LM', name: 'Nexus Lakeside Mall', address: '7 Lakeside Dr, Oakland, CA', timeZone: 'America/Los_Angeles', taxRateId: 'tax_rate:ca', tax: { name: 'CA sales tax 7.25%', ratePpm: 72_500 } }
+] as const;
+
+const USERS: { role: Role; email: string; name: string; pin: string; locations: string[] }[] = [
+  { role: 'owner', email: 'owner@nexus.demo', name: 'Olivia Owner', pin: '1111', locations: ['*'] },
+  { role: 'admin', email: 'admin@nexus.demo', name: 'Adam Admin', pin: '2222', locations: ['*'] },
+  { role: 'manager', email: 'manager@nexus.demo', name: 'Maria Manager', pin: '3333', locations: ['GM'] },
+  { role: 'cashier', email: 'cashier@nexus.demo', name: 'Carlos Cashier', pin: '4444', locations: ['GM'] },
+  { role: 'stock_clerk', email: 'clerk@nexus.demo', name: 'Sam Stockclerk', pin: '5555', locations: ['GM'] }
+];
+
+export interface DemoSummary {
+  tenantId: string;
+  tenantName: string;
+  users: { role: Role; email: string; pin: string }[];
+  enrolmentCode: string;
+}
+
+async function bulkInsert(db: Db, docs: object[]): Promise<void> {
+  for (let i = 0; i < docs.length; i += 500) {
+    const res = await db.bulk({ docs: docs.slice(i, i + 500) });
+    const failed = res.filter((r) => 'error' in r && r.error);
+    if (failed.length) throw new Error(`demo seed: ${failed.length} documents failed, first: ${JSON.stringify(failed[0])}`);
+  }
+}
+
+/** Creates the demo tenant "Nexus Clothing" with catalog, stock, customers, staff and registers. */
+export async function seedDemo(ctx: Ctx): Promise<DemoSummary> {
+  const started = Date.now();
+  const owner = USERS[0]!;
+  const created = await createTenant(ctx, {
+    name: DEMO_TENANT_NAME,
+    adminEmail: owner.email,
+    adminName: owner.name,
+    adminPassword: DEMO_PASSWORD,
+    adminPin: owner.pin,
+    plan: 'enterprise',
+    locations: LOCATIONS.map(({ code, name, address, timeZone, taxRateId }) => ({ code, name, address, timeZone, currency: 'USD', taxRateId }))
+  });
+  const { tenantId } = created;
+  const now = new Date().toISOString();
+  const catalog = ctx.couch.use(catalogDb(tenantId));
+
+  for (const u of USERS.slice(1)) {
+    await createStaffUser(ctx, tenantId, { ...u, password: DEMO_PASSWORD });
+  }
+
+  const taxRates = LOCATIONS.map((l) =>
+    taxRateSchema.parse({ _id: l.taxRateId, type: 'tax_rate', ...l.tax, exemptCategories: [], updatedAt: now, updatedBy: 'system' })
+  );
+  const registers = LOCATIONS.flatMap((l) =>
+    [1, 2].map((n) => registerSchema.parse({ _id: `register:${l.code}-${n}`, type: 'register', locationCode: l.code, name: `${l.code} Register ${n}`, updatedAt: now, updatedBy: 'system' }))
+  );
+  const demo = generateDemoCatalog({ seed: 2026, locationCodes: LOCATIONS.map((l) => l.code), now, actor: 'system' });
+  await bulkInsert(catalog, [...taxRates, ...registers, ...demo.categories, ...demo.products]);
+  await bulkInsert(ctx.couch.use(customersDb(tenantId)), demo.customers);
+  for (const l of LOCATIONS) await bulkInsert(ctx.couch.use(locationDb(tenantId, l.code)), demo.openingMovements[l.code] ?? []);
+
+  const enrol = await createEnrolmentCode(
+    ctx,
+    { kind: 'user', userId: created.adminUserId, tenantId, role: 'owner', locations: ['*'] },
+    { kind: 'register', locationCode: 'GM', name: 'GM Register 1' }
+  );
+  ctx.log.info({ tenantId, products: demo.products.length, ms: Date.now() - started }, 'demo tenant seeded');
+  return { tenantId, tenantName: DEMO_TENANT_NAME, users: USERS.map(({ role, email, pin }) => ({ role, email, pin })), enrolmentCode: enrol.code };
+}

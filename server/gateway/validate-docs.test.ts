@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { parseDbName, type ParsedDbName } from '../../web/src/lib/domain/db-names.ts';
+import { SYNC_RULES } from '../../sync-rules/rules.ts';
+import type { Principal } from '../auth/principal.ts';
+import { checkDocWrite } from './validate-docs.ts';
+
+const register: Principal = { kind: 'device', deviceId: 'd1', tenantId: 'acme', locationCode: 'GM', deviceKind: 'register' };
+const phone: Principal = { kind: 'device', deviceId: 'd2', tenantId: 'acme', locationCode: 'GM', deviceKind: 'rfid_phone' };
+const cashier: Principal = { kind: 'user', userId: 'user:c', tenantId: 'acme', role: 'cashier', locations: ['GM'] };
+const manager: Principal = { kind: 'user', userId: 'user:m', tenantId: 'acme', role: 'manager', locations: ['GM'] };
+const gm = parseDbName('t-acme-loc-gm') as ParsedDbName;
+const catalog = parseDbName('t-acme-catalog') as ParsedDbName;
+
+const sale = () => ({
+  _id: 'sale:GM-1:01JD0000000000000000000000',
+  type: 'sale',
+  locationCode: 'GM',
+  registerId: 'register:GM-1',
+  cashierId: 'user:c',
+  currency: 'USD',
+  lines: [{ lineId: 'l1', productId: 'product:p1', variantId: 'v01', sku: 'NX-1-M', name: 'Tee', qty: 2, unitPrice: 1000, discount: 0, tax: 178, total: 2178 }],
+  subtotal: 2000,
+  discountTotal: 0,
+  taxTotal: 178,
+  total: 2178,
+  tenders: [{ kind: 'cash', amount: 2500 }],
+  change: 322,
+  createdAt: '2026-11-24T10:00:00.000Z'
+});
+
+const product = () => ({
+  _id: 'product:p1',
+  type: 'product',
+  name: 'Tee',
+  categoryId: 'category:tees',
+  taxCategory: 'clothing',
+  options: [{ name: 'Size', values: ['M'] }],
+  variants: [{ id: 'v01', sku: 'NX-1-M', barcode: '4006381333931', options: { Size: 'M' }, price: 1000, active: true }],
+  status: 'active',
+  updatedAt: '2026-11-24T10:00:00.000Z',
+  updatedBy: 'user:m'
+});
+
+describe('checkDocWrite', () => {
+  it('accepts a new sale from a register, by PUT and by replication (generation 1)', () => {
+    expect(checkDocWrite(register, gm, sale(), true, SYNC_RULES)).toBeNull();
+    expect(checkDocWrite(register, gm, { ...sale(), _rev: '1-abc', _revisions: { start: 1, ids: ['abc'] } }, false, SYNC_RULES)).toBeNull();
+  });
+
+  it('refuses edits and deletions of event documents', () => {
+    expect(checkDocWrite(register, gm, { ...sale(), _rev: '1-abc' }, true, SYNC_RULES)).toMatchObject({ status: 403, reason: expect.stringContaining('_rev') });
+    expect(checkDocWrite(register, gm, { ...sale(), _rev: '2-abc' }, false, SYNC_RULES)).toMatchObject({ status: 403 });
+    expect(checkDocWrite(register, gm, { _id: sale()._id, _rev: '1-abc', _deleted: true }, true, SYNC_RULES)).toMatchObject({
+      status: 403,
+      reason: expect.stringContaining('_deleted')
+    });
+  });
+
+  it('names the field that is wrong', () => {
+    const bad = sale();
+    bad.lines[0]!.qty = 0;
+    expect(checkDocWrite(register, gm, bad, true, SYNC_RULES)).toMatchObject({ status: 400, reason: expect.stringContaining('lines.0.qty') });
+    expect(checkDocWrite(register, gm, { ...sale(), total: 1 }, true, SYNC_RULES)).toMatchObject({ status: 400, reason: expect.stringContaining('tenders') });
+  });
+
+  it('refuses writers without the permission or device kind', () => {
+    expect(checkDocWrite(phone, gm, sale(), true, SYNC_RULES)).toMatchObject({ status: 403, reason: expect.stringContaining('rfid_phone') });
+    expect(checkDocWrite(cashier, catalog, product(), true, SYNC_RULES)).toMatchObject({ status: 403, reason: expect.stringContaining('catalog:edit') });
+    expect(checkDocWrite(manager, catalog, product(), true, SYNC_RULES)).toBeNull();
+  });
+
+  it('keeps server-only and misplaced documents out', () => {
+    const staff = { _id: 'staff:1', type: 'staff', userId: 'user:1', name: 'x', role: 'owner', locations: ['*'], active: true, updatedAt: '2026-11-24T10:00:00Z', updatedBy: 'x' };
+    expect(checkDocWrite(manager, catalog, staff, true, SYNC_RULES)).toMatchObject({ status: 403, reason: expect.stringContaining('only by the server') });
+    expect(checkDocWrite(register, catalog, sale(), true, SYNC_RULES)).toMatchObject({ status: 403, reason: expect.stringContaining('location database') });
+    expect(checkDocWrite(register, parseDbName('t-acme-loc-hm')!, sale(), true, SYNC_RULES)).toMatchObject({ reason: expect.stringContaining('locationCode') });
+    expect(checkDocWrite(manager, catalog, { _id: '_design/x', views: {} }, true, SYNC_RULES)).toMatchObject({ status: 403 });
+    expect(checkDocWrite(manager, catalog, { _id: 'whatever:1', type: 'whatever' }, true, SYNC_RULES)).toMatchObject({ status: 400 });
+    expect(checkDocWrite(manager, catalog, { ...product(), type: 'category' }, true, SYNC_RULES)).toMatchObject({ status: 400, reason: expect.stringContaining('type') });
+    expect(checkDocWrite(manager, catalog, { ...product(), _attachments: {} }, true, SYNC_RULES)).toMatchObject({ status: 403 });
+  });
+
+  it('allows deleting a mutable document with the permission', () => {
+    expect(checkDocWrite(manager, catalog, { _id: 'product:p1', _rev: '3-x', _deleted: true }, true, SYNC_RULES)).toBeNull();
+    expect(checkDocWrite(cashier, catalog, { _id: 'product:p1', _rev: '3-x', _deleted: true }, true, SYNC_RULES)).not.toBeNull();
+  });
+});

@@ -1,0 +1,38 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Principal } from '../auth/principal.ts';
+import type { Ctx } from '../context.ts';
+import { unauthorized } from './errors.ts';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}
+
+export function bearerToken(req: Request): string | null {
+  const h = req.headers.authorization;
+  if (!h || !h.startsWith('Bearer ')) return null;
+  return h.slice('Bearer '.length).trim() || null;
+}
+
+/** Verifies the token (signature, expiry, claims) and, for devices, that they are not revoked. */
+export async function resolvePrincipal(ctx: Ctx, req: Request): Promise<Principal | null> {
+  const token = bearerToken(req);
+  if (!token) return null;
+  const p = ctx.tokens.verify(token);
+  if (!p) return null;
+  if (p.kind !== 'user' && !(await ctx.devices.isActive(p.deviceId, p.tenantId))) return null;
+  return p;
+}
+
+export function requireAuth(ctx: Ctx) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    resolvePrincipal(ctx, req)
+      .then((p) => {
+        if (!p) return next(unauthorized('A valid access token is required (Authorization: Bearer …)'));
+        req.principal = p;
+        next();
+      })
+      .catch(next);
+  };
+}

@@ -1,0 +1,80 @@
+import type { Role } from '../../web/src/lib/domain/permissions.ts';
+import type { DeviceKind } from '../../sync-rules/schema.ts';
+
+/** Documents of the `platform` database (server-only, never replicated to devices). */
+export interface TenantDoc {
+  _id: string; // tenant:{id}
+  _rev?: string;
+  type: 'tenant';
+  tenantId: string;
+  name: string;
+  plan: string;
+  locations: string[];
+  status: 'active' | 'suspended';
+  createdAt: string;
+}
+
+export interface UserDoc {
+  _id: string; // user:{ulid}
+  _rev?: string;
+  type: 'user';
+  email: string;
+  name: string;
+  tenantId: string;
+  role: Role;
+  /** location codes, or ['*'] */
+  locations: string[];
+  passwordHash: string;
+  failures: number;
+  lockedUntil?: string | undefined;
+  active: boolean;
+  createdAt: string;
+}
+
+export interface EmailClaimDoc {
+  _id: string; // email:{lowercased}
+  _rev?: string;
+  type: 'email_claim';
+  userId: string;
+}
+
+export interface DeviceDoc {
+  _id: string; // device:{id}
+  _rev?: string;
+  type: 'device';
+  tenantId: string;
+  locationCode: string;
+  kind: DeviceKind;
+  name: string;
+  enrolledAt: string;
+  enrolledWith: string;
+  revokedAt?: string;
+  pinFailures: number;
+  pinLockedUntil?: string | undefined;
+}
+
+export interface EnrolmentDoc {
+  _id: string; // enrolment:{sha256(code)}
+  _rev?: string;
+  type: 'enrolment';
+  tenantId: string;
+  locationCode: string;
+  kind: DeviceKind;
+  name: string;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt?: string;
+  deviceId?: string;
+}
+
+export interface RefreshDoc {
+  _id: string; // refresh:{sha256(token)}
+  _rev?: string;
+  type: 'refresh_token';
+  userId: string;
+  tenantId: string;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt?: string;
+}

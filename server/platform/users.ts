@@ -1,0 +1,72 @@
+import { newUlid } from '../../web/src/lib/domain/ids.ts';
+import type { Role } from '../../web/src/lib/domain/permissions.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import { statusOf, updateDoc, type Db } from '../couch/client.ts';
+import { conflict } from '../http/errors.ts';
+import type { EmailClaimDoc, UserDoc } from './types.ts';
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export async function findUserByEmail(platform: Db, email: string): Promise<UserDoc | null> {
+  try {
+    const claim = (await platform.get(`email:${normaliseEmail(email)}`)) as EmailClaimDoc;
+    return (await platform.get(claim.userId)) as UserDoc;
+  } catch (err) {
+    if (statusOf(err) === 404) return null;
+    throw err;
+  }
+}
+
+export async function getUser(platform: Db, userId: string): Promise<UserDoc | null> {
+  try {
+    return (await platform.get(userId)) as UserDoc;
+  } catch (err) {
+    if (statusOf(err) === 404) return null;
+    throw err;
+  }
+}
+
+export interface NewUser {
+  tenantId: string;
+  email: string;
+  name: string;
+  role: Role;
+  locations: string[];
+  password: string;
+}
+
+/**
+ * Emails are unique across the platform: the `email:{address}` claim document is created first, and
+ * CouchDB's 409 on a second create is the uniqueness check (safe with many servers, no lock).
+ */
+export async function createUser(platform: Db, input: NewUser): Promise<UserDoc> {
+  const userId = `user:${newUlid()}`;
+  const email = normaliseEmail(input.email);
+  try {
+    await platform.insert({ _id: `email:${email}`, type: 'email_claim', userId } satisfies EmailClaimDoc);
+  } catch (err) {
+    if (statusOf(err) === 409) throw conflict(`A user with email ${email} already exists`);
+    throw err;
+  }
+  const doc: UserDoc = {
+    _id: userId,
+    type: 'user',
+    email,
+    name: input.name,
+    tenantId: input.tenantId,
+    role: input.role,
+    locations: input.locations,
+    passwordHash: await hashPassword(input.password),
+    failures: 0,
+    active: true,
+    createdAt: new Date().toISOString()
+  };
+  const res = await platform.insert(doc);
+  return { ...doc, _rev: res.rev };
+}
+
+export async function updateUser(platform: Db, userId: string, change: (u: UserDoc) => UserDoc | null): Promise<UserDoc | null> {
+  return updateDoc<UserDoc>(platform, userId, change);
+}

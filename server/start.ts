@@ -1,0 +1,104 @@
+import type { RequestHandler } from 'express';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { PLATFORM_DB } from '../web/src/lib/domain/db-names.ts';
+import { createApp } from './app.ts';
+import { TokenService } from './auth/tokens.ts';
+import type { Config } from './config.ts';
+import { connectCouch, waitForCouch, type Couch } from './couch/client.ts';
+import { EmbeddedCouch, type CouchCredentials } from './couch/embedded.ts';
+import type { Ctx } from './context.ts';
+import { seedDemo, type DemoSummary } from './demo/seed-demo.ts';
+import type { Logger } from './log.ts';
+import { DeviceRegistry } from './platform/devices.ts';
+import { loadJwtSecret } from './secrets.ts';
+import { preparePlatform } from './tenants/provision.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const WEB_HANDLER = path.join(ROOT, 'build', 'handler.js');
+
+export interface RunningServer {
+  url: string;
+  ctx: Ctx;
+  couch: Couch;
+  embedded: EmbeddedCouch | null;
+  demo: DemoSummary | null;
+  close(): Promise<void>;
+}
+
+/** Builds the SvelteKit app when no build exists, so a fresh clone's `npm start` just works. */
+function ensureWebBuild(log: Logger): void {
+  if (fs.existsSync(WEB_HANDLER)) return;
+  log.info('no web build found; running vite build (first start only)');
+  const r = spawnSync('npx', ['vite', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('vite build failed; see the output above');
+}
+
+async function loadWebHandler(): Promise<RequestHandler> {
+  const mod = (await import(pathToFileURL(WEB_HANDLER).href)) as { handler: RequestHandler };
+  return mod.handler;
+}
+
+async function anyTenantExists(couch: Couch): Promise<boolean> {
+  const res = await couch.use(PLATFORM_DB).list({ startkey: 'tenant:', endkey: 'tenant:\ufff0', limit: 1 });
+  return res.rows.length > 0;
+}
+
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  let embedded: EmbeddedCouch | null = null;
+  let creds: CouchCredentials;
+  if (config.COUCH_URL) {
+    creds = { url: config.COUCH_URL, user: config.COUCH_USER!, password: config.COUCH_PASSWORD! };
+  } else {
+    embedded = new EmbeddedCouch(config.dataDir, config.EMBEDDED_COUCH_PORT, log);
+    creds = await embedded.start();
+  }
+  const couch = connectCouch(creds);
+  await waitForCouch(couch);
+  await preparePlatform(couch);
+
+  const ctx: Ctx = {
+    config,
+    couch,
+    tokens: new TokenService(loadJwtSecret(config.dataDir, config.JWT_SECRET), config.ACCESS_TOKEN_TTL_S),
+    devices: new DeviceRegistry(couch),
+    log
+  };
+
+  let demo: DemoSummary | null = null;
+  if (config.SEED_DEMO && !(await anyTenantExists(couch))) demo = await seedDemo(ctx);
+
+  let webHandler: RequestHandler | undefined;
+  if (!config.SKIP_WEB) {
+    ensureWebBuild(log);
+    webHandler = await loadWebHandler();
+  }
+  // The embedded store keeps its port across restarts, so the upstream is stable; read it per request anyway.
+  const app = createApp(ctx, { webHandler, upstream: () => ({ url: couch.creds.url, authHeader: couch.authHeader }) });
+  const server = app.listen(config.PORT, config.HOST);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  // Long-lived `_changes` feeds: no request timeout; heartbeats keep proxies from cutting them.
+  server.requestTimeout = 0;
+  const { port } = server.address() as AddressInfo;
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+
+  return {
+    url: `http://${host}:${port}`,
+    ctx,
+    couch,
+    embedded,
+    demo,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await embedded?.stop();
+    }
+  };
+}
