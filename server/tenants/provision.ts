@@ -16,7 +16,7 @@ import { ensureDb, lockDb, statusOf, updateDoc, type Couch } from '../couch/clie
 import { deployDesignDocs } from '../couch/design-docs.ts';
 import { generatePassword } from '../auth/passwords.ts';
 import { AppError, conflict, notFound } from '../http/errors.ts';
-import { createUser } from '../platform/users.ts';
+import { createUser, findUserByEmail } from '../platform/users.ts';
 import type { TenantDoc, UserDoc } from '../platform/types.ts';
 
 export const locationInput = z.object({
@@ -109,6 +109,8 @@ export interface CreatedTenant {
 export async function createTenant(ctx: ProvisionCtx, raw: TenantInput): Promise<CreatedTenant> {
   const input = tenantInput.parse(raw);
   const { couch } = ctx;
+  // Checked before anything is created so a taken email leaves no half-made tenant behind.
+  if (await findUserByEmail(couch.use(PLATFORM_DB), input.adminEmail)) throw conflict(`A user with email ${input.adminEmail} already exists`);
   const tenant = await claimTenantId(couch, input.name, input.plan);
   const { tenantId } = tenant;
   const now = new Date().toISOString();
