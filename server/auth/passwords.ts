@@ -1,8 +1,11 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
+// Views, not copies: @types/node's Buffer and TS 5.9's Uint8Array disagree on `slice()` typing.
+const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.length);
+
 const scrypt = (password: string, salt: Buffer, keylen: number, opts: ScryptOptions) =>
   new Promise<Buffer>((resolve, reject) =>
-    scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key)))
+    scryptCb(password, bytes(salt), keylen, opts, (err, key) => (err ? reject(err) : resolve(key)))
   );
 
 const N = 16_384;
@@ -31,7 +34,7 @@ export async function verifyPassword(password: string, stored: string | null | u
     p: Number(p),
     maxmem: 64 * 1024 * 1024
   });
-  return stored != null && key.length === expected.length && timingSafeEqual(key, expected);
+  return stored != null && key.length === expected.length && timingSafeEqual(bytes(key), bytes(expected));
 }
 
 /** Readable generated passwords (shown once to the tenant admin). */

@@ -68,10 +68,10 @@ export function pipeToCouch(up: Upstream, req: Request, res: Response, path: str
 export function callCouch(up: Upstream, req: Request, path: string, search: string, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; json: unknown }> {
   return new Promise((resolve, reject) => {
     const upReq = http.request(upstreamOptions(up, req, path, search, body), (upRes) => {
-      const chunks: Buffer[] = [];
-      upRes.on('data', (c: Buffer) => chunks.push(c));
+      let text = '';
+      upRes.setEncoding('utf8');
+      upRes.on('data', (c: string) => (text += c));
       upRes.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
         try {
           resolve({ status: upRes.statusCode ?? 502, headers: upRes.headers, json: text ? JSON.parse(text) : null });
         } catch (err) {

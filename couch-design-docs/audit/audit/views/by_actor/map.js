@@ -1,0 +1,5 @@
+function (doc) {
+  if (doc.type === 'audit_event') {
+    emit([doc.actor, doc.createdAt], doc.action);
+  }
+}

@@ -1,0 +1,9 @@
+function (doc) {
+  var i, v;
+  if (doc.type === 'product') {
+    for (i = 0; i < doc.variants.length; i++) {
+      v = doc.variants[i];
+      emit(v.sku, { productId: doc._id, variantId: v.id });
+    }
+  }
+}

@@ -1,0 +1,5 @@
+function (doc) {
+  if (doc.type === 'customer' && doc.email) {
+    emit(doc.email.toLowerCase(), null);
+  }
+}
