@@ -10,7 +10,7 @@ import { AppError, parseBody, route } from '../http/errors.ts';
 import type { UserDoc } from '../platform/types.ts';
 
 const REFRESH_COOKIE = 'pos_refresh';
-const loginBody = z.object({ email: z.email('must be an email address'), password: z.string().min(1, 'is required').max(200) });
+const loginBody = z.object({ email: z.string().trim().pipe(z.email('must be an email address')), password: z.string().min(1, 'is required').max(200) });
 const pinBody = z.object({ pin: z.string().regex(PIN_PATTERN, 'must be 4 to 6 digits') });
 
 export function authRoutes(ctx: Ctx): Router {

@@ -5,7 +5,6 @@ import { createEnrolmentCode } from '../auth/flows.ts';
 import type { Db } from '../couch/client.ts';
 import type { Ctx } from '../context.ts';
 import { createStaffUser, createTenant } from '../tenants/provision.ts';
-import { generateDemoCatalog } from './catalog-generator.ts';
 
 /** Demo only: fixed, printed and written in the README. Absent with SEED_DEMO=0. */
 export const DEMO_PASSWORD = 'nexus-demo-2026';
@@ -67,6 +66,8 @@ export async function seedDemo(ctx: Ctx): Promise<DemoSummary> {
   const registers = LOCATIONS.flatMap((l) =>
     [1, 2].map((n) => registerSchema.parse({ _id: `register:${l.code}-${n}`, type: 'register', locationCode: l.code, name: `${l.code} Register ${n}`, updatedAt: now, updatedBy: 'system' }))
   );
+  // Loaded only when seeding: normal starts never need the generator.
+  const { generateDemoCatalog } = await import('./catalog-generator.ts');
   const demo = generateDemoCatalog({ seed: 2026, locationCodes: LOCATIONS.map((l) => l.code), now, actor: 'system' });
   await bulkInsert(catalog, [...taxRates, ...registers, ...demo.categories, ...demo.products]);
   await bulkInsert(ctx.couch.use(customersDb(tenantId)), demo.customers);

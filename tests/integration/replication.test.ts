@@ -33,10 +33,11 @@ describe('register replication through the gateway', () => {
     const info = await local.allDocs({ startkey: 'product:', endkey: 'product:\ufff0' });
     expect(info.rows).toHaveLength(250);
     expect((await local.get('settings:tenant')) as { pinSalt?: string }).toHaveProperty('pinSalt');
-    // pushing to the catalog is refused: every write comes back as a denied document, none lands
+    // design docs come along, so the device can query the same views offline
+    expect(await local.get('_design/catalog')).toHaveProperty('views.by_barcode');
+    // the catalog is pull-only for a register: a push is refused outright and nothing lands
     await local.put(makeProduct('product:from-register'));
-    const push = await local.replicate.to(remote);
-    expect(push.docs_written).toBe(0);
+    await expect(local.replicate.to(remote)).rejects.toMatchObject({ status: 403, reason: expect.stringContaining('read-only') });
     await expect(s.couch.use(`t-${t}-catalog`).get('product:from-register')).rejects.toMatchObject({ statusCode: 404 });
   });
 
