@@ -106,7 +106,7 @@ describe('device enrolment and PIN sign-in', () => {
     expect(ok.status).toBe(200);
     const staff = (await ok.json()) as { accessToken: string; user: { name: string; role: string } };
     expect(staff.user).toMatchObject({ name: 'Casey', role: 'cashier' });
-    // a staff token is not a device credential: it cannot replicate
+    // a staff session is not a device credential: it cannot sign someone else in
     expect((await s.call('POST', '/api/v1/auth/pin', { token: staff.accessToken, body: { pin: '4321' } })).status).toBe(403);
 
     const hm = await enrol(s, owner, 'register', 'HM');
