@@ -1,0 +1,71 @@
+import { expect, test } from '@playwright/test';
+
+const PASSWORD = 'nexus-demo-2026';
+
+test('the landing page links to the three apps', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  const apps = page.getByRole('navigation', { name: 'Apps' });
+  await expect(apps.getByRole('link', { name: /Register/ })).toHaveAttribute('href', '/pos');
+  await expect(apps.getByRole('link', { name: /Admin portal/ })).toHaveAttribute('href', '/admin');
+  await expect(apps.getByRole('link', { name: /RFID stock app/ })).toHaveAttribute('href', '/raptag');
+});
+
+test('a wrong password shows the server’s message', async ({ page }) => {
+  await page.goto('/admin');
+  await page.getByLabel('Email').fill('admin@nexus.demo');
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Email or password is wrong');
+});
+
+test('the demo admin signs in, sees the locations, stays signed in on reload and signs out', async ({ page }) => {
+  await page.goto('/admin');
+  await page.getByLabel('Email').fill('admin@nexus.demo');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+
+  await expect(page.getByRole('heading', { name: 'Nexus Clothing', level: 1 })).toBeVisible();
+  const table = page.getByRole('table', { name: 'Locations' });
+  for (const header of ['Code', 'Name', 'Time zone', 'Currency']) await expect(table.getByRole('columnheader', { name: header })).toBeVisible();
+  for (const code of ['GM', 'HM', 'LM']) await expect(table.getByRole('cell', { name: code, exact: true })).toBeVisible();
+
+  await page.reload();
+  await expect(page.getByRole('table', { name: 'Locations' }).getByRole('cell', { name: 'GM', exact: true })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+});
+
+test('a GM manager sees only GM', async ({ page }) => {
+  await page.goto('/admin');
+  await page.getByLabel('Email').fill('manager@nexus.demo');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const table = page.getByRole('table', { name: 'Locations' });
+  await expect(table.getByRole('cell', { name: 'GM', exact: true })).toBeVisible();
+  await expect(table.getByRole('row')).toHaveCount(2); // header + GM
+});
+
+test('a register enrols with a code from the admin API, and the code works only once', async ({ page, request }) => {
+  const login = await request.post('/api/v1/auth/login', { data: { email: 'admin@nexus.demo', password: PASSWORD } });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const codeRes = await request.post('/api/v1/devices/enrolment-codes', {
+    headers: { authorization: `Bearer ${accessToken}` },
+    data: { kind: 'register', locationCode: 'GM', name: 'GM Register 2' }
+  });
+  const { qrPayload } = (await codeRes.json()) as { qrPayload: string };
+
+  await page.goto(qrPayload); // as a scanned QR code would open it, code pre-filled
+  await page.getByRole('button', { name: 'Enrol' }).click();
+  await expect(page.getByRole('status')).toHaveText('Enrolled as GM Register 2 at GM');
+  await page.reload();
+  await expect(page.getByRole('status')).toHaveText('Enrolled as GM Register 2 at GM');
+
+  await page.getByRole('button', { name: 'Forget this device' }).click();
+  await page.goto(qrPayload);
+  await page.getByRole('button', { name: 'Enrol' }).click();
+  await expect(page.getByRole('alert')).toContainText('unknown, used or expired');
+});
