@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import PouchDB from 'pouchdb-node';
 import { catalogDb } from '../web/src/lib/domain/db-names.ts';
-import { makeProduct } from '../tests/integration/support/fixtures.ts';
+import { makeProduct } from '../tests/support/fixtures.ts';
 import { enrol, login, startTestServer } from '../tests/integration/support/server.ts';
 import { createTenant } from '../server/tenants/provision.ts';
 import { percentile, report, type Benchmark } from './lib.ts';

@@ -3,6 +3,7 @@ import { parseDbName, type ParsedDbName } from '../../web/src/lib/domain/db-name
 import { SYNC_RULES } from '../../sync-rules/rules.ts';
 import type { Principal } from '../auth/principal.ts';
 import { checkDocWrite } from './validate-docs.ts';
+import { makeProduct, makeSale } from '../../tests/support/fixtures.ts';
 
 const register: Principal = { kind: 'device', deviceId: 'd1', tenantId: 'acme', locationCode: 'GM', deviceKind: 'register' };
 const phone: Principal = { kind: 'device', deviceId: 'd2', tenantId: 'acme', locationCode: 'GM', deviceKind: 'rfid_phone' };
@@ -11,35 +12,8 @@ const manager: Principal = { kind: 'user', userId: 'user:m', tenantId: 'acme', r
 const gm = parseDbName('t-acme-loc-gm') as ParsedDbName;
 const catalog = parseDbName('t-acme-catalog') as ParsedDbName;
 
-const sale = () => ({
-  _id: 'sale:GM-1:01JD0000000000000000000000',
-  type: 'sale',
-  locationCode: 'GM',
-  registerId: 'register:GM-1',
-  cashierId: 'user:c',
-  currency: 'USD',
-  lines: [{ lineId: 'l1', productId: 'product:p1', variantId: 'v01', sku: 'NX-1-M', name: 'Tee', qty: 2, unitPrice: 1000, discount: 0, tax: 178, total: 2178 }],
-  subtotal: 2000,
-  discountTotal: 0,
-  taxTotal: 178,
-  total: 2178,
-  tenders: [{ kind: 'cash', amount: 2500 }],
-  change: 322,
-  createdAt: '2026-11-24T10:00:00.000Z'
-});
-
-const product = () => ({
-  _id: 'product:p1',
-  type: 'product',
-  name: 'Tee',
-  categoryId: 'category:tees',
-  taxCategory: 'clothing',
-  options: [{ name: 'Size', values: ['M'] }],
-  variants: [{ id: 'v01', sku: 'NX-1-M', barcode: '4006381333931', options: { Size: 'M' }, price: 1000, active: true }],
-  status: 'active',
-  updatedAt: '2026-11-24T10:00:00.000Z',
-  updatedBy: 'user:m'
-});
+const sale = () => makeSale('GM');
+const product = () => makeProduct('product:p1');
 
 describe('checkDocWrite', () => {
   it('accepts a new sale from a register, by PUT and by replication (generation 1)', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenant } from '../../server/tenants/provision.ts';
 import { enrol, login, startTestServer, type TestServer } from './support/server.ts';
-import { makeSale } from './support/fixtures.ts';
+import { makeSale } from '../support/fixtures.ts';
 
 /**
  * DESIGN.md §1 lists defects of express-pouchdb 4.2.0 measured here. Each one must be unreachable:

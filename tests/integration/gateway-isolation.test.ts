@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaffUser, createTenant } from '../../server/tenants/provision.ts';
 import { enrol, login, startTestServer, type TestServer } from './support/server.ts';
-import { makeSale } from './support/fixtures.ts';
+import { makeSale } from '../support/fixtures.ts';
 
 /**
  * Tenant isolation through the gateway: every principal of tenant A gets 401/403 on every `/db`

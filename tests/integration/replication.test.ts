@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenant } from '../../server/tenants/provision.ts';
 import { enrol, login, startTestServer, type TestServer } from './support/server.ts';
-import { makeProduct, makeSale } from './support/fixtures.ts';
+import { makeProduct, makeSale } from '../support/fixtures.ts';
 import { localDb, remoteDb } from './support/pouch.ts';
 
 /** A register (PouchDB in node, device credential) replicating through the gateway like a browser would. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaffUser, createTenant } from '../../server/tenants/provision.ts';
 import { enrol, login, startTestServer, type TestServer } from './support/server.ts';
-import { makeProduct, makeSale } from './support/fixtures.ts';
+import { makeProduct, makeSale } from '../support/fixtures.ts';
 
 let s: TestServer;
 let t = '';

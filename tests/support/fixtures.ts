@@ -1,4 +1,4 @@
-import { newUlid } from '../../../web/src/lib/domain/ids.ts';
+import { newUlid } from '../../web/src/lib/domain/ids.ts';
 
 /** A valid sale document for location `loc`, made as a register would make it. */
 export function makeSale(loc: string, register = `${loc}-1`, overrides: Record<string, unknown> = {}) {
