@@ -19,9 +19,10 @@ try {
   const running = await startServer(config, log);
   const lines = [`POS Platform listening on ${running.url}`, `  Register: ${running.url}/pos   Admin: ${running.url}/admin   RFID: ${running.url}/raptag`];
   if (running.demo) {
-    lines.push(`  Demo tenant "${running.demo.tenantName}" (${running.demo.tenantId}) created. Logins (password ${DEMO_PASSWORD}):`);
+    const what = running.demo.seeded ? 'created' : 'ready';
+    lines.push(`  Demo tenant "${running.demo.tenantName}" (${running.demo.tenantId}) ${what}. Logins (password ${DEMO_PASSWORD}):`);
     for (const u of running.demo.users) lines.push(`    ${u.role.padEnd(12)} ${u.email.padEnd(24)} PIN ${u.pin}`);
-    lines.push(`  Register enrolment code (GM, 24 h): ${running.demo.enrolmentCode}`);
+    if (running.demo.enrolmentCode) lines.push(`  Register enrolment code (GM, 24 h): ${running.demo.enrolmentCode}`);
   }
   console.log(lines.join('\n'));
   const shutdown = (signal: string) => {

@@ -11,7 +11,7 @@ import type { Config } from './config.ts';
 import { connectCouch, waitForCouch, type Couch } from './couch/client.ts';
 import { EmbeddedCouch, type CouchCredentials } from './couch/embedded.ts';
 import type { Ctx } from './context.ts';
-import { seedDemo, type DemoSummary } from './demo/seed-demo.ts';
+import { existingDemo, seedDemo, type DemoSummary } from './demo/seed-demo.ts';
 import type { Logger } from './log.ts';
 import { DeviceRegistry } from './platform/devices.ts';
 import { loadJwtSecret } from './secrets.ts';
@@ -70,7 +70,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   };
 
   let demo: DemoSummary | null = null;
-  if (config.SEED_DEMO && !(await anyTenantExists(couch))) demo = await seedDemo(ctx);
+  if (config.SEED_DEMO) demo = (await anyTenantExists(couch)) ? await existingDemo(ctx) : await seedDemo(ctx);
 
   let webHandler: RequestHandler | undefined;
   if (!config.SKIP_WEB) {

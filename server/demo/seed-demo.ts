@@ -1,4 +1,5 @@
-import { catalogDb, customersDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
+import { PLATFORM_DB, catalogDb, customersDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
+import { findUserByEmail } from '../platform/users.ts';
 import type { Role } from '../../web/src/lib/domain/permissions.ts';
 import { registerSchema, taxRateSchema } from '../../web/src/lib/domain/schemas/index.ts';
 import { createEnrolmentCode } from '../auth/flows.ts';
@@ -28,7 +29,19 @@ export interface DemoSummary {
   tenantId: string;
   tenantName: string;
   users: { role: Role; email: string; pin: string }[];
-  enrolmentCode: string;
+  /** true on the start that created it */
+  seeded: boolean;
+  /** a fresh one-time register code, only when just seeded */
+  enrolmentCode?: string;
+}
+
+const demoUsers = () => USERS.map(({ role, email, pin }) => ({ role, email, pin }));
+
+/** The demo tenant of an earlier start, so every start can print its logins. */
+export async function existingDemo(ctx: Ctx): Promise<DemoSummary | null> {
+  const owner = await findUserByEmail(ctx.couch.use(PLATFORM_DB), USERS[0]!.email);
+  if (!owner) return null;
+  return { tenantId: owner.tenantId, tenantName: DEMO_TENANT_NAME, users: demoUsers(), seeded: false };
 }
 
 async function bulkInsert(db: Db, docs: object[]): Promise<void> {
@@ -79,5 +92,5 @@ export async function seedDemo(ctx: Ctx): Promise<DemoSummary> {
     { kind: 'register', locationCode: 'GM', name: 'GM Register 1' }
   );
   ctx.log.info({ tenantId, products: demo.products.length, ms: Date.now() - started }, 'demo tenant seeded');
-  return { tenantId, tenantName: DEMO_TENANT_NAME, users: USERS.map(({ role, email, pin }) => ({ role, email, pin })), enrolmentCode: enrol.code };
+  return { tenantId, tenantName: DEMO_TENANT_NAME, users: demoUsers(), seeded: true, enrolmentCode: enrol.code };
 }
