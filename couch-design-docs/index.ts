@@ -17,7 +17,7 @@ export type DesignKind = (typeof DB_KINDS)[number];
 
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
 /** Shared design docs and the kinds that get them. */
-const SHARED: Record<string, DesignKind[]> = { events: ['location', 'customers'] };
+const SHARED: Record<string, DesignKind[]> = { events: ['location', 'customers'], conflicts: ['catalog', 'location', 'customers'] };
 
 export interface DesignDoc {
   _id: string;

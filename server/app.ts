@@ -8,6 +8,7 @@ import { PLATFORM_DB } from '../web/src/lib/domain/db-names.ts';
 import { SYNC_RULES } from '../sync-rules/rules.ts';
 import { authRoutes } from './api/auth-routes.ts';
 import { tenantRoutes } from './api/tenant-routes.ts';
+import { syncRoutes } from './api/sync-routes.ts';
 import type { Ctx } from './context.ts';
 import { gateway } from './gateway/router.ts';
 import type { Upstream } from './gateway/proxy.ts';
@@ -90,6 +91,7 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
   const adminOnly = ipAllowlist(ctx.config.ADMIN_IP_ALLOWLIST);
   api.use(['/auth/login', '/auth/refresh', '/locations', '/devices/enrolment-codes'], adminOnly);
   api.use('/auth', authRoutes(ctx));
+  api.use('/sync', syncRoutes(ctx));
   api.use('/', tenantRoutes(ctx));
   api.use((req, _res, next) => next(notFound(`No API endpoint ${req.method} ${req.baseUrl}${req.path}`)));
   api.use(errorHandler);

@@ -33,6 +33,8 @@ const envSchema = z
     /** set behind a TLS-terminating proxy so cookies are Secure and req.ip is the client's */
     TRUST_PROXY: z.string().default('loopback'),
     COOKIE_SECURE: bool.default(false),
+    /** seconds between conflict-worker runs on this server copy; 0 turns it off */
+    CONFLICT_WORKER_INTERVAL_S: z.coerce.number().int().min(0).default(30),
     /** skip `vite build` at start even when build/ is missing (tests that only need the API) */
     SKIP_WEB: bool.default(false)
   })

@@ -16,6 +16,8 @@ import type { Logger } from './log.ts';
 import { DeviceRegistry } from './platform/devices.ts';
 import { loadJwtSecret } from './secrets.ts';
 import { preparePlatform } from './tenants/provision.ts';
+import { startConflictWorker } from './workers/conflicts.ts';
+import { SYNC_RULES } from '../sync-rules/rules.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WEB_HANDLER = path.join(ROOT, 'build', 'handler.js');
@@ -86,6 +88,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   // Long-lived `_changes` feeds: no request timeout; heartbeats keep proxies from cutting them.
   server.requestTimeout = 0;
+  const stopWorker = config.CONFLICT_WORKER_INTERVAL_S > 0 ? startConflictWorker(couch, SYNC_RULES, log, config.CONFLICT_WORKER_INTERVAL_S * 1000) : () => {};
   const { port } = server.address() as AddressInfo;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
 
@@ -96,6 +99,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     embedded,
     demo,
     async close() {
+      stopWorker();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await embedded?.stop();

@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { couchFields, currency, idRef, idWithPrefix, isoTimestamp, locationCode, nonNegMinor } from './common.ts';
+import { couchFields, currency, fieldTimes, idRef, idWithPrefix, isoTimestamp, locationCode, nonNegMinor } from './common.ts';
 import { isValidGtin } from '../gtin.ts';
 import { ROLES } from '../permissions.ts';
 
 const mutable = {
   updatedAt: isoTimestamp,
-  updatedBy: idRef
+  updatedBy: idRef,
+  /** when each field was last written, for per-field conflict resolution (domain/conflicts.ts) */
+  fieldTimes: fieldTimes.optional()
 };
 
 export const categorySchema = z

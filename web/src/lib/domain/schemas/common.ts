@@ -23,3 +23,5 @@ export function idWithPrefix(prefix: string) {
     message: `must start with "${prefix}:"`
   });
 }
+
+export const fieldTimes = z.record(z.string(), isoTimestamp);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { couchFields, idRef, idWithPrefix, isoTimestamp, minor } from './common.ts';
+import { couchFields, fieldTimes, idRef, idWithPrefix, isoTimestamp, minor } from './common.ts';
 
 export const customerSchema = z
   .object({
@@ -12,7 +12,8 @@ export const customerSchema = z
     phone: z.string().max(40).optional(),
     tags: z.array(z.string().max(40)).default([]),
     updatedAt: isoTimestamp,
-    updatedBy: idRef
+    updatedBy: idRef,
+    fieldTimes: fieldTimes.optional()
   })
   .strict();
 

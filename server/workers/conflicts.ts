@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import { PLATFORM_DB, auditDb, catalogDb, customersDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
+import { mergeRevisions, type RevisionBody } from '../../web/src/lib/domain/conflicts.ts';
+import { DOC_SCHEMAS, describeIssues, docTypeOfId, type DocType } from '../../web/src/lib/domain/schemas/index.ts';
+import type { SyncRules } from '../../sync-rules/schema.ts';
+import { statusOf, type Couch, type Db } from '../couch/client.ts';
+import type { Logger } from '../log.ts';
+import type { TenantDoc } from '../platform/types.ts';
+
+/**
+ * Resolves replication conflicts by the rule `sync-rules/` gives each document type, on every server
+ * copy, idempotently: the merge is deterministic, the write is one `_bulk_docs` (merged winner +
+ * tombstones for the losing leaves) that fails with 409 if another copy got there first, and audit
+ * entries have ids derived from the conflict itself, so a retry never records twice.
+ * Event documents are immutable: a conflict on one is a bug, so it is left alone and raised as an alert.
+ */
+export interface ConflictOutcome {
+  db: string;
+  id: string;
+  type: string | null;
+  action: 'resolved' | 'alert' | 'skipped';
+  revs: string[];
+  reason?: string;
+}
+
+interface OpenRow {
+  id: string;
+  key: string | null;
+  value: string[];
+}
+
+function auditId(kind: string, db: string, id: string, revs: string[]): string {
+  return `audit:${kind}:${createHash('sha256').update(`${db}\n${id}\n${[...revs].sort().join(',')}`).digest('hex').slice(0, 32)}`;
+}
+
+async function putAuditOnce(couch: Couch, tenantId: string, doc: Record<string, unknown> & { _id: string }): Promise<void> {
+  try {
+    await couch.use(auditDb(tenantId)).insert({ type: 'audit_event', createdAt: new Date().toISOString(), actor: 'system', ...doc });
+  } catch (err) {
+    if (statusOf(err) !== 409) throw err; // already recorded by this or another server copy
+  }
+}
+
+export async function listOpenConflicts(db: Db): Promise<OpenRow[]> {
+  const res = await db.view('conflicts', 'open', {});
+  return res.rows as unknown as OpenRow[];
+}
+
+async function resolveOne(couch: Couch, tenantId: string, dbName: string, row: OpenRow, rules: SyncRules): Promise<ConflictOutcome> {
+  const db = couch.use(dbName);
+  const type = (row.key ?? docTypeOfId(row.id)) as DocType | null;
+  const rule = type ? rules.documents[type] : undefined;
+  const winner = (await db.get(row.id, { conflicts: true })) as RevisionBody & { _conflicts?: string[] };
+  const losers = winner._conflicts ?? [];
+  const revs = [winner._rev, ...losers];
+  if (losers.length === 0) return { db: dbName, id: row.id, type, action: 'skipped', revs, reason: 'already resolved' };
+
+  if (!rule || rule.conflict.rule === 'immutable') {
+    await putAuditOnce(couch, tenantId, {
+      _id: auditId('conflict-alert', dbName, row.id, revs),
+      action: 'conflict.alert',
+      target: row.id,
+      details: { db: dbName, type, revs, why: rule ? 'event documents are immutable; a conflict means two devices wrote one id' : 'no conflict rule for this type' }
+    });
+    return { db: dbName, id: row.id, type, action: 'alert', revs };
+  }
+
+  const bodies = [winner, ...(await Promise.all(losers.map((rev) => db.get(row.id, { rev }) as Promise<RevisionBody>)))];
+  const setMerge = rule.conflict.rule === 'field-lww' ? rule.conflict.setMergeFields : [];
+  let merged = mergeRevisions(bodies, setMerge);
+  const check = DOC_SCHEMAS[type!].safeParse(merged);
+  let note: string | undefined;
+  if (!check.success) {
+    // A merge of two valid documents should be valid; if not, keep CouchDB's winner untouched.
+    note = `merged document invalid (${describeIssues(check.error)}); kept the deterministic winner`;
+    merged = { ...winner };
+    delete merged._conflicts;
+  }
+  const res = await db.bulk({
+    docs: [{ ...merged, _rev: winner._rev }, ...losers.map((rev) => ({ _id: row.id, _rev: rev, _deleted: true }))]
+  });
+  if (res.some((r) => 'error' in r && r.error)) {
+    return { db: dbName, id: row.id, type, action: 'skipped', revs, reason: 'changed while resolving; next run retries' };
+  }
+  await putAuditOnce(couch, tenantId, {
+    _id: auditId('conflict-resolved', dbName, row.id, revs),
+    action: 'conflict.resolved',
+    target: row.id,
+    details: { db: dbName, type, revs, rule: rule.conflict.rule, ...(note ? { note } : {}) }
+  });
+  return { db: dbName, id: row.id, type, action: 'resolved', revs, ...(note ? { reason: note } : {}) };
+}
+
+export async function tenantDatabases(couch: Couch, tenantId: string): Promise<string[]> {
+  const tenant = (await couch.use(PLATFORM_DB).get(`tenant:${tenantId}`)) as TenantDoc;
+  return [catalogDb(tenantId), customersDb(tenantId), ...tenant.locations.map((l) => locationDb(tenantId, l))];
+}
+
+export async function resolveTenantConflicts(couch: Couch, tenantId: string, rules: SyncRules): Promise<ConflictOutcome[]> {
+  const out: ConflictOutcome[] = [];
+  for (const dbName of await tenantDatabases(couch, tenantId)) {
+    for (const row of await listOpenConflicts(couch.use(dbName))) out.push(await resolveOne(couch, tenantId, dbName, row, rules));
+  }
+  return out;
+}
+
+async function allTenantIds(couch: Couch): Promise<string[]> {
+  const res = await couch.use(PLATFORM_DB).list({ startkey: 'tenant:', endkey: 'tenant:\ufff0' });
+  return res.rows.map((r) => r.id.slice('tenant:'.length));
+}
+
+/** Runs on every server copy; safe because each resolution is idempotent. Returns a stop function. */
+export function startConflictWorker(couch: Couch, rules: SyncRules, log: Logger, intervalMs: number): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = async () => {
+    try {
+      for (const t of await allTenantIds(couch)) {
+        const outcomes = await resolveTenantConflicts(couch, t, rules);
+        for (const o of outcomes.filter((x) => x.action !== 'skipped')) log.warn({ tenantId: t, ...o }, `conflict ${o.action}`);
+      }
+    } catch (err) {
+      log.error({ err }, 'conflict worker run failed; retrying next interval');
+    } finally {
+      if (!stopped) timer = setTimeout(() => void tick(), intervalMs).unref();
+    }
+  };
+  timer = setTimeout(() => void tick(), intervalMs).unref();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
