@@ -1,0 +1,233 @@
+import { BATCH_SIZE, HEARTBEAT_MS, PENDING_POLL_MS } from './constants.ts';
+import { backoffDelay, isAuthError, isOffline, nextBatchSize, type ErrorLike } from './retry.ts';
+import { describeError, summarise, type DbSyncState, type SyncState } from './state.ts';
+import { openRemote, type TokenSource } from './transport.ts';
+
+/**
+ * One sync service for all three apps (DESIGN.md §3): opens the local replica of each database the
+ * sync rules give this device, replicates it live through the gateway (pull, or both ways), restarts
+ * failed replications with backoff (shrinking the batch on 413/timeouts), and publishes one state.
+ * Replication is always whole-database with no filter or selector, so the checkpoint id depends only
+ * on the two database names and never changes between builds.
+ */
+export interface SyncTarget {
+  name: string;
+  kind: string;
+  direction: 'pull' | 'both';
+}
+
+export interface SyncServiceOptions {
+  PouchDB: PouchDB.Static;
+  baseUrl: string;
+  targets: SyncTarget[];
+  auth: TokenSource;
+  /** local database name for a remote one (browsers: the name; node tests: a path) */
+  localName?: (remoteName: string) => string;
+  random?: () => number;
+  /** retry delays (ms); default BACKOFF_MS */
+  backoff?: readonly number[];
+  /** the network, for tests that cut it (default: PouchDB's fetch) */
+  fetch?: (url: string | Request, opts?: RequestInit) => Promise<Response>;
+}
+
+type Listener = (s: SyncState) => void;
+type Handle = PouchDB.Replication.Replication<object>;
+
+class DbRunner {
+  readonly local: PouchDB.Database;
+  private readonly remote: PouchDB.Database;
+  private pull: Handle | null = null;
+  private push: Handle | null = null;
+  private attempts = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private pendingTimer: ReturnType<typeof setInterval> | undefined;
+  private pushedSeq: number | string = 0;
+  private idle = { pull: false, push: false };
+  private running = false;
+  state: DbSyncState;
+
+  constructor(
+    private readonly opts: SyncServiceOptions,
+    target: SyncTarget,
+    private readonly emit: () => void
+  ) {
+    this.local = new opts.PouchDB(opts.localName ? opts.localName(target.name) : target.name);
+    this.remote = openRemote(opts.PouchDB, opts.baseUrl, target.name, opts.auth, opts.fetch);
+    this.state = { name: target.name, kind: target.kind, direction: target.direction, phase: 'stopped', pending: 0, moved: 0, lastSyncedAt: null, error: null, denied: [], batchSize: BATCH_SIZE };
+  }
+
+  private set(patch: Partial<DbSyncState>) {
+    this.state = { ...this.state, ...patch };
+    this.emit();
+  }
+
+  start() {
+    if (this.running) return;
+    this.running = true;
+    this.connect();
+    if (this.state.direction === 'both') {
+      this.pendingTimer = setInterval(() => void this.countPending(), PENDING_POLL_MS);
+      void this.countPending();
+    }
+  }
+
+  stop() {
+    this.running = false;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.pendingTimer);
+    this.pull?.cancel();
+    this.push?.cancel();
+    this.pull = this.push = null;
+    this.set({ phase: 'stopped' });
+  }
+
+  /** Retry now (e.g. the browser says it is back online). */
+  nudge() {
+    if (!this.running || this.pull) return;
+    clearTimeout(this.retryTimer);
+    this.connect();
+  }
+
+  private connect() {
+    this.set({ phase: 'connecting' });
+    this.idle = { pull: false, push: this.state.direction !== 'both' };
+    const common = { live: true, retry: false, batch_size: this.state.batchSize, batches_limit: 5, heartbeat: HEARTBEAT_MS };
+    this.pull = this.watch(this.local.replicate.from(this.remote, common), 'pull');
+    if (this.state.direction === 'both') this.push = this.watch(this.local.replicate.to(this.remote, common), 'push');
+  }
+
+  private watch(h: Handle, dir: 'pull' | 'push'): Handle {
+    // A replication is also a promise that rejects on error; errors are handled through the events
+    // below, so the promise's rejection must not surface as an unhandled rejection.
+    (h as unknown as Promise<unknown>).catch(() => undefined);
+    h.on('active', () => {
+      this.idle[dir] = false;
+      this.set({ phase: dir === 'pull' ? 'pulling' : 'pushing', error: null });
+    });
+    h.on('change', (info: PouchDB.Replication.ReplicationResult<object>) => {
+      this.attempts = 0;
+      this.set({ moved: this.state.moved + info.docs_written });
+      if (dir === 'push') void this.countPending();
+    });
+    h.on('paused', (err: unknown) => {
+      if (err) return this.fail(err as ErrorLike);
+      this.idle[dir] = true;
+      this.attempts = 0;
+      if (dir === 'push') {
+        // A live push pauses only when it has carried every local change, so everything up to the
+        // current sequence is on the server. (PouchDB emits 'change' only for batches that wrote
+        // documents, so its last_seq cannot be used for this.) A write racing this read makes the
+        // push active again and the next pause corrects the count.
+        void this.local.info().then((info) => {
+          this.pushedSeq = info.update_seq;
+          return this.countPending();
+        });
+      }
+      if (this.idle.pull && this.idle.push) this.set({ phase: 'up-to-date', moved: 0, lastSyncedAt: new Date().toISOString(), error: null });
+    });
+    h.on('denied', (err: unknown) => {
+      const e = err as { id?: string; reason?: string; message?: string };
+      this.set({ denied: [...this.state.denied.slice(-49), { id: e.id ?? '?', reason: e.reason ?? e.message ?? 'refused' }] });
+    });
+    h.on('error', (err: unknown) => this.fail(err as ErrorLike));
+    return h;
+  }
+
+  private fail(err: ErrorLike) {
+    if (!this.running) return;
+    this.pull?.cancel();
+    this.push?.cancel();
+    this.pull = this.push = null;
+    const batchSize = nextBatchSize(this.state.batchSize, err);
+    const phase = isOffline(err) ? 'offline' : 'error';
+    this.set({ phase, batchSize, error: isOffline(err) ? null : describeError(err) });
+    // A refused credential will not fix itself by retrying fast.
+    const delay = backoffDelay(isAuthError(err) ? Math.max(this.attempts, 4) : this.attempts, this.opts.random, this.opts.backoff);
+    this.attempts++;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      if (this.running) this.connect();
+    }, delay);
+  }
+
+  /** Local changes the push has not yet carried to the server. */
+  async countPending(): Promise<number> {
+    if (this.state.direction !== 'both') return 0;
+    try {
+      const res = await this.local.changes({ since: this.pushedSeq, limit: 10_000 });
+      const pending = res.results.filter((r) => !r.id.startsWith('_design/')).length;
+      if (pending !== this.state.pending) this.set({ pending });
+      return pending;
+    } catch {
+      return this.state.pending;
+    }
+  }
+}
+
+export class SyncService {
+  private readonly runners: DbRunner[];
+  private listeners = new Set<Listener>();
+  private current: SyncState;
+
+  constructor(opts: SyncServiceOptions) {
+    this.runners = opts.targets.map((t) => new DbRunner(opts, t, () => this.publish()));
+    this.current = summarise(this.runners.map((r) => r.state));
+  }
+
+  get state(): SyncState {
+    return this.current;
+  }
+
+  /** The local replica of a remote database, for the app's data layer. */
+  local(name: string): PouchDB.Database {
+    const r = this.runners.find((x) => x.state.name === name);
+    if (!r) throw new Error(`${name} is not synced on this device`);
+    return r.local;
+  }
+
+  subscribe(fn: Listener): () => void {
+    this.listeners.add(fn);
+    fn(this.current);
+    return () => this.listeners.delete(fn);
+  }
+
+  start(): void {
+    for (const r of this.runners) r.start();
+  }
+
+  stop(): void {
+    for (const r of this.runners) r.stop();
+  }
+
+  nudge(): void {
+    for (const r of this.runners) r.nudge();
+  }
+
+  /** Resolves once every database is up to date with nothing pending (or rejects after timeoutMs). */
+  whenIdle(timeoutMs = 60_000): Promise<SyncState> {
+    return new Promise((resolve, reject) => {
+      const check = async () => {
+        const counts = await Promise.all(this.runners.map((r) => r.countPending()));
+        return this.runners.every((r) => r.state.phase === 'up-to-date') && counts.every((n) => n === 0);
+      };
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`sync not idle after ${timeoutMs} ms: ${JSON.stringify(this.current.databases.map((d) => [d.name, d.phase, d.pending, d.error]))}`));
+      }, timeoutMs);
+      const off = this.subscribe(() => {
+        void check().then((idle) => {
+          if (idle) {
+            clearTimeout(timer);
+            off();
+            resolve(this.current);
+          }
+        });
+      });
+    });
+  }
+
+  private publish() {
+    this.current = summarise(this.runners.map((r) => r.state));
+    for (const fn of this.listeners) fn(this.current);
+  }
+}
