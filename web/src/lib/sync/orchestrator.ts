@@ -133,6 +133,14 @@ class DbRunner {
     return h;
   }
 
+  /**
+   * The browser says the link is gone. An open longpoll feed can sit there unaware (heartbeats were
+   * flowing), so stop now, show offline, and let the backoff retry find the way back.
+   */
+  markOffline() {
+    if (this.running) this.fail({ message: 'network offline' });
+  }
+
   private fail(err: ErrorLike) {
     if (!this.running) return;
     this.pull?.cancel();
@@ -201,6 +209,10 @@ export class SyncService {
 
   nudge(): void {
     for (const r of this.runners) r.nudge();
+  }
+
+  markOffline(): void {
+    for (const r of this.runners) r.markOffline();
   }
 
   /** Resolves once every database is up to date with nothing pending (or rejects after timeoutMs). */

@@ -1,0 +1,45 @@
+import { expect, test, type APIRequestContext } from '@playwright/test';
+
+const PASSWORD = 'nexus-demo-2026';
+
+async function enrolmentLink(request: APIRequestContext, kind: 'register' | 'rfid_phone', name: string): Promise<string> {
+  const login = await request.post('/api/v1/auth/login', { data: { email: 'owner@nexus.demo', password: PASSWORD } });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const res = await request.post('/api/v1/devices/enrolment-codes', { headers: { authorization: `Bearer ${accessToken}` }, data: { kind, locationCode: 'GM', name } });
+  return ((await res.json()) as { qrPayload: string }).qrPayload;
+}
+
+test('an enrolled register replicates its databases, shows going offline, and recovers', async ({ page, context, request }) => {
+  await page.goto(await enrolmentLink(request, 'register', 'Sync test register'));
+  await page.getByRole('button', { name: 'Enrol' }).click();
+
+  const dbs = page.getByRole('table', { name: 'Databases' });
+  await expect(dbs.getByRole('row')).toHaveCount(4); // header + catalog, location, customers (from the sync rules)
+  await expect(dbs.getByRole('row', { name: /catalog \(read-only\)/ })).toContainText('Up to date', { timeout: 30_000 });
+  for (const kind of ['location', 'customers']) await expect(dbs.getByRole('row', { name: new RegExp(`^${kind}`) })).toContainText('Up to date');
+  // the demo catalog: 520 products + categories + tax rates + registers + staff + settings + design docs
+  const catalogCount = dbs.getByRole('row', { name: /catalog/ }).getByRole('cell').nth(2);
+  await expect.poll(async () => Number(await catalogCount.textContent())).toBeGreaterThan(520);
+  await expect(page.getByRole('status', { name: 'Sync summary' })).toContainText('Online · 0 pending');
+
+  await context.setOffline(true);
+  await expect(page.getByRole('status', { name: 'Sync summary' })).toContainText('Offline', { timeout: 30_000 });
+  await context.setOffline(false);
+  await expect(page.getByRole('status', { name: 'Sync summary' })).toContainText('Online', { timeout: 30_000 });
+
+  // a reload keeps the enrolment and the local replica
+  await page.reload();
+  await expect(page.getByRole('table', { name: 'Databases' }).getByRole('row', { name: /catalog/ })).toContainText('Up to date', { timeout: 30_000 });
+  for (const [name, width, height] of [['register', 1366, 768], ['phone', 390, 844]] as const) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: `test-results/screens/pos-enrolled-${name}.png`, fullPage: true });
+  }
+});
+
+test('an RFID phone replicates only what its rules give it', async ({ page, request }) => {
+  await page.goto(await enrolmentLink(request, 'rfid_phone', 'Sync test phone'));
+  await page.getByRole('button', { name: 'Enrol' }).click();
+  const dbs = page.getByRole('table', { name: 'Databases' });
+  await expect(dbs.getByRole('row')).toHaveCount(3); // header + catalog, location; no customers
+  await expect(dbs.getByRole('row', { name: /^location/ })).toContainText('Up to date', { timeout: 30_000 });
+});
