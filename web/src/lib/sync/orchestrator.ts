@@ -2,6 +2,7 @@ import { BATCH_SIZE, HEARTBEAT_MS, PENDING_POLL_MS } from './constants.ts';
 import { backoffDelay, isAuthError, isOffline, nextBatchSize, type ErrorLike } from './retry.ts';
 import { describeError, summarise, type DbSyncState, type SyncState } from './state.ts';
 import { openRemote, type TokenSource } from './transport.ts';
+import { bootstrapReplica, markHandedOver, needsBootstrap, readBootstrapState } from './bootstrap.ts';
 
 /**
  * One sync service for all three apps (DESIGN.md §3): opens the local replica of each database the
@@ -26,6 +27,8 @@ export interface SyncServiceOptions {
   random?: () => number;
   /** retry delays (ms); default BACKOFF_MS */
   backoff?: readonly number[];
+  /** load an empty replica with the fast bootstrap before live replication (default true) */
+  bootstrap?: boolean;
   /** the network, for tests that cut it (default: PouchDB's fetch) */
   fetch?: (url: string | Request, opts?: RequestInit) => Promise<Response>;
 }
@@ -44,6 +47,9 @@ class DbRunner {
   private pushedSeq: number | string = 0;
   private idle = { pull: false, push: false };
   private running = false;
+  private connecting = false;
+  /** first pull after a bootstrap starts at the bootstrap's sequence */
+  private pullSince: string | number | undefined;
   state: DbSyncState;
 
   constructor(
@@ -53,7 +59,7 @@ class DbRunner {
   ) {
     this.local = new opts.PouchDB(opts.localName ? opts.localName(target.name) : target.name);
     this.remote = openRemote(opts.PouchDB, opts.baseUrl, target.name, opts.auth, opts.fetch);
-    this.state = { name: target.name, kind: target.kind, direction: target.direction, phase: 'stopped', pending: 0, moved: 0, lastSyncedAt: null, error: null, denied: [], batchSize: BATCH_SIZE };
+    this.state = { name: target.name, kind: target.kind, direction: target.direction, phase: 'stopped', pending: 0, moved: 0, lastSyncedAt: null, error: null, denied: [], batchSize: BATCH_SIZE, progress: null };
   }
 
   private set(patch: Partial<DbSyncState>) {
@@ -64,7 +70,7 @@ class DbRunner {
   start() {
     if (this.running) return;
     this.running = true;
-    this.connect();
+    void this.connect();
     if (this.state.direction === 'both') {
       this.pendingTimer = setInterval(() => void this.countPending(), PENDING_POLL_MS);
       void this.countPending();
@@ -83,16 +89,32 @@ class DbRunner {
 
   /** Retry now (e.g. the browser says it is back online). */
   nudge() {
-    if (!this.running || this.pull) return;
+    if (!this.running || this.pull || this.connecting) return;
     clearTimeout(this.retryTimer);
-    this.connect();
+    void this.connect();
   }
 
-  private connect() {
+  private async connect() {
+    this.connecting = true;
     this.set({ phase: 'connecting' });
+    try {
+      if (this.opts.bootstrap !== false && (await needsBootstrap(this.local))) {
+        this.set({ phase: 'bootstrapping' });
+        await bootstrapReplica(this.local, this.remote, { onProgress: (progress) => this.set({ progress }) });
+        this.set({ progress: null });
+      }
+      const boot = await readBootstrapState(this.local);
+      this.pullSince = boot && boot.complete && !boot.handedOver ? boot.since : undefined;
+    } catch (err) {
+      this.connecting = false;
+      return this.fail(err as ErrorLike);
+    }
+    this.connecting = false;
+    if (!this.running) return;
     this.idle = { pull: false, push: this.state.direction !== 'both' };
     const common = { live: true, retry: false, batch_size: this.state.batchSize, batches_limit: 5, heartbeat: HEARTBEAT_MS };
-    this.pull = this.watch(this.local.replicate.from(this.remote, common), 'pull');
+    const pullOpts = this.pullSince === undefined ? common : { ...common, since: this.pullSince };
+    this.pull = this.watch(this.local.replicate.from(this.remote, pullOpts), 'pull');
     if (this.state.direction === 'both') this.push = this.watch(this.local.replicate.to(this.remote, common), 'push');
   }
 
@@ -113,6 +135,11 @@ class DbRunner {
       if (err) return this.fail(err as ErrorLike);
       this.idle[dir] = true;
       this.attempts = 0;
+      if (dir === 'pull' && this.pullSince !== undefined) {
+        // The pull has written its own checkpoint from the bootstrap's sequence; from now on it rules.
+        this.pullSince = undefined;
+        void markHandedOver(this.local);
+      }
       if (dir === 'push') {
         // A live push pauses only when it has carried every local change, so everything up to the
         // current sequence is on the server. (PouchDB emits 'change' only for batches that wrote
@@ -154,7 +181,7 @@ class DbRunner {
     this.attempts++;
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
-      if (this.running) this.connect();
+      if (this.running) void this.connect();
     }, delay);
   }
 

@@ -23,7 +23,7 @@ describe('retry policy', () => {
 });
 
 describe('summarise', () => {
-  const db = (over: Partial<DbSyncState>): DbSyncState => ({ name: 'x', kind: 'location', direction: 'both', phase: 'up-to-date', pending: 0, moved: 0, lastSyncedAt: '2026-11-24T10:00:00Z', error: null, denied: [], batchSize: 500, ...over });
+  const db = (over: Partial<DbSyncState>): DbSyncState => ({ name: 'x', kind: 'location', direction: 'both', phase: 'up-to-date', pending: 0, moved: 0, lastSyncedAt: '2026-11-24T10:00:00Z', error: null, denied: [], batchSize: 500, progress: null, ...over });
   it('adds pending, takes the oldest sync time, and is offline if any database is', () => {
     const s = summarise([db({ pending: 2 }), db({ pending: 3, lastSyncedAt: '2026-11-24T09:00:00Z', phase: 'offline' })]);
     expect(s).toMatchObject({ pending: 5, lastSyncedAt: '2026-11-24T09:00:00Z', online: false });

@@ -1,5 +1,5 @@
 /** The one observable sync state every app shows (pos, admin, raptag). */
-export type DbPhase = 'connecting' | 'pulling' | 'pushing' | 'up-to-date' | 'offline' | 'error' | 'stopped';
+export type DbPhase = 'bootstrapping' | 'connecting' | 'pulling' | 'pushing' | 'up-to-date' | 'offline' | 'error' | 'stopped';
 
 export interface DbSyncState {
   name: string;
@@ -17,6 +17,8 @@ export interface DbSyncState {
   /** documents the server refused (validation/permission), with reasons */
   denied: { id: string; reason: string }[];
   batchSize: number;
+  /** while bootstrapping: documents loaded of the total */
+  progress: { written: number; total: number; percent: number } | null;
 }
 
 export interface SyncState {
