@@ -43,3 +43,10 @@ test('an RFID phone replicates only what its rules give it', async ({ page, requ
   await expect(dbs.getByRole('row')).toHaveCount(3); // header + catalog, location; no customers
   await expect(dbs.getByRole('row', { name: /^location/ })).toContainText('Up to date', { timeout: 30_000 });
 });
+
+test('a device whose clock is an hour ahead is told so', async ({ page, request }) => {
+  await page.clock.setSystemTime(new Date(Date.now() + 61 * 60_000));
+  await page.goto(await enrolmentLink(request, 'register', 'Clock test register'));
+  await page.getByRole('button', { name: 'Enrol' }).click();
+  await expect(page.getByRole('alert')).toContainText(/clock is 6\d minutes ahead of the server/);
+});
