@@ -21,14 +21,18 @@ test('an enrolled register replicates its databases, shows going offline, and re
   const catalogCount = dbs.getByRole('row', { name: /catalog/ }).getByRole('cell').nth(2);
   await expect.poll(async () => Number(await catalogCount.textContent())).toBeGreaterThan(520);
   await expect(page.getByRole('status', { name: 'Sync summary' })).toContainText('Online · 0 pending');
+  // the compact catalog can scan every demo variant (520 products × their sizes and colours)
+  await expect(page.getByLabel('Scan index')).toHaveText(/Ready to sell: \d{4,} items/);
 
   await context.setOffline(true);
   await expect(page.getByRole('status', { name: 'Sync summary' })).toContainText('Offline', { timeout: 30_000 });
   await context.setOffline(false);
   await expect(page.getByRole('status', { name: 'Sync summary' })).toContainText('Online', { timeout: 30_000 });
 
-  // a reload keeps the enrolment and the local replica
+  // a reload keeps the enrolment and the local replica, and the scan index is there at once
+  const scannable = await page.getByLabel('Scan index').textContent();
   await page.reload();
+  await expect(page.getByLabel('Scan index')).toHaveText(scannable!);
   await expect(page.getByRole('table', { name: 'Databases' }).getByRole('row', { name: /catalog/ })).toContainText('Up to date', { timeout: 30_000 });
   for (const [name, width, height] of [['register', 1366, 768], ['phone', 390, 844]] as const) {
     await page.setViewportSize({ width, height });

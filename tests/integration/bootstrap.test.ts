@@ -118,3 +118,50 @@ describe('fast bootstrap', () => {
     expect(await local.get('product:b000001')).toMatchObject({ name: 'Changed early' });
   });
 });
+
+describe('compact catalog index fed by sync', () => {
+  it('is filled by the bootstrap, kept current by live pulls, and rebuilt from the replica when lost', async () => {
+    const { IDBFactory, IDBKeyRange } = await import('fake-indexeddb');
+    const { CatalogIndex } = await import('../../web/src/lib/catalog-index/catalog-index.ts');
+    const { CatalogIndexStore } = await import('../../web/src/lib/catalog-index/store.ts');
+    const idb = new IDBFactory();
+    const name = catalogDb(t);
+    const index = new CatalogIndex(new CatalogIndexStore(name, idb, IDBKeyRange));
+    await index.open();
+    const sync = new SyncService({
+      PouchDB,
+      baseUrl: s.url,
+      targets: [{ name, kind: 'catalog', direction: 'pull' }],
+      auth: { token: () => token },
+      localName: (n) => path.join(tmp, `indexed-${n}`),
+      backoff: [50],
+      hooks: {
+        onBootstrapPage: (_db, page, docs) => index.onBootstrapPage(page, docs),
+        onReplicaReady: (_db, local) => index.ensureComplete(local),
+        onPulled: (_db, docs) => index.onPulled(docs)
+      }
+    });
+    sync.start();
+    await sync.whenIdle(60_000);
+    const products = (await s.couch.use(name).list({ startkey: 'product:', endkey: 'product:\ufff0' })).rows.length;
+    expect(index.lookup.size).toBe(products); // one variant each in these fixtures
+    const any = (await s.couch.use(name).get('product:b000100')) as ReturnType<typeof makeProduct> & { _rev: string };
+    expect(index.lookup.find(any.variants[0]!.sku)).toMatchObject({ productId: 'product:b000100' });
+
+    // a live change reaches the scan index
+    await s.couch.use(name).insert({ ...any, variants: any.variants.map((v) => ({ ...v, price: 4321 })) });
+    await expect.poll(() => index.lookup.find(any.variants[0]!.sku)?.price, { timeout: 20_000 }).toBe(4321);
+    sync.stop();
+
+    // cold start from the persisted index: same answers without touching the network
+    const reopened = new CatalogIndex(new CatalogIndexStore(name, idb, IDBKeyRange));
+    await reopened.open();
+    expect(reopened.lookup.size).toBe(products);
+    expect(reopened.lookup.find(any.variants[0]!.sku)?.price).toBe(4321);
+
+    // lost index (e.g. cleared storage): rebuilt from the local replica
+    const fresh = new CatalogIndex(new CatalogIndexStore(`${name}-lost`, new IDBFactory(), IDBKeyRange));
+    await fresh.ensureComplete(sync.local(name));
+    expect(fresh.lookup.size).toBe(products);
+  });
+});

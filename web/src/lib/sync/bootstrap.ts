@@ -21,6 +21,8 @@ export interface BootstrapState {
   complete: boolean;
   /** live replication has started from `since` (its own checkpoint now rules) */
   handedOver: boolean;
+  /** pages written so far; numbers the pages handed to `onPage` across resumes */
+  pages: number;
 }
 
 export interface BootstrapProgress {
@@ -65,14 +67,19 @@ export async function needsBootstrap(local: PouchDB.Database): Promise<boolean> 
 export async function bootstrapReplica(
   local: PouchDB.Database,
   remote: PouchDB.Database,
-  opts: { batchSize?: number; onProgress?: (p: BootstrapProgress) => void } = {}
+  opts: {
+    batchSize?: number;
+    onProgress?: (p: BootstrapProgress) => void;
+    /** each page's documents, after they are in the replica and before the resume point moves past them */
+    onPage?: (page: number, docs: Record<string, unknown>[]) => Promise<void>;
+  } = {}
 ): Promise<BootstrapState> {
   const batch = opts.batchSize ?? BOOTSTRAP_BATCH;
   let state = await readBootstrapState(local);
   if (state?.complete) return state;
   if (!state) {
     const info = await remote.info();
-    state = await saveState(local, { _id: BOOTSTRAP_STATE_ID, since: 0, written: 0, total: info.doc_count, complete: false, handedOver: false });
+    state = await saveState(local, { _id: BOOTSTRAP_STATE_ID, since: 0, written: 0, total: info.doc_count, complete: false, handedOver: false, pages: 0 });
   }
   const report = () => opts.onProgress?.({ written: state!.written, total: state!.total, percent: state!.total ? Math.min(100, Math.floor((100 * state!.written) / state!.total)) : 100 });
   report();
@@ -91,7 +98,9 @@ export async function bootstrapReplica(
     // Deleted documents are skipped: a fresh replica has nothing for a tombstone to delete.
     const docs = page.results.filter((r) => r.doc && !r.deleted).map((r) => r.doc!);
     if (docs.length) await local.bulkDocs(docs as PouchDB.Core.PutDocument<object>[], { new_edits: false });
-    state = await saveState(local, { ...state, since: page.last_seq, written: state.written + docs.length, total: Math.max(state.total, state.written + docs.length) });
+    // A crash after this and before the state is saved refetches the page; onPage must be idempotent per page number.
+    await opts.onPage?.(state.pages ?? 0, docs);
+    state = await saveState(local, { ...state, since: page.last_seq, written: state.written + docs.length, total: Math.max(state.total, state.written + docs.length), pages: (state.pages ?? 0) + 1 });
     report();
   }
   return saveState(local, { ...state, complete: true });

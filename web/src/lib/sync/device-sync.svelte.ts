@@ -1,5 +1,7 @@
 import type { StoredDevice } from '$lib/ui/device-store';
-import { SyncService } from './orchestrator.ts';
+import { SyncService, type SyncHooks } from './orchestrator.ts';
+import { CatalogIndex } from '$lib/catalog-index/catalog-index';
+import { CatalogIndexStore } from '$lib/catalog-index/store';
 import type { SyncState } from './state.ts';
 import { targetsFor } from './targets.ts';
 
@@ -10,6 +12,9 @@ import { targetsFor } from './targets.ts';
 export class DeviceSync {
   state = $state<SyncState | null>(null);
   docCounts = $state<Record<string, number>>({});
+  /** variants a register can scan right now (its compact catalog), null on other devices */
+  scannable = $state<number | null>(null);
+  index: CatalogIndex | null = null;
   private service: SyncService | null = null;
   private off: (() => void) | null = null;
   private onlineHandler = () => this.service?.nudge();
@@ -18,11 +23,32 @@ export class DeviceSync {
 
   async start(device: StoredDevice): Promise<void> {
     const { default: PouchDB } = await import('pouchdb-browser');
+    let hooks: SyncHooks | undefined;
+    const catalogName = device.databases.catalog;
+    if (device.device.kind === 'register' && catalogName) {
+      // Cold start: the persisted compact catalog is scan-ready before any replication runs.
+      const index = new CatalogIndex(new CatalogIndexStore(catalogName));
+      await index.open();
+      this.index = index;
+      this.scannable = index.lookup.size;
+      hooks = {
+        onBootstrapPage: async (db, page, docs) => {
+          if (db === catalogName) await index.onBootstrapPage(page, docs);
+        },
+        onReplicaReady: async (db, local) => {
+          if (db === catalogName) await index.ensureComplete(local);
+        },
+        onPulled: (db, docs) => {
+          if (db === catalogName) index.onPulled(docs);
+        }
+      };
+    }
     this.service = new SyncService({
       PouchDB,
       baseUrl: location.origin,
       targets: targetsFor(device.device.kind, device.databases),
-      auth: { token: () => device.deviceToken }
+      auth: { token: () => device.deviceToken },
+      ...(hooks ? { hooks } : {})
     });
     this.off = this.service.subscribe((s) => (this.state = s));
     this.service.start();
@@ -32,6 +58,7 @@ export class DeviceSync {
       const counts: Record<string, number> = {};
       for (const db of this.state?.databases ?? []) counts[db.name] = (await this.service!.local(db.name).info()).doc_count;
       this.docCounts = counts;
+      if (this.index) this.scannable = this.index.lookup.size;
     };
     this.countTimer = setInterval(() => void count(), 1_000);
     void count();

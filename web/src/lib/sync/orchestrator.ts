@@ -29,8 +29,18 @@ export interface SyncServiceOptions {
   backoff?: readonly number[];
   /** load an empty replica with the fast bootstrap before live replication (default true) */
   bootstrap?: boolean;
+  /** for local indexes built from replicated documents (e.g. the register's compact catalog) */
+  hooks?: SyncHooks;
   /** the network, for tests that cut it (default: PouchDB's fetch) */
   fetch?: (url: string | Request, opts?: RequestInit) => Promise<Response>;
+}
+
+export interface SyncHooks {
+  onBootstrapPage?(db: string, page: number, docs: Record<string, unknown>[]): Promise<void>;
+  /** the replica is complete (bootstrapped now or earlier) and live replication is about to start */
+  onReplicaReady?(db: string, local: PouchDB.Database): Promise<void>;
+  /** documents live replication just pulled in */
+  onPulled?(db: string, docs: Record<string, unknown>[]): void;
 }
 
 type Listener = (s: SyncState) => void;
@@ -100,9 +110,14 @@ class DbRunner {
     try {
       if (this.opts.bootstrap !== false && (await needsBootstrap(this.local))) {
         this.set({ phase: 'bootstrapping' });
-        await bootstrapReplica(this.local, this.remote, { onProgress: (progress) => this.set({ progress }) });
+        const hook = this.opts.hooks?.onBootstrapPage;
+        await bootstrapReplica(this.local, this.remote, {
+          onProgress: (progress) => this.set({ progress }),
+          ...(hook ? { onPage: (page, docs) => hook(this.state.name, page, docs) } : {})
+        });
         this.set({ progress: null });
       }
+      await this.opts.hooks?.onReplicaReady?.(this.state.name, this.local);
       const boot = await readBootstrapState(this.local);
       this.pullSince = boot && boot.complete && !boot.handedOver ? boot.since : undefined;
     } catch (err) {
@@ -128,6 +143,7 @@ class DbRunner {
     });
     h.on('change', (info: PouchDB.Replication.ReplicationResult<object>) => {
       this.attempts = 0;
+      if (dir === 'pull' && info.docs?.length) this.opts.hooks?.onPulled?.(this.state.name, info.docs as unknown as Record<string, unknown>[]);
       this.set({ moved: this.state.moved + info.docs_written });
       if (dir === 'push') void this.countPending();
     });
