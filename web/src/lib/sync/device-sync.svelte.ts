@@ -22,7 +22,9 @@ export class DeviceSync {
   private countTimer: ReturnType<typeof setInterval> | undefined;
 
   async start(device: StoredDevice): Promise<void> {
-    const { default: PouchDB } = await import('pouchdb-browser');
+    const [{ default: PouchDB }, { default: IndexeddbAdapter }] = await Promise.all([import('pouchdb-browser'), import('pouchdb-adapter-indexeddb')]);
+    // The `indexeddb` adapter writes ~20 % faster than pouchdb-browser's default `idb` (DESIGN.md, measured here).
+    PouchDB.plugin(IndexeddbAdapter);
     let hooks: SyncHooks | undefined;
     const catalogName = device.databases.catalog;
     if (device.device.kind === 'register' && catalogName) {
@@ -33,13 +35,17 @@ export class DeviceSync {
       this.scannable = index.lookup.size;
       hooks = {
         onBootstrapPage: async (db, page, docs) => {
-          if (db === catalogName) await index.onBootstrapPage(page, docs);
+          if (db !== catalogName) return;
+          await index.onBootstrapPage(page, docs);
+          this.scannable = index.lookup.size;
         },
         onReplicaReady: async (db, local) => {
           if (db === catalogName) await index.ensureComplete(local);
         },
         onPulled: (db, docs) => {
-          if (db === catalogName) index.onPulled(docs);
+          if (db !== catalogName) return;
+          index.onPulled(docs);
+          this.scannable = index.lookup.size;
         }
       };
     }
@@ -48,18 +54,30 @@ export class DeviceSync {
       baseUrl: location.origin,
       targets: targetsFor(device.device.kind, device.databases),
       auth: { token: () => device.deviceToken },
+      localAdapter: 'indexeddb',
       ...(hooks ? { hooks } : {})
     });
-    this.off = this.service.subscribe((s) => (this.state = s));
-    this.service.start();
-    addEventListener('online', this.onlineHandler);
-    addEventListener('offline', this.offlineHandler);
     const count = async () => {
+      const svc = this.service;
+      if (!svc) return;
       const counts: Record<string, number> = {};
-      for (const db of this.state?.databases ?? []) counts[db.name] = (await this.service!.local(db.name).info()).doc_count;
+      for (const db of this.state?.databases ?? []) counts[db.name] = (await svc.local(db.name).info()).doc_count;
       this.docCounts = counts;
       if (this.index) this.scannable = this.index.lookup.size;
     };
+    let phases = '';
+    this.off = this.service.subscribe((s) => {
+      this.state = s;
+      // Recount documents when a database changes phase (e.g. becomes up to date), not only on the timer.
+      const now = s.databases.map((d) => d.phase).join();
+      if (now !== phases) {
+        phases = now;
+        void count();
+      }
+    });
+    this.service.start();
+    addEventListener('online', this.onlineHandler);
+    addEventListener('offline', this.offlineHandler);
     this.countTimer = setInterval(() => void count(), 1_000);
     void count();
   }

@@ -22,6 +22,8 @@ export interface SyncServiceOptions {
   baseUrl: string;
   targets: SyncTarget[];
   auth: TokenSource;
+  /** PouchDB adapter for local replicas (browsers: 'indexeddb'); default: PouchDB's own choice */
+  localAdapter?: string;
   /** local database name for a remote one (browsers: the name; node tests: a path) */
   localName?: (remoteName: string) => string;
   random?: () => number;
@@ -67,7 +69,8 @@ class DbRunner {
     target: SyncTarget,
     private readonly emit: () => void
   ) {
-    this.local = new opts.PouchDB(opts.localName ? opts.localName(target.name) : target.name);
+    const localName = opts.localName ? opts.localName(target.name) : target.name;
+    this.local = opts.localAdapter ? new opts.PouchDB(localName, { adapter: opts.localAdapter }) : new opts.PouchDB(localName);
     this.remote = openRemote(opts.PouchDB, opts.baseUrl, target.name, opts.auth, opts.fetch);
     this.state = { name: target.name, kind: target.kind, direction: target.direction, phase: 'stopped', pending: 0, moved: 0, lastSyncedAt: null, error: null, denied: [], batchSize: BATCH_SIZE, progress: null };
   }
