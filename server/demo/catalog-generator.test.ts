@@ -28,6 +28,9 @@ describe('demo catalog generator', () => {
     expect(new Set(demo.products.map((p) => p._id)).size).toBe(demo.products.length);
     expect(new Set(demo.customers.map((c) => c.email)).size).toBe(50);
     for (const p of demo.products) {
+      expect(new Set(p.variants.map((v) => v.id)).size).toBe(p.variants.length);
+      expect(p.options.map((o) => o.name)).toEqual(['Size', 'Colour']);
+      expect(p.variants.every((v) => Number.isInteger(v.price) && v.cost! >= Math.floor(v.price * 0.35) && v.cost! <= Math.ceil(v.price * 0.55))).toBe(true);
       expect(p.variants.length).toBe(p.options[0]!.values.length * p.options[1]!.values.length);
       expect(p.variants.every((v) => v.cost! < v.price)).toBe(true);
     }
@@ -35,12 +38,19 @@ describe('demo catalog generator', () => {
 
   it('opening stock refers only to variants of its product and has no zero lines', () => {
     const byId = new Map(demo.products.map((p) => [p._id.slice('product:'.length), new Set(p.variants.map((v) => v.id))]));
-    for (const m of demo.openingMovements.GM!) {
-      const ids = byId.get(m._id.replace('movement:opening-gm-', ''))!;
-      expect(ids).toBeDefined();
-      for (const l of m.lines) {
-        expect(ids.has(l.variantId)).toBe(true);
-        expect(l.qty).toBeGreaterThan(0);
+    for (const loc of opts.locationCodes) {
+      const movements = demo.openingMovements[loc]!;
+      expect(new Set(movements.map((m) => m._id)).size).toBe(movements.length);
+      for (const m of movements) {
+        expect(m.locationCode).toBe(loc);
+        expect(m.reason).toBe('opening');
+        const ids = byId.get(m._id.replace(`movement:opening-${loc.toLowerCase()}-`, ''))!;
+        expect(ids).toBeDefined();
+        for (const l of m.lines) {
+          expect(ids.has(l.variantId)).toBe(true);
+          expect(l.qty).toBeGreaterThan(0);
+          expect(l.qty).toBeLessThanOrEqual(30);
+        }
       }
     }
   });
@@ -48,5 +58,12 @@ describe('demo catalog generator', () => {
   it('is deterministic for a seed and differs across seeds', () => {
     expect(generateDemoCatalog(opts)).toEqual(demo);
     expect(generateDemoCatalog({ ...opts, seed: 7 }).products[0]).not.toEqual(demo.products[0]);
+    expect(generateDemoCatalog({ ...opts, seed: 7 })).not.toEqual(demo);
+  });
+
+  it('runs well under a second', () => {
+    const t0 = performance.now();
+    generateDemoCatalog(opts);
+    expect(performance.now() - t0).toBeLessThan(1000);
   });
 });

@@ -66,6 +66,15 @@ export function generateDemoCatalog(opts: { seed: number; locationCodes: string[
   const rand = prng(opts.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const between = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+  // Fisher–Yates: unbiased, and independent of the engine's sort algorithm.
+  const shuffled = <T>(xs: readonly T[]): T[] => {
+    const out = [...xs];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+    return out;
+  };
   const stamp = { updatedAt: opts.now, updatedBy: opts.actor };
 
   const categories = CATEGORIES.map((c, i) => categorySchema.parse({ _id: `category:${c.slug}`, type: 'category', name: c.name, sort: i, ...stamp }));
@@ -79,7 +88,7 @@ export function generateDemoCatalog(opts: { seed: number; locationCodes: string[
     const sizeCount = cat.sizes.length === 1 ? 1 : between(2, Math.min(6, cat.sizes.length));
     const start = between(0, cat.sizes.length - sizeCount);
     const sizes = cat.sizes.slice(start, start + sizeCount);
-    const colours = [...COLOURS].sort(() => rand() - 0.5).slice(0, between(2, 5));
+    const colours = shuffled(COLOURS).slice(0, between(2, 5));
     const price = pick(cat.prices);
     const costRatio = 0.35 + rand() * 0.2;
     let v = 0;
