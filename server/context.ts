@@ -3,6 +3,7 @@ import type { Config } from './config.ts';
 import type { Couch } from './couch/client.ts';
 import type { Logger } from './log.ts';
 import type { DeviceRegistry } from './platform/devices.ts';
+import type { CatalogSnapshots } from './sync/catalog-snapshot.ts';
 
 /** What the HTTP layer hands to use cases. Stateless: nothing here holds per-user state. */
 export interface Ctx {
@@ -10,5 +11,6 @@ export interface Ctx {
   couch: Couch;
   tokens: TokenService;
   devices: DeviceRegistry;
+  snapshots: CatalogSnapshots;
   log: Logger;
 }

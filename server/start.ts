@@ -14,6 +14,7 @@ import type { Ctx } from './context.ts';
 import { existingDemo, seedDemo, type DemoSummary } from './demo/seed-demo.ts';
 import type { Logger } from './log.ts';
 import { DeviceRegistry } from './platform/devices.ts';
+import { CatalogSnapshots } from './sync/catalog-snapshot.ts';
 import { loadJwtSecret } from './secrets.ts';
 import { preparePlatform } from './tenants/provision.ts';
 import { startConflictWorker } from './workers/conflicts.ts';
@@ -68,6 +69,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     couch,
     tokens: new TokenService(loadJwtSecret(config.dataDir, config.JWT_SECRET), config.ACCESS_TOKEN_TTL_S),
     devices: new DeviceRegistry(couch),
+    snapshots: new CatalogSnapshots(couch),
     log
   };
 
@@ -88,6 +90,15 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   // Long-lived `_changes` feeds: no request timeout; heartbeats keep proxies from cutting them.
   server.requestTimeout = 0;
+  // Keep the registers' catalog snapshots built (at start, then every 30 s) so a fresh register never
+  // waits for a full build after a large import.
+  const warmSnapshots = () =>
+    (async () => {
+      const tenants = await couch.use(PLATFORM_DB).list({ startkey: 'tenant:', endkey: 'tenant:\ufff0' });
+      for (const row of tenants.rows) await ctx.snapshots.get(row.id.slice('tenant:'.length));
+    })().catch((err: unknown) => log.warn({ err }, 'catalog snapshot warm-up failed; built on first request instead'));
+  void warmSnapshots();
+  const warmTimer = setInterval(() => void warmSnapshots(), 30_000).unref();
   const stopWorker = config.CONFLICT_WORKER_INTERVAL_S > 0 ? startConflictWorker(couch, SYNC_RULES, log, config.CONFLICT_WORKER_INTERVAL_S * 1000) : () => {};
   const { port } = server.address() as AddressInfo;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
@@ -100,6 +111,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     demo,
     async close() {
       stopWorker();
+      clearInterval(warmTimer);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await embedded?.stop();

@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { auditDb } from '../../web/src/lib/domain/db-names.ts';
+import { auditDb, catalogDb } from '../../web/src/lib/domain/db-names.ts';
+import { dbAccess } from '../gateway/access.ts';
 import { SYNC_RULES } from '../../sync-rules/rules.ts';
 import { hasPermission } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
@@ -11,6 +12,17 @@ import { listOpenConflicts, resolveTenantConflicts, tenantDatabases } from '../w
 export function syncRoutes(ctx: Ctx): Router {
   const r = Router();
   const auth = requireAuth(ctx);
+
+  /** The compact catalog for registers (and anyone who may read the catalog) — see sync/catalog-snapshot.ts. */
+  r.get(
+    '/catalog-snapshot',
+    auth,
+    route(async (req, res) => {
+      const p = req.principal!;
+      if (!dbAccess(p, catalogDb(p.tenantId), SYNC_RULES)) throw forbidden('No access to the catalog');
+      res.json(await ctx.snapshots.get(p.tenantId));
+    })
+  );
 
   r.get(
     '/conflicts',

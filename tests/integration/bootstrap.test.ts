@@ -8,6 +8,7 @@ import { SyncService } from '../../web/src/lib/sync/orchestrator.ts';
 import { bootstrapReplica, readBootstrapState } from '../../web/src/lib/sync/bootstrap.ts';
 import { openRemote } from '../../web/src/lib/sync/transport.ts';
 import type { DbPhase } from '../../web/src/lib/sync/state.ts';
+import type { CompactProduct } from '../../web/src/lib/catalog-index/compact.ts';
 import { createTenant } from '../../server/tenants/provision.ts';
 import { enrol, login, startTestServer, type TestServer } from './support/server.ts';
 import { makeProduct } from '../support/fixtures.ts';
@@ -163,5 +164,63 @@ describe('compact catalog index fed by sync', () => {
     const fresh = new CatalogIndex(new CatalogIndexStore(`${name}-lost`, new IDBFactory(), IDBKeyRange));
     await fresh.ensureComplete(sync.local(name));
     expect(fresh.lookup.size).toBe(products);
+  });
+});
+
+describe('catalog snapshot for fresh registers', () => {
+  it('serves every active product compactly, stays current, and lets the bootstrap touch only what changed', async () => {
+    const { IDBFactory, IDBKeyRange } = await import('fake-indexeddb');
+    const { CatalogIndex } = await import('../../web/src/lib/catalog-index/catalog-index.ts');
+    const { CatalogIndexStore } = await import('../../web/src/lib/catalog-index/store.ts');
+    const name = catalogDb(t);
+    const get = async () => {
+      const res = await s.call('GET', '/api/v1/sync/catalog-snapshot', { token });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { seq: string | number; products: CompactProduct[] };
+    };
+    const first = await get();
+    const active = (await s.couch.use(name).list({ startkey: 'product:', endkey: 'product:\ufff0' })).rows;
+    expect(first.products).toHaveLength(active.length);
+    expect(new Map(first.products.map((p) => [p[0], p[1]]))).toEqual(new Map(active.map((r) => [r.id, r.value.rev])));
+
+    // a fresh register loads it, then bootstraps its replica while the server changes one product
+    const idb = new IDBFactory();
+    const index = new CatalogIndex(new CatalogIndexStore(`${name}-snap`, idb, IDBKeyRange));
+    await index.open();
+    await index.loadSnapshot(get);
+    expect(index.lookup.size).toBe(active.length);
+    const doc = (await s.couch.use(name).get('product:b000007')) as ReturnType<typeof makeProduct> & { _rev: string };
+    await s.couch.use(name).insert({ ...doc, variants: doc.variants.map((v) => ({ ...v, price: 777 })) });
+    await s.couch.use(name).insert({ ...(await s.couch.use(name).get('product:b000008')), status: 'archived' } as never);
+
+    const sync = new SyncService({
+      PouchDB,
+      baseUrl: s.url,
+      targets: [{ name, kind: 'catalog', direction: 'pull' }],
+      auth: { token: () => token },
+      localName: (n) => path.join(tmp, `snap-${n}`),
+      backoff: [50],
+      hooks: {
+        onBootstrapPage: (_db, page, docs, deleted) => index.onBootstrapPage(page, docs, deleted),
+        onReplicaReady: (_db, local) => index.ensureComplete(local),
+        onPulled: (_db, docs) => index.onPulled(docs)
+      }
+    });
+    sync.start();
+    await sync.whenIdle(60_000);
+    sync.stop();
+    expect(index.lookup.find(doc.variants[0]!.sku)?.price).toBe(777);
+    expect(index.lookup.size).toBe(active.length - 1); // the archived product left the scan index
+
+    // the snapshot on the server moved on as well
+    const second = await get();
+    expect(second.products.find((p) => p[0] === 'product:b000007')?.[1]).not.toBe(first.products.find((p) => p[0] === 'product:b000007')?.[1]);
+    expect(second.products.some((p) => p[0] === 'product:b000008')).toBe(false);
+
+    // a reload finds the snapshot's chunks plus the overlay (bootstrap pages did not overwrite them)
+    await new Promise((r) => setTimeout(r, 100)); // overlay writes from pulls are fire-and-forget
+    const reopened = await new CatalogIndex(new CatalogIndexStore(`${name}-snap`, idb, IDBKeyRange)).open();
+    expect(reopened.size).toBe(active.length - 1);
+    expect(reopened.find(doc.variants[0]!.sku)?.price).toBe(777);
   });
 });

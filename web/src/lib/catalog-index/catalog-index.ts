@@ -1,5 +1,6 @@
 import { CatalogLookup } from './entries.ts';
 import type { CatalogIndexStore } from './store.ts';
+import { entriesFromCompact, type CompactProduct } from './compact.ts';
 
 /** Rebuild pages when the index must be made from the local replica (e.g. the index was cleared). */
 const REBUILD_PAGE = 2_000;
@@ -12,18 +13,44 @@ const REBUILD_PAGE = 2_000;
 export class CatalogIndex {
   lookup = new CatalogLookup();
   private opened = false;
+  private fromSnapshot = false;
 
   constructor(private readonly store: CatalogIndexStore) {}
 
   async open(): Promise<CatalogLookup> {
     this.lookup = await this.store.load();
+    this.fromSnapshot = (await this.store.source()) === 'snapshot';
     this.opened = true;
     return this.lookup;
   }
 
-  async onBootstrapPage(page: number, docs: Record<string, unknown>[]): Promise<void> {
-    await this.store.addChunk(page, docs as { _id: string }[]);
-    this.lookup.applyDocs(docs as { _id: string }[]);
+  /**
+   * Loads the server's compact snapshot (one request) so the register can scan before its replica
+   * exists. Later bootstrap pages and pulls then only touch products whose revision differs.
+   */
+  async loadSnapshot(fetchSnapshot: () => Promise<{ products: CompactProduct[] }>): Promise<void> {
+    const { products } = await fetchSnapshot();
+    await this.store.replaceWithSnapshot(products);
+    const lookup = new CatalogLookup();
+    for (const row of products) lookup.setProduct(row[0], entriesFromCompact(row), row[1]);
+    this.lookup = lookup;
+    this.opened = true;
+    this.fromSnapshot = true;
+  }
+
+  async onBootstrapPage(page: number, docs: Record<string, unknown>[], deletedIds: string[] = []): Promise<void> {
+    const products = docs as { _id: string; _rev?: string }[];
+    if (this.fromSnapshot) {
+      // The snapshot already holds these products; keep only what changed since it was taken.
+      const changed = [
+        ...products.filter((d) => d._id.startsWith('product:') && this.lookup.revOf(d._id) !== d._rev),
+        ...deletedIds.filter((id) => this.lookup.revOf(id) !== undefined).map((id) => ({ _id: id, _deleted: true }))
+      ];
+      if (changed.length) this.onPulled(changed as Record<string, unknown>[]);
+      return;
+    }
+    await this.store.addChunk(page, products);
+    this.lookup.applyDocs(products);
   }
 
   onPulled(docs: Record<string, unknown>[]): void {

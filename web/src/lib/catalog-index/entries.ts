@@ -1,4 +1,5 @@
 import { toGtin14 } from '../domain/gtin.ts';
+import { compactProduct, entriesFromCompact, type ProductDoc } from './compact.ts';
 
 /**
  * The register's compact catalog: one small record per sellable variant, enough to scan, show and
@@ -17,38 +18,20 @@ export interface IndexEntry {
   options: Record<string, string>;
 }
 
-interface ProductLike {
-  _id: string;
-  _deleted?: boolean;
-  type?: string;
-  name?: string;
-  status?: string;
-  taxCategory?: string;
-  categoryId?: string;
-  variants?: { id: string; sku: string; barcode?: string; price: number; options: Record<string, string>; active?: boolean }[];
-}
+type ProductLike = Omit<ProductDoc, '_rev'> & { _rev?: string; _deleted?: boolean };
 
 /** Sellable entries of a product document; archived, deleted or inactive ones yield nothing. */
 export function entriesFromDoc(doc: ProductLike): IndexEntry[] {
-  if (doc._deleted || doc.type !== 'product' || doc.status !== 'active' || !doc.variants) return [];
-  return doc.variants
-    .filter((v) => v.active !== false)
-    .map((v) => ({
-      productId: doc._id,
-      variantId: v.id,
-      name: doc.name ?? '',
-      sku: v.sku,
-      ...(v.barcode ? { barcode: v.barcode } : {}),
-      price: v.price,
-      taxCategory: doc.taxCategory ?? '',
-      categoryId: doc.categoryId ?? '',
-      options: v.options
-    }));
+  if (doc._deleted) return [];
+  const row = compactProduct({ ...doc, _rev: doc._rev ?? '' });
+  return row ? entriesFromCompact(row) : [];
 }
 
 /** In-memory lookups over the entries: barcode (any GTIN length) and SKU (case-insensitive) in O(1). */
 export class CatalogLookup {
   private byProduct = new Map<string, IndexEntry[]>();
+  /** revision each product's entries came from, to tell later copies of it apart */
+  private revs = new Map<string, string>();
   private byBarcode = new Map<string, IndexEntry>();
   private bySku = new Map<string, IndexEntry>();
 
@@ -57,7 +40,13 @@ export class CatalogLookup {
   }
 
   /** Replaces everything known about a product (an update, or a deletion when entries is empty). */
-  setProduct(productId: string, entries: IndexEntry[]): void {
+  revOf(productId: string): string | undefined {
+    return this.revs.get(productId);
+  }
+
+  setProduct(productId: string, entries: IndexEntry[], rev?: string): void {
+    if (rev) this.revs.set(productId, rev);
+    else this.revs.delete(productId);
     for (const old of this.byProduct.get(productId) ?? []) {
       if (old.barcode && this.byBarcode.get(toGtin14(old.barcode)) === old) this.byBarcode.delete(toGtin14(old.barcode));
       if (this.bySku.get(old.sku.toUpperCase()) === old) this.bySku.delete(old.sku.toUpperCase());
@@ -71,7 +60,7 @@ export class CatalogLookup {
   }
 
   applyDocs(docs: ProductLike[]): void {
-    for (const d of docs) if (d._id.startsWith('product:')) this.setProduct(d._id, entriesFromDoc(d));
+    for (const d of docs) if (d._id.startsWith('product:')) this.setProduct(d._id, entriesFromDoc(d), d._deleted ? undefined : d._rev);
   }
 
   /** What a scanner or the manual entry field typed: a barcode or a SKU. */

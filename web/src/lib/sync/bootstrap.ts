@@ -71,7 +71,7 @@ export async function bootstrapReplica(
     batchSize?: number;
     onProgress?: (p: BootstrapProgress) => void;
     /** each page's documents, after they are in the replica and before the resume point moves past them */
-    onPage?: (page: number, docs: Record<string, unknown>[]) => Promise<void>;
+    onPage?: (page: number, docs: Record<string, unknown>[], deletedIds: string[]) => Promise<void>;
   } = {}
 ): Promise<BootstrapState> {
   const batch = opts.batchSize ?? BOOTSTRAP_BATCH;
@@ -99,7 +99,7 @@ export async function bootstrapReplica(
     const docs = page.results.filter((r) => r.doc && !r.deleted).map((r) => r.doc!);
     if (docs.length) await local.bulkDocs(docs as PouchDB.Core.PutDocument<object>[], { new_edits: false });
     // A crash after this and before the state is saved refetches the page; onPage must be idempotent per page number.
-    await opts.onPage?.(state.pages ?? 0, docs);
+    await opts.onPage?.(state.pages ?? 0, docs, page.results.filter((r) => r.deleted).map((r) => r.id));
     state = await saveState(local, { ...state, since: page.last_seq, written: state.written + docs.length, total: Math.max(state.total, state.written + docs.length), pages: (state.pages ?? 0) + 1 });
     report();
   }

@@ -2,6 +2,7 @@ import type { StoredDevice } from '$lib/ui/device-store';
 import { SyncService, type SyncHooks } from './orchestrator.ts';
 import { CatalogIndex } from '$lib/catalog-index/catalog-index';
 import { CatalogIndexStore } from '$lib/catalog-index/store';
+import type { CompactProduct } from '$lib/catalog-index/compact';
 import type { SyncState } from './state.ts';
 import { targetsFor } from './targets.ts';
 
@@ -31,12 +32,22 @@ export class DeviceSync {
       // Cold start: the persisted compact catalog is scan-ready before any replication runs.
       const index = new CatalogIndex(new CatalogIndexStore(catalogName));
       await index.open();
+      if (index.lookup.size === 0) {
+        // Fresh register: one request for the compact catalog, so it can sell before the replica is in.
+        await index
+          .loadSnapshot(async () => {
+            const res = await fetch('/api/v1/sync/catalog-snapshot', { headers: { authorization: `Bearer ${device.deviceToken}` } });
+            if (!res.ok) throw new Error(`catalog snapshot: ${res.status}`);
+            return (await res.json()) as { products: CompactProduct[] };
+          })
+          .catch(() => undefined); // offline or refused: the index fills from the bootstrap instead
+      }
       this.index = index;
       this.scannable = index.lookup.size;
       hooks = {
-        onBootstrapPage: async (db, page, docs) => {
+        onBootstrapPage: async (db, page, docs, deletedIds) => {
           if (db !== catalogName) return;
-          await index.onBootstrapPage(page, docs);
+          await index.onBootstrapPage(page, docs, deletedIds);
           this.scannable = index.lookup.size;
         },
         onReplicaReady: async (db, local) => {

@@ -38,7 +38,7 @@ export interface SyncServiceOptions {
 }
 
 export interface SyncHooks {
-  onBootstrapPage?(db: string, page: number, docs: Record<string, unknown>[]): Promise<void>;
+  onBootstrapPage?(db: string, page: number, docs: Record<string, unknown>[], deletedIds: string[]): Promise<void>;
   /** the replica is complete (bootstrapped now or earlier) and live replication is about to start */
   onReplicaReady?(db: string, local: PouchDB.Database): Promise<void>;
   /** documents live replication just pulled in */
@@ -120,7 +120,7 @@ class DbRunner {
         const hook = this.opts.hooks?.onBootstrapPage;
         await bootstrapReplica(this.local, this.remote, {
           onProgress: (progress) => this.set({ progress }),
-          ...(hook ? { onPage: (page, docs) => hook(this.state.name, page, docs) } : {})
+          ...(hook ? { onPage: (page, docs, deletedIds) => hook(this.state.name, page, docs, deletedIds) } : {})
         });
         this.set({ progress: null });
       }

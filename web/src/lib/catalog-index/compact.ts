@@ -1,0 +1,41 @@
+/**
+ * The compact catalog wire format (server snapshot → register), one row per active product. Pure;
+ * shared by the server that builds it and the register that loads it.
+ */
+import type { IndexEntry } from './entries.ts';
+
+export type CompactVariant = [variantId: string, sku: string, barcode: string | null, price: number, options: Record<string, string>];
+export type CompactProduct = [id: string, rev: string, name: string, taxCategory: string, categoryId: string, variants: CompactVariant[]];
+
+export interface ProductDoc {
+  _id: string;
+  _rev: string;
+  type?: string;
+  status?: string;
+  name?: string;
+  taxCategory?: string;
+  categoryId?: string;
+  variants?: { id: string; sku: string; barcode?: string; price: number; options: Record<string, string>; active?: boolean }[];
+}
+
+export function compactProduct(doc: ProductDoc): CompactProduct | null {
+  if (doc.type !== 'product' || doc.status !== 'active' || !doc.variants) return null;
+  const variants = doc.variants.filter((v) => v.active !== false).map((v): CompactVariant => [v.id, v.sku, v.barcode ?? null, v.price, v.options]);
+  return [doc._id, doc._rev, doc.name ?? '', doc.taxCategory ?? '', doc.categoryId ?? '', variants];
+}
+
+
+export function entriesFromCompact(row: CompactProduct): IndexEntry[] {
+  const [productId, , name, taxCategory, categoryId, variants] = row;
+  return variants.map(([variantId, sku, barcode, price, options]) => ({
+    productId,
+    variantId,
+    name,
+    sku,
+    ...(barcode ? { barcode } : {}),
+    price,
+    taxCategory,
+    categoryId,
+    options
+  }));
+}
