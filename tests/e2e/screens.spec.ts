@@ -21,6 +21,7 @@ for (const vp of VIEWPORTS) {
     await page.getByLabel('Password').fill('nexus-demo-2026');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('table', { name: 'Locations' })).toBeVisible();
+    await expect(page.getByRole('status', { name: 'Conflicts summary' })).toBeVisible();
     await page.screenshot({ path: `test-results/screens/admin-${vp.name}.png`, fullPage: true });
     // nothing overflows sideways on a phone
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

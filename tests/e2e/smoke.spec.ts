@@ -30,6 +30,11 @@ test('the demo admin signs in, sees the locations, stays signed in on reload and
   for (const header of ['Code', 'Name', 'Time zone', 'Currency']) await expect(table.getByRole('columnheader', { name: header })).toBeVisible();
   for (const code of ['GM', 'HM', 'LM']) await expect(table.getByRole('cell', { name: code, exact: true })).toBeVisible();
 
+  // admins see sync health (conflicts resolved by the sync rules); nothing is open in the demo
+  await expect(page.getByRole('status', { name: 'Conflicts summary' })).toContainText('0 open conflicts');
+  await page.getByRole('button', { name: 'Resolve conflicts now' }).click();
+  await expect(page.getByRole('status', { name: 'Conflicts summary' })).toContainText('0 open conflicts');
+
   await page.reload();
   await expect(page.getByRole('table', { name: 'Locations' }).getByRole('cell', { name: 'GM', exact: true })).toBeVisible();
 
@@ -47,6 +52,7 @@ test('a GM manager sees only GM', async ({ page }) => {
   const table = page.getByRole('table', { name: 'Locations' });
   await expect(table.getByRole('cell', { name: 'GM', exact: true })).toBeVisible();
   await expect(table.getByRole('row')).toHaveCount(2); // header + GM
+  await expect(page.getByRole('heading', { name: 'Sync health' })).toHaveCount(0); // no settings:manage
 });
 
 test('a register enrols with a code from the admin API, and the code works only once', async ({ page, request }) => {

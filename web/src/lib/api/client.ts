@@ -71,10 +71,20 @@ async function call<S extends z.ZodType>(method: string, path: string, schema: S
   return parsed.data;
 }
 
+const auditEventSchema = z.object({ _id: z.string(), action: z.string(), target: z.string().optional(), createdAt: z.string(), details: z.record(z.string(), z.unknown()).optional() });
+export const conflictsSchema = z.object({
+  open: z.array(z.object({ db: z.string(), id: z.string(), type: z.string().nullable(), conflicts: z.array(z.string()) })),
+  alerts: z.array(auditEventSchema),
+  resolved: z.array(auditEventSchema)
+});
+export type Conflicts = z.infer<typeof conflictsSchema>;
+
 export const api = {
   login: (email: string, password: string) => call('POST', '/auth/login', sessionSchema, { body: { email, password } }),
   refresh: () => call('POST', '/auth/refresh', sessionSchema),
   logout: () => call('POST', '/auth/logout', null),
   locations: (token: string) => call('GET', '/locations', z.object({ locations: z.array(locationSchema) }), { token }),
-  enrol: (code: string) => call('POST', '/devices/enrol', enrolmentSchema, { body: { code } })
+  enrol: (code: string) => call('POST', '/devices/enrol', enrolmentSchema, { body: { code } }),
+  conflicts: (token: string) => call('GET', '/sync/conflicts', conflictsSchema, { token }),
+  resolveConflicts: (token: string) => call('POST', '/sync/conflicts/resolve', z.object({ outcomes: z.array(z.object({ id: z.string(), action: z.string() })) }), { token })
 };
