@@ -14,6 +14,7 @@ import { SyncService } from '../web/src/lib/sync/orchestrator.ts';
 import { makeSale } from '../tests/support/fixtures.ts';
 import { enrol, login, startTestServer } from '../tests/integration/support/server.ts';
 import { FlakyNetwork } from '../tests/integration/support/network.ts';
+import { remoteDb } from '../tests/integration/support/pouch.ts';
 import { createTenant } from '../server/tenants/provision.ts';
 import { percentile, report, type Benchmark } from './lib.ts';
 
@@ -59,14 +60,7 @@ const bench: Benchmark = {
       const stockLocal = new PouchDB(path.join(tmp, 'stock'));
       await stockLocal.bulkDocs(Array.from({ length: 1000 }, () => makeSale('GM', 'GM-2')));
       const token = await device('stock');
-      const remote = new PouchDB(`${s.url}/db/${db}`, {
-        skip_setup: true,
-        fetch: (u: string | Request, o?: RequestInit) => {
-          const headers = new Headers(o?.headers);
-          headers.set('Authorization', `Bearer ${token}`);
-          return PouchDB.fetch(u, { ...o, headers });
-        }
-      } as PouchDB.Configuration.RemoteDatabaseConfiguration);
+      const remote = remoteDb(s.url, db, token);
       const t1 = performance.now();
       await stockLocal.replicate.to(remote);
       const stock = (performance.now() - t1) / 1000;
