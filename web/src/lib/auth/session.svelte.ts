@@ -9,6 +9,7 @@ class AdminSession {
   token = $state<string | null>(null);
   restoring = $state(true);
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private first: Promise<void> | null = null;
 
   private accept(s: { accessToken: string; expiresIn: number; user: User }) {
     this.user = s.user;
@@ -16,6 +17,12 @@ class AdminSession {
     clearTimeout(this.timer);
     // Refresh a minute before expiry so calls never race an expired token.
     this.timer = setTimeout(() => void this.restore(), Math.max(30, s.expiresIn - 60) * 1000);
+  }
+
+  /** Resolves once the first restore (page load) has settled; later calls reuse it. */
+  ready(): Promise<void> {
+    this.first ??= this.restore();
+    return this.first;
   }
 
   async restore(): Promise<void> {
@@ -32,9 +39,28 @@ class AdminSession {
     this.accept(await api.login(email, password));
   }
 
+  /**
+   * Runs an API call with the access token. A 401 means the token expired before the refresh timer
+   * fired (a laptop that slept through it): refresh once and retry; a second 401 ends the session.
+   */
+  async authed<T>(call: (token: string) => Promise<T>): Promise<T> {
+    if (!this.token) throw new ApiError(401, 'unauthorized', 'Sign in again.');
+    try {
+      return await call(this.token);
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 401) throw err;
+      await this.restore();
+      if (!this.token) throw err;
+      return call(this.token);
+    }
+  }
+
+  /** Signs out here even when the server cannot be reached (its refresh cookie then lives on until it expires). */
   async signOut(): Promise<void> {
     try {
       await api.logout();
+    } catch {
+      // nothing to show: the local session ends either way
     } finally {
       this.clear();
     }
