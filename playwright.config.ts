@@ -8,11 +8,23 @@ import path from 'node:path';
  * machines) against the real server with the embedded store and the demo tenant, on a fresh data dir.
  */
 const PORT = Number(process.env.E2E_PORT ?? 4173);
-const DATA_DIR = process.env.E2E_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pos-e2e-'));
+
+// The runner and every worker process load this file. Only the runner makes the data dir; workers
+// inherit it through the environment (else each would leave an empty temp dir behind), and the
+// runner removes it when it exits, after the server has been stopped. A dir given in E2E_DATA_DIR
+// is the caller's and is kept.
+if (!process.env.E2E_DATA_DIR) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pos-e2e-'));
+  process.env.E2E_DATA_DIR = dir;
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+}
+const DATA_DIR = process.env.E2E_DATA_DIR;
 
 export default defineConfig({
   testDir: 'tests/e2e',
   fullyParallel: false,
+  // One server and one demo tenant for the whole run, and a per-client rate limit on /api/v1 that
+  // every test shares (all come from 127.0.0.1): tests run one at a time, on CI and locally.
   workers: 1,
   retries: 0,
   forbidOnly: !!process.env.CI,
@@ -37,8 +49,11 @@ export default defineConfig({
   webServer: {
     command: 'npx tsx server/main.ts',
     url: `http://127.0.0.1:${PORT}/healthz`,
-    timeout: 240_000,
+    // the server runs `vite build` first when build/ is missing (scripts/test.sh builds beforehand)
+    timeout: 180_000,
     reuseExistingServer: false,
+    // SIGTERM lets the server stop its embedded store cleanly instead of being SIGKILLed with it
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
     stdout: 'ignore',
     stderr: 'pipe',
     env: { PORT: String(PORT), HOST: '127.0.0.1', DATA_DIR, SEED_DEMO: '1', LOG_LEVEL: 'warn' }
