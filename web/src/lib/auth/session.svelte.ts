@@ -10,6 +10,7 @@ class AdminSession {
   restoring = $state(true);
   private timer: ReturnType<typeof setTimeout> | undefined;
   private first: Promise<void> | null = null;
+  private inflight: Promise<void> | null = null;
 
   private accept(s: { accessToken: string; expiresIn: number; user: User }) {
     this.user = s.user;
@@ -25,7 +26,18 @@ class AdminSession {
     return this.first;
   }
 
-  async restore(): Promise<void> {
+  /**
+   * Trades the refresh cookie for a new access token. Calls made while one is in flight share it:
+   * the server rotates the refresh token on every use, so a second concurrent refresh (the timer and
+   * a 401 retry firing together when a laptop wakes) would present a revoked token, get a 401 and
+   * sign the admin out.
+   */
+  restore(): Promise<void> {
+    this.inflight ??= this.refreshNow().finally(() => (this.inflight = null));
+    return this.inflight;
+  }
+
+  private async refreshNow(): Promise<void> {
     try {
       this.accept(await api.refresh());
     } catch (err) {
