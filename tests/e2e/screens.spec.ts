@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
 /** Screenshots at register, laptop and phone sizes, to look at (test-results/screens/). */
 const VIEWPORTS = [
@@ -6,26 +6,53 @@ const VIEWPORTS = [
   { name: 'laptop', width: 1280, height: 800 },
   { name: 'phone', width: 390, height: 844 }
 ];
+const PASSWORD = 'nexus-demo-2026';
+
+async function shoot(page: Page, file: string) {
+  await page.screenshot({ path: `test-results/screens/${file}.png`, fullPage: true });
+  // nothing overflows sideways, at any size
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow, `${file} scrolls sideways`).toBeLessThanOrEqual(0);
+}
 
 for (const vp of VIEWPORTS) {
   test(`screens at ${vp.name} size`, async ({ page }) => {
     await page.setViewportSize({ width: vp.width, height: vp.height });
     await page.goto('/');
-    await page.screenshot({ path: `test-results/screens/landing-${vp.name}.png`, fullPage: true });
+    await shoot(page, `landing-${vp.name}`);
     await page.goto('/pos');
     await expect(page.getByLabel('Enrolment code')).toBeVisible();
-    await page.screenshot({ path: `test-results/screens/pos-${vp.name}.png`, fullPage: true });
+    await shoot(page, `pos-${vp.name}`);
+    await page.goto('/raptag');
+    await expect(page.getByLabel('Enrolment code')).toBeVisible();
+    await shoot(page, `raptag-${vp.name}`);
     await page.goto('/admin');
-    await page.screenshot({ path: `test-results/screens/admin-login-${vp.name}.png`, fullPage: true });
+    await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+    await shoot(page, `admin-login-${vp.name}`);
     await page.getByLabel('Email').fill('owner@nexus.demo');
-    await page.getByLabel('Password').fill('nexus-demo-2026');
+    await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('table', { name: 'Locations' })).toBeVisible();
     // the first conflicts query after a big import builds the view on the embedded store: allow for it
     await expect(page.getByRole('status', { name: 'Conflicts summary' })).toBeVisible({ timeout: 60_000 });
-    await page.screenshot({ path: `test-results/screens/admin-${vp.name}.png`, fullPage: true });
-    // nothing overflows sideways on a phone
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
+    await shoot(page, `admin-${vp.name}`);
   });
 }
+
+test('screens of an enrolled register', async ({ page, request }) => {
+  const login = await request.post('/api/v1/auth/login', { data: { email: 'admin@nexus.demo', password: PASSWORD } });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const codeRes = await request.post('/api/v1/devices/enrolment-codes', {
+    headers: { authorization: `Bearer ${accessToken}` },
+    data: { kind: 'register', locationCode: 'HM', name: 'HM Register screens' }
+  });
+  const { qrPayload } = (await codeRes.json()) as { qrPayload: string };
+  await page.goto(qrPayload);
+  await page.getByRole('button', { name: 'Enrol' }).click();
+  await expect(page.getByText('Enrolled as HM Register screens at HM')).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Databases' }).getByRole('row', { name: /catalog/ })).toContainText('Up to date', { timeout: 60_000 });
+  for (const vp of VIEWPORTS) {
+    await page.setViewportSize({ width: vp.width, height: vp.height });
+    await shoot(page, `pos-enrolled-${vp.name}`);
+  }
+});
