@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DB_KINDS, designDocsFor, type DesignKind } from './index.ts';
+import { DB_KINDS, designDocsFor, mangoIndexesFor, type DesignKind } from './index.ts';
 
 /** Evaluates a map function's source the way CouchDB does: a function with a free `emit`. */
 function mapper(kind: DesignKind, ddoc: string, view: string) {
@@ -60,6 +61,45 @@ describe('other views', () => {
     expect(mapper('catalog', 'catalog', 'by_barcode')(p)).toEqual([['4006381333931', { productId: 'product:p', variantId: 'v01' }]]);
     expect(mapper('catalog', 'catalog', 'by_sku')(p)).toHaveLength(2);
   });
+  it('movements/by_variant lists history per location and variant in time order, sales negative', () => {
+    const history = mapper('location', 'movements', 'by_variant');
+    expect(history(opening)).toEqual([
+      [['GM', 'v1', '2026-11-01T00:00:00Z'], { qty: 10, reason: 'opening', ref: null, doc: 'movement:1' }],
+      [['GM', 'v2', '2026-11-01T00:00:00Z'], { qty: 3, reason: 'opening', ref: null, doc: 'movement:1' }]
+    ]);
+    expect(history(sale)[0]).toEqual([['GM', 'v1', '2026-11-24T23:30:00.000Z'], { qty: -2, reason: 'sale', ref: null, doc: sale._id }]);
+    expect(history({ type: 'customer', firstName: 'A' })).toEqual([]);
+  });
+  it('customers/by_email and by_name are case-insensitive', () => {
+    const c = { _id: 'customer:1', type: 'customer', firstName: 'Ava', lastName: 'Chen', email: 'Ava.Chen@Example.com' };
+    expect(mapper('customers', 'customers', 'by_email')(c)).toEqual([['ava.chen@example.com', null]]);
+    expect(mapper('customers', 'customers', 'by_name')(c)).toEqual([[['chen', 'ava'], null]]);
+    expect(mapper('customers', 'customers', 'by_email')({ ...c, email: undefined })).toEqual([]);
+  });
+  it('catalog/by_category and staff/by_user', () => {
+    expect(mapper('catalog', 'catalog', 'by_category')({ _id: 'product:p', type: 'product', categoryId: 'category:jeans', status: 'active', name: 'Slim', variants: [] })).toEqual([[['category:jeans', 'active', 'Slim'], null]]);
+    expect(mapper('catalog', 'staff', 'by_user')({ _id: 'staff:1', type: 'staff', userId: 'user:1', name: 'Sam', role: 'cashier', active: true })).toEqual([['user:1', { name: 'Sam', role: 'cashier', active: true }]]);
+  });
+  it('platform users, devices and refresh tokens', () => {
+    const user = { _id: 'user:01', type: 'user', email: 'Owner@Nexus.test', tenantId: 'nexus', role: 'owner', name: 'O', active: true };
+    expect(mapper('platform', 'users', 'by_email')(user)).toEqual([['owner@nexus.test', { tenantId: 'nexus', role: 'owner', active: true }]]);
+    expect(mapper('platform', 'users', 'by_tenant')(user)).toEqual([[['nexus', 'Owner@Nexus.test'], { name: 'O', role: 'owner' }]]);
+    expect(mapper('platform', 'devices', 'by_tenant')({ _id: 'device:1', type: 'device', tenantId: 'nexus', locationCode: 'GM', kind: 'register', name: 'R1' })).toEqual([[['nexus', 'GM'], { kind: 'register', name: 'R1', revoked: false }]]);
+    const refresh = { _id: 'refresh:h', type: 'refresh_token', userId: 'user:01', expiresAt: '2026-12-01T00:00:00Z' };
+    expect(mapper('platform', 'refresh', 'by_user')(refresh)).toEqual([['user:01', '2026-12-01T00:00:00Z']]);
+    expect(mapper('platform', 'refresh', 'by_user')({ ...refresh, revokedAt: '2026-11-02T00:00:00Z' })).toEqual([]);
+    expect(mapper('platform', 'users', 'by_email')({ _id: 'email:x', type: 'email_claim', userId: 'user:01' })).toEqual([]);
+  });
+  it('audit/by_time and by_actor', () => {
+    const ev = { _id: 'audit:1', type: 'audit_event', createdAt: '2026-11-24T10:00:00Z', actor: 'user:1', action: 'sale.void' };
+    expect(mapper('audit', 'audit', 'by_time')(ev)).toEqual([['2026-11-24T10:00:00Z', { action: 'sale.void', actor: 'user:1' }]]);
+    expect(mapper('audit', 'audit', 'by_actor')(ev)).toEqual([[['user:1', '2026-11-24T10:00:00Z'], 'sale.void']]);
+  });
+  it('malformed documents of a known type emit nothing instead of throwing', () => {
+    expect(mapper('location', 'stock', 'on_hand')({ type: 'sale' })).toEqual([]);
+    expect(mapper('catalog', 'catalog', 'by_barcode')({ type: 'product' })).toEqual([]);
+    expect(mapper('customers', 'customers', 'by_name')({ type: 'customer' })).toEqual([[['', ''], null]]);
+  });
   it('ledger/balance sums entries per account and holder', () => {
     expect(mapper('customers', 'ledger', 'balance')({ type: 'ledger_entry', account: 'loyalty', holder: 'customer:1', amount: 25 })).toEqual([[['loyalty', 'customer:1'], 25]]);
   });
@@ -80,6 +120,13 @@ describe('events/validate_doc_update', () => {
       expect(e).toEqual({ forbidden: 'sale documents are immutable; record a new document instead' });
     }
   });
+  it('covers every event type and lets a deleted document id be reused', () => {
+    const movement = { ...opening, lines: [{ variantId: 'v1', qty: 11 }] };
+    const entry = { _id: 'ledger:1', type: 'ledger_entry', account: 'store_credit', holder: 'customer:1', amount: 500 };
+    expect(() => validate(movement, opening, {}, {})).toThrow();
+    expect(() => validator('customers')({ ...entry, amount: 5000 }, entry, {}, {})).toThrow();
+    expect(() => validate(sale, { _id: sale._id, _deleted: true }, {}, {})).not.toThrow();
+  });
   it('is deployed to location and customers databases only', () => {
     expect(designDocsFor('customers').some((d) => d._id === '_design/events')).toBe(true);
     expect(designDocsFor('catalog').some((d) => d._id === '_design/events')).toBe(false);
@@ -87,6 +134,33 @@ describe('events/validate_doc_update', () => {
 });
 
 describe('design doc sources', () => {
+  it('has the views and indexes other code relies on', () => {
+    const names = (kind: DesignKind) => designDocsFor(kind).flatMap((d) => Object.keys(d.views ?? {}).map((v) => `${d._id.slice('_design/'.length)}/${v}`));
+    expect(names('location')).toEqual(expect.arrayContaining(['stock/on_hand', 'sales/by_day', 'movements/by_variant', 'conflicts/open']));
+    expect(names('catalog')).toEqual(expect.arrayContaining(['catalog/by_barcode', 'catalog/by_sku', 'catalog/by_category', 'staff/by_user', 'conflicts/open']));
+    expect(names('customers')).toEqual(expect.arrayContaining(['ledger/balance', 'customers/by_email', 'customers/by_name']));
+    expect(names('platform')).toEqual(expect.arrayContaining(['users/by_email', 'users/by_tenant', 'devices/by_tenant', 'refresh/by_user']));
+    expect(names('audit')).toEqual(expect.arrayContaining(['audit/by_time', 'audit/by_actor']));
+    const reduceOf = (kind: DesignKind, ddoc: string, view: string) => designDocsFor(kind).find((d) => d._id === `_design/${ddoc}`)?.views?.[view]?.reduce;
+    expect(reduceOf('location', 'stock', 'on_hand')).toBe('_sum');
+    expect(reduceOf('customers', 'ledger', 'balance')).toBe('_sum');
+    expect(reduceOf('location', 'sales', 'by_day')).toBe('_stats');
+    for (const kind of ['catalog', 'location', 'customers'] as const) {
+      for (const idx of mangoIndexesFor(kind)) expect(idx).toMatchObject({ name: expect.any(String), ddoc: expect.any(String), index: { fields: expect.any(Array) } });
+    }
+  });
+
+  it('stamps each document with the sha256 of exactly what gets deployed', () => {
+    for (const kind of DB_KINDS) {
+      for (const { version, ...body } of designDocsFor(kind)) {
+        expect(createHash('sha256').update(JSON.stringify(body)).digest('hex')).toBe(version);
+      }
+    }
+    const all = DB_KINDS.flatMap((k) => designDocsFor(k));
+    // the shared events doc is the same document (same stamp) wherever it is deployed
+    expect(new Set(all.filter((d) => d._id === '_design/events').map((d) => d.version)).size).toBe(1);
+  });
+
   it('every kind loads, versions are stable sha256 stamps, and functions are ES5 (no arrows, let/const)', () => {
     for (const kind of DB_KINDS) {
       const docs = designDocsFor(kind);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isValidGtin } from '../../web/src/lib/domain/gtin.ts';
 import { categorySchema, customerSchema, productSchema, stockMovementSchema } from '../../web/src/lib/domain/schemas/index.ts';
+import { designDocsFor } from '../../couch-design-docs/index.ts';
 import { generateDemoCatalog } from './catalog-generator.ts';
 
 const opts = { seed: 2026, locationCodes: ['GM', 'HM', 'LM'], now: '2026-11-24T10:00:00.000Z', actor: 'system' };
@@ -23,6 +24,8 @@ describe('demo catalog generator', () => {
   it('keeps SKUs, barcodes, ids and emails unique, and every barcode a valid GTIN', () => {
     const variants = demo.products.flatMap((p) => p.variants);
     expect(new Set(variants.map((v) => v.sku)).size).toBe(variants.length);
+    expect(new Set(variants.map((v) => v.id)).size).toBe(variants.length);
+    expect(variants.every((v) => v.id.length <= 16)).toBe(true);
     expect(new Set(variants.map((v) => v.barcode)).size).toBe(variants.length);
     expect(variants.every((v) => v.barcode && isValidGtin(v.barcode) && v.barcode.startsWith('2'))).toBe(true);
     expect(new Set(demo.products.map((p) => p._id)).size).toBe(demo.products.length);
@@ -52,6 +55,24 @@ describe('demo catalog generator', () => {
           expect(l.qty).toBeLessThanOrEqual(30);
         }
       }
+    }
+  });
+
+  it('opening stock read through stock/on_hand gives each variant exactly its own quantity', () => {
+    // the real map function, as CouchDB runs it: colliding variant ids would add products together
+    const ddoc = designDocsFor('location').find((d) => d._id === '_design/stock')!;
+    const sums = new Map<string, number>();
+    const onHand = new Function('emit', `return (${ddoc.views!.on_hand!.map});`)((k: unknown, v: number) => sums.set(JSON.stringify(k), (sums.get(JSON.stringify(k)) ?? 0) + v)) as (d: object) => void;
+    for (const m of demo.openingMovements['GM']!) onHand(m);
+    const lines = demo.openingMovements['GM']!.flatMap((m) => m.lines);
+    expect(sums.size).toBe(lines.length);
+    for (const l of lines) expect(sums.get(JSON.stringify(['GM', l.variantId]))).toBe(l.qty);
+  });
+
+  it('accepts any integer seed', () => {
+    for (const seed of [0, -1, 2 ** 32 + 5]) {
+      const d = generateDemoCatalog({ ...opts, seed, locationCodes: [] });
+      expect(d.products.every((p) => p.variants.every((v) => isValidGtin(v.barcode!)))).toBe(true);
     }
   });
 

@@ -76,6 +76,8 @@ export function generateDemoCatalog(opts: { seed: number; locationCodes: string[
     return out;
   };
   const stamp = { updatedAt: opts.now, updatedBy: opts.actor };
+  // two barcode digits from the seed (normalised like the PRNG's, so negative seeds work too)
+  const seedTag = (opts.seed >>> 0) % 100;
 
   const categories = CATEGORIES.map((c, i) => categorySchema.parse({ _id: `category:${c.slug}`, type: 'category', name: c.name, sort: i, ...stamp }));
 
@@ -97,10 +99,12 @@ export function generateDemoCatalog(opts: { seed: number; locationCodes: string[
         v++;
         barcodeSeq++;
         return {
-          id: `v${String(v).padStart(2, '0')}`,
+          // Unique across the catalog, not just the product: stock movement lines and the
+          // stock/on_hand key ([locationCode, variantId]) name a variant without its product.
+          id: `nx-${num}-v${String(v).padStart(2, '0')}`,
           sku: `NX-${num}-${size.replace(/[^A-Za-z0-9]/g, '')}-${code}`,
           // GS1 restricted-circulation range (prefix 2): internal numbers that never clash with a brand's GTIN.
-          barcode: ean13(`2${String(opts.seed % 100).padStart(2, '0')}${String(barcodeSeq).padStart(9, '0')}`),
+          barcode: ean13(`2${String(seedTag).padStart(2, '0')}${String(barcodeSeq).padStart(9, '0')}`),
           options: { Size: size, Colour: colour },
           price,
           cost: Math.round(price * costRatio),

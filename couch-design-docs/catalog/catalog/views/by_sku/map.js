@@ -1,6 +1,6 @@
 function (doc) {
   var i, v;
-  if (doc.type === 'product') {
+  if (doc.type === 'product' && doc.variants) {
     for (i = 0; i < doc.variants.length; i++) {
       v = doc.variants[i];
       emit(v.sku, { productId: doc._id, variantId: v.id });

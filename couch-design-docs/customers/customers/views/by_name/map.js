@@ -1,5 +1,5 @@
 function (doc) {
   if (doc.type === 'customer') {
-    emit([(doc.lastName || '').toLowerCase(), doc.firstName.toLowerCase()], null);
+    emit([(doc.lastName || '').toLowerCase(), (doc.firstName || '').toLowerCase()], null);
   }
 }

@@ -1,6 +1,7 @@
 function (doc) {
   // UTC day; business-day reports in the location's time zone re-bucket from createdAt.
-  if (doc.type === 'sale') {
+  // Value is the sale total in minor units; _stats gives count, sum, min and max per key range.
+  if (doc.type === 'sale' && doc.createdAt) {
     emit([doc.createdAt.substring(0, 10), doc.registerId], doc.total);
   }
 }

@@ -1,12 +1,13 @@
 function (doc) {
   // Stock on hand = sum of every movement-bearing event: no counter is ever updated in place.
+  // Key [locationCode, variantId]; query with group=true (group_level=1 gives a location total).
   var i, line;
-  if (doc.type === 'stock_movement') {
+  if (doc.type === 'stock_movement' && doc.lines) {
     for (i = 0; i < doc.lines.length; i++) {
       line = doc.lines[i];
       emit([doc.locationCode, line.variantId], line.qty);
     }
-  } else if (doc.type === 'sale') {
+  } else if (doc.type === 'sale' && doc.lines) {
     for (i = 0; i < doc.lines.length; i++) {
       line = doc.lines[i];
       emit([doc.locationCode, line.variantId], -line.qty);

@@ -1,0 +1,17 @@
+function (doc) {
+  // Movement history per variant, oldest first: [locationCode, variantId, createdAt] -> {qty, reason, ref}.
+  // Its own design doc: CouchDB builds every view of a design doc together, so keeping history out
+  // of _design/stock means refreshing on_hand never pays for this wider index.
+  var i, line;
+  if (doc.type === 'stock_movement' && doc.lines) {
+    for (i = 0; i < doc.lines.length; i++) {
+      line = doc.lines[i];
+      emit([doc.locationCode, line.variantId, doc.createdAt], { qty: line.qty, reason: doc.reason, ref: doc.ref || null, doc: doc._id });
+    }
+  } else if (doc.type === 'sale' && doc.lines) {
+    for (i = 0; i < doc.lines.length; i++) {
+      line = doc.lines[i];
+      emit([doc.locationCode, line.variantId, doc.createdAt], { qty: -line.qty, reason: 'sale', ref: null, doc: doc._id });
+    }
+  }
+}
