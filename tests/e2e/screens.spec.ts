@@ -9,7 +9,10 @@ const VIEWPORTS = [
 const PASSWORD = 'nexus-demo-2026';
 
 async function shoot(page: Page, file: string) {
-  await page.screenshot({ path: `test-results/screens/${file}.png`, fullPage: true });
+  // Let a resize or a late status update lay out and paint first: a full-page capture taken in the
+  // same frame as a viewport change came out cut short (the sync card's lower half missing).
+  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
+  await page.screenshot({ path: `test-results/screens/${file}.png`, fullPage: true, animations: 'disabled' });
   // nothing overflows sideways, at any size
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow, `${file} scrolls sideways`).toBeLessThanOrEqual(0);
