@@ -66,7 +66,9 @@ async function call<S extends z.ZodType>(method: string, path: string, schema: S
     throw new ApiError(res.status, parsed.success ? parsed.data.error : 'http_error', parsed.success ? parsed.data.message : `The server answered ${res.status}.`);
   }
   if (!schema) return undefined as z.infer<S>;
-  const parsed = schema.safeParse(await res.json());
+  // A 200 that is not our JSON (a captive portal's or proxy's HTML page, a body cut off mid-way)
+  // must still come out of this funnel as an ApiError, not a stray SyntaxError.
+  const parsed = schema.safeParse(await res.json().catch(() => undefined));
   if (!parsed.success) throw new ApiError(res.status, 'bad_response', 'The server sent an answer this app does not understand. Reload the page.');
   return parsed.data;
 }
