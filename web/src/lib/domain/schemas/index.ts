@@ -1,7 +1,19 @@
 import type { z } from 'zod';
 import { categorySchema, locationSchema, productSchema, registerSchema, settingsSchema, staffSchema, taxRateSchema } from './catalog.ts';
 import { customerSchema, ledgerEntrySchema } from './customers.ts';
-import { saleSchema, stockMovementSchema } from './location.ts';
+import {
+  cashMovementSchema,
+  layawayCloseSchema,
+  layawayPaymentSchema,
+  layawaySchema,
+  outboxSchema,
+  parkedSaleSchema,
+  saleSchema,
+  shiftCloseSchema,
+  shiftSchema,
+  stockMovementSchema,
+  voidSchema
+} from './location.ts';
 
 export * from './catalog.ts';
 export * from './customers.ts';
@@ -18,6 +30,15 @@ export const DOC_SCHEMAS = {
   settings: settingsSchema,
   sale: saleSchema,
   stock_movement: stockMovementSchema,
+  void: voidSchema,
+  shift: shiftSchema,
+  shift_close: shiftCloseSchema,
+  cash_movement: cashMovementSchema,
+  parked_sale: parkedSaleSchema,
+  layaway: layawaySchema,
+  layaway_payment: layawayPaymentSchema,
+  layaway_close: layawayCloseSchema,
+  outbox: outboxSchema,
   customer: customerSchema,
   ledger_entry: ledgerEntrySchema
 } as const satisfies Record<string, z.ZodType>;
@@ -36,6 +57,15 @@ export const ID_PREFIX_TYPE: Readonly<Record<string, DocType>> = {
   settings: 'settings',
   sale: 'sale',
   movement: 'stock_movement',
+  void: 'void',
+  shift: 'shift',
+  shift_close: 'shift_close',
+  cash: 'cash_movement',
+  parked: 'parked_sale',
+  layaway: 'layaway',
+  layaway_payment: 'layaway_payment',
+  layaway_close: 'layaway_close',
+  outbox: 'outbox',
   customer: 'customer',
   ledger: 'ledger_entry'
 };

@@ -1,7 +1,27 @@
 import { z } from 'zod';
 import { couchFields, currency, idRef, idWithPrefix, isoTimestamp, locationCode, minor, nonNegMinor, qty } from './common.ts';
 
-/** A sale line; stock views read qty from here, so a sale is its own stock movement. */
+/** `{prefix}:{register}:{ulid}`: made on the device, so a document syncs once however often it is pushed. */
+export function deviceId(prefix: string) {
+  return z.string().regex(new RegExp(`^${prefix}:[A-Za-z0-9_-]+:[0-9A-HJKMNP-TV-Z]{26}$`), `must be ${prefix}:{register}:{ulid}`);
+}
+
+/** Manager approvals recorded on the document they authorised: who asked, who approved (both identities). */
+export const APPROVAL_ACTIONS = ['void', 'refund_without_receipt', 'discount_over_limit', 'price_override', 'no_sale', 'close_unsynced', 'payout', 'credit_over_limit'] as const;
+export const approvalSchema = z
+  .object({
+    action: z.enum(APPROVAL_ACTIONS),
+    staffId: idRef,
+    staffName: z.string().min(1).max(120),
+    at: isoTimestamp
+  })
+  .strict();
+
+/**
+ * A sale line; stock views read qty from here, so a sale is its own stock movement. Negative qty is
+ * an item coming back (return or exchange); its money fields are negative too (a refund mirrors
+ * the sale: domain/cart.ts). `total` = net after discounts, plus tax when prices exclude tax.
+ */
 export const saleLineSchema = z
   .object({
     lineId: z.string().min(1).max(40),
@@ -9,51 +29,283 @@ export const saleLineSchema = z
     variantId: z.string().min(1).max(40),
     sku: z.string().min(1).max(64),
     name: z.string().min(1).max(200),
-    qty: qty.refine((n) => n > 0, 'must be at least 1'),
+    taxCategory: z.string().max(40).optional(),
+    qty: qty.refine((n) => n !== 0, 'must not be zero'),
     unitPrice: nonNegMinor,
-    discount: nonNegMinor.default(0),
-    tax: nonNegMinor,
+    /** catalog price when a price override changed unitPrice */
+    listPrice: nonNegMinor.optional(),
+    discount: minor.default(0),
+    tax: minor,
     total: minor,
-    note: z.string().max(400).optional()
+    note: z.string().max(400).optional(),
+    /** the original sale line a returned item came from (absent on blind returns) */
+    returnOf: z.object({ saleId: idRef, lineId: z.string().min(1).max(40) }).strict().optional()
   })
   .strict();
 
-export const TENDER_KINDS = ['cash', 'card_external', 'card_stripe', 'store_credit', 'gift_card'] as const;
+export const TENDER_KINDS = ['cash', 'card_external', 'card_stripe', 'store_credit', 'gift_card', 'layaway'] as const;
+export type TenderKind = (typeof TENDER_KINDS)[number];
 
+/** Money in (positive) or out (negative: a refund) by one means of payment. */
 export const tenderSchema = z
   .object({
     kind: z.enum(TENDER_KINDS),
-    amount: minor,
+    amount: minor.refine((n) => n !== 0, 'must not be zero'),
+    /** card slip / terminal id, gift-card number, store-credit customer, layaway id */
     reference: z.string().max(120).optional()
   })
   .strict();
 
+export const discountSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('amount'), value: nonNegMinor }).strict(),
+  /** basis points: 10 % = 1000 */
+  z.object({ kind: z.literal('percent'), value: z.number().int().min(0).max(10_000) }).strict()
+]);
+
 export const saleSchema = z
   .object({
     ...couchFields,
-    _id: z.string().regex(/^sale:[A-Za-z0-9_-]+:[0-9A-HJKMNP-TV-Z]{26}$/, 'must be sale:{register}:{ulid}'),
+    _id: deviceId('sale'),
     type: z.literal('sale'),
+    /** sale; return (only returned lines); exchange (both) */
+    kind: z.enum(['sale', 'return', 'exchange']).default('sale'),
     locationCode,
     registerId: idRef,
     shiftId: idRef.optional(),
     cashierId: idRef,
+    cashierName: z.string().max(120).optional(),
     customerId: idRef.optional(),
     currency,
     lines: z.array(saleLineSchema).min(1, 'a sale needs at least one line'),
+    orderDiscount: discountSchema.optional(),
     subtotal: minor,
-    discountTotal: nonNegMinor,
-    taxTotal: nonNegMinor,
+    discountTotal: minor,
+    taxTotal: minor,
+    pricesIncludeTax: z.boolean().optional(),
     total: minor,
+    /** cash rounding (e.g. to 0.05) applied to what was paid: tenders − change = total + rounding */
+    rounding: minor.default(0),
     tenders: z.array(tenderSchema).min(1, 'a sale needs at least one tender'),
     change: nonNegMinor.default(0),
+    approvals: z.array(approvalSchema).default([]),
+    layawayId: idRef.optional(),
     createdAt: isoTimestamp
   })
   .strict()
   .superRefine((s, ctx) => {
     const paid = s.tenders.reduce((a, t) => a + t.amount, 0);
-    if (paid - s.change !== s.total) {
-      ctx.addIssue({ code: 'custom', path: ['tenders'], message: `tenders minus change (${paid - s.change}) must equal total (${s.total})` });
+    if (paid - s.change !== s.total + s.rounding) {
+      ctx.addIssue({ code: 'custom', path: ['tenders'], message: `tenders minus change (${paid - s.change}) must equal total plus rounding (${s.total + s.rounding})` });
     }
+    const lineSum = s.lines.reduce((a, l) => a + l.total, 0);
+    if (lineSum !== s.total) ctx.addIssue({ code: 'custom', path: ['total'], message: `total (${s.total}) must equal the sum of line totals (${lineSum})` });
+  });
+
+/** Voiding a completed sale is a new document (never an edit); it carries the lines so stock views reverse them. */
+export const voidSchema = z
+  .object({
+    ...couchFields,
+    _id: deviceId('void'),
+    type: z.literal('void'),
+    locationCode,
+    registerId: idRef,
+    shiftId: idRef.optional(),
+    saleId: idRef,
+    reason: z.string().trim().min(1).max(200),
+    lines: z.array(z.object({ variantId: z.string().min(1).max(40), qty: qty.refine((n) => n !== 0, 'must not be zero') }).strict()).min(1),
+    /** what went back to the customer: the sale's tenders, negated */
+    tenders: z.array(tenderSchema).min(1),
+    total: minor,
+    cashierId: idRef,
+    approvals: z.array(approvalSchema).min(1, 'a void needs a manager approval'),
+    createdAt: isoTimestamp
+  })
+  .strict();
+
+/** Opening a register: the counted float. Closing is a separate `shift_close` with the same ulid. */
+export const shiftSchema = z
+  .object({
+    ...couchFields,
+    _id: deviceId('shift'),
+    type: z.literal('shift'),
+    locationCode,
+    registerId: idRef,
+    openedBy: idRef,
+    openedByName: z.string().max(120).optional(),
+    openingFloat: nonNegMinor,
+    openedAt: isoTimestamp
+  })
+  .strict();
+
+/** Denomination counts keyed by the note or coin value in minor units: { "2000": 3, "25": 8 }. */
+export const denominationCounts = z.record(z.string().regex(/^[1-9][0-9]{0,6}$/, 'must be a value in minor units'), z.number().int().min(0));
+
+export const shiftCloseSchema = z
+  .object({
+    ...couchFields,
+    /** shift_close:{register}:{the shift's ulid}: a shift can be closed once, on any device */
+    _id: deviceId('shift_close'),
+    type: z.literal('shift_close'),
+    locationCode,
+    registerId: idRef,
+    shiftId: idRef,
+    closedBy: idRef,
+    closedByName: z.string().max(120).optional(),
+    denominations: denominationCounts,
+    countedCash: nonNegMinor,
+    expectedCash: minor,
+    overShort: minor,
+    /** the Z report as computed on the device (domain/shift-report.ts) */
+    report: z.record(z.string(), z.unknown()),
+    /** sales of this shift not yet on the server when it closed (0 unless a manager overrode) */
+    unsyncedAtClose: z.number().int().min(0).default(0),
+    approvals: z.array(approvalSchema).default([]),
+    closedAt: isoTimestamp
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (`shift:${c._id.slice('shift_close:'.length)}` !== c.shiftId) ctx.addIssue({ code: 'custom', path: ['shiftId'], message: 'must be the shift this close document is named after' });
+  });
+
+/** Cash put into or taken out of the drawer outside a sale, or a no-sale drawer open. */
+export const cashMovementSchema = z
+  .object({
+    ...couchFields,
+    _id: deviceId('cash'),
+    type: z.literal('cash_movement'),
+    locationCode,
+    registerId: idRef,
+    shiftId: idRef,
+    kind: z.enum(['in', 'out', 'no_sale']),
+    amount: nonNegMinor,
+    reason: z.string().trim().min(1).max(200),
+    staffId: idRef,
+    approvals: z.array(approvalSchema).default([]),
+    createdAt: isoTimestamp
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    if ((m.kind === 'no_sale') !== (m.amount === 0)) ctx.addIssue({ code: 'custom', path: ['amount'], message: 'a no-sale moves no cash; cash in/out moves some' });
+  });
+
+/** A cart line as the register holds it before it is priced into a sale line. */
+export const cartLineSchema = z
+  .object({
+    lineId: z.string().min(1).max(40),
+    productId: idRef,
+    variantId: z.string().min(1).max(40),
+    sku: z.string().min(1).max(64),
+    name: z.string().min(1).max(200),
+    taxCategory: z.string().max(40),
+    qty: qty.refine((n) => n !== 0, 'must not be zero'),
+    unitPrice: nonNegMinor,
+    listPrice: nonNegMinor,
+    discount: discountSchema.optional(),
+    note: z.string().max(400).optional(),
+    returnOf: z.object({ saleId: idRef, lineId: z.string().min(1).max(40) }).strict().optional(),
+    /** a returned line refunds what was paid for it, not today's price */
+    fixed: z.object({ net: minor, tax: minor }).strict().optional()
+  })
+  .strict();
+
+/** A parked (held) cart, visible to the location's other registers; deleted when resumed. */
+export const parkedSaleSchema = z
+  .object({
+    ...couchFields,
+    _id: deviceId('parked'),
+    type: z.literal('parked_sale'),
+    locationCode,
+    registerId: idRef,
+    label: z.string().trim().min(1).max(80),
+    lines: z.array(cartLineSchema).min(1),
+    orderDiscount: discountSchema.optional(),
+    customerId: idRef.optional(),
+    parkedBy: idRef,
+    parkedByName: z.string().max(120).optional(),
+    updatedAt: isoTimestamp,
+    updatedBy: idRef,
+    fieldTimes: z.record(z.string(), isoTimestamp).optional()
+  })
+  .strict();
+
+/** Layaway opened: the goods are reserved (stock/reserved) until picked up or cancelled. */
+export const layawaySchema = z
+  .object({
+    ...couchFields,
+    _id: deviceId('layaway'),
+    type: z.literal('layaway'),
+    locationCode,
+    registerId: idRef,
+    shiftId: idRef.optional(),
+    cashierId: idRef,
+    customerId: idRef,
+    currency,
+    lines: z.array(saleLineSchema).min(1),
+    total: nonNegMinor,
+    /** deposit taken when it was opened */
+    tenders: z.array(tenderSchema).min(1),
+    change: nonNegMinor.default(0),
+    /** fraction of what was paid kept on cancellation, basis points (the configured rule) */
+    cancellationFeeBp: z.number().int().min(0).max(10_000).default(0),
+    createdAt: isoTimestamp
+  })
+  .strict();
+
+export const layawayPaymentSchema = z
+  .object({
+    ...couchFields,
+    _id: deviceId('layaway_payment'),
+    type: z.literal('layaway_payment'),
+    locationCode,
+    registerId: idRef,
+    shiftId: idRef.optional(),
+    cashierId: idRef,
+    layawayId: idRef,
+    tenders: z.array(tenderSchema).min(1),
+    change: nonNegMinor.default(0),
+    createdAt: isoTimestamp
+  })
+  .strict();
+
+/** layaway_close:{register}:{the layaway's ulid}: picked up (the pickup sale moves the stock) or cancelled (refund). */
+export const layawayCloseSchema = z
+  .object({
+    ...couchFields,
+    _id: deviceId('layaway_close'),
+    type: z.literal('layaway_close'),
+    locationCode,
+    registerId: idRef,
+    shiftId: idRef.optional(),
+    cashierId: idRef,
+    layawayId: idRef,
+    outcome: z.enum(['picked_up', 'cancelled']),
+    /** the reserved lines, released */
+    lines: z.array(z.object({ variantId: z.string().min(1).max(40), qty: qty }).strict()).min(1),
+    saleId: idRef.optional(),
+    /** money returned on cancellation (negative amounts) */
+    tenders: z.array(tenderSchema).default([]),
+    feeKept: nonNegMinor.default(0),
+    createdAt: isoTimestamp
+  })
+  .strict();
+
+/** A message to send (receipt email); the integrations' outbox worker delivers it. */
+export const outboxSchema = z
+  .object({
+    ...couchFields,
+    _id: deviceId('outbox'),
+    type: z.literal('outbox'),
+    locationCode,
+    channel: z.enum(['email', 'sms']),
+    to: z.string().min(3).max(200),
+    template: z.enum(['receipt']),
+    ref: idRef,
+    createdBy: idRef,
+    createdAt: isoTimestamp
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    if (o.channel === 'email' && !z.email().safeParse(o.to).success) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be an email address' });
   });
 
 export const MOVEMENT_REASONS = [
