@@ -130,6 +130,20 @@ export const settingsSchema = z
     pinSalt: z.string().min(16),
     receiptHeader: z.string().max(400).default(''),
     receiptFooter: z.string().max(400).default(''),
+    /** register rules, read offline (domain/cart.ts, domain/tender.ts) */
+    taxRounding: z.enum(['line', 'invoice']).default('line'),
+    roundingMode: z.enum(['half_up', 'half_even']).default('half_up'),
+    /** cash payments round to this many minor units (5 = 0.05); 0 = off */
+    cashRounding: z.number().int().min(0).max(100).default(0),
+    /** largest discount a cashier may give without a manager, basis points of the line or order */
+    cashierDiscountLimitBp: z.number().int().min(0).max(10_000).default(1000),
+    /** store credit / gift card a register may accept while offline, per sale, minor units */
+    offlineBalanceLimit: z.number().int().min(0).default(5000),
+    /** layaways: minimum deposit and the share of payments kept on cancellation, basis points */
+    layawayMinDepositBp: z.number().int().min(0).max(10_000).default(2000),
+    layawayCancellationFeeBp: z.number().int().min(0).max(10_000).default(1000),
+    /** loyalty points earned per whole currency unit spent */
+    loyaltyPointsPerUnit: z.number().int().min(0).max(100).default(1),
     ...mutable
   })
   .strict();
