@@ -63,6 +63,41 @@ export class CatalogLookup {
     for (const d of docs) if (d._id.startsWith('product:')) this.setProduct(d._id, entriesFromDoc(d), d._deleted ? undefined : d._rev);
   }
 
+  /** Every variant of a product (the register's size × colour picker). */
+  variantsOf(productId: string): readonly IndexEntry[] {
+    return this.byProduct.get(productId) ?? [];
+  }
+
+  /** First variant of each product in a category, by name: the register's product grid. */
+  productsIn(categoryId: string, limit = 60): IndexEntry[] {
+    const out: IndexEntry[] = [];
+    for (const entries of this.byProduct.values()) {
+      const first = entries[0];
+      if (first && first.categoryId === categoryId) out.push(first);
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name)).slice(0, limit);
+  }
+
+  /**
+   * Name/SKU/barcode search for the register's search box: exact code first, then products whose name
+   * contains every word. A linear pass (≈ 20k products for 100k variants takes a few ms), run on input.
+   */
+  search(query: string, limit = 30): IndexEntry[] {
+    const q = query.trim().toLowerCase();
+    if (!q) return [];
+    const exact = this.find(q);
+    const words = q.split(/\s+/);
+    const out: IndexEntry[] = exact ? [exact] : [];
+    for (const entries of this.byProduct.values()) {
+      const first = entries[0];
+      if (!first || first.productId === exact?.productId) continue;
+      const name = first.name.toLowerCase();
+      if (words.every((w) => name.includes(w)) || first.sku.toLowerCase().startsWith(q)) out.push(first);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
   /** What a scanner or the manual entry field typed: a barcode or a SKU. */
   find(code: string): IndexEntry | undefined {
     const c = code.trim();

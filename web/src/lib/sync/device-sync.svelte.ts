@@ -93,6 +93,21 @@ export class DeviceSync {
     void count();
   }
 
+  /** The local replica of one of this device's databases (null before start). */
+  local(name: string): PouchDB.Database | null {
+    return this.service?.local(name) ?? null;
+  }
+
+  /** Local changes of one database not yet on the server. */
+  pendingOf(name: string): number {
+    return this.state?.databases.find((d) => d.name === name)?.pending ?? 0;
+  }
+
+  /** Try to sync now (e.g. right after a sale was saved) instead of waiting for the next poll. */
+  nudge(): void {
+    this.service?.nudge();
+  }
+
   stop(): void {
     removeEventListener('online', this.onlineHandler);
     removeEventListener('offline', this.offlineHandler);

@@ -1,0 +1,126 @@
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
+
+/** Register journeys share these steps: enrol, sign in, open the shift, scan, pay; and the server's view. */
+export const PASSWORD = 'nexus-demo-2026';
+export const PINS = { owner: '1111', manager: '3333', cashier: '4444', clerk: '5555' } as const;
+
+export interface Owner {
+  token: string;
+  tenantId: string;
+  auth: { authorization: string };
+}
+
+export async function ownerLogin(request: APIRequestContext): Promise<Owner> {
+  const res = await request.post('/api/v1/auth/login', { data: { email: 'owner@nexus.demo', password: PASSWORD } });
+  expect(res.ok()).toBe(true);
+  const { accessToken, user } = (await res.json()) as { accessToken: string; user: { tenantId: string } };
+  return { token: accessToken, tenantId: user.tenantId, auth: { authorization: `Bearer ${accessToken}` } };
+}
+
+export async function enrolmentLink(request: APIRequestContext, owner: Owner, name: string, locationCode = 'GM'): Promise<string> {
+  const res = await request.post('/api/v1/devices/enrolment-codes', { headers: owner.auth, data: { kind: 'register', locationCode, name } });
+  expect(res.ok()).toBe(true);
+  return ((await res.json()) as { qrPayload: string }).qrPayload;
+}
+
+/**
+ * Opens the enrolment link (as scanning the QR code would), enrols, and waits for the lock screen.
+ * The simulated receipt printer is chosen before the app loads, as a shop's IT would pair a printer.
+ */
+export async function enrolRegister(page: Page, request: APIRequestContext, owner: Owner, name: string): Promise<void> {
+  await page.addInitScript(() => localStorage.setItem('pos.printer', 'simulated'));
+  await page.goto(await enrolmentLink(request, owner, name));
+  await page.getByRole('button', { name: 'Enrol' }).click();
+  await expect(page.getByLabel('Your PIN')).toBeVisible({ timeout: 30_000 });
+}
+
+export async function signIn(page: Page, pin: string): Promise<void> {
+  await page.getByLabel('Your PIN').fill(pin);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export async function openShift(page: Page, float = '150.00'): Promise<void> {
+  await page.getByLabel('Opening float').fill(float);
+  await page.getByRole('button', { name: 'Open register' }).click();
+  await expect(page.getByLabel('Barcode or SKU')).toBeVisible();
+}
+
+/**
+ * A keyboard-wedge scanner: a burst of keys a few ms apart, then Enter, typed wherever focus is
+ * (the body, not a field), as a real scanner does.
+ */
+export async function scan(page: Page, code: string): Promise<void> {
+  await page.locator('body').focus().catch(() => undefined);
+  await page.keyboard.type(code, { delay: 4 });
+  await page.keyboard.press('Enter');
+}
+
+/** Pays what is due with the exact-cash quick button and returns to a new sale; returns the sale number shown. */
+export async function payExactCash(page: Page): Promise<string> {
+  await page.getByRole('button', { name: /^Pay / }).click();
+  const dialog = page.getByRole('dialog', { name: 'Payment' });
+  await dialog.getByRole('group', { name: 'Quick cash amounts' }).getByRole('button').first().click();
+  return finishSale(page);
+}
+
+export async function finishSale(page: Page): Promise<string> {
+  const done = page.getByRole('dialog', { name: /Sale complete|Refund complete/ });
+  await expect(done).toBeVisible();
+  const text = (await done.getByRole('status').first().textContent()) ?? '';
+  const number = /([0-9A-Z]{8})\s*$/.exec(text.trim())?.[1] ?? '';
+  await done.getByRole('button', { name: 'New sale' }).click();
+  await expect(done).toBeHidden();
+  return number;
+}
+
+export interface DemoItem {
+  productId: string;
+  variantId: string;
+  barcode: string;
+  sku: string;
+  price: number;
+}
+
+/** Sellable demo items, read from the server's catalog through the gateway (as the admin portal would). */
+export async function demoItems(request: APIRequestContext, owner: Owner, count: number): Promise<DemoItem[]> {
+  const res = await request.get(`/db/t-${owner.tenantId}-catalog/_all_docs`, {
+    headers: owner.auth,
+    params: { include_docs: 'true', startkey: JSON.stringify('product:nx-'), endkey: JSON.stringify('product:nx-\ufff0'), limit: String(count) }
+  });
+  const { rows } = (await res.json()) as { rows: { doc: { _id: string; variants: { id: string; barcode?: string; sku: string; price: number }[] } }[] };
+  return rows.map(({ doc }) => {
+    const v = doc.variants[0]!;
+    return { productId: doc._id, variantId: v.id, barcode: v.barcode!, sku: v.sku, price: v.price };
+  });
+}
+
+/** Stock on hand at GM per variant, from the server's ledger view. */
+export async function serverStock(request: APIRequestContext, owner: Owner, variantIds: string[], loc = 'GM'): Promise<Map<string, number>> {
+  const res = await request.get(`/db/t-${owner.tenantId}-loc-${loc.toLowerCase()}/_design/stock/_view/on_hand`, {
+    headers: owner.auth,
+    params: { group: 'true', keys: JSON.stringify(variantIds.map((v) => [loc, v])) }
+  });
+  expect(res.ok(), await res.text()).toBe(true);
+  const { rows } = (await res.json()) as { rows: { key: [string, string]; value: number }[] };
+  return new Map(variantIds.map((v) => [v, rows.find((r) => r.key[1] === v)?.value ?? 0]));
+}
+
+/** Documents of one kind this register wrote, as the server holds them. */
+export async function serverDocs<T>(request: APIRequestContext, owner: Owner, prefix: string, loc = 'GM'): Promise<T[]> {
+  const res = await request.get(`/db/t-${owner.tenantId}-loc-${loc.toLowerCase()}/_all_docs`, {
+    headers: owner.auth,
+    params: { include_docs: 'true', startkey: JSON.stringify(prefix), endkey: JSON.stringify(`${prefix}\ufff0`) }
+  });
+  expect(res.ok()).toBe(true);
+  return ((await res.json()) as { rows: { doc: T }[] }).rows.map((r) => r.doc);
+}
+
+/** The id of the register enrolled in this page (its sale ids are `sale:{id}:…`). */
+export async function registerKey(page: Page): Promise<string> {
+  return page.evaluate(() => (JSON.parse(localStorage.getItem('pos.device') ?? '{}') as { device?: { id: string } }).device?.id ?? '');
+}
+
+/** The sync badge reads "… · N unsynced · …"; waits until it shows `n`. */
+export async function expectUnsynced(page: Page, n: number, timeout = 30_000): Promise<void> {
+  await expect(page.getByRole('status', { name: 'Sync badge' })).toContainText(`${n} unsynced`, { timeout });
+}

@@ -1,0 +1,81 @@
+import type { z } from 'zod';
+import type { categorySchema, locationSchema, settingsSchema, staffSchema, taxRateSchema } from '../domain/schemas/index.ts';
+import { settingsSchema as settingsParser } from '../domain/schemas/index.ts';
+import type { TaxConfig } from '../domain/cart.ts';
+import { hashPin, PIN_PATTERN } from '../domain/pin.ts';
+import { can, type Permission, type Role } from '../domain/permissions.ts';
+
+export type StaffDoc = z.infer<typeof staffSchema>;
+export type LocationDoc = z.infer<typeof locationSchema>;
+export type SettingsDoc = z.infer<typeof settingsSchema>;
+export type TaxRateDoc = z.infer<typeof taxRateSchema>;
+export type CategoryDoc = z.infer<typeof categorySchema>;
+
+/** The catalog documents a register needs besides products: who may sign in, how to tax, what to show. */
+export interface ReferenceData {
+  location: LocationDoc;
+  settings: SettingsDoc;
+  taxRate: TaxRateDoc | null;
+  staff: StaffDoc[];
+  categories: CategoryDoc[];
+}
+
+/** A signed-in staff member on this register. */
+export interface Staff {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+const PREFIXES = ['staff:', 'tax_rate:', 'category:'];
+
+/**
+ * Reads the reference documents from the local catalog replica (they are few and come in the first
+ * bootstrap page). Returns null while the replica does not hold them yet.
+ */
+export async function loadReferenceData(catalog: PouchDB.Database, locationCode: string): Promise<ReferenceData | null> {
+  const one = async <T>(id: string): Promise<T | null> => {
+    try {
+      return (await catalog.get(id)) as T;
+    } catch {
+      return null;
+    }
+  };
+  const [location, rawSettings] = await Promise.all([one<LocationDoc>(`location:${locationCode}`), one<Record<string, unknown>>('settings:tenant')]);
+  if (!location || !rawSettings) return null;
+  const lists = await Promise.all(
+    PREFIXES.map(async (p) => (await catalog.allDocs({ include_docs: true, startkey: p, endkey: `${p}\ufff0` })).rows.map((r) => r.doc as unknown))
+  );
+  const [staff, taxRates, categories] = lists as [StaffDoc[], TaxRateDoc[], CategoryDoc[]];
+  // Defaults for register rules a settings document written before they existed does not carry.
+  const settings = settingsParser.safeParse(rawSettings);
+  return {
+    location,
+    settings: settings.success ? settings.data : (rawSettings as SettingsDoc),
+    taxRate: taxRates.find((t) => t._id === location.taxRateId) ?? null,
+    staff: staff.filter((s) => s.active && (s.locations.includes('*') || s.locations.includes(locationCode))),
+    categories: [...categories].sort((a, b) => (a.sort ?? 0) - (b.sort ?? 0) || a.name.localeCompare(b.name))
+  };
+}
+
+export function taxConfigOf(ref: ReferenceData): TaxConfig {
+  return {
+    ratePpm: ref.taxRate?.ratePpm ?? 0,
+    exemptCategories: ref.taxRate?.exemptCategories ?? [],
+    pricesIncludeTax: ref.location.pricesIncludeTax,
+    rounding: ref.settings.taxRounding ?? 'line',
+    roundingMode: ref.settings.roundingMode ?? 'half_up'
+  };
+}
+
+/** Whose PIN is this? One hash (per-tenant salt), compared with every active staff member's. Works offline. */
+export async function staffByPin(ref: ReferenceData, pin: string): Promise<Staff | null> {
+  if (!PIN_PATTERN.test(pin)) return null;
+  const hash = await hashPin(pin, ref.settings.pinSalt);
+  const s = ref.staff.find((m) => m.pinHash === hash);
+  return s ? { id: s.userId, name: s.name, role: s.role } : null;
+}
+
+export function staffCan(staff: Staff, permission: Permission): boolean {
+  return can(staff.role, permission);
+}

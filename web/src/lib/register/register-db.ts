@@ -1,0 +1,266 @@
+import type { z } from 'zod';
+import {
+  cashMovementSchema,
+  describeIssues,
+  layawayCloseSchema,
+  layawayPaymentSchema,
+  layawaySchema,
+  outboxSchema,
+  parkedSaleSchema,
+  saleSchema,
+  shiftCloseSchema,
+  shiftSchema,
+  voidSchema
+} from '../domain/schemas/index.ts';
+
+/**
+ * The register's one data layer over its local location replica (STYLE.md §3): verb-named functions,
+ * each write checked against the same zod schema the gateway applies, so a document that would be
+ * refused on sync is never stored. Every write is local and never waits for the network.
+ */
+export type SaleDoc = z.infer<typeof saleSchema>;
+export type VoidDoc = z.infer<typeof voidSchema>;
+export type ShiftDoc = z.infer<typeof shiftSchema>;
+export type ShiftCloseDoc = z.infer<typeof shiftCloseSchema>;
+export type CashMovementDoc = z.infer<typeof cashMovementSchema>;
+export type ParkedSaleDoc = z.infer<typeof parkedSaleSchema>;
+export type LayawayDoc = z.infer<typeof layawaySchema>;
+export type LayawayPaymentDoc = z.infer<typeof layawayPaymentSchema>;
+export type LayawayCloseDoc = z.infer<typeof layawayCloseSchema>;
+export type OutboxDoc = z.infer<typeof outboxSchema>;
+
+/** A write that did not become durable: the caller must not report the sale (or anything) complete. */
+export class StorageError extends Error {
+  constructor(
+    message: string,
+    readonly cause?: unknown
+  ) {
+    super(message);
+    this.name = 'StorageError';
+  }
+}
+
+/** The document is not valid: a bug or bad input, never stored. */
+export class InvalidDocumentError extends Error {
+  name = 'InvalidDocumentError';
+}
+
+export class AlreadyExistsError extends Error {
+  name = 'AlreadyExistsError';
+}
+
+function isQuota(err: unknown): boolean {
+  const e = err as { name?: string; message?: string; reason?: string } | null;
+  const text = `${e?.name ?? ''} ${e?.message ?? ''} ${e?.reason ?? ''}`;
+  return /quota|QuotaExceeded|disk|space/i.test(text);
+}
+
+async function write<S extends z.ZodType>(db: PouchDB.Database, schema: S, doc: unknown): Promise<z.infer<S> & { _rev: string }> {
+  const parsed = schema.safeParse(doc);
+  if (!parsed.success) throw new InvalidDocumentError(describeIssues(parsed.error));
+  const body = parsed.data as z.infer<S> & { _id: string };
+  try {
+    const res = await db.put(body as PouchDB.Core.PutDocument<object>);
+    return { ...body, _rev: res.rev };
+  } catch (err) {
+    if ((err as { status?: number }).status === 409) throw new AlreadyExistsError(`${body._id} already exists`);
+    throw new StorageError(
+      isQuota(err)
+        ? 'This register’s storage is full, so nothing was saved. Free up space on this device (or ask IT), then try again.'
+        : `This register could not save to its storage (${(err as Error)?.message ?? 'unknown error'}), so nothing was saved. Reload the page and try again.`,
+      err
+    );
+  }
+}
+
+async function getOrNull<T>(db: PouchDB.Database, id: string): Promise<(T & { _rev: string }) | null> {
+  try {
+    return (await db.get(id)) as T & { _rev: string };
+  } catch (err) {
+    if ((err as { status?: number }).status === 404) return null;
+    throw err;
+  }
+}
+
+async function byPrefix<T>(db: PouchDB.Database, start: string, end: string, opts: { descending?: boolean; limit?: number } = {}): Promise<T[]> {
+  const res = await db.allDocs({
+    include_docs: true,
+    ...(opts.descending ? { descending: true, startkey: end, endkey: start } : { startkey: start, endkey: end }),
+    ...(opts.limit ? { limit: opts.limit } : {})
+  });
+  return res.rows.map((r) => r.doc as unknown as T);
+}
+
+const ulidOf = (id: string) => id.slice(id.lastIndexOf(':') + 1);
+
+// --- sales ---------------------------------------------------------------------------------------
+
+/** One local write makes the whole sale durable: lines, tenders, tax, stock (the views read it). */
+export const recordSale = (db: PouchDB.Database, sale: SaleDoc) => write(db, saleSchema, sale);
+export const findSale = (db: PouchDB.Database, id: string) => getOrNull<SaleDoc>(db, id);
+export const recordVoid = (db: PouchDB.Database, v: VoidDoc) => write(db, voidSchema, v);
+export const recordOutbox = (db: PouchDB.Database, o: OutboxDoc) => write(db, outboxSchema, o);
+
+/** A sale's void, if any (voids are few: a scan of the `void:` range is cheap). */
+export async function voidOf(db: PouchDB.Database, saleId: string): Promise<VoidDoc | null> {
+  const voids = await byPrefix<VoidDoc>(db, 'void:', 'void:\ufff0');
+  return voids.find((v) => v.saleId === saleId) ?? null;
+}
+
+/** Units of each line of `saleId` already returned at any register of this location. */
+export async function returnedQuantities(db: PouchDB.Database, saleId: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  try {
+    const res = await db.query<number>('sales/returns', { startkey: [saleId], endkey: [saleId, {}], group: true });
+    for (const row of res.rows) out.set((row.key as [string, string])[1], row.value as number);
+    return out;
+  } catch (err) {
+    if ((err as { status?: number }).status !== 404) throw err;
+  }
+  // The design document has not replicated yet: scan (correct, slower).
+  for (const s of await byPrefix<SaleDoc>(db, 'sale:', 'sale:\ufff0')) {
+    for (const l of s.lines) if (l.returnOf?.saleId === saleId && l.qty < 0) out.set(l.returnOf.lineId, (out.get(l.returnOf.lineId) ?? 0) - l.qty);
+  }
+  return out;
+}
+
+/** The most recent sales of this register, newest first (reprint, returns). */
+export const recentSales = (db: PouchDB.Database, register: string, limit = 20) =>
+  byPrefix<SaleDoc>(db, `sale:${register}:`, `sale:${register}:\ufff0`, { descending: true, limit });
+
+// --- stock ---------------------------------------------------------------------------------------
+
+/** On hand and available (on hand − reserved for layaways) per variant at this location. */
+export async function stockLevels(db: PouchDB.Database, locationCode: string, variantIds: string[]): Promise<Map<string, { onHand: number; available: number }> | null> {
+  const keys = variantIds.map((v) => [locationCode, v]);
+  const out = new Map<string, { onHand: number; available: number }>(variantIds.map((v) => [v, { onHand: 0, available: 0 }]));
+  const sum = async (view: string) => {
+    try {
+      return (await db.query<number>(view, { keys, group: true })).rows;
+    } catch (err) {
+      if ((err as { status?: number }).status === 404) return null; // design doc not replicated yet
+      throw err;
+    }
+  };
+  const [onHand, reserved] = await Promise.all([sum('stock/on_hand'), sum('stock/reserved')]);
+  if (onHand === null) return null;
+  for (const r of onHand) {
+    const v = (r.key as [string, string])[1];
+    out.set(v, { onHand: r.value as number, available: r.value as number });
+  }
+  for (const r of reserved ?? []) {
+    const v = (r.key as [string, string])[1];
+    const cur = out.get(v)!;
+    out.set(v, { onHand: cur.onHand, available: cur.onHand - (r.value as number) });
+  }
+  return out;
+}
+
+// --- shifts --------------------------------------------------------------------------------------
+
+export const openShift = (db: PouchDB.Database, shift: ShiftDoc) => write(db, shiftSchema, shift);
+export const recordCashMovement = (db: PouchDB.Database, m: CashMovementDoc) => write(db, cashMovementSchema, m);
+
+/** Closing is a deterministic id per shift, so a second close (here or on another device) is refused. */
+export async function closeShift(db: PouchDB.Database, close: ShiftCloseDoc) {
+  return write(db, shiftCloseSchema, close);
+}
+
+/** This register's open shift: its latest shift with no close document. */
+export async function currentShift(db: PouchDB.Database, register: string): Promise<ShiftDoc | null> {
+  const [last] = await byPrefix<ShiftDoc>(db, `shift:${register}:`, `shift:${register}:\ufff0`, { descending: true, limit: 1 });
+  if (!last) return null;
+  const closed = await getOrNull<ShiftCloseDoc>(db, `shift_close:${register}:${ulidOf(last._id)}`);
+  return closed ? null : last;
+}
+
+export const shiftClose = (db: PouchDB.Database, shift: ShiftDoc) => getOrNull<ShiftCloseDoc>(db, `shift_close:${shift._id.slice('shift:'.length)}`);
+
+/** Closed shifts of this register, newest first (Z report reprints). */
+export const closedShifts = (db: PouchDB.Database, register: string, limit = 10) =>
+  byPrefix<ShiftCloseDoc>(db, `shift_close:${register}:`, `shift_close:${register}:\ufff0`, { descending: true, limit });
+
+/**
+ * Everything a shift's X/Z report needs. Ids are `{kind}:{register}:{ulid}` and ulids sort by time,
+ * so each kind is one key range from the shift's own ulid on: no index, no scan of other registers.
+ */
+export async function shiftActivity(db: PouchDB.Database, register: string, shift: ShiftDoc) {
+  const from = ulidOf(shift._id);
+  const range = <T extends { shiftId?: string }>(prefix: string) =>
+    byPrefix<T>(db, `${prefix}:${register}:${from}`, `${prefix}:${register}:\ufff0`).then((docs) => docs.filter((d) => d.shiftId === shift._id));
+  const [sales, voids, cashMovements, layawayPayments, layaways, layawayCloses] = await Promise.all([
+    range<SaleDoc>('sale'),
+    range<VoidDoc>('void'),
+    range<CashMovementDoc>('cash'),
+    range<LayawayPaymentDoc>('layaway_payment'),
+    range<LayawayDoc>('layaway'),
+    byPrefix<LayawayCloseDoc>(db, 'layaway_close:', 'layaway_close:\ufff0').then((d) => d.filter((c) => c.shiftId === shift._id))
+  ]);
+  return { shift, sales, voids, cashMovements, layawayPayments, layaways, layawayCloses };
+}
+
+// --- parked sales ----------------------------------------------------------------------------------
+
+export const parkSale = (db: PouchDB.Database, parked: ParkedSaleDoc) => write(db, parkedSaleSchema, parked);
+
+/** Parked sales of every register of this location (they replicate), oldest first. */
+export async function listParked(db: PouchDB.Database): Promise<(ParkedSaleDoc & { _rev: string })[]> {
+  const docs = await byPrefix<ParkedSaleDoc & { _rev: string }>(db, 'parked:', 'parked:\ufff0');
+  return docs.sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
+}
+
+/** Takes a parked sale off the shelf (deletes it); null when another register already resumed it. */
+export async function takeParked(db: PouchDB.Database, id: string): Promise<ParkedSaleDoc | null> {
+  const doc = await getOrNull<ParkedSaleDoc>(db, id);
+  if (!doc) return null;
+  try {
+    await db.remove(doc._id, doc._rev);
+  } catch (err) {
+    if ((err as { status?: number }).status === 409) return null;
+    throw new StorageError('This register could not update its storage; the parked sale is still parked.', err);
+  }
+  return doc;
+}
+
+// --- layaways --------------------------------------------------------------------------------------
+
+export const openLayaway = (db: PouchDB.Database, l: LayawayDoc) => write(db, layawaySchema, l);
+export const recordLayawayPayment = (db: PouchDB.Database, p: LayawayPaymentDoc) => write(db, layawayPaymentSchema, p);
+export const closeLayaway = (db: PouchDB.Database, c: LayawayCloseDoc) => write(db, layawayCloseSchema, c);
+
+export interface LayawayStatus {
+  layaway: LayawayDoc;
+  payments: LayawayPaymentDoc[];
+  close: LayawayCloseDoc | null;
+  /** money received so far (deposit + payments, net of change) */
+  paid: number;
+  balance: number;
+}
+
+const netPaid = (tenders: { amount: number }[], change: number) => tenders.reduce((a, t) => a + t.amount, 0) - change;
+
+export async function layawayStatus(db: PouchDB.Database, layaway: LayawayDoc): Promise<LayawayStatus> {
+  const payments = (await byPrefix<LayawayPaymentDoc>(db, 'layaway_payment:', 'layaway_payment:\ufff0')).filter((p) => p.layawayId === layaway._id);
+  const close = await getOrNull<LayawayCloseDoc>(db, `layaway_close:${layaway._id.slice('layaway:'.length)}`);
+  const paid = netPaid(layaway.tenders, layaway.change) + payments.reduce((a, p) => a + netPaid(p.tenders, p.change), 0);
+  return { layaway, payments, close, paid, balance: layaway.total - paid };
+}
+
+/** Open layaways of the location (any register), with what is paid and due. */
+export async function listOpenLayaways(db: PouchDB.Database): Promise<LayawayStatus[]> {
+  const [layaways, payments, closes] = await Promise.all([
+    byPrefix<LayawayDoc>(db, 'layaway:', 'layaway:\ufff0'),
+    byPrefix<LayawayPaymentDoc>(db, 'layaway_payment:', 'layaway_payment:\ufff0'),
+    byPrefix<LayawayCloseDoc>(db, 'layaway_close:', 'layaway_close:\ufff0')
+  ]);
+  const closed = new Set(closes.map((c) => c.layawayId));
+  const byLayaway = new Map<string, LayawayPaymentDoc[]>();
+  for (const p of payments) byLayaway.set(p.layawayId, [...(byLayaway.get(p.layawayId) ?? []), p]);
+  return layaways
+    .filter((l) => !closed.has(l._id))
+    .map((l) => {
+      const ps = byLayaway.get(l._id) ?? [];
+      const paid = netPaid(l.tenders, l.change) + ps.reduce((a, p) => a + netPaid(p.tenders, p.change), 0);
+      return { layaway: l, payments: ps, close: null, paid, balance: l.total - paid };
+    });
+}

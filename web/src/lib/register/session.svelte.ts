@@ -1,0 +1,307 @@
+import { DeviceSync } from '$lib/sync/device-sync.svelte';
+import type { StoredDevice } from '$lib/ui/device-store';
+import { newUlid } from '$lib/domain/ids';
+import type { TaxConfig } from '$lib/domain/cart';
+import type { Permission } from '$lib/domain/permissions';
+import { loadReferenceData, staffByPin, staffCan, taxConfigOf, type ReferenceData, type Staff } from './reference-data.ts';
+import { Cart, type Approval, type CartSnapshot } from './cart.svelte.ts';
+import { currentShift, openShift as saveShift, recordSale, StorageError, type SaleDoc, type ShiftDoc } from './register-db.ts';
+import { useStrictDurability } from './durability.ts';
+import type { Tender } from '$lib/domain/tender';
+import { RegisterPrinter } from './printing.ts';
+import { recordOutbox } from './register-db.ts';
+
+const REFERENCE_RETRY_MS = 500;
+/** Parked-on-switch carts survive a reload (a crash mid-sale must not lose the basket). */
+const HELD_CARTS_KEY = 'pos.heldCarts';
+
+export interface CompletedSale {
+  sale: SaleDoc & { _rev: string };
+}
+
+/**
+ * One register: its device credential, sync, reference data, the signed-in cashier, the open shift
+ * and the current cart. UI components read this state and call its verbs; documents are written only
+ * through register-db.ts.
+ */
+export class RegisterSession {
+  readonly sync = new DeviceSync();
+  ref = $state<ReferenceData | null>(null);
+  cashier = $state<Staff | null>(null);
+  shift = $state<ShiftDoc | null>(null);
+  /** the shift has been looked up (null shift then means: none open) */
+  shiftLoaded = $state(false);
+  /** set when a local write failed: new sales are blocked until the cashier acknowledges and storage works */
+  storageError = $state<string | null>(null);
+  readonly cart = new Cart(() => this.taxConfig);
+  private held = new Map<string, CartSnapshot>();
+  private stopped = false;
+  private refTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(readonly device: StoredDevice) {}
+
+  /** The register's id in document ids: `sale:{registerKey}:{ulid}`. */
+  get registerKey(): string {
+    return this.device.device.id;
+  }
+
+  get registerId(): string {
+    return `device:${this.device.device.id}`;
+  }
+
+  get locationCode(): string {
+    return this.device.device.locationCode;
+  }
+
+  get currency(): string {
+    return this.ref?.location.currency ?? 'USD';
+  }
+
+  get taxConfig(): TaxConfig {
+    return this.ref ? taxConfigOf(this.ref) : { ratePpm: 0, exemptCategories: [], pricesIncludeTax: false, rounding: 'line', roundingMode: 'half_up' };
+  }
+
+  get catalogDb(): PouchDB.Database {
+    return this.db('catalog');
+  }
+
+  get locationDb(): PouchDB.Database {
+    return this.db('location');
+  }
+
+  get customersDb(): PouchDB.Database {
+    return this.db('customers');
+  }
+
+  private db(kind: 'catalog' | 'location' | 'customers'): PouchDB.Database {
+    const name = this.device.databases[kind];
+    const db = name ? this.sync.local(name) : null;
+    if (!db) throw new Error(`the ${kind} replica is not open yet`);
+    return db;
+  }
+
+  /** Local changes (sales, shifts…) of this location not yet on the server. */
+  get unsynced(): number {
+    const name = this.device.databases.location;
+    return name ? this.sync.pendingOf(name) : 0;
+  }
+
+  async start(): Promise<void> {
+    const locName = this.device.databases.location;
+    if (locName) useStrictDurability((idb) => idb.includes(locName));
+    try {
+      const held = JSON.parse(localStorage.getItem(HELD_CARTS_KEY) ?? '{}') as Record<string, CartSnapshot>;
+      this.held = new Map(Object.entries(held));
+    } catch {
+      this.held = new Map();
+    }
+    await this.sync.start(this.device);
+    await this.loadReference();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.refTimer);
+    this.sync.stop();
+  }
+
+  /** Reference data comes with the first catalog page; until then, poll the local replica. */
+  async loadReference(): Promise<void> {
+    clearTimeout(this.refTimer);
+    const ref = await loadReferenceData(this.catalogDb, this.locationCode).catch(() => null);
+    if (ref) this.ref = ref;
+    if (!this.shiftLoaded) {
+      this.shift = await currentShift(this.locationDb, this.registerKey).catch(() => null);
+      this.shiftLoaded = true;
+    }
+    // Keep staff, tax and settings current (PIN changes, rate changes) while the register runs.
+    if (!this.stopped) this.refTimer = setTimeout(() => void this.loadReference(), ref ? 15_000 : REFERENCE_RETRY_MS);
+  }
+
+  // --- staff ---------------------------------------------------------------------------------------
+
+  /**
+   * PIN sign-in, offline. A different cashier signing in keeps the previous cashier's cart aside
+   * (fast switch), and gets back their own if they had one.
+   */
+  async signIn(pin: string): Promise<Staff | null> {
+    if (!this.ref) return null;
+    const staff = await staffByPin(this.ref, pin);
+    if (!staff) return null;
+    if (!staffCan(staff, 'sale:create')) return null;
+    this.cashier = staff;
+    const mine = this.held.get(staff.id);
+    if (mine) {
+      this.cart.restore(mine);
+      this.held.delete(staff.id);
+      this.saveHeld();
+    }
+    return staff;
+  }
+
+  /** Locks the register; the cashier's cart waits for them. */
+  lock(): void {
+    if (this.cashier && !this.cart.isEmpty) {
+      this.held.set(this.cashier.id, this.cart.snapshot());
+      this.saveHeld();
+    }
+    this.cart.clear();
+    this.cashier = null;
+  }
+
+  /** A manager's PIN for one action the cashier may not do; returns the approval to record, or why not. */
+  async approve(pin: string, permission: Permission, action: Approval['action']): Promise<Approval | string> {
+    if (!this.ref) return 'Store data is still loading.';
+    const staff = await staffByPin(this.ref, pin);
+    if (!staff) return 'That PIN does not match anyone at this store.';
+    if (!staffCan(staff, permission)) return `${staff.name} may not approve this (needs ${permission}).`;
+    return { action, staffId: staff.id, staffName: staff.name, at: new Date().toISOString() };
+  }
+
+  can(permission: Permission): boolean {
+    return this.cashier ? staffCan(this.cashier, permission) : false;
+  }
+
+  private saveHeld(): void {
+    try {
+      localStorage.setItem(HELD_CARTS_KEY, JSON.stringify(Object.fromEntries(this.held)));
+    } catch {
+      /* a full localStorage only loses the convenience of switching back */
+    }
+  }
+
+  // --- shift ---------------------------------------------------------------------------------------
+
+  async openShift(openingFloat: number): Promise<ShiftDoc> {
+    const cashier = this.requireCashier();
+    const doc: ShiftDoc = {
+      _id: `shift:${this.registerKey}:${newUlid()}`,
+      type: 'shift',
+      locationCode: this.locationCode,
+      registerId: this.registerId,
+      openedBy: cashier.id,
+      openedByName: cashier.name,
+      openingFloat,
+      openedAt: new Date().toISOString()
+    };
+    const saved = await this.guard(() => saveShift(this.locationDb, doc));
+    this.shift = saved;
+    return saved;
+  }
+
+  /** After a close: no shift until the next one is opened. */
+  shiftClosed(): void {
+    this.shift = null;
+  }
+
+  // --- sales ---------------------------------------------------------------------------------------
+
+  /**
+   * Turns the cart and its payment into one immutable sale document and writes it locally. Returns
+   * only after the write is durable; the receipt prints after this. Never waits for the network.
+   */
+  async completeSale(payment: { tenders: Tender[]; change: number; rounding: number }, extra: Partial<SaleDoc> = {}): Promise<SaleDoc & { _rev: string }> {
+    const cashier = this.requireCashier();
+    if (this.storageError) throw new StorageError(this.storageError);
+    const t = this.cart.totals;
+    const kind = this.cart.hasReturns ? (this.cart.hasSales ? 'exchange' : 'return') : 'sale';
+    const sale: SaleDoc = {
+      _id: `sale:${this.registerKey}:${newUlid()}`,
+      type: 'sale',
+      kind,
+      locationCode: this.locationCode,
+      registerId: this.registerId,
+      ...(this.shift ? { shiftId: this.shift._id } : {}),
+      cashierId: cashier.id,
+      cashierName: cashier.name,
+      ...(this.cart.customer ? { customerId: this.cart.customer._id } : {}),
+      currency: this.currency,
+      lines: t.lines,
+      ...(this.cart.orderDiscount && this.cart.orderDiscount.value > 0 ? { orderDiscount: this.cart.orderDiscount } : {}),
+      subtotal: t.subtotal,
+      discountTotal: t.discountTotal,
+      taxTotal: t.taxTotal,
+      pricesIncludeTax: this.taxConfig.pricesIncludeTax,
+      total: t.total,
+      rounding: payment.rounding,
+      tenders: payment.tenders.map((x) => ({ kind: x.kind, amount: x.amount, ...(x.reference ? { reference: x.reference } : {}) })),
+      change: payment.change,
+      approvals: $state.snapshot(this.cart.approvals),
+      ...(this.cart.layawayId ? { layawayId: this.cart.layawayId } : {}),
+      createdAt: new Date().toISOString(),
+      ...extra
+    };
+    const saved = await this.guard(() => recordSale(this.locationDb, sale));
+    this.cart.clear();
+    this.sync.nudge();
+    return saved;
+  }
+
+  // --- receipts and the drawer ------------------------------------------------------------------------
+
+  readonly printer = new RegisterPrinter();
+
+  /** Prints a sale's receipt (and kicks the drawer on cash). Throws with a reason; the sale stays saved. */
+  async printReceipt(sale: SaleDoc, opts: { reprint: boolean }): Promise<void> {
+    const ref = this.ref;
+    await this.printer.printSale(
+      sale,
+      {
+        storeName: ref?.settings.tenantName ?? 'Receipt',
+        ...(ref ? { address: `${ref.location.name}\n${ref.location.address}` } : {}),
+        ...(ref?.settings.receiptHeader ? { header: ref.settings.receiptHeader } : {}),
+        ...(ref?.settings.receiptFooter ? { footer: ref.settings.receiptFooter } : {}),
+        registerName: this.device.device.name,
+        ...(sale.cashierName ? { cashierName: sale.cashierName } : {}),
+        timeZone: ref?.location.timeZone ?? 'UTC'
+      },
+      opts.reprint
+    );
+  }
+
+  /** Queues the receipt for email (an outbox document; the outbox worker delivers it when online). */
+  async emailReceipt(sale: SaleDoc, to: string): Promise<void> {
+    const cashier = this.requireCashier();
+    await this.guard(() =>
+      recordOutbox(this.locationDb, {
+        _id: `outbox:${this.registerKey}:${newUlid()}`,
+        type: 'outbox',
+        locationCode: this.locationCode,
+        channel: 'email',
+        to,
+        template: 'receipt',
+        ref: sale._id,
+        createdBy: cashier.id,
+        createdAt: new Date().toISOString()
+      })
+    );
+  }
+
+  openDrawer(): Promise<void> {
+    return this.printer.openDrawer();
+  }
+
+  printReport(lines: string[], title = 'Shift report'): Promise<void> {
+    return this.printer.printLines(title, lines, this.currency);
+  }
+
+  /** Runs a local write; a storage failure blocks further sales with the reason, and is rethrown. */
+  async guard<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (err) {
+      if (err instanceof StorageError) this.storageError = err.message;
+      throw err;
+    }
+  }
+
+  /** The cashier acknowledged a storage error; the next write tries again. */
+  clearStorageError(): void {
+    this.storageError = null;
+  }
+
+  requireCashier(): Staff {
+    if (!this.cashier) throw new Error('Sign in with your PIN first.');
+    return this.cashier;
+  }
+}
