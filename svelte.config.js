@@ -16,6 +16,11 @@ const config = {
       params: 'web/src/params',
       serviceWorker: 'web/src/service-worker'
     },
+    // registered by $lib/ui/app-update.ts (workbox-window) so the page can offer "Reload to update"
+    serviceWorker: { register: false },
+    // absolute asset URLs: the service worker starts any page under /pos/, /admin/ or /raptag/ from
+    // its app's prerendered shell, where `./_app/...` would resolve against the wrong directory
+    paths: { relative: false },
     csp: { mode: 'auto', directives: { 'default-src': ['self'], 'img-src': ['self', 'data:', 'blob:'], 'style-src': ['self', 'unsafe-inline'] } }
   }
 };

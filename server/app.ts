@@ -99,6 +99,12 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
   app.use('/api/v1', api);
 
   if (opts.webHandler) {
+    // Fixed URLs that change with every build (the service worker, manifests, prerendered shells):
+    // revalidate each time (ETag) so a deploy reaches devices; hashed /_app/immutable files stay cached.
+    app.use(/^\/(service-worker\.js|[a-z]*\.webmanifest|pos|admin|raptag)?$/, (_req, res, next) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      next();
+    });
     app.use('/admin', adminOnly);
     app.use(opts.webHandler);
   }
