@@ -85,7 +85,7 @@ const bench: Benchmark = {
         const start = performance.now();
         await a.local(db).put(sale);
         await seen;
-        await bLocal.query('stock/on_hand', { key: ['GM', 'v01'] }); // B's stock view includes it
+        await bLocal.query('stock/on_hand', { key: ['GM', 'p1-v01'] }); // B's stock view includes it
         latencies.push(performance.now() - start);
       }
       a.stop();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { SYNC_RULES } from '../sync-rules/rules.ts';
 import { DB_KINDS, designDocsFor, mangoIndexesFor, type DesignKind } from './index.ts';
 
 /** Evaluates a map function's source the way CouchDB does: a function with a free `emit`. */
@@ -49,6 +50,71 @@ describe('location/stock/on_hand (the stock ledger)', () => {
     const b = { ...sale, _id: 'sale:GM-2:b', lines: [{ variantId: 'v9', qty: 1 }] };
     const total = [one, a, b].flatMap(onHand).reduce((s, [, v]) => s + (v as number), 0);
     expect(total).toBe(-1);
+  });
+});
+
+/** Sums a view's emitted values per key, as `_sum` with group=true would. */
+function sumByKey(rows: [unknown, unknown][]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of rows) out[JSON.stringify(k)] = (out[JSON.stringify(k)] ?? 0) + (v as number);
+  return out;
+}
+
+describe('stock ledger with returns, voids and layaways', () => {
+  const onHand = mapper('location', 'stock', 'on_hand');
+  const reserved = mapper('location', 'stock', 'reserved');
+  const history = mapper('location', 'movements', 'by_variant');
+  const exchange = { ...sale, _id: 'sale:GM-1:ex', kind: 'exchange', lines: [{ variantId: 'v1', qty: -1, returnOf: { saleId: sale._id, lineId: 'l1' } }, { variantId: 'v2', qty: 1 }] };
+  const voided = { _id: 'void:GM-1:v', type: 'void', locationCode: 'GM', saleId: sale._id, createdAt: '2026-11-25T09:00:00Z', lines: [{ variantId: 'v1', qty: 2 }, { variantId: 'v2', qty: 1 }] };
+  const layaway = { _id: 'layaway:GM-1:L', type: 'layaway', locationCode: 'GM', lines: [{ variantId: 'v1', qty: 2 }, { variantId: 'v2', qty: 1 }] };
+  const pickedUp = { _id: 'layaway_close:GM-1:L', type: 'layaway_close', outcome: 'picked_up', locationCode: 'GM', lines: [{ variantId: 'v1', qty: 2 }, { variantId: 'v2', qty: 1 }] };
+  const pickupSale = { ...sale, _id: 'sale:GM-1:pickup', layawayId: layaway._id, lines: layaway.lines };
+
+  it.each([
+    ['a returned line (negative qty) comes back, the exchanged-out line leaves', exchange, [[['GM', 'v1'], 1], [['GM', 'v2'], -1]]],
+    ['a void puts its sale\'s lines back', voided, [[['GM', 'v1'], 2], [['GM', 'v2'], 1]]],
+    ['a layaway does not move on_hand', layaway, []],
+    ['closing a layaway does not move on_hand', pickedUp, []]
+  ])('on_hand: %s', (_name, doc, expected) => {
+    expect(onHand(doc)).toEqual(expected);
+  });
+
+  it('sale, return and void net out to the opening level', () => {
+    expect(sumByKey([opening, sale, voided].flatMap(onHand))).toEqual({ '["GM","v1"]': 10, '["GM","v2"]': 3 });
+    expect(sumByKey([opening, sale, exchange].flatMap(onHand))).toEqual({ '["GM","v1"]': 9, '["GM","v2"]': 1 });
+  });
+
+  it.each([
+    ['open: the lines are reserved', [layaway], { '["GM","v1"]': 2, '["GM","v2"]': 1 }],
+    ['closed (picked up or cancelled): released', [layaway, pickedUp], { '["GM","v1"]': 0, '["GM","v2"]': 0 }],
+    ['sales, voids and movements reserve nothing', [sale, voided, opening], {}]
+  ])('reserved: %s', (_name, docs, expected) => {
+    expect(sumByKey(docs.flatMap(reserved))).toEqual(expected);
+  });
+
+  it('a layaway picked up moves stock once: by its pickup sale, not by the layaway', () => {
+    const docs = [opening, layaway, pickedUp, pickupSale];
+    expect(sumByKey(docs.flatMap(onHand))).toEqual({ '["GM","v1"]': 8, '["GM","v2"]': 2 });
+    expect(sumByKey(docs.flatMap(reserved))).toEqual({ '["GM","v1"]': 0, '["GM","v2"]': 0 });
+  });
+
+  it('movement history includes voids, so it sums to on_hand', () => {
+    expect(history(voided)[0]).toEqual([['GM', 'v1', '2026-11-25T09:00:00Z'], { qty: 2, reason: 'void', ref: sale._id, doc: voided._id }]);
+    const docs = [opening, sale, damage, exchange, voided];
+    const perVariant = (rows: [unknown, unknown][]) => sumByKey(rows.map(([k, v]) => [(k as string[]).slice(0, 2), typeof v === 'number' ? v : (v as { qty: number }).qty]));
+    expect(perVariant(docs.flatMap(history))).toEqual(sumByKey(docs.flatMap(onHand)));
+  });
+});
+
+describe('sales/by_shift', () => {
+  const byShift = mapper('location', 'sales', 'by_shift');
+  it.each([
+    ['a sale of a shift, keyed by shift and time', { ...sale, shiftId: 'shift:GM-1:S' }, [[['shift:GM-1:S', sale.createdAt], 2178]]],
+    ['a return keeps its negative total', { ...sale, kind: 'return', shiftId: 'shift:GM-1:S', total: -500 }, [[['shift:GM-1:S', sale.createdAt], -500]]],
+    ['a sale recorded outside a shift emits nothing', sale, []],
+    ['other documents emit nothing', { type: 'void', shiftId: 'shift:GM-1:S', createdAt: sale.createdAt, total: -2178 }, []]
+  ])('%s', (_name, doc, expected) => {
+    expect(byShift(doc)).toEqual(expected);
   });
 });
 
@@ -127,6 +193,12 @@ describe('events/validate_doc_update', () => {
     expect(() => validator('customers')({ ...entry, amount: 5000 }, entry, {}, {})).toThrow();
     expect(() => validate(sale, { _id: sale._id, _deleted: true }, {}, {})).not.toThrow();
   });
+  it('treats exactly the sync rules\' event types as immutable', () => {
+    const events = Object.entries(SYNC_RULES.documents).filter(([, r]) => r.lifecycle === 'event').map(([t]) => t);
+    for (const type of events) expect(() => validate({ _id: `${type}:1`, type }, { _id: `${type}:1`, type }, {}, {}), type).toThrow();
+    const mutable = Object.entries(SYNC_RULES.documents).filter(([, r]) => r.lifecycle === 'mutable').map(([t]) => t);
+    for (const type of mutable) expect(() => validate({ _id: `${type}:1`, type }, { _id: `${type}:1`, type }, {}, {}), type).not.toThrow();
+  });
   it('is deployed to location and customers databases only', () => {
     expect(designDocsFor('customers').some((d) => d._id === '_design/events')).toBe(true);
     expect(designDocsFor('catalog').some((d) => d._id === '_design/events')).toBe(false);
@@ -136,7 +208,7 @@ describe('events/validate_doc_update', () => {
 describe('design doc sources', () => {
   it('has the views and indexes other code relies on', () => {
     const names = (kind: DesignKind) => designDocsFor(kind).flatMap((d) => Object.keys(d.views ?? {}).map((v) => `${d._id.slice('_design/'.length)}/${v}`));
-    expect(names('location')).toEqual(expect.arrayContaining(['stock/on_hand', 'sales/by_day', 'movements/by_variant', 'conflicts/open']));
+    expect(names('location')).toEqual(expect.arrayContaining(['stock/on_hand', 'stock/reserved', 'sales/by_day', 'sales/by_shift', 'movements/by_variant', 'conflicts/open']));
     expect(names('catalog')).toEqual(expect.arrayContaining(['catalog/by_barcode', 'catalog/by_sku', 'catalog/by_category', 'staff/by_user', 'conflicts/open']));
     expect(names('customers')).toEqual(expect.arrayContaining(['ledger/balance', 'customers/by_email', 'customers/by_name']));
     expect(names('platform')).toEqual(expect.arrayContaining(['users/by_email', 'users/by_tenant', 'devices/by_tenant', 'refresh/by_user']));
@@ -145,6 +217,8 @@ describe('design doc sources', () => {
     expect(reduceOf('location', 'stock', 'on_hand')).toBe('_sum');
     expect(reduceOf('customers', 'ledger', 'balance')).toBe('_sum');
     expect(reduceOf('location', 'sales', 'by_day')).toBe('_stats');
+    expect(reduceOf('location', 'sales', 'by_shift')).toBe('_stats');
+    expect(reduceOf('location', 'stock', 'reserved')).toBe('_sum');
     for (const kind of ['catalog', 'location', 'customers'] as const) {
       for (const idx of mangoIndexesFor(kind)) expect(idx).toMatchObject({ name: expect.any(String), ddoc: expect.any(String), index: { fields: expect.any(Array) } });
     }

@@ -35,6 +35,8 @@ const envSchema = z
     COOKIE_SECURE: bool.default(false),
     /** seconds between conflict-worker runs on this server copy; 0 turns it off */
     CONFLICT_WORKER_INTERVAL_S: z.coerce.number().int().min(0).default(30),
+    /** seconds between approvals-audit runs (manager approvals → audit trail); 0 turns it off */
+    APPROVALS_AUDIT_INTERVAL_S: z.coerce.number().int().min(0).default(10),
     /** skip `vite build` at start even when build/ is missing (tests that only need the API) */
     SKIP_WEB: bool.default(false)
   })

@@ -3,6 +3,7 @@ import type { Config } from './config.ts';
 import type { Couch } from './couch/client.ts';
 import type { Logger } from './log.ts';
 import type { DeviceRegistry } from './platform/devices.ts';
+import type { StaffDirectory } from './gateway/staff-directory.ts';
 import type { CatalogSnapshots } from './sync/catalog-snapshot.ts';
 
 /** What the HTTP layer hands to use cases. Stateless: nothing here holds per-user state. */
@@ -12,5 +13,7 @@ export interface Ctx {
   tokens: TokenService;
   devices: DeviceRegistry;
   snapshots: CatalogSnapshots;
+  /** tenant staff, cached briefly, for checking manager approvals on written documents */
+  staff: StaffDirectory;
   log: Logger;
 }

@@ -14,10 +14,13 @@ import type { Ctx } from './context.ts';
 import { existingDemo, seedDemo, type DemoSummary } from './demo/seed-demo.ts';
 import type { Logger } from './log.ts';
 import { DeviceRegistry } from './platform/devices.ts';
+import { StaffDirectory } from './gateway/staff-directory.ts';
 import { CatalogSnapshots } from './sync/catalog-snapshot.ts';
 import { loadJwtSecret } from './secrets.ts';
 import { preparePlatform } from './tenants/provision.ts';
 import { startConflictWorker } from './workers/conflicts.ts';
+import { startApprovalsAuditWorker } from './workers/approvals-audit.ts';
+import { deployAllDesignDocs } from './couch/design-docs.ts';
 import { SYNC_RULES } from '../sync-rules/rules.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -50,6 +53,23 @@ async function anyTenantExists(couch: Couch): Promise<boolean> {
   return res.rows.length > 0;
 }
 
+/**
+ * Brings databases provisioned by an older release up to the current design docs (a changed view, a
+ * new one). Unchanged databases cost one read per design doc and write nothing, so this is quick on
+ * every start; a failure is logged, not fatal: the old views keep serving until the next start.
+ */
+async function refreshDesignDocs(couch: Couch, log: Logger): Promise<void> {
+  const started = Date.now();
+  try {
+    const res = await deployAllDesignDocs(couch.server);
+    const changed = Object.entries(res).filter(([, r]) => r.deployed.length > 0);
+    for (const [db, r] of changed) log.info({ db, deployed: r.deployed }, 'design docs updated');
+    log.info({ databases: Object.keys(res).length, changed: changed.length, ms: Date.now() - started }, 'design docs checked');
+  } catch (err) {
+    log.error({ err }, 'design doc refresh failed; databases keep their current views until the next start');
+  }
+}
+
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   let embedded: EmbeddedCouch | null = null;
@@ -63,6 +83,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const couch = connectCouch(creds);
   await waitForCouch(couch);
   await preparePlatform(couch);
+  await refreshDesignDocs(couch, log);
 
   const ctx: Ctx = {
     config,
@@ -70,6 +91,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     tokens: new TokenService(loadJwtSecret(config.dataDir, config.JWT_SECRET), config.ACCESS_TOKEN_TTL_S),
     devices: new DeviceRegistry(couch),
     snapshots: new CatalogSnapshots(couch),
+    staff: new StaffDirectory(couch),
     log
   };
 
@@ -100,6 +122,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   void warmSnapshots();
   const warmTimer = setInterval(() => void warmSnapshots(), 30_000).unref();
   const stopWorker = config.CONFLICT_WORKER_INTERVAL_S > 0 ? startConflictWorker(couch, SYNC_RULES, log, config.CONFLICT_WORKER_INTERVAL_S * 1000) : () => {};
+  const stopAudit = config.APPROVALS_AUDIT_INTERVAL_S > 0 ? startApprovalsAuditWorker(couch, ctx.staff, log, config.APPROVALS_AUDIT_INTERVAL_S * 1000) : () => {};
   const { port } = server.address() as AddressInfo;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
 
@@ -111,6 +134,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     demo,
     async close() {
       stopWorker();
+      stopAudit();
       clearInterval(warmTimer);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -7,7 +7,8 @@ import { resolvePrincipal } from '../http/authenticate.ts';
 import { dbAccess, type DbAccess } from './access.ts';
 import { classifyDbRequest } from './classify.ts';
 import { callCouch, pipeToCouch, unavailable, type Upstream } from './proxy.ts';
-import { checkDocWrite, type Rejection } from './validate-docs.ts';
+import type { StaffLookup } from './staff-directory.ts';
+import { approvalsOf, checkDocWrite, type Rejection } from './validate-docs.ts';
 
 /** Largest write body accepted; PouchDB's push batches stay far below this. */
 const MAX_WRITE_BYTES = 16 * 1024 * 1024;
@@ -15,6 +16,16 @@ const MAX_CHECKPOINT_BYTES = 256 * 1024;
 
 function couchError(res: Response, status: number, error: string, reason: string): void {
   res.status(status).json({ error, reason });
+}
+
+/**
+ * The tenant's staff directory, read only when some document carries manager approvals (most writes
+ * do not, so ordinary replication never pays for it).
+ */
+async function staffFor(ctx: Ctx, p: Principal, docs: readonly unknown[]): Promise<StaffLookup | undefined> {
+  const ids = docs.flatMap((d) => approvalsOf(d).map((a) => (a as { staffId?: unknown }).staffId)).filter((id): id is string => typeof id === 'string');
+  if (ids.length === 0) return undefined;
+  return ctx.staff.forTenant(p.tenantId, ids);
 }
 
 async function readJson(req: Request, limit: number): Promise<unknown> {
@@ -80,7 +91,7 @@ async function handle(ctx: Ctx, rules: SyncRules, up: Upstream, req: Request, re
           doc._id = c.docId;
         }
       }
-      const rejection = checkDocWrite(principal, access.db, doc, newEdits, rules);
+      const rejection = checkDocWrite(principal, access.db, doc, newEdits, rules, await staffFor(ctx, principal, [doc]));
       if (rejection) return couchError(res, rejection.status, rejection.error, rejection.reason);
       if (req.method === 'DELETE') return pipeToCouch(up, req, res, c.upstreamPath, search);
       return pipeToCouch(up, req, res, c.upstreamPath, search, Buffer.from(JSON.stringify(doc)));
@@ -109,7 +120,8 @@ async function bulkDocs(
   const body = (await readJson(req, MAX_WRITE_BYTES)) as { docs?: unknown; new_edits?: unknown };
   if (!body || !Array.isArray(body.docs)) return couchError(res, 400, 'bad_request', 'docs: must be an array');
   const newEdits = body.new_edits !== false;
-  const verdicts: (Rejection | null)[] = body.docs.map((d) => checkDocWrite(p, access.db, d, newEdits, rules));
+  const staff = await staffFor(ctx, p, body.docs);
+  const verdicts: (Rejection | null)[] = body.docs.map((d) => checkDocWrite(p, access.db, d, newEdits, rules, staff));
   const accepted = body.docs.filter((_, i) => verdicts[i] === null);
   const rejections = body.docs.flatMap((d, i) => {
     const v = verdicts[i];

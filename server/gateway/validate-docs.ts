@@ -1,7 +1,9 @@
 import type { ParsedDbName } from '../../web/src/lib/domain/db-names.ts';
 import { DOC_SCHEMAS, describeIssues, docTypeOfId, type DocType } from '../../web/src/lib/domain/schemas/index.ts';
 import type { SyncRules } from '../../sync-rules/schema.ts';
+import { APPROVAL_PERMISSION, can, hasAllLocations } from '../../web/src/lib/domain/permissions.ts';
 import { hasPermission, type Principal } from '../auth/principal.ts';
+import type { StaffLookup } from './staff-directory.ts';
 
 export interface Rejection {
   status: 400 | 403;
@@ -16,13 +18,51 @@ function generation(rev: unknown): number {
   return typeof rev === 'string' ? Number.parseInt(rev, 10) || 0 : 0;
 }
 
+interface Approval {
+  action: keyof typeof APPROVAL_PERMISSION;
+  staffId: string;
+  staffName: string;
+}
+
+/** Approvals a (schema-valid) document carries; empty for types without them. */
+export function approvalsOf(doc: unknown): Approval[] {
+  const a = (doc as { approvals?: unknown } | null)?.approvals;
+  return Array.isArray(a) ? (a as Approval[]) : [];
+}
+
+/**
+ * A register checks the manager PIN offline, so the server re-checks who approved: each approval must
+ * name an active staff member of this tenant who holds the action's permission and may work at this
+ * location. `staff` undefined means the directory could not be consulted: refuse rather than trust.
+ */
+export function checkApprovals(type: DocType, doc: unknown, db: ParsedDbName, staff: StaffLookup | undefined): Rejection | null {
+  const approvals = approvalsOf(doc);
+  if (type === 'void' && !approvals.some((a) => a.action === 'void')) return reject(403, 'approvals: a void needs a "void" approval by a manager');
+  if (approvals.length === 0) return null;
+  if (!staff) return reject(403, 'approvals: the staff directory is unavailable to verify them; retry');
+  const code = db.kind === 'location' ? db.locationCode : null;
+  for (const [i, a] of approvals.entries()) {
+    const need = APPROVAL_PERMISSION[a.action];
+    const who = `approvals.${i} (${a.action} by ${a.staffId})`;
+    const s = staff.get(a.staffId);
+    if (!s) return reject(403, `${who}: not a staff member of this tenant`);
+    if (!s.active) return reject(403, `${who}: ${s.name} is no longer active`);
+    if (!can(s.role, need)) return reject(403, `${who}: role ${s.role} may not approve ${a.action} (needs ${need})`);
+    if (code && !hasAllLocations(s.role) && !s.locations.includes('*') && !s.locations.includes(code)) {
+      return reject(403, `${who}: ${s.name} has no access to location ${code}`);
+    }
+  }
+  return null;
+}
+
 /**
  * Checks one document written through the gateway: its type exists and lives in this database, the
  * writer may write it, event documents are only ever created (never edited or deleted), and the body
  * matches the zod schema. `newEdits=false` is how replication writes: the revision is the device's,
- * so an event document must arrive as generation 1.
+ * so an event document must arrive as generation 1. `staff` is the tenant's staff directory, needed
+ * only for documents that carry manager approvals (the router preloads it for those).
  */
-export function checkDocWrite(p: Principal, db: ParsedDbName, raw: unknown, newEdits: boolean, rules: SyncRules): Rejection | null {
+export function checkDocWrite(p: Principal, db: ParsedDbName, raw: unknown, newEdits: boolean, rules: SyncRules, staff?: StaffLookup): Rejection | null {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return reject(400, 'a document must be a JSON object');
   const doc = raw as Record<string, unknown>;
   const id = doc._id;
@@ -58,5 +98,5 @@ export function checkDocWrite(p: Principal, db: ParsedDbName, raw: unknown, newE
   if (db.kind === 'location' && (doc as { locationCode?: unknown }).locationCode !== db.locationCode) {
     return reject(403, `locationCode: must be ${db.locationCode} in this location's database`);
   }
-  return null;
+  return checkApprovals(type, parsed.data, db, staff);
 }

@@ -104,7 +104,7 @@ export async function resolveTenantConflicts(couch: Couch, tenantId: string, rul
   return out;
 }
 
-async function allTenantIds(couch: Couch): Promise<string[]> {
+export async function allTenantIds(couch: Couch): Promise<string[]> {
   const res = await couch.use(PLATFORM_DB).list({ startkey: 'tenant:', endkey: 'tenant:\ufff0' });
   return res.rows.map((r) => r.id.slice('tenant:'.length));
 }

@@ -92,7 +92,7 @@ describe('conflict resolution', () => {
     const a = localDb('sA');
     const b = localDb('sB');
     await a.put(sale);
-    await b.put({ ...sale, total: 2000, tenders: [{ kind: 'cash', amount: 2000 }] });
+    await b.put({ ...sale, cashierId: 'user:other' }); // same id, different body: two generation-1 revisions
     await a.replicate.to(remoteDb(s.url, regA.databases.location!, regA.deviceToken));
     await b.replicate.to(remoteDb(s.url, regB.databases.location!, regB.deviceToken));
     const outcomes = (await resolve()).outcomes;

@@ -50,7 +50,7 @@ describe('register replication through the gateway', () => {
     expect(push.docs_written).toBe(20);
 
     // server side: a movement written by the admin reaches the register
-    const movement = { _id: 'movement:01JD00000000000000000000MV', type: 'stock_movement', locationCode: 'GM', reason: 'receive', lines: [{ variantId: 'v01', qty: 5 }], createdAt: new Date().toISOString(), createdBy: 'user:x' };
+    const movement = { _id: 'movement:01JD00000000000000000000MV', type: 'stock_movement', locationCode: 'GM', reason: 'receive', lines: [{ variantId: 'p1-v01', qty: 5 }], createdAt: new Date().toISOString(), createdBy: 'user:x' };
     expect((await s.call('PUT', `/db/${device.databases.location}/${encodeURIComponent(movement._id)}`, { token: owner, body: movement })).status).toBe(201);
     await local.replicate.from(remote);
     expect(await local.get(movement._id)).toMatchObject({ reason: 'receive' });

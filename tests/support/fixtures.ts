@@ -9,7 +9,7 @@ export function makeSale(loc: string, register = `${loc}-1`, overrides: Record<s
     registerId: `register:${register}`,
     cashierId: 'user:test',
     currency: 'USD',
-    lines: [{ lineId: 'l1', productId: 'product:p1', variantId: 'v01', sku: 'T-1', name: 'Tee', qty: 1, unitPrice: 1000, discount: 0, tax: 89, total: 1089 }],
+    lines: [{ lineId: 'l1', productId: 'product:p1', variantId: 'p1-v01', sku: 'T-1', name: 'Tee', qty: 1, unitPrice: 1000, discount: 0, tax: 89, total: 1089 }],
     subtotal: 1000,
     discountTotal: 0,
     taxTotal: 89,
@@ -21,6 +21,7 @@ export function makeSale(loc: string, register = `${loc}-1`, overrides: Record<s
   };
 }
 
+/** A valid product with one variant; its variant id is the product id's suffix + "-v01" (catalog-wide unique). */
 export function makeProduct(id = `product:${newUlid()}`) {
   return {
     _id: id,
@@ -29,9 +30,36 @@ export function makeProduct(id = `product:${newUlid()}`) {
     categoryId: 'category:tees',
     taxCategory: 'clothing',
     options: [{ name: 'Size', values: ['M'] }],
-    variants: [{ id: 'v01', sku: `T-${id.slice(-6)}`, barcode: '4006381333931', options: { Size: 'M' }, price: 1000, active: true }],
+    variants: [{ id: `${id.slice('product:'.length)}-v01`, sku: `T-${id.slice(-6)}`, barcode: '4006381333931', options: { Size: 'M' }, price: 1000, active: true }],
     status: 'active',
     updatedAt: new Date().toISOString(),
     updatedBy: 'user:test'
+  };
+}
+
+export type ApprovalAction = 'void' | 'refund_without_receipt' | 'discount_over_limit' | 'price_override' | 'no_sale' | 'close_unsynced' | 'payout' | 'credit_over_limit';
+
+/** A manager approval as a register records it on the document it authorised. */
+export function makeApproval(staffId: string, action: ApprovalAction = 'void', staffName = 'Manager') {
+  return { action, staffId, staffName, at: new Date().toISOString() };
+}
+
+/** A void of `sale` (as makeSale builds it): its lines come back, its tenders are refunded. */
+export function makeVoid(sale: ReturnType<typeof makeSale>, approvals: ReturnType<typeof makeApproval>[], overrides: Record<string, unknown> = {}) {
+  const register = sale._id.split(':')[1]!;
+  return {
+    _id: `void:${register}:${newUlid()}`,
+    type: 'void',
+    locationCode: sale.locationCode,
+    registerId: sale.registerId,
+    saleId: sale._id,
+    reason: 'customer changed their mind',
+    lines: sale.lines.map((l) => ({ variantId: l.variantId, qty: l.qty })),
+    tenders: sale.tenders.map((t) => ({ ...t, amount: -t.amount })),
+    total: -sale.total,
+    cashierId: sale.cashierId,
+    approvals,
+    createdAt: new Date().toISOString(),
+    ...overrides
   };
 }

@@ -103,7 +103,7 @@ function makeSale(o: SaleOpts): SaleDoc {
 
 function makeVoid(sale: SaleDoc, shiftId: string, tenders?: Tender[]): VoidDoc {
   return voidSchema.parse({
-    _id: id('void'),
+    _id: `void:${sale._id.slice('sale:'.length)}`,
     type: 'void',
     locationCode: 'GM',
     registerId: `register:${REG}`,

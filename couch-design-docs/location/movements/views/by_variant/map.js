@@ -13,5 +13,11 @@ function (doc) {
       line = doc.lines[i];
       emit([doc.locationCode, line.variantId, doc.createdAt], { qty: -line.qty, reason: 'sale', ref: null, doc: doc._id });
     }
+  } else if (doc.type === 'void' && doc.lines) {
+    // a void puts its sale's lines back (as stock/on_hand does), so the history sums to on_hand
+    for (i = 0; i < doc.lines.length; i++) {
+      line = doc.lines[i];
+      emit([doc.locationCode, line.variantId, doc.createdAt], { qty: line.qty, reason: 'void', ref: doc.saleId || null, doc: doc._id });
+    }
   }
 }

@@ -52,12 +52,24 @@ export const productSchema = z
   })
   .strict()
   .superRefine((p, ctx) => {
+    // The stock ledger is keyed [locationCode, variantId] without the product, so a variant id must be
+    // unique across the catalog: it starts with the product id's suffix (product:nx-000123 →
+    // nx-000123-v01), which makes two products' variants distinct without a catalog-wide lookup.
+    const prefix = `${productIdSuffix(p._id)}-`;
     const seen = new Set<string>();
     p.variants.forEach((v, i) => {
+      if (!v.id.startsWith(prefix) || v.id.length === prefix.length) {
+        ctx.addIssue({ code: 'custom', path: ['variants', i, 'id'], message: `must start with "${prefix}" (the product id without "product:")` });
+      }
       if (seen.has(v.id)) ctx.addIssue({ code: 'custom', path: ['variants', i, 'id'], message: 'duplicate variant id' });
       seen.add(v.id);
     });
   });
+
+/** `product:nx-000123` → `nx-000123`: what every variant id of that product starts with (plus "-"). */
+export function productIdSuffix(productId: string): string {
+  return productId.slice('product:'.length);
+}
 
 export const taxRateSchema = z
   .object({

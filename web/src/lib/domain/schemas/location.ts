@@ -81,11 +81,13 @@ export const saleSchema = z
     subtotal: minor,
     discountTotal: minor,
     taxTotal: minor,
-    pricesIncludeTax: z.boolean().optional(),
+    /** how line totals read: net + tax (false) or net with tax inside (true); returns refund the same way */
+    pricesIncludeTax: z.boolean().default(false),
     total: minor,
     /** cash rounding (e.g. to 0.05) applied to what was paid: tenders − change = total + rounding */
     rounding: minor.default(0),
-    tenders: z.array(tenderSchema).min(1, 'a sale needs at least one tender'),
+    /** empty only when nothing is owed either way (an even exchange, a fully discounted sale) */
+    tenders: z.array(tenderSchema),
     change: nonNegMinor.default(0),
     approvals: z.array(approvalSchema).default([]),
     layawayId: idRef.optional(),
@@ -97,11 +99,36 @@ export const saleSchema = z
     if (paid - s.change !== s.total + s.rounding) {
       ctx.addIssue({ code: 'custom', path: ['tenders'], message: `tenders minus change (${paid - s.change}) must equal total plus rounding (${s.total + s.rounding})` });
     }
-    const lineSum = s.lines.reduce((a, l) => a + l.total, 0);
-    if (lineSum !== s.total) ctx.addIssue({ code: 'custom', path: ['total'], message: `total (${s.total}) must equal the sum of line totals (${lineSum})` });
+    if (s.tenders.length === 0 && s.total + s.rounding !== 0) ctx.addIssue({ code: 'custom', path: ['tenders'], message: 'a sale with money owed needs at least one tender' });
+    // The money must add up, line by line and in total: refunds and reports are computed from these.
+    let subtotal = 0;
+    let discount = 0;
+    let tax = 0;
+    let total = 0;
+    s.lines.forEach((l, i) => {
+      const gross = l.qty * l.unitPrice;
+      const expected = gross - l.discount + (s.pricesIncludeTax ? 0 : l.tax);
+      if (l.total !== expected) ctx.addIssue({ code: 'custom', path: ['lines', i, 'total'], message: `must be qty × unitPrice − discount${s.pricesIncludeTax ? '' : ' + tax'} (${expected})` });
+      if (l.qty > 0 ? l.discount < 0 || l.discount > gross || l.tax < 0 : l.discount > 0 || l.discount < gross || l.tax > 0) {
+        ctx.addIssue({ code: 'custom', path: ['lines', i], message: 'discount and tax must have the sign of the quantity, and a discount cannot exceed the line' });
+      }
+      subtotal += gross;
+      discount += l.discount;
+      tax += l.tax;
+      total += l.total;
+    });
+    if (s.subtotal !== subtotal) ctx.addIssue({ code: 'custom', path: ['subtotal'], message: `must be the sum of qty × unitPrice (${subtotal})` });
+    if (s.discountTotal !== discount) ctx.addIssue({ code: 'custom', path: ['discountTotal'], message: `must be the sum of line discounts (${discount})` });
+    if (s.taxTotal !== tax) ctx.addIssue({ code: 'custom', path: ['taxTotal'], message: `must be the sum of line tax (${tax})` });
+    if (s.total !== total) ctx.addIssue({ code: 'custom', path: ['total'], message: `total (${s.total}) must equal the sum of line totals (${total})` });
   });
 
-/** Voiding a completed sale is a new document (never an edit); it carries the lines so stock views reverse them. */
+/**
+ * Voiding a completed sale is a new document (never an edit); it carries the lines so stock views
+ * reverse them. Its id is the sale's (`void:{register}:{the sale's ulid}`), so a sale can be voided
+ * once: a second void on this device is refused, two offline devices voiding it collide as a
+ * conflict on an immutable document, which raises an alert instead of refunding twice.
+ */
 export const voidSchema = z
   .object({
     ...couchFields,
@@ -113,14 +140,18 @@ export const voidSchema = z
     saleId: idRef,
     reason: z.string().trim().min(1).max(200),
     lines: z.array(z.object({ variantId: z.string().min(1).max(40), qty: qty.refine((n) => n !== 0, 'must not be zero') }).strict()).min(1),
-    /** what went back to the customer: the sale's tenders, negated */
-    tenders: z.array(tenderSchema).min(1),
+    /** what went back to the customer: the sale's tenders negated, cash net of the change given */
+    tenders: z.array(tenderSchema),
+    /** the money reversed: minus the sale's total (negative for a voided sale, positive for a voided refund) */
     total: minor,
     cashierId: idRef,
     approvals: z.array(approvalSchema).min(1, 'a void needs a manager approval'),
     createdAt: isoTimestamp
   })
-  .strict();
+  .strict()
+  .superRefine((v, ctx) => {
+    if (`sale:${v._id.slice('void:'.length)}` !== v.saleId) ctx.addIssue({ code: 'custom', path: ['saleId'], message: 'must be the sale this void is named after (void:{register}:{sale ulid})' });
+  });
 
 /** Opening a register: the counted float. Closing is a separate `shift_close` with the same ulid. */
 export const shiftSchema = z
@@ -280,7 +311,7 @@ export const layawayCloseSchema = z
     layawayId: idRef,
     outcome: z.enum(['picked_up', 'cancelled']),
     /** the reserved lines, released */
-    lines: z.array(z.object({ variantId: z.string().min(1).max(40), qty: qty }).strict()).min(1),
+    lines: z.array(z.object({ variantId: z.string().min(1).max(40), qty: qty.refine((n) => n !== 0, 'must not be zero') }).strict()).min(1),
     saleId: idRef.optional(),
     /** money returned on cancellation (negative amounts) */
     tenders: z.array(tenderSchema).default([]),
