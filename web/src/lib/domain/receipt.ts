@@ -1,0 +1,285 @@
+import type { z } from 'zod';
+import type { saleSchema, TenderKind, voidSchema } from './schemas/location.ts';
+
+/**
+ * Receipt layout: a sale (or void) document turned into typed blocks, independent of the output.
+ * The ESC/POS encoder (peripherals/escpos.ts) and the plain-text renderer below both walk the same
+ * blocks, so the paper receipt, the browser-print fallback and the tests agree line for line.
+ * Pure: no DOM, no clock; amounts are already formatted strings in the sale's currency.
+ */
+
+export type SaleDoc = z.output<typeof saleSchema>;
+export type VoidDoc = z.output<typeof voidSchema>;
+
+export type Align = 'left' | 'center' | 'right';
+
+export type ReceiptBlock =
+  /** size 2 = double width and height on paper (half the columns) */
+  | { kind: 'text'; text: string; align?: Align; bold?: boolean; size?: 1 | 2 }
+  | { kind: 'rule'; style?: 'single' | 'double' }
+  | { kind: 'blank' }
+  | {
+      kind: 'item';
+      name: string;
+      qty: number;
+      unitPrice: string;
+      total: string;
+      /** set when the line had a discount: the amount taken off, signed like the line (e.g. "-$1.00") */
+      discount?: string;
+      /** the line is an item coming back (negative qty) */
+      returned?: boolean;
+      note?: string;
+    }
+  | { kind: 'total'; label: string; amount: string; bold?: boolean }
+  | { kind: 'tender'; label: string; amount: string; reference?: string }
+  /** the document id, printed as a scannable code (QR on paper, see escpos.ts) for returns lookup */
+  | { kind: 'code'; value: string };
+
+export interface ReceiptLayout {
+  kind: 'sale' | 'return' | 'exchange' | 'void';
+  /** the sale the receipt belongs to (for a void receipt: the voided sale) */
+  saleId: string;
+  currency: string;
+  reprint: boolean;
+  blocks: ReceiptBlock[];
+}
+
+export interface ReceiptContext {
+  storeName: string;
+  /** multi-line address; one printed line per `\n` */
+  address?: string;
+  header?: string;
+  footer?: string;
+  registerName?: string;
+  cashierName?: string;
+  /** the location's IANA time zone: receipts show local shop time, not the device's */
+  timeZone: string;
+  /** BCP-47; defaults to en-US so output does not depend on the device's language */
+  locale?: string;
+  reprint?: boolean;
+  customerName?: string;
+}
+
+const DEFAULT_LOCALE = 'en-US';
+
+const TENDER_LABELS: Record<TenderKind, string> = {
+  cash: 'Cash',
+  card_external: 'Card',
+  card_stripe: 'Card',
+  store_credit: 'Store credit',
+  gift_card: 'Gift card',
+  layaway: 'Layaway deposit'
+};
+
+const KIND_TITLES: Record<ReceiptLayout['kind'], string> = { sale: 'SALE', return: 'RETURN', exchange: 'EXCHANGE', void: 'VOID' };
+
+/** Money formatter for integer minor units; the currency's own fraction digits (JPY 0, USD 2, KWD 3). */
+export function moneyFormatter(currency: string, locale = DEFAULT_LOCALE): (minor: number) => string {
+  const nf = new Intl.NumberFormat(locale, { style: 'currency', currency });
+  const digits = nf.resolvedOptions().maximumFractionDigits ?? 2;
+  const scale = 10 ** digits;
+  // `+ 0` turns -0 into 0 so a zero never prints as "-$0.00".
+  return (minor) => printable(nf.format(minor / scale + 0));
+}
+
+/** Intl puts no-break spaces in ("2,48 €", "10:05 AM"); printer code pages lack U+202F. */
+function printable(s: string): string {
+  return s.replace(/[\u00a0\u202f\u2009]/g, ' ');
+}
+
+function timestamp(iso: string, timeZone: string, locale: string): string {
+  return printable(new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(iso)));
+}
+
+/** Prints the document number without the type prefix: "GM-1:01J…" reads better than "sale:GM-1:01J…". */
+function shortId(id: string): string {
+  const i = id.indexOf(':');
+  return i >= 0 ? id.slice(i + 1) : id;
+}
+
+/** Gift-card numbers are bearer secrets: only the last four go on paper. */
+function tenderReference(kind: TenderKind, reference: string | undefined): string | undefined {
+  if (!reference) return undefined;
+  if (kind === 'gift_card') return `****${reference.slice(-4)}`;
+  return reference;
+}
+
+function headerBlocks(ctx: ReceiptContext, title: string): ReceiptBlock[] {
+  const blocks: ReceiptBlock[] = [];
+  if (ctx.reprint) blocks.push({ kind: 'text', text: '*** REPRINT ***', align: 'center', bold: true });
+  blocks.push({ kind: 'text', text: ctx.storeName, align: 'center', bold: true, size: 2 });
+  for (const line of (ctx.address ?? '').split('\n')) if (line.trim()) blocks.push({ kind: 'text', text: line.trim(), align: 'center' });
+  for (const line of (ctx.header ?? '').split('\n')) if (line.trim()) blocks.push({ kind: 'text', text: line.trim(), align: 'center' });
+  blocks.push({ kind: 'blank' }, { kind: 'text', text: title, align: 'center', bold: true });
+  return blocks;
+}
+
+function metaBlocks(ctx: ReceiptContext, at: string, docId: string, cashierName: string | undefined): ReceiptBlock[] {
+  const locale = ctx.locale ?? DEFAULT_LOCALE;
+  const blocks: ReceiptBlock[] = [{ kind: 'text', text: timestamp(at, ctx.timeZone, locale) }];
+  if (ctx.registerName) blocks.push({ kind: 'text', text: `Register: ${ctx.registerName}` });
+  if (cashierName) blocks.push({ kind: 'text', text: `Cashier: ${cashierName}` });
+  if (ctx.customerName) blocks.push({ kind: 'text', text: `Customer: ${ctx.customerName}` });
+  blocks.push({ kind: 'text', text: `No. ${shortId(docId)}` });
+  return blocks;
+}
+
+function footerBlocks(ctx: ReceiptContext, code: string): ReceiptBlock[] {
+  const blocks: ReceiptBlock[] = [{ kind: 'blank' }, { kind: 'code', value: code }];
+  const footer = (ctx.footer ?? '').split('\n').filter((l) => l.trim());
+  if (footer.length) blocks.push({ kind: 'blank' });
+  for (const line of footer) blocks.push({ kind: 'text', text: line.trim(), align: 'center' });
+  if (ctx.reprint) blocks.push({ kind: 'text', text: '*** REPRINT ***', align: 'center', bold: true });
+  return blocks;
+}
+
+function itemBlocks(lines: SaleDoc['lines'], money: (n: number) => string): ReceiptBlock[] {
+  return lines.map((l) => ({
+    kind: 'item' as const,
+    name: l.name,
+    qty: l.qty,
+    unitPrice: money(l.unitPrice),
+    total: money(l.total),
+    // The stored discount is what came off the line (mirrored negative on a returned line).
+    ...(l.discount ? { discount: money(-l.discount) } : {}),
+    ...(l.qty < 0 ? { returned: true } : {}),
+    ...(l.note ? { note: l.note } : {})
+  }));
+}
+
+function tenderBlocks(tenders: SaleDoc['tenders'], money: (n: number) => string): ReceiptBlock[] {
+  return tenders.map((t) => {
+    const reference = tenderReference(t.kind, t.reference);
+    const label = t.amount < 0 ? `${TENDER_LABELS[t.kind]} refund` : TENDER_LABELS[t.kind];
+    return { kind: 'tender' as const, label, amount: money(t.amount), ...(reference ? { reference } : {}) };
+  });
+}
+
+export function receiptLayout(sale: SaleDoc, ctx: ReceiptContext): ReceiptLayout {
+  const money = moneyFormatter(sale.currency, ctx.locale);
+  const kind = sale.kind ?? 'sale';
+  const blocks: ReceiptBlock[] = [
+    ...headerBlocks(ctx, KIND_TITLES[kind]),
+    ...metaBlocks(ctx, sale.createdAt, sale._id, ctx.cashierName ?? sale.cashierName),
+    { kind: 'rule' },
+    ...itemBlocks(sale.lines, money),
+    { kind: 'rule' },
+    { kind: 'total', label: 'Subtotal', amount: money(sale.subtotal) }
+  ];
+  if (sale.discountTotal) blocks.push({ kind: 'total', label: 'Discounts', amount: money(-sale.discountTotal) });
+  if (sale.taxTotal || !sale.pricesIncludeTax) blocks.push({ kind: 'total', label: sale.pricesIncludeTax ? 'Incl. tax' : 'Tax', amount: money(sale.taxTotal) });
+  blocks.push({ kind: 'total', label: sale.total < 0 ? 'TOTAL REFUND' : 'TOTAL', amount: money(sale.total), bold: true });
+  if (sale.rounding) {
+    blocks.push({ kind: 'total', label: 'Rounding', amount: money(sale.rounding) });
+    blocks.push({ kind: 'total', label: 'Amount paid', amount: money(sale.total + sale.rounding), bold: true });
+  }
+  blocks.push({ kind: 'rule' }, ...tenderBlocks(sale.tenders, money));
+  if (sale.change) blocks.push({ kind: 'total', label: 'Change', amount: money(sale.change), bold: true });
+  blocks.push(...footerBlocks(ctx, sale._id));
+  return { kind, saleId: sale._id, currency: sale.currency, reprint: !!ctx.reprint, blocks };
+}
+
+/** The slip for a voided sale: what was voided, why, who approved it, and the money given back. */
+export function voidReceiptLayout(voidDoc: VoidDoc, sale: SaleDoc, ctx: ReceiptContext): ReceiptLayout {
+  const money = moneyFormatter(sale.currency, ctx.locale);
+  const approver = voidDoc.approvals[0];
+  const blocks: ReceiptBlock[] = [
+    ...headerBlocks(ctx, 'VOID'),
+    ...metaBlocks(ctx, voidDoc.createdAt, voidDoc._id, ctx.cashierName),
+    { kind: 'text', text: `Voids sale ${shortId(sale._id)}` },
+    { kind: 'text', text: `Sold ${timestamp(sale.createdAt, ctx.timeZone, ctx.locale ?? DEFAULT_LOCALE)}` },
+    { kind: 'text', text: `Reason: ${voidDoc.reason}` }
+  ];
+  if (approver) blocks.push({ kind: 'text', text: `Approved by: ${approver.staffName}` });
+  blocks.push(
+    { kind: 'rule' },
+    ...itemBlocks(sale.lines, money),
+    { kind: 'rule' },
+    { kind: 'total', label: 'TOTAL VOIDED', amount: money(sale.total), bold: true },
+    { kind: 'rule' },
+    ...tenderBlocks(voidDoc.tenders, money),
+    ...footerBlocks(ctx, sale._id)
+  );
+  return { kind: 'void', saleId: sale._id, currency: sale.currency, reprint: !!ctx.reprint, blocks };
+}
+
+/** True when the sale moved cash, so the register should open the drawer (ESC p pulse). */
+export function opensDrawer(sale: Pick<SaleDoc, 'tenders' | 'change'>): boolean {
+  return sale.change > 0 || sale.tenders.some((t) => t.kind === 'cash');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixed-width text rendering (browser-print fallback, ESC/POS body rows, tests)
+
+/** Word-wraps to `width`, breaking words longer than a line. */
+export function wrapText(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    let w = word;
+    while (w.length > width) {
+      if (line) {
+        out.push(line);
+        line = '';
+      }
+      out.push(w.slice(0, width));
+      w = w.slice(width);
+    }
+    if (!line) line = w;
+    else if (line.length + 1 + w.length <= width) line += ` ${w}`;
+    else {
+      out.push(line);
+      line = w;
+    }
+  }
+  if (line || !out.length) out.push(line);
+  return out;
+}
+
+function aligned(text: string, width: number, align: Align): string {
+  if (align === 'left' || text.length >= width) return text;
+  const pad = width - text.length;
+  return align === 'right' ? ' '.repeat(pad) + text : ' '.repeat(Math.floor(pad / 2)) + text;
+}
+
+/** `left ........ right`; when both do not fit, the left part wraps and the amount gets its own line. */
+export function twoColumns(left: string, right: string, width: number): string[] {
+  if (left.length + 1 + right.length <= width) return [left + ' '.repeat(width - left.length - right.length) + right];
+  return [...wrapText(left, width), aligned(right, width, 'right')];
+}
+
+/**
+ * The lines one block prints as, at `width` characters. Text blocks are aligned here too; the
+ * ESC/POS encoder renders text blocks itself (bold, double size) and uses this for everything else.
+ */
+export function blockLines(block: ReceiptBlock, width: number): string[] {
+  switch (block.kind) {
+    case 'text':
+      return wrapText(block.text, width).map((l) => aligned(l, width, block.align ?? 'left'));
+    case 'rule':
+      return [(block.style === 'double' ? '=' : '-').repeat(width)];
+    case 'blank':
+      return [''];
+    case 'item': {
+      const lines = wrapText(block.returned ? `RETURN ${block.name}` : block.name, width);
+      lines.push(...twoColumns(`  ${block.qty} x ${block.unitPrice}`, block.total, width));
+      if (block.discount) lines.push(...twoColumns('  Discount', block.discount, width));
+      if (block.note) lines.push(...wrapText(block.note, width - 2).map((l) => `  ${l}`));
+      return lines;
+    }
+    case 'total':
+      return twoColumns(block.label, block.amount, width);
+    case 'tender': {
+      const lines = twoColumns(block.label, block.amount, width);
+      if (block.reference) lines.push(...wrapText(`Ref ${block.reference}`, width - 2).map((l) => `  ${l}`));
+      return lines;
+    }
+    case 'code':
+      return wrapText(block.value, width).map((l) => aligned(l, width, 'center'));
+  }
+}
+
+/** The whole receipt as fixed-width lines (trailing spaces trimmed). */
+export function receiptText(layout: ReceiptLayout, width = 42): string[] {
+  return layout.blocks.flatMap((b) => blockLines(b, width)).map((l) => l.trimEnd());
+}
