@@ -112,7 +112,8 @@ describe('sales/by_shift', () => {
     ['a sale of a shift, keyed by shift and time', { ...sale, shiftId: 'shift:GM-1:S' }, [[['shift:GM-1:S', sale.createdAt], 2178]]],
     ['a return keeps its negative total', { ...sale, kind: 'return', shiftId: 'shift:GM-1:S', total: -500 }, [[['shift:GM-1:S', sale.createdAt], -500]]],
     ['a sale recorded outside a shift emits nothing', sale, []],
-    ['other documents emit nothing', { type: 'void', shiftId: 'shift:GM-1:S', createdAt: sale.createdAt, total: -2178 }, []]
+    ['a void nets its sale out', { type: 'void', shiftId: 'shift:GM-1:S', createdAt: sale.createdAt, total: -2178 }, [[['shift:GM-1:S', sale.createdAt], -2178]]],
+    ['other documents emit nothing', { type: 'cash_movement', shiftId: 'shift:GM-1:S', createdAt: sale.createdAt, amount: 500 }, []]
   ])('%s', (_name, doc, expected) => {
     expect(byShift(doc)).toEqual(expected);
   });

@@ -44,11 +44,10 @@ export function makeApproval(staffId: string, action: ApprovalAction = 'void', s
   return { action, staffId, staffName, at: new Date().toISOString() };
 }
 
-/** A void of `sale` (as makeSale builds it): its lines come back, its tenders are refunded. */
+/** The void of `sale` (as makeSale builds it), named after it: its lines come back, its tenders are refunded. */
 export function makeVoid(sale: ReturnType<typeof makeSale>, approvals: ReturnType<typeof makeApproval>[], overrides: Record<string, unknown> = {}) {
-  const register = sale._id.split(':')[1]!;
   return {
-    _id: `void:${register}:${newUlid()}`,
+    _id: `void:${sale._id.slice('sale:'.length)}`,
     type: 'void',
     locationCode: sale.locationCode,
     registerId: sale.registerId,
