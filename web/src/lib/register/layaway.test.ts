@@ -35,7 +35,7 @@ describe('layaway rules', () => {
 
 describe('layaway documents', () => {
   const t = priceCart([line('a', 2, 1999), line('b', 1, 4500)], { kind: 'amount', value: 300 }, TAX);
-  const layaway = buildLayaway(bits, { customerId: 'customer:c1', currency: 'USD', lines: t.lines, total: t.total, deposit: { tenders: [{ kind: 'cash', amount: 4000 }], change: 0, rounding: 0 }, cancellationFeeBp: 1000 });
+  const layaway = buildLayaway(bits, { customerId: 'customer:c1', currency: 'USD', lines: t.lines, total: t.total, deposit: { tenders: [{ kind: 'cash', amount: 4000 }], change: 0, rounding: 0 }, cancellationFeeBp: 1000, pricesIncludeTax: false, approvals: [] });
 
   it('opens, takes payments and closes with valid documents', () => {
     expect(layawaySchema.safeParse(layaway).success).toBe(true);

@@ -81,7 +81,7 @@ export function paymentProblem(amount: number | null, balance: number): string |
 /** The layaway opened from a priced cart, with its deposit. Priced lines are copied as the sale would record them. */
 export function buildLayaway(
   bits: RegisterBits,
-  input: { customerId: string; currency: string; lines: readonly PricedLine[]; total: number; deposit: Payment; cancellationFeeBp: number },
+  input: { customerId: string; currency: string; lines: readonly PricedLine[]; total: number; deposit: Payment; cancellationFeeBp: number; pricesIncludeTax: boolean; approvals: LayawayDoc['approvals'] },
   now: Date = new Date()
 ): LayawayDoc {
   return {
@@ -98,6 +98,8 @@ export function buildLayaway(
     tenders: cleanTenders(input.deposit.tenders),
     change: input.deposit.change,
     cancellationFeeBp: input.cancellationFeeBp,
+    pricesIncludeTax: input.pricesIncludeTax,
+    approvals: input.approvals,
     createdAt: now.toISOString()
   };
 }

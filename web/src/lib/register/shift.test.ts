@@ -76,6 +76,7 @@ function sale(shift: ShiftDoc, over: { total: number; cash?: number; card?: numb
     _id: `sale:R1:${newUlid()}`,
     type: 'sale',
     kind: qty < 0 ? 'return' : 'sale',
+    pricesIncludeTax: false,
     locationCode: 'GM',
     registerId: 'device:R1',
     shiftId: shift._id,

@@ -278,6 +278,10 @@ export const layawaySchema = z
     change: nonNegMinor.default(0),
     /** fraction of what was paid kept on cancellation, basis points (the configured rule) */
     cancellationFeeBp: z.number().int().min(0).max(10_000).default(0),
+    /** how the stored line totals read, so the pickup sale prices them the same way */
+    pricesIncludeTax: z.boolean().default(false),
+    /** manager approvals given on the cart (discounts, price overrides), carried to the pickup sale */
+    approvals: z.array(approvalSchema).default([]),
     createdAt: isoTimestamp
   })
   .strict();
