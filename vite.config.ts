@@ -1,8 +1,16 @@
+import { fileURLToPath } from 'node:url';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   plugins: [sveltekit()],
+  resolve: {
+    alias: {
+      // The Bluetooth printer driver exports only a "browser" build, so the server-side build of the
+      // (never server-rendered) register cannot resolve it; point every build at that one file.
+      '@point-of-sale/webbluetooth-receipt-printer': fileURLToPath(new URL('./node_modules/@point-of-sale/webbluetooth-receipt-printer/dist/webbluetooth-receipt-printer.esm.js', import.meta.url))
+    }
+  },
   test: {
     // PouchDB 9's replicate() calls `src.info()` after each batch without a catch (activeTasks
     // bookkeeping), so a link dropped at that moment surfaces as an unhandled rejection. Only that
