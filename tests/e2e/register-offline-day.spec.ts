@@ -6,6 +6,7 @@ import { waitForServiceWorker } from './support/offline.ts';
 import {
   demoItems,
   enrolRegister,
+  expectOnServer,
   expectUnsynced,
   finishSale,
   openShift,
@@ -54,7 +55,8 @@ test('a full day offline: every sale reaches the server exactly once and stock m
     const key = await registerKey(page);
     await signIn(page, PINS.cashier);
     await openShift(page);
-    await expectUnsynced(page, 0); // the shift itself reached the server
+    await expectOnServer(request, owner, `shift:${key}:`, 1); // the shift itself reached the server
+    await expectUnsynced(page, 0);
 
     await ctx.setOffline(true);
     await expect(page.getByRole('status', { name: 'Sync badge' })).toContainText('Offline', { timeout: 30_000 });
@@ -73,7 +75,7 @@ test('a full day offline: every sale reaches the server exactly once and stock m
         // split tender: 10.00 on the card terminal, the rest in cash
         await page.getByRole('button', { name: /^Pay / }).click();
         const pay = page.getByRole('dialog', { name: 'Payment' });
-        await pay.getByLabel(/^Amount/).fill('10.00');
+        await pay.getByRole('textbox', { name: /^Amount/ }).fill('10.00');
         await pay.getByRole('button', { name: /^Card on terminal/ }).click();
         await expect(pay.getByRole('list', { name: 'Tenders' })).toContainText('Card (terminal): $10.00');
         await pay.getByRole('group', { name: 'Quick cash amounts' }).getByRole('button').first().click();

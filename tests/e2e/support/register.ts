@@ -46,12 +46,23 @@ export async function openShift(page: Page, float = '150.00'): Promise<void> {
 }
 
 /**
- * A keyboard-wedge scanner: a burst of keys a few ms apart, then Enter, typed wherever focus is
- * (the body, not a field), as a real scanner does.
+ * A keyboard-wedge scanner: a burst of key presses a millisecond or two apart, then Enter, sent to
+ * whatever has focus. Dispatched inside the page so the burst keeps a scanner's timing however busy
+ * the test machine is (Playwright's own typing goes through one IPC round trip per key).
  */
 export async function scan(page: Page, code: string): Promise<void> {
-  await page.locator('body').focus().catch(() => undefined);
-  await page.keyboard.type(code, { delay: 4 });
+  await page.evaluate((c) => {
+    const target = document.activeElement ?? document.body;
+    for (const key of [...c, 'Enter']) {
+      target.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
+      target.dispatchEvent(new KeyboardEvent('keyup', { key, bubbles: true, cancelable: true }));
+    }
+  }, code);
+}
+
+/** The same with the real keyboard, for a test that wants real key events (slower machines may split the burst). */
+export async function typeScan(page: Page, code: string): Promise<void> {
+  await page.keyboard.type(code);
   await page.keyboard.press('Enter');
 }
 
@@ -122,5 +133,10 @@ export async function registerKey(page: Page): Promise<string> {
 
 /** The sync badge reads "… · N unsynced · …"; waits until it shows `n`. */
 export async function expectUnsynced(page: Page, n: number, timeout = 30_000): Promise<void> {
-  await expect(page.getByRole('status', { name: 'Sync badge' })).toContainText(`${n} unsynced`, { timeout });
+  await expect(page.getByRole('status', { name: 'Sync badge' })).toContainText(new RegExp(`(^|\\D)${n} unsynced`), { timeout });
+}
+
+/** Waits until the server holds `count` documents whose id starts with `prefix` (a push has landed). */
+export async function expectOnServer(request: APIRequestContext, owner: Owner, prefix: string, count: number, loc = 'GM'): Promise<void> {
+  await expect.poll(async () => (await serverDocs(request, owner, prefix, loc)).length, { timeout: 30_000 }).toBe(count);
 }

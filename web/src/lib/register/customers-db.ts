@@ -1,14 +1,12 @@
 import type { z } from 'zod';
 import { customerSchema, describeIssues } from '../domain/schemas/index.ts';
-import { tenderLedgerId } from '../domain/sale-ledger.ts';
-import { InvalidDocumentError, StorageError } from './register-db.ts';
+import { InvalidDocumentError, storageError } from './register-db.ts';
 
 export type CustomerDoc = z.infer<typeof customerSchema>;
-export type BalanceAccount = 'loyalty' | 'store_credit' | 'gift_card';
 
 /**
  * The register's customer data: profiles (two-way replicated, so a quick-created customer is usable
- * offline and reaches the other registers later) and balances, which are ledger sums (DESIGN.md §2).
+ * offline and reaches the other registers later). Balances are ledger sums: local-ledger.ts.
  */
 export async function searchCustomers(db: PouchDB.Database, query: string, limit = 8): Promise<CustomerDoc[]> {
   const q = query.trim().toLowerCase();
@@ -39,38 +37,7 @@ export async function createCustomer(db: PouchDB.Database, doc: CustomerDoc): Pr
   try {
     await db.put(parsed.data as PouchDB.Core.PutDocument<object>);
   } catch (err) {
-    throw new StorageError('This register could not save the customer to its storage; nothing was saved.', err);
+    throw await storageError(err);
   }
   return parsed.data;
-}
-
-/**
- * Balance of one account: the ledger sum in the customers replica, minus this location's sales whose
- * ledger entry has not come back from the server yet (sales/balance_use), so an offline register
- * cannot spend the same credit twice.
- */
-export async function balanceOf(customers: PouchDB.Database, location: PouchDB.Database, account: BalanceAccount, holder: string): Promise<number> {
-  let ledger = 0;
-  try {
-    const res = await customers.query<number>('ledger/balance', { key: [account, holder], reduce: true, group: true });
-    ledger = (res.rows[0]?.value as number | undefined) ?? 0;
-  } catch (err) {
-    if ((err as { status?: number }).status !== 404) throw err;
-  }
-  if (account === 'loyalty') return ledger;
-  let pending = 0;
-  try {
-    const uses = await location.query<{ saleId: string; index: number; amount: number }>('sales/balance_use', { key: [account, holder], reduce: false });
-    if (uses.rows.length) {
-      const ids = uses.rows.map((r) => tenderLedgerId(r.value.saleId, r.value.index));
-      const known = await customers.allDocs({ keys: ids });
-      uses.rows.forEach((r, i) => {
-        const row = known.rows[i] as { error?: string; value?: { deleted?: boolean } } | undefined;
-        if (!row || row.error || row.value?.deleted) pending += r.value.amount;
-      });
-    }
-  } catch (err) {
-    if ((err as { status?: number }).status !== 404) throw err;
-  }
-  return ledger - pending;
 }

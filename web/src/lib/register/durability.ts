@@ -15,3 +15,34 @@ export function useStrictDurability(matches: (idbName: string) => boolean): void
   } as typeof proto.transaction;
   proto.__posStrict = true;
 }
+
+/**
+ * Why did a local write fail? PouchDB reports IndexedDB failures as a generic "unknown error", so
+ * this asks IndexedDB directly with a tiny write of its own: a QuotaExceededError means the device's
+ * storage is full; any other failure means storage is unavailable (private mode, disk error).
+ */
+export async function diagnoseStorageFailure(): Promise<'full' | 'unavailable' | 'ok'> {
+  if (typeof indexedDB === 'undefined') return 'unavailable';
+  return new Promise((resolve) => {
+    const fail = (err: unknown) => resolve((err as DOMException | null)?.name === 'QuotaExceededError' ? 'full' : 'unavailable');
+    try {
+      const open = indexedDB.open('pos-storage-probe', 1);
+      open.onupgradeneeded = () => open.result.createObjectStore('probe');
+      open.onerror = () => fail(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        try {
+          const tx = db.transaction('probe', 'readwrite');
+          tx.objectStore('probe').put(new Date().toISOString(), 'last');
+          tx.oncomplete = () => (db.close(), resolve('ok'));
+          tx.onabort = tx.onerror = () => (db.close(), fail(tx.error));
+        } catch (err) {
+          db.close();
+          fail(err);
+        }
+      };
+    } catch (err) {
+      fail(err);
+    }
+  });
+}

@@ -12,6 +12,7 @@ import {
   shiftSchema,
   voidSchema
 } from '../domain/schemas/index.ts';
+import { diagnoseStorageFailure } from './durability.ts';
 
 /**
  * The register's one data layer over its local location replica (STYLE.md §3): verb-named functions,
@@ -64,13 +65,15 @@ async function write<S extends z.ZodType>(db: PouchDB.Database, schema: S, doc: 
     return { ...body, _rev: res.rev };
   } catch (err) {
     if ((err as { status?: number }).status === 409) throw new AlreadyExistsError(`${body._id} already exists`);
-    throw new StorageError(
-      isQuota(err)
-        ? 'This register’s storage is full, so nothing was saved. Free up space on this device (or ask IT), then try again.'
-        : `This register could not save to its storage (${(err as Error)?.message ?? 'unknown error'}), so nothing was saved. Reload the page and try again.`,
-      err
-    );
+    throw await storageError(err);
   }
+}
+
+/** Turns a failed local write into the reason a cashier can act on. */
+export async function storageError(err: unknown): Promise<StorageError> {
+  const why = isQuota(err) ? 'full' : await diagnoseStorageFailure().catch(() => 'unavailable' as const);
+  if (why === 'full') return new StorageError('This register’s storage is full, so nothing was saved. Sync and free up space on this device (or ask IT), then try again.', err);
+  return new StorageError(`This register could not save to its storage (${(err as Error)?.message ?? 'unknown error'}), so nothing was saved. Reload the page and try again.`, err);
 }
 
 async function getOrNull<T>(db: PouchDB.Database, id: string): Promise<(T & { _rev: string }) | null> {
@@ -101,60 +104,12 @@ export const findSale = (db: PouchDB.Database, id: string) => getOrNull<SaleDoc>
 export const recordVoid = (db: PouchDB.Database, v: VoidDoc) => write(db, voidSchema, v);
 export const recordOutbox = (db: PouchDB.Database, o: OutboxDoc) => write(db, outboxSchema, o);
 
-/** A sale's void, if any (voids are few: a scan of the `void:` range is cheap). */
-export async function voidOf(db: PouchDB.Database, saleId: string): Promise<VoidDoc | null> {
-  const voids = await byPrefix<VoidDoc>(db, 'void:', 'void:\ufff0');
-  return voids.find((v) => v.saleId === saleId) ?? null;
-}
-
-/** Units of each line of `saleId` already returned at any register of this location. */
-export async function returnedQuantities(db: PouchDB.Database, saleId: string): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  try {
-    const res = await db.query<number>('sales/returns', { startkey: [saleId], endkey: [saleId, {}], group: true });
-    for (const row of res.rows) out.set((row.key as [string, string])[1], row.value as number);
-    return out;
-  } catch (err) {
-    if ((err as { status?: number }).status !== 404) throw err;
-  }
-  // The design document has not replicated yet: scan (correct, slower).
-  for (const s of await byPrefix<SaleDoc>(db, 'sale:', 'sale:\ufff0')) {
-    for (const l of s.lines) if (l.returnOf?.saleId === saleId && l.qty < 0) out.set(l.returnOf.lineId, (out.get(l.returnOf.lineId) ?? 0) - l.qty);
-  }
-  return out;
-}
+/** A sale's void, if any: its id is the sale's own (one void per sale). */
+export const voidOf = (db: PouchDB.Database, saleId: string) => getOrNull<VoidDoc>(db, `void:${saleId.slice('sale:'.length)}`);
 
 /** The most recent sales of this register, newest first (reprint, returns). */
 export const recentSales = (db: PouchDB.Database, register: string, limit = 20) =>
   byPrefix<SaleDoc>(db, `sale:${register}:`, `sale:${register}:\ufff0`, { descending: true, limit });
-
-// --- stock ---------------------------------------------------------------------------------------
-
-/** On hand and available (on hand − reserved for layaways) per variant at this location. */
-export async function stockLevels(db: PouchDB.Database, locationCode: string, variantIds: string[]): Promise<Map<string, { onHand: number; available: number }> | null> {
-  const keys = variantIds.map((v) => [locationCode, v]);
-  const out = new Map<string, { onHand: number; available: number }>(variantIds.map((v) => [v, { onHand: 0, available: 0 }]));
-  const sum = async (view: string) => {
-    try {
-      return (await db.query<number>(view, { keys, group: true })).rows;
-    } catch (err) {
-      if ((err as { status?: number }).status === 404) return null; // design doc not replicated yet
-      throw err;
-    }
-  };
-  const [onHand, reserved] = await Promise.all([sum('stock/on_hand'), sum('stock/reserved')]);
-  if (onHand === null) return null;
-  for (const r of onHand) {
-    const v = (r.key as [string, string])[1];
-    out.set(v, { onHand: r.value as number, available: r.value as number });
-  }
-  for (const r of reserved ?? []) {
-    const v = (r.key as [string, string])[1];
-    const cur = out.get(v)!;
-    out.set(v, { onHand: cur.onHand, available: cur.onHand - (r.value as number) });
-  }
-  return out;
-}
 
 // --- shifts --------------------------------------------------------------------------------------
 

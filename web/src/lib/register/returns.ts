@@ -10,7 +10,7 @@
  */
 import { returnLine, type CartLine } from '../domain/cart.ts';
 import { voidRefundTenders } from '../domain/tender.ts';
-import { findSale, recentSales, returnedQuantities, voidOf, type SaleDoc, type VoidDoc } from './register-db.ts';
+import { findSale, recentSales, voidOf, type SaleDoc, type VoidDoc } from './register-db.ts';
 import type { Approval } from './cart.svelte.ts';
 
 export type SaleLine = SaleDoc['lines'][number];
@@ -51,11 +51,14 @@ export function returnableLines(sale: SaleDoc, returned: ReadonlyMap<string, num
   });
 }
 
-/** The sale, its void and what is still returnable, or null when no such sale is on this register's replica. */
-export async function loadReturnable(db: PouchDB.Database, saleId: string): Promise<Returnable | null> {
+/**
+ * The sale, its void and what is still returnable, or null when no such sale is on this register's
+ * replica. `returnedOf` gives the units of each line already returned at any register of the store.
+ */
+export async function loadReturnable(db: PouchDB.Database, saleId: string, returnedOf: (saleId: string) => Promise<Map<string, number>>): Promise<Returnable | null> {
   const sale = await findSale(db, saleId);
   if (!sale) return null;
-  const [voided, returned] = await Promise.all([voidOf(db, saleId), returnedQuantities(db, saleId)]);
+  const [voided, returned] = await Promise.all([voidOf(db, saleId), returnedOf(saleId)]);
   return { sale, void: voided, returned, lines: returnableLines(sale, returned, voided !== null) };
 }
 

@@ -7,6 +7,7 @@ import { loadReferenceData, staffByPin, staffCan, taxConfigOf, type ReferenceDat
 import { Cart, type Approval, type CartSnapshot } from './cart.svelte.ts';
 import { currentShift, openShift as saveShift, recordSale, StorageError, type SaleDoc, type ShiftDoc } from './register-db.ts';
 import { useStrictDurability } from './durability.ts';
+import { CustomerLedger, customerPrefixes, LedgerFollower, LocationLedger, locationPrefixes, spendableBalance } from './local-ledger.ts';
 import type { Tender } from '$lib/domain/tender';
 import { RegisterPrinter } from './printing.ts';
 import { recordOutbox } from './register-db.ts';
@@ -36,6 +37,10 @@ export class RegisterSession {
   readonly cart = new Cart(() => this.taxConfig);
   private held = new Map<string, CartSnapshot>();
   private stopped = false;
+  /** stock, returns and balances summed on the device (local-ledger.ts) */
+  readonly locationLedger = new LocationLedger();
+  readonly customerLedger = new CustomerLedger();
+  private followers: LedgerFollower[] = [];
   private refTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(readonly device: StoredDevice) {}
@@ -96,11 +101,31 @@ export class RegisterSession {
       this.held = new Map();
     }
     await this.sync.start(this.device);
+    this.followers = [new LedgerFollower(this.locationDb, this.locationLedger, locationPrefixes), new LedgerFollower(this.customersDb, this.customerLedger, customerPrefixes)];
     await this.loadReference();
+  }
+
+  /** Stock on hand and available (on hand − layaway reservations) at this store, per variant. */
+  async stock(variantIds: readonly string[]): Promise<Map<string, { onHand: number; available: number }>> {
+    await this.followers[0]?.ready;
+    return new Map(variantIds.map((v) => [v, this.locationLedger.stock(v)]));
+  }
+
+  /** Units of each line of a sale already returned at any register of this store. */
+  async returnedOf(saleId: string): Promise<Map<string, number>> {
+    await this.followers[0]?.ready;
+    return this.locationLedger.returnedOf(saleId);
+  }
+
+  /** What a customer (or gift card) may spend, or their loyalty points. */
+  async balance(account: 'loyalty' | 'store_credit' | 'gift_card', holder: string): Promise<number> {
+    await Promise.all(this.followers.map((f) => f.ready));
+    return spendableBalance(this.customerLedger, this.locationLedger, account, holder);
   }
 
   stop(): void {
     this.stopped = true;
+    for (const f of this.followers) f.stop();
     clearTimeout(this.refTimer);
     this.sync.stop();
   }

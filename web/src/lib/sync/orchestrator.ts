@@ -46,6 +46,8 @@ export interface SyncHooks {
 }
 
 type Listener = (s: SyncState) => void;
+/** per replica: the local sequence known to be on the server, and the last time it was all in sync */
+const SYNC_MARK_ID = '_local/pos-sync-mark';
 type Handle = PouchDB.Replication.Replication<object>;
 
 class DbRunner {
@@ -57,6 +59,8 @@ class DbRunner {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private pendingTimer: ReturnType<typeof setInterval> | undefined;
   private pushedSeq: number | string = 0;
+  /** `${id}@${rev}` pulled since the last push pause (bounded: cleared at each pause) */
+  private pulledRevs = new Set<string>();
   private idle = { pull: false, push: false };
   private running = false;
   private connecting = false;
@@ -87,10 +91,40 @@ class DbRunner {
   start() {
     if (this.running) return;
     this.running = true;
+    // What was on the server and when it last synced survive a reload or a crash: without them a
+    // register restarted offline would count its whole replica as unsynced and say "never synced".
+    const mark = this.readMark().then((m) => {
+      if (!m) return;
+      if (this.pushedSeq === 0) this.pushedSeq = m.pushedSeq;
+      if (!this.state.lastSyncedAt && m.lastSyncedAt) this.set({ lastSyncedAt: m.lastSyncedAt });
+    });
     void this.connect();
     if (this.state.direction === 'both') {
       this.pendingTimer = setInterval(() => void this.countPending(), PENDING_POLL_MS);
-      void this.countPending();
+      void mark.finally(() => this.countPending());
+    }
+  }
+
+  private async readMark(): Promise<{ pushedSeq: number | string; lastSyncedAt: string | null } | null> {
+    try {
+      const doc = (await this.local.get(SYNC_MARK_ID)) as unknown as { pushedSeq: number | string; lastSyncedAt: string | null };
+      return doc;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Saves the sync mark; _local documents never replicate. Concurrent saves: the later one wins. */
+  private async saveMark(): Promise<void> {
+    const body = { pushedSeq: this.pushedSeq, lastSyncedAt: this.state.lastSyncedAt };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const old = await this.local.get(SYNC_MARK_ID).catch(() => null);
+        await this.local.put({ _id: SYNC_MARK_ID, ...(old ? { _rev: old._rev } : {}), ...body });
+        return;
+      } catch (err) {
+        if ((err as { status?: number }).status !== 409) return; // a closed database while stopping
+      }
     }
   }
 
@@ -150,7 +184,11 @@ class DbRunner {
     });
     h.on('change', (info: PouchDB.Replication.ReplicationResult<object>) => {
       this.attempts = 0;
-      if (dir === 'pull' && info.docs?.length) this.opts.hooks?.onPulled?.(this.state.name, info.docs as unknown as Record<string, unknown>[]);
+      if (dir === 'pull' && info.docs?.length) {
+        // What came from the server is not "pending" even before the push has walked past it.
+        for (const d of info.docs) if (d._rev) this.pulledRevs.add(`${d._id}@${d._rev}`);
+        this.opts.hooks?.onPulled?.(this.state.name, info.docs as unknown as Record<string, unknown>[]);
+      }
       this.set({ moved: this.state.moved + info.docs_written });
       if (dir === 'push') void this.countPending();
     });
@@ -170,10 +208,15 @@ class DbRunner {
         // push active again and the next pause corrects the count.
         void this.local.info().then((info) => {
           this.pushedSeq = info.update_seq;
+          this.pulledRevs.clear();
+          void this.saveMark();
           return this.countPending();
         });
       }
-      if (this.idle.pull && this.idle.push) this.set({ phase: 'up-to-date', moved: 0, lastSyncedAt: new Date().toISOString(), error: null });
+      if (this.idle.pull && this.idle.push) {
+        this.set({ phase: 'up-to-date', moved: 0, lastSyncedAt: new Date().toISOString(), error: null });
+        void this.saveMark();
+      }
     });
     h.on('denied', (err: unknown) => {
       const e = err as { id?: string; reason?: string; message?: string };
@@ -228,7 +271,7 @@ class DbRunner {
         this.recount = false;
         try {
           const res = await this.local.changes({ since: this.pushedSeq, limit: 10_000 });
-          pending = res.results.filter((r) => !r.id.startsWith('_design/')).length;
+          pending = res.results.filter((r) => !r.id.startsWith('_design/') && !this.pulledRevs.has(`${r.id}@${r.changes[0]?.rev}`)).length;
           if (pending !== this.state.pending) this.set({ pending });
         } catch {
           // a closed or busy database: keep the last count
