@@ -42,7 +42,7 @@ for (const vp of VIEWPORTS) {
   });
 }
 
-test('screens of an enrolled register', async ({ page, request }) => {
+test('screens of an enrolled register: lock screen, sales with a cart, variant picker, payment', async ({ page, request }) => {
   const login = await request.post('/api/v1/auth/login', { data: { email: 'admin@nexus.demo', password: PASSWORD } });
   const { accessToken } = (await login.json()) as { accessToken: string };
   const codeRes = await request.post('/api/v1/devices/enrolment-codes', {
@@ -52,10 +52,38 @@ test('screens of an enrolled register', async ({ page, request }) => {
   const { qrPayload } = (await codeRes.json()) as { qrPayload: string };
   await page.goto(qrPayload);
   await page.getByRole('button', { name: 'Enrol' }).click();
-  await expect(page.getByText('Enrolled as HM Register screens at HM')).toBeVisible();
+  await expect(page.getByLabel('Your PIN')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole('table', { name: 'Databases' }).getByRole('row', { name: /catalog/ })).toContainText('Up to date', { timeout: 60_000 });
   for (const vp of VIEWPORTS) {
     await page.setViewportSize({ width: vp.width, height: vp.height });
-    await shoot(page, `pos-enrolled-${vp.name}`);
+    await shoot(page, `pos-lock-${vp.name}`);
+  }
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.getByLabel('Your PIN').fill('1111'); // the owner may sell at every store
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Opening float').fill('150.00');
+  await page.getByRole('button', { name: 'Open register' }).click();
+  const grid = page.getByRole('list', { name: 'Products' });
+  await grid.getByRole('button').first().click();
+  const picker = page.getByRole('dialog').filter({ has: page.getByRole('table', { name: 'Variants' }) });
+  await expect(picker).toBeVisible();
+  for (const vp of VIEWPORTS) {
+    await page.setViewportSize({ width: vp.width, height: vp.height });
+    await shoot(page, `pos-variants-${vp.name}`);
+  }
+  await picker.getByRole('table', { name: 'Variants' }).getByRole('button').first().click();
+  await page.getByRole('button', { name: 'Jeans' }).click();
+  await grid.getByRole('button').nth(2).click();
+  await page.getByRole('dialog').getByRole('table', { name: 'Variants' }).getByRole('button').nth(3).click();
+  await expect(page.getByRole('list', { name: 'Cart lines' }).getByRole('listitem')).toHaveCount(2);
+  for (const vp of VIEWPORTS) {
+    await page.setViewportSize({ width: vp.width, height: vp.height });
+    await shoot(page, `pos-sale-${vp.name}`);
+  }
+  await page.getByRole('button', { name: /^Pay / }).click();
+  await expect(page.getByRole('dialog', { name: 'Payment' })).toBeVisible();
+  for (const vp of VIEWPORTS) {
+    await page.setViewportSize({ width: vp.width, height: vp.height });
+    await shoot(page, `pos-payment-${vp.name}`);
   }
 });
