@@ -67,11 +67,16 @@ test('a register enrols with a code from the admin API, and the code works only 
 
   await page.goto(qrPayload); // as a scanned QR code would open it, code pre-filled
   await page.getByRole('button', { name: 'Enrol' }).click();
-  await expect(page.getByText('Enrolled as GM Register 2 at GM')).toBeVisible();
+  const lock = page.getByRole('region', { name: 'Sign in' });
+  await expect(lock).toContainText('GM Register 2 · Nexus Grand Mall');
   await page.reload();
-  await expect(page.getByText('Enrolled as GM Register 2 at GM')).toBeVisible();
+  await expect(lock).toContainText('GM Register 2 · Nexus Grand Mall');
 
-  await page.getByRole('button', { name: 'Forget this device' }).click();
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const settings = page.getByRole('dialog', { name: 'Register settings' });
+  await settings.getByRole('button', { name: 'Forget this register…' }).click();
+  await settings.getByRole('button', { name: 'Forget this register', exact: true }).click();
+  await expect(page.getByLabel('Enrolment code')).toBeVisible();
   await page.goto(qrPayload);
   await page.getByRole('button', { name: 'Enrol' }).click();
   await expect(page.getByRole('alert')).toContainText('unknown, used or expired');
