@@ -37,6 +37,8 @@ const envSchema = z
     CONFLICT_WORKER_INTERVAL_S: z.coerce.number().int().min(0).default(30),
     /** seconds between approvals-audit runs (manager approvals → audit trail); 0 turns it off */
     APPROVALS_AUDIT_INTERVAL_S: z.coerce.number().int().min(0).default(10),
+    /** seconds between sale-ledger runs (sales → loyalty / store-credit / gift-card entries); 0 turns it off */
+    SALE_LEDGER_INTERVAL_S: z.coerce.number().int().min(0).default(10),
     /** skip `vite build` at start even when build/ is missing (tests that only need the API) */
     SKIP_WEB: bool.default(false)
   })

@@ -20,6 +20,7 @@ import { loadJwtSecret } from './secrets.ts';
 import { preparePlatform } from './tenants/provision.ts';
 import { startConflictWorker } from './workers/conflicts.ts';
 import { startApprovalsAuditWorker } from './workers/approvals-audit.ts';
+import { startSaleLedgerWorker } from './workers/sale-ledger.ts';
 import { deployAllDesignDocs } from './couch/design-docs.ts';
 import { SYNC_RULES } from '../sync-rules/rules.ts';
 
@@ -123,6 +124,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const warmTimer = setInterval(() => void warmSnapshots(), 30_000).unref();
   const stopWorker = config.CONFLICT_WORKER_INTERVAL_S > 0 ? startConflictWorker(couch, SYNC_RULES, log, config.CONFLICT_WORKER_INTERVAL_S * 1000) : () => {};
   const stopAudit = config.APPROVALS_AUDIT_INTERVAL_S > 0 ? startApprovalsAuditWorker(couch, ctx.staff, log, config.APPROVALS_AUDIT_INTERVAL_S * 1000) : () => {};
+  const stopLedger = config.SALE_LEDGER_INTERVAL_S > 0 ? startSaleLedgerWorker(couch, log, config.SALE_LEDGER_INTERVAL_S * 1000) : () => {};
   const { port } = server.address() as AddressInfo;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
 
@@ -135,6 +137,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     async close() {
       stopWorker();
       stopAudit();
+      stopLedger();
       clearInterval(warmTimer);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

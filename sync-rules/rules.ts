@@ -57,7 +57,10 @@ const raw = {
       deviceWriters: ['register'],
       conflict: { rule: 'field-lww', setMergeFields: ['tags'] }
     },
-    ledger_entry: { db: 'customers', lifecycle: 'event', write: 'sale:refund', deviceWriters: ['register'], conflict: { rule: 'immutable' } }
+    // Sales' and voids' entries are derived by the server (server/workers/sale-ledger.ts); devices never
+    // write ledger entries, so a register cannot forge or pre-empt one. Staff with sale:refund may still
+    // record manual adjustments through the gateway (admin portal).
+    ledger_entry: { db: 'customers', lifecycle: 'event', write: 'sale:refund', deviceWriters: [], conflict: { rule: 'immutable' } }
   }
 };
 
