@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDbName, type ParsedDbName } from '../../web/src/lib/domain/db-names.ts';
 import { SYNC_RULES } from '../../sync-rules/rules.ts';
 import type { Principal } from '../auth/principal.ts';
+import { newUlid } from '../../web/src/lib/domain/ids.ts';
 import { staffLookup, type StaffMember } from './staff-directory.ts';
 import { checkDocWrite } from './validate-docs.ts';
 import { makeApproval, makeProduct, makeSale, makeVoid } from '../../tests/support/fixtures.ts';
@@ -10,10 +11,12 @@ const register: Principal = { kind: 'device', deviceId: 'd1', tenantId: 'acme', 
 const phone: Principal = { kind: 'device', deviceId: 'd2', tenantId: 'acme', locationCode: 'GM', deviceKind: 'rfid_phone' };
 const cashier: Principal = { kind: 'user', userId: 'user:c', tenantId: 'acme', role: 'cashier', locations: ['GM'] };
 const manager: Principal = { kind: 'user', userId: 'user:m', tenantId: 'acme', role: 'manager', locations: ['GM'] };
+const owner: Principal = { kind: 'user', userId: 'user:o', tenantId: 'acme', role: 'owner', locations: ['*'] };
 const gm = parseDbName('t-acme-loc-gm') as ParsedDbName;
 const catalog = parseDbName('t-acme-catalog') as ParsedDbName;
 
-const sale = () => makeSale('GM');
+/** A sale as this register (device d1) makes it. */
+const sale = () => makeSale('GM', 'd1');
 const product = () => makeProduct('product:p1');
 
 describe('checkDocWrite', () => {
@@ -114,9 +117,9 @@ describe('manager approvals', () => {
   });
 
   it('maps each action to its permission: a discount override needs discount:override', () => {
-    const overridden = makeSale('GM', 'GM-1', { approvals: [makeApproval('user:mgr', 'discount_over_limit')] });
+    const overridden = makeSale('GM', 'd1', { approvals: [makeApproval('user:mgr', 'discount_over_limit')] });
     expect(checkDocWrite(register, gm, overridden, true, SYNC_RULES, staff)).toBeNull();
-    const byCashier = makeSale('GM', 'GM-1', { approvals: [makeApproval('user:cash', 'refund_without_receipt')] });
+    const byCashier = makeSale('GM', 'd1', { approvals: [makeApproval('user:cash', 'refund_without_receipt')] });
     expect(checkDocWrite(register, gm, byCashier, true, SYNC_RULES, staff)).toMatchObject({ status: 403, reason: expect.stringContaining('needs sale:refund') });
   });
 
@@ -126,8 +129,116 @@ describe('manager approvals', () => {
   });
 
   it('new register documents follow the sync rules: an RFID phone cannot open a shift', () => {
-    const shift = { _id: 'shift:GM-1:01JD0000000000000000000000', type: 'shift', locationCode: 'GM', registerId: 'register:GM-1', openedBy: 'user:cash', openingFloat: 10000, openedAt: '2026-11-24T08:00:00Z' };
+    const shift = { _id: 'shift:d1:01JD0000000000000000000000', type: 'shift', locationCode: 'GM', registerId: 'device:d1', openedBy: 'user:cash', openingFloat: 10000, openedAt: '2026-11-24T08:00:00Z' };
     expect(checkDocWrite(register, gm, shift, true, SYNC_RULES)).toBeNull();
     expect(checkDocWrite(phone, gm, shift, true, SYNC_RULES)).toMatchObject({ status: 403, reason: expect.stringContaining('rfid_phone') });
+  });
+});
+
+describe('a register writes only as itself', () => {
+  const staff = staffLookup([{ id: 'staff:mgr', userId: 'user:mgr', name: 'mgr', role: 'manager', locations: ['GM'], active: true }]);
+  const now = '2026-11-24T10:00:00.000Z';
+  /** Every document a register names after itself, as register `reg` (its device id) makes it. */
+  const own = (reg: string) => {
+    const registerId = `device:${reg}`;
+    const line = makeSale('GM', reg).lines[0]!;
+    return [
+      makeSale('GM', reg),
+      { _id: `shift:${reg}:${newUlid()}`, type: 'shift', locationCode: 'GM', registerId, openedBy: 'user:c', openingFloat: 10000, openedAt: now },
+      { _id: `cash:${reg}:${newUlid()}`, type: 'cash_movement', locationCode: 'GM', registerId, shiftId: `shift:${reg}:x`, kind: 'in', amount: 500, reason: 'float top-up', staffId: 'user:c', createdAt: now },
+      {
+        _id: `parked:${reg}:${newUlid()}`,
+        type: 'parked_sale',
+        locationCode: 'GM',
+        registerId,
+        label: 'Blue coat',
+        lines: [{ lineId: 'l1', productId: 'product:p1', variantId: 'p1-v01', sku: 'T-1', name: 'Tee', taxCategory: 'clothing', qty: 1, unitPrice: 1000, listPrice: 1000 }],
+        parkedBy: 'user:c',
+        updatedAt: now,
+        updatedBy: 'user:c'
+      },
+      { _id: `layaway:${reg}:${newUlid()}`, type: 'layaway', locationCode: 'GM', registerId, cashierId: 'user:c', customerId: 'customer:c1', currency: 'USD', lines: [line], total: 1089, tenders: [{ kind: 'cash', amount: 200 }], createdAt: now },
+      { _id: `layaway_payment:${reg}:${newUlid()}`, type: 'layaway_payment', locationCode: 'GM', registerId, cashierId: 'user:c', layawayId: `layaway:${reg}:x`, tenders: [{ kind: 'cash', amount: 300 }], createdAt: now },
+      { _id: `outbox:${reg}:${newUlid()}`, type: 'outbox', locationCode: 'GM', channel: 'email', to: 'ann@example.com', template: 'receipt', ref: `sale:${reg}:x`, createdBy: 'user:c', createdAt: now }
+    ] as Record<string, unknown>[];
+  };
+
+  it('accepts every document it names after itself, with its own registerId', () => {
+    for (const doc of own('d1')) expect(checkDocWrite(register, gm, doc, true, SYNC_RULES), String(doc._id)).toBeNull();
+  });
+
+  it('refuses a foreign registerId, naming the field', () => {
+    for (const doc of own('d1').filter((d) => d.registerId !== undefined)) {
+      expect(checkDocWrite(register, gm, { ...doc, registerId: 'device:d9' }, true, SYNC_RULES), String(doc._id)).toEqual({
+        status: 403,
+        error: 'forbidden',
+        reason: 'registerId: must be device:d1, the register writing it'
+      });
+    }
+    // the old `register:` shape, and a value that is not even a string
+    expect(checkDocWrite(register, gm, { ...sale(), registerId: 'register:d1' }, true, SYNC_RULES)).toMatchObject({ status: 403, reason: expect.stringMatching(/^registerId:/) });
+    expect(checkDocWrite(register, gm, { ...sale(), registerId: 42 }, true, SYNC_RULES)).toMatchObject({ status: 403, reason: expect.stringMatching(/^registerId:/) });
+  });
+
+  it('refuses a document named after another register, even carrying its own registerId (every self-named type)', () => {
+    for (const doc of own('d9')) {
+      const mine = doc.registerId === undefined ? doc : { ...doc, registerId: 'device:d1' };
+      expect(checkDocWrite(register, gm, mine, true, SYNC_RULES), String(doc._id)).toMatchObject({ status: 403, error: 'forbidden', reason: expect.stringMatching(/^_id: .*:d1:\{ulid\}/) });
+    }
+    // by replication too (new_edits=false, generation 1)
+    const foreign = { ...makeSale('GM', 'd9', { registerId: 'device:d1' }), _rev: '1-abc', _revisions: { start: 1, ids: ['abc'] } };
+    expect(checkDocWrite(register, gm, foreign, false, SYNC_RULES)).toMatchObject({ status: 403, reason: expect.stringMatching(/^_id:/) });
+  });
+
+  it("voids, shift closes and layaway closes are named after another register's document: only registerId is checked", () => {
+    const theirs = makeSale('GM', 'd9');
+    const voided = makeVoid(theirs, [makeApproval('user:mgr')], { registerId: 'device:d1' });
+    expect(voided._id).toBe(`void:d9:${theirs._id.split(':')[2]}`);
+    expect(checkDocWrite(register, gm, voided, true, SYNC_RULES, staff)).toBeNull();
+    expect(checkDocWrite(register, gm, { ...voided, registerId: 'device:d9' }, true, SYNC_RULES, staff)).toMatchObject({ status: 403, reason: expect.stringMatching(/^registerId:/) });
+
+    const ulid = newUlid();
+    const close = { _id: `shift_close:d9:${ulid}`, type: 'shift_close', locationCode: 'GM', registerId: 'device:d1', shiftId: `shift:d9:${ulid}`, closedBy: 'user:c', denominations: {}, countedCash: 0, expectedCash: 0, overShort: 0, report: {}, closedAt: now };
+    expect(checkDocWrite(register, gm, close, true, SYNC_RULES)).toBeNull();
+    expect(checkDocWrite(register, gm, { ...close, registerId: 'device:d9' }, true, SYNC_RULES)).toMatchObject({ status: 403, reason: expect.stringMatching(/^registerId:/) });
+    const layawayClose = { _id: `layaway_close:d9:${ulid}`, type: 'layaway_close', locationCode: 'GM', registerId: 'device:d1', cashierId: 'user:c', layawayId: `layaway:d9:${ulid}`, outcome: 'picked_up', lines: [{ variantId: 'p1-v01', qty: 1 }], createdAt: now };
+    expect(checkDocWrite(register, gm, layawayClose, true, SYNC_RULES)).toBeNull();
+    expect(checkDocWrite(register, gm, { ...layawayClose, registerId: 'device:d9' }, true, SYNC_RULES)).toMatchObject({ status: 403, reason: expect.stringMatching(/^registerId:/) });
+  });
+
+  it("resuming another register's parked sale deletes it: a deletion stub is not checked for the id", () => {
+    expect(checkDocWrite(register, gm, { _id: `parked:d9:${newUlid()}`, _rev: '2-x', _deleted: true }, true, SYNC_RULES)).toBeNull();
+  });
+
+  it('the rule is for register devices: a manager in the admin portal is not a register', () => {
+    expect(checkDocWrite(manager, gm, makeSale('GM', 'd9'), true, SYNC_RULES)).toBeNull();
+  });
+});
+
+describe('server-derived ledger entries are reserved', () => {
+  const customers = parseDbName('t-acme-customers') as ParsedDbName;
+  const entry = (id: string) => ({ _id: id, type: 'ledger_entry', account: 'store_credit', holder: 'customer:ann', amount: 1000, reason: 'goodwill', createdAt: '2026-11-25T12:00:00.000Z', createdBy: 'user:o' });
+  const saleId = `sale:d1:${newUlid()}`;
+  const reserved = [`ledger:${saleId}:t0`, `ledger:${saleId}:points`, `ledger:void:${saleId.slice('sale:'.length)}:points`, 'ledger:sale:anything'];
+
+  it.each([
+    ['a register', register],
+    ['an owner', owner],
+    ['a manager', manager]
+  ])("refuses %s writing an entry named like the sale-ledger worker's", (_who, p) => {
+    for (const id of reserved) {
+      expect(checkDocWrite(p, customers, entry(id), true, SYNC_RULES), id).toMatchObject({
+        status: 403,
+        error: 'forbidden',
+        reason: expect.stringContaining("written only by the server's sale-ledger worker")
+      });
+    }
+  });
+
+  it('manual adjustments with other ids keep working for staff with sale:refund', () => {
+    expect(checkDocWrite(owner, customers, entry(`ledger:adj:${newUlid()}`), true, SYNC_RULES)).toBeNull();
+    expect(checkDocWrite(manager, customers, entry('ledger:adj:1'), true, SYNC_RULES)).toBeNull();
+    expect(checkDocWrite(owner, customers, entry('ledger:sales-fix:1'), true, SYNC_RULES)).toBeNull();
+    expect(checkDocWrite(cashier, customers, entry('ledger:adj:2'), true, SYNC_RULES)).toMatchObject({ status: 403, reason: expect.stringContaining('sale:refund') });
   });
 });

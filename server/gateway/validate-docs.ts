@@ -56,10 +56,40 @@ export function checkApprovals(type: DocType, doc: unknown, db: ParsedDbName, st
 }
 
 /**
+ * Register documents a register names after itself: `{kind}:{register}:{ulid}`, where {register} is
+ * the writing device's id. Voids, shift closes and layaway closes are named after another document
+ * (the sale, shift or layaway, possibly another register's), so only their `registerId` is checked.
+ */
+const OWN_ID_TYPES: ReadonlySet<DocType> = new Set<DocType>(['sale', 'shift', 'cash_movement', 'parked_sale', 'layaway', 'layaway_payment', 'outbox']);
+
+/** Ledger ids the server's sale-ledger worker derives from sales and voids (`ledger:{saleId}:…`, `ledger:{voidId}:…`). */
+const RESERVED_LEDGER_PREFIXES = ['ledger:sale:', 'ledger:void:'] as const;
+
+/**
+ * A register writes only as itself: a document carrying `registerId` must name this device
+ * (`device:{deviceId}`, as the register app does), and the documents it names after itself must carry
+ * its device id as the id's middle segment. Otherwise one enrolled till could pass its sales (cash,
+ * voids, shift closes) off as another register's, and Z totals, cash-up and the approvals audit are
+ * all per register. Deletion stubs are exempt from the id check: a register resuming another's parked
+ * sale deletes it (and events cannot be deleted at all, refused below).
+ */
+function checkRegisterOwnership(p: Principal & { kind: 'device' }, type: DocType, id: string, doc: Record<string, unknown>, deleted: boolean): Rejection | null {
+  const own = `device:${p.deviceId}`;
+  if (doc.registerId !== undefined && doc.registerId !== own) {
+    return reject(403, `registerId: must be ${own}, the register writing it`);
+  }
+  if (!deleted && OWN_ID_TYPES.has(type) && id.split(':')[1] !== p.deviceId) {
+    return reject(403, `_id: a register names its ${type} documents ${id.split(':')[0]}:${p.deviceId}:{ulid} (its own device id)`);
+  }
+  return null;
+}
+
+/**
  * Checks one document written through the gateway: its type exists and lives in this database, the
  * writer may write it, event documents are only ever created (never edited or deleted), and the body
- * matches the zod schema. `newEdits=false` is how replication writes: the revision is the device's,
- * so an event document must arrive as generation 1. `staff` is the tenant's staff directory, needed
+ * matches the zod schema; a register writes only as itself, and nobody writes the ledger entries the
+ * server derives from sales and voids. `newEdits=false` is how replication writes: the revision is
+ * the device's, so an event document must arrive as generation 1. `staff` is the tenant's staff directory, needed
  * only for documents that carry manager approvals (the router preloads it for those).
  */
 export function checkDocWrite(p: Principal, db: ParsedDbName, raw: unknown, newEdits: boolean, rules: SyncRules, staff?: StaffLookup): Rejection | null {
@@ -77,6 +107,11 @@ export function checkDocWrite(p: Principal, db: ParsedDbName, raw: unknown, newE
 
   // Permission first: a writer without it learns nothing about the schema.
   if (rule.write === null) return reject(403, `type: ${type} documents are written only by the server`);
+  // Entries derived from sales and voids are the worker's alone (exactly once, ids from the sale): a
+  // pre-empted or forged `ledger:sale:…` would be taken as already written. Manual adjustments use other ids.
+  if (type === 'ledger_entry' && RESERVED_LEDGER_PREFIXES.some((prefix) => id.startsWith(prefix))) {
+    return reject(403, `_id: ${id.split(':').slice(0, 2).join(':')}:… ledger entries are written only by the server's sale-ledger worker`);
+  }
   const allowed = p.kind === 'device' ? rule.deviceWriters.includes(p.deviceKind) : hasPermission(p, rule.write);
   if (!allowed) {
     const who = p.kind === 'device' ? `a ${p.deviceKind} device` : `role ${p.role}`;
@@ -84,6 +119,10 @@ export function checkDocWrite(p: Principal, db: ParsedDbName, raw: unknown, newE
   }
 
   const deleted = doc._deleted === true;
+  if (p.kind === 'device' && p.deviceKind === 'register') {
+    const foreign = checkRegisterOwnership(p, type, id, doc, deleted);
+    if (foreign) return foreign;
+  }
   if (rule.lifecycle === 'event') {
     if (deleted) return reject(403, `_deleted: ${type} documents are immutable and cannot be deleted`);
     if (newEdits ? doc._rev !== undefined : generation(doc._rev) !== 1) {

@@ -19,9 +19,9 @@ describe('approvalAuditEvents', () => {
         action: 'approval.void',
         actor: 'user:test',
         approvedBy: 'user:m1', // the staff entry id is mapped to the user id audit identities use
-        deviceId: 'register:GM-1',
+        deviceId: 'device:GM-1',
         target: v._id,
-        details: { db: DB, docType: 'void', locationCode: 'GM', registerId: 'register:GM-1', shiftId: null, approverName: 'Mia', saleId: sale._id, reason: v.reason, total: -sale.total },
+        details: { db: DB, docType: 'void', locationCode: 'GM', registerId: 'device:GM-1', shiftId: null, approverName: 'Mia', saleId: sale._id, reason: v.reason, total: -sale.total },
         createdAt: '2026-11-25T09:30:00.000Z',
         recordedAt: NOW
       }

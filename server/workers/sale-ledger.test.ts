@@ -120,9 +120,10 @@ describe('sync rule: ledger entries are the server’s', () => {
   const manager: Principal = { kind: 'user', userId: 'user:m', tenantId: 'acme', role: 'manager', locations: ['GM'] };
   const cashier: Principal = { kind: 'user', userId: 'user:c', tenantId: 'acme', role: 'cashier', locations: ['GM'] };
 
-  it('a register cannot write any ledger entry (a forged sale entry included); staff with sale:refund can adjust', () => {
+  it('a register cannot write any ledger entry; nobody writes one named after a sale; staff with sale:refund can adjust', () => {
     const [forged] = ledgerEntriesForSale(paidWithCredit() as never, 1);
-    expect(checkDocWrite(register, customers, forged, true, SYNC_RULES)).toMatchObject({ status: 403, reason: expect.stringContaining('register device may not write ledger_entry') });
+    expect(checkDocWrite(register, customers, forged, true, SYNC_RULES)).toMatchObject({ status: 403, reason: expect.stringContaining("written only by the server's sale-ledger worker") });
+    expect(checkDocWrite(manager, customers, forged, true, SYNC_RULES)).toMatchObject({ status: 403, reason: expect.stringContaining("written only by the server's sale-ledger worker") });
     const adjustment = { _id: 'ledger:adj:1', type: 'ledger_entry', account: 'store_credit', holder: 'customer:ann', amount: 1000, reason: 'goodwill', createdAt: '2026-11-25T12:00:00.000Z', createdBy: 'user:m' };
     expect(checkDocWrite(register, customers, adjustment, true, SYNC_RULES)).toMatchObject({ status: 403 });
     expect(checkDocWrite(manager, customers, adjustment, true, SYNC_RULES)).toBeNull();

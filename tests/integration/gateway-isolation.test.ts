@@ -11,6 +11,7 @@ let s: TestServer;
 const tokens: Record<string, string> = {};
 let a = '';
 let b = '';
+let tillGM = ''; // device id of A's GM register: the probe sales are named after it, as it would make them
 const PW = 'correct-horse-battery';
 
 beforeAll(async () => {
@@ -23,7 +24,9 @@ beforeAll(async () => {
   tokens.aOwner = await login(s, 'owner@acme.test', PW);
   tokens.aManagerGM = await login(s, 'manager@acme.test', PW);
   tokens.aCashierGM = await login(s, 'cashier@acme.test', PW);
-  tokens.aRegisterGM = (await enrol(s, tokens.aOwner, 'register', 'GM')).deviceToken;
+  const till = await enrol(s, tokens.aOwner, 'register', 'GM');
+  tokens.aRegisterGM = till.deviceToken;
+  tillGM = till.device.id;
   tokens.aPhoneGM = (await enrol(s, tokens.aOwner, 'rfid_phone', 'GM')).deviceToken;
   tokens.bOwner = await login(s, 'owner@bravo.test', PW);
   // B has data worth stealing
@@ -36,7 +39,8 @@ afterAll(async () => {
 
 /** Every endpoint shape a client could try on a database, as [method, path suffix, body]. */
 function probes(db: string): [string, string, unknown?][] {
-  const id = encodeURIComponent('sale:GM-1:01JD0000000000000000000000');
+  const sale = makeSale('GM', tillGM);
+  const id = encodeURIComponent(sale._id);
   return [
     ['GET', `/db/${db}`],
     ['GET', `/db/${db}/_changes`],
@@ -45,14 +49,14 @@ function probes(db: string): [string, string, unknown?][] {
     ['POST', `/db/${db}/_all_docs`, { keys: ['settings:tenant'] }],
     ['POST', `/db/${db}/_bulk_get`, { docs: [{ id: 'settings:tenant' }] }],
     ['POST', `/db/${db}/_revs_diff`, { x: ['1-a'] }],
-    ['POST', `/db/${db}/_bulk_docs`, { docs: [makeSale('GM')] }],
+    ['POST', `/db/${db}/_bulk_docs`, { docs: [makeSale('GM', tillGM)] }],
     ['GET', `/db/${db}/_local/checkpoint`],
     ['PUT', `/db/${db}/_local/checkpoint`, { last_seq: 0 }],
     ['GET', `/db/${db}/_design/stock`],
     ['GET', `/db/${db}/_design/stock/_view/on_hand`],
     ['GET', `/db/${db}/settings%3Atenant`],
-    ['PUT', `/db/${db}/${id}`, makeSale('GM')],
-    ['POST', `/db/${db}`, makeSale('GM')],
+    ['PUT', `/db/${db}/${id}`, sale],
+    ['POST', `/db/${db}`, makeSale('GM', tillGM)],
     ['POST', `/db/${db}/_find`, { selector: {} }],
     ['GET', `/db/${db}/_index`],
     ['GET', `/db/${db}/_security`],

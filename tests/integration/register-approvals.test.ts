@@ -19,6 +19,7 @@ let owner = '';
 let managerId = '';
 let cashierId = '';
 let register: Awaited<ReturnType<typeof enrol>>;
+let till = ''; // register's device id: its documents are {kind}:{till}:{ulid} with registerId device:{till}
 let phone: Awaited<ReturnType<typeof enrol>>;
 const PW = 'correct-horse-battery';
 const loc = () => `/db/${locationDb(t, 'GM')}`;
@@ -36,6 +37,7 @@ beforeAll(async () => {
   cashierId = (await createStaffUser({ couch: s.couch }, t, { email: 'c@approval.test', name: 'Cal Cashier', role: 'cashier', locations: ['GM'], password: PW }))._id;
   owner = await login(s, 'o@approval.test', PW);
   register = await enrol(s, owner, 'register', 'GM', 'Till 1');
+  till = register.device.id;
   phone = await enrol(s, owner, 'rfid_phone', 'GM', 'Phone');
 });
 
@@ -45,7 +47,7 @@ afterAll(async () => {
 
 describe('manager approvals', () => {
   it('a void with a manager approval replicates in and is audited exactly once, however often it is pushed or re-read', async () => {
-    const sale = makeSale('GM', 'GM-1', { cashierId });
+    const sale = makeSale('GM', till, { cashierId });
     const voided = makeVoid(sale, [makeApproval(managerId, 'void', 'Mia Manager')]);
     const local = localDb('approvals');
     await local.bulkDocs([sale, voided]);
@@ -75,7 +77,7 @@ describe('manager approvals', () => {
   });
 
   it('a void approved by a cashier is refused with 403 naming the approval, and by replication it is a write failure', async () => {
-    const sale = makeSale('GM', 'GM-1', { cashierId });
+    const sale = makeSale('GM', till, { cashierId });
     const bad = makeVoid(sale, [makeApproval(cashierId, 'void', 'Cal Cashier')]);
     const res = await put(bad, register.deviceToken);
     expect(res.status).toBe(403);
@@ -92,7 +94,7 @@ describe('manager approvals', () => {
     // an approver unknown to the tenant, and a manager of this tenant approving at a location they do not work at
     expect(await (await put(makeVoid(sale, [makeApproval('user:intruder')]), register.deviceToken)).json()).toMatchObject({ reason: expect.stringContaining('not a staff member') });
     const hm = await enrol(s, owner, 'register', 'HM', 'HM till');
-    const hmSale = makeSale('HM', 'HM-1', { cashierId });
+    const hmSale = makeSale('HM', hm.device.id, { cashierId });
     const hmVoid = makeVoid(hmSale, [makeApproval(managerId)]);
     const r = await s.call('PUT', `/db/${locationDb(t, 'HM')}/${encodeURIComponent(hmVoid._id)}`, { token: hm.deviceToken, body: hmVoid });
     expect(r.status).toBe(403);
@@ -114,11 +116,11 @@ describe('stock through the real views', () => {
     expect((await put(opening, phone.deviceToken)).status).toBe(201);
     expect(await level('on_hand')).toBe(10);
 
-    const sale = makeSale('GM', 'GM-1', { cashierId, lines: [line(3)], ...money(3000) });
+    const sale = makeSale('GM', till, { cashierId, lines: [line(3)], ...money(3000) });
     expect((await put(sale, register.deviceToken)).status).toBe(201);
     expect(await level('on_hand')).toBe(7);
 
-    const ret = makeSale('GM', 'GM-1', { cashierId, kind: 'return', lines: [{ ...line(-1), returnOf: { saleId: sale._id, lineId: 'l1' } }], ...money(-1000) });
+    const ret = makeSale('GM', till, { cashierId, kind: 'return', lines: [{ ...line(-1), returnOf: { saleId: sale._id, lineId: 'l1' } }], ...money(-1000) });
     const retRes = await put(ret, register.deviceToken);
     expect(retRes.status, await retRes.clone().text()).toBe(201);
     expect(await level('on_hand')).toBe(8);
@@ -129,10 +131,10 @@ describe('stock through the real views', () => {
 
     const ulid = newUlid();
     const layaway = {
-      _id: `layaway:GM-1:${ulid}`,
+      _id: `layaway:${till}:${ulid}`,
       type: 'layaway',
       locationCode: 'GM',
-      registerId: 'register:GM-1',
+      registerId: `device:${till}`,
       cashierId,
       customerId: 'customer:c1',
       currency: 'USD',
@@ -144,10 +146,10 @@ describe('stock through the real views', () => {
     expect((await put(layaway, register.deviceToken)).status).toBe(201);
     expect([await level('on_hand'), await level('reserved')]).toEqual([11, 2]);
     const close = {
-      _id: `layaway_close:GM-1:${ulid}`,
+      _id: `layaway_close:${till}:${ulid}`,
       type: 'layaway_close',
       locationCode: 'GM',
-      registerId: 'register:GM-1',
+      registerId: `device:${till}`,
       cashierId,
       layawayId: layaway._id,
       outcome: 'cancelled',
@@ -162,10 +164,10 @@ describe('stock through the real views', () => {
 
 describe('new register document types follow the sync rules', () => {
   const shift = () => ({
-    _id: `shift:GM-1:${newUlid()}`,
+    _id: `shift:${till}:${newUlid()}`,
     type: 'shift',
     locationCode: 'GM',
-    registerId: 'register:GM-1',
+    registerId: `device:${till}`,
     openedBy: cashierId,
     openingFloat: 15000,
     openedAt: new Date().toISOString()
@@ -188,10 +190,10 @@ describe('new register document types follow the sync rules', () => {
     expect((await put(movement, register.deviceToken)).status).toBe(403);
 
     const parked = {
-      _id: `parked:GM-1:${newUlid()}`,
+      _id: `parked:${till}:${newUlid()}`,
       type: 'parked_sale',
       locationCode: 'GM',
-      registerId: 'register:GM-1',
+      registerId: `device:${till}`,
       label: 'Blue coat lady',
       lines: [{ lineId: 'l1', productId: 'product:p1', variantId: 'p1-v01', sku: 'T-1', name: 'Tee', taxCategory: 'clothing', qty: 1, unitPrice: 1000, listPrice: 1000 }],
       parkedBy: cashierId,
@@ -223,8 +225,8 @@ describe('across a restart', () => {
     await s.stop({ keepData: true });
     s = await startTestServer({ APPROVALS_AUDIT_INTERVAL_S: '1', CONFLICT_WORKER_INTERVAL_S: '0' }, dir);
 
-    const sale = makeSale('GM', 'GM-1', { cashierId });
-    const cash = { _id: `cash:GM-1:${newUlid()}`, type: 'cash_movement', locationCode: 'GM', registerId: 'register:GM-1', shiftId: 'shift:GM-1:x', kind: 'no_sale', amount: 0, reason: 'change for a note', staffId: cashierId, approvals: [makeApproval(managerId, 'no_sale')], createdAt: new Date().toISOString() };
+    const sale = makeSale('GM', till, { cashierId });
+    const cash = { _id: `cash:${till}:${newUlid()}`, type: 'cash_movement', locationCode: 'GM', registerId: `device:${till}`, shiftId: `shift:${till}:x`, kind: 'no_sale', amount: 0, reason: 'change for a note', staffId: cashierId, approvals: [makeApproval(managerId, 'no_sale')], createdAt: new Date().toISOString() };
     expect((await put(sale, register.deviceToken)).status).toBe(201);
     expect((await put(cash, register.deviceToken)).status).toBe(201);
     await expect.poll(async () => (await approvalEvents()).length, { timeout: 20_000, interval: 250 }).toBe(before + 1);
@@ -241,5 +243,25 @@ describe('across a restart', () => {
     expect(Object.keys(ddoc.views)).toContain('by_shift');
     const shiftSales = await s.couch.use(locationDb(t, 'GM')).view('sales', 'by_shift', { group_level: 1 });
     expect(shiftSales.rows).toEqual([]); // none of these test sales belonged to a shift
+  });
+});
+
+describe('registers of one location', () => {
+  it("another register voids Till 1's sale: the void is named after the sale and names the register that voided it", async () => {
+    const till2 = await enrol(s, owner, 'register', 'GM', 'Till 2');
+    const sale = makeSale('GM', till, { cashierId });
+    expect((await put(sale, register.deviceToken)).status).toBe(201);
+    // Till 2 cannot record it as Till 1's void (Till 1's Z report would show a void it never did)
+    const asTill1 = makeVoid(sale, [makeApproval(managerId)]);
+    const refused = await put(asTill1, till2.deviceToken);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { reason: string }).reason).toBe(`registerId: must be device:${till2.device.id}, the register writing it`);
+    // ...but as its own: the id stays the sale's (a sale is voided once, whichever register does it)
+    const voided = makeVoid(sale, [makeApproval(managerId)], { registerId: `device:${till2.device.id}` });
+    expect(voided._id).toBe(`void:${sale._id.slice('sale:'.length)}`);
+    expect((await put(voided, till2.deviceToken)).status).toBe(201);
+    // and Till 2 cannot sell in Till 1's name
+    const forged = makeSale('GM', till, { cashierId, registerId: `device:${till2.device.id}` });
+    expect((await put(forged, till2.deviceToken)).status).toBe(403);
   });
 });

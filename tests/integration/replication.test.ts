@@ -44,7 +44,7 @@ describe('register replication through the gateway', () => {
   it('syncs the location database both ways, and a re-pushed sale stays one document', async () => {
     const local = localDb('loc');
     const remote = remoteDb(s.url, device.databases.location!, device.deviceToken);
-    const sales = Array.from({ length: 20 }, () => makeSale('GM'));
+    const sales = Array.from({ length: 20 }, () => makeSale('GM', device.device.id));
     await local.bulkDocs(sales);
     const push = await local.replicate.to(remote);
     expect(push.docs_written).toBe(20);

@@ -37,12 +37,9 @@ async function balance(account: 'loyalty' | 'store_credit' | 'gift_card', holder
 
 const written = async () => (await deriveTenantLedger(s.couch, t)).reduce((a, r) => a + r.written, 0);
 
-/** A sale as the enrolled register makes it: named after the device, which it names as its register. */
-const saleBy = (loc: string, deviceId: string, overrides: Record<string, unknown> = {}) => makeSale(loc, deviceId, { registerId: `device:${deviceId}`, ...overrides });
-
 // 12.00 + tax, paid 6.00 from store credit and the rest in cash, to a known customer
 const creditSale = () =>
-  saleBy('GM', gm.device.id, {
+  makeSale('GM', gm.device.id, {
     customerId: CUSTOMER,
     lines: [{ lineId: 'l1', productId: 'product:p1', variantId: 'p1-v01', sku: 'T-1', name: 'Tee', qty: 1, unitPrice: 1200, discount: 0, tax: 107, total: 1307 }],
     subtotal: 1200,
@@ -72,13 +69,19 @@ afterAll(async () => {
 });
 
 describe('the customer ledger is derived from sales', () => {
-  it('devices cannot write ledger entries (not even one named after a sale); staff with sale:refund can adjust', async () => {
+  it('devices cannot write ledger entries; nobody writes one named after a sale; staff with sale:refund can adjust', async () => {
     const put = (doc: { _id: string }, token: string) => s.call('PUT', `/db/${customersDb(t)}/${encodeURIComponent(doc._id)}`, { token, body: doc });
     const now = new Date().toISOString();
     const forged = { _id: `ledger:sale:${gm.device.id}:${newUlid()}:t0`, type: 'ledger_entry', account: 'store_credit', holder: CUSTOMER, amount: 100_000, reason: 'refund', createdAt: now, createdBy: 'user:x' };
     const res = await put(forged, gm.deviceToken);
     expect(res.status).toBe(403);
-    expect(((await res.json()) as { reason: string }).reason).toContain('register device may not write ledger_entry');
+    expect(((await res.json()) as { reason: string }).reason).toContain("written only by the server's sale-ledger worker");
+    // not even the owner: those ids are the worker's, which would take a pre-empted one as already written
+    const byOwner = await put({ ...forged, _id: `ledger:sale:${gm.device.id}:${newUlid()}:points` }, owner);
+    expect(byOwner.status).toBe(403);
+    expect(((await byOwner.json()) as { reason: string }).reason).toContain("written only by the server's sale-ledger worker");
+    const deviceAdjustment = await put({ ...forged, _id: `ledger:adj:${newUlid()}` }, gm.deviceToken);
+    expect(((await deviceAdjustment.json()) as { reason: string }).reason).toContain('register device may not write ledger_entry');
 
     // the customer starts with 10.00 of store credit, given by the owner in the admin portal
     const opening = { _id: `ledger:adj:${newUlid()}`, type: 'ledger_entry', account: 'store_credit', holder: CUSTOMER, amount: 1000, reason: 'goodwill', createdAt: now, createdBy: 'user:owner' };
@@ -135,8 +138,8 @@ describe('the customer ledger is derived from sales', () => {
 
   it('covers every location of the tenant; a sale without a customer earns no points', async () => {
     const hm = await enrol(s, owner, 'register', 'HM', 'HM till');
-    const there = saleBy('HM', hm.device.id, { customerId: CUSTOMER }); // 10.89: 10 units
-    const anonymous = saleBy('HM', hm.device.id);
+    const there = makeSale('HM', hm.device.id, { customerId: CUSTOMER }); // 10.89: 10 units
+    const anonymous = makeSale('HM', hm.device.id);
     const till = localDb('ledger-hm');
     await till.bulkDocs([there, anonymous]);
     expect(await till.replicate.to(remoteDb(s.url, hm.databases.location!, hm.deviceToken))).toMatchObject({ docs_written: 2 });

@@ -87,7 +87,7 @@ describe('sync fault suite', () => {
         random: rand,
         fetch: network.fetch
       });
-      registers.push({ sync, network, db: sync.local(dev.databases.location!), id: `GM-${r + 1}` });
+      registers.push({ sync, network, db: sync.local(dev.databases.location!), id: dev.device.id });
     }
     for (const reg of registers) reg.sync.start();
 
@@ -140,7 +140,7 @@ describe('sync fault suite', () => {
   it('replay: the same sale pushed three times and a _bulk_docs retried after a timeout is one document', async () => {
     const owner = await login(s, 'o@soak.test', PW);
     const dev = await enrol(s, owner, 'register', 'GM', 'replay');
-    const sale = makeSale('GM', 'GM-9');
+    const sale = makeSale('GM', dev.device.id);
     for (let i = 0; i < 3; i++) {
       const sync = new SyncService({
         PouchDB,

@@ -8,6 +8,7 @@ let t = '';
 let owner = '';
 let cashier = '';
 let register = '';
+let tillId = ''; // the register's device id: it names its sales sale:{deviceId}:{ulid}
 let phone = '';
 const PW = 'correct-horse-battery';
 const loc = () => `/db/t-${t}-loc-gm`;
@@ -18,7 +19,9 @@ beforeAll(async () => {
   await createStaffUser({ couch: s.couch }, t, { email: 'c@valid.test', name: 'C', role: 'cashier', locations: ['GM'], password: PW });
   owner = await login(s, 'o@valid.test', PW);
   cashier = await login(s, 'c@valid.test', PW);
-  register = (await enrol(s, owner, 'register', 'GM')).deviceToken;
+  const till = await enrol(s, owner, 'register', 'GM');
+  register = till.deviceToken;
+  tillId = till.device.id;
   phone = (await enrol(s, owner, 'rfid_phone', 'GM')).deviceToken;
 });
 
@@ -28,7 +31,7 @@ afterAll(async () => {
 
 describe('documents written through the gateway', () => {
   it('a valid sale is stored; the same sale cannot then be edited or deleted', async () => {
-    const sale = makeSale('GM');
+    const sale = makeSale('GM', tillId);
     const put = await s.call('PUT', `${loc()}/${encodeURIComponent(sale._id)}`, { token: register, body: sale });
     expect(put.status).toBe(201);
     const { rev } = (await put.json()) as { rev: string };
@@ -43,13 +46,13 @@ describe('documents written through the gateway', () => {
   });
 
   it('an invalid document is rejected with 400 naming the field', async () => {
-    const sale = makeSale('GM');
+    const sale = makeSale('GM', tillId);
     (sale.lines[0] as { qty: number }).qty = 0; // negative is a returned item; zero is never valid
     const res = await s.call('PUT', `${loc()}/${encodeURIComponent(sale._id)}`, { token: register, body: sale });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: 'invalid_document', reason: expect.stringContaining('lines.0.qty') });
 
-    const noCurrency = { ...makeSale('GM'), currency: 'dollars' };
+    const noCurrency = { ...makeSale('GM', tillId), currency: 'dollars' };
     const r2 = await s.call('POST', loc(), { token: register, body: noCurrency });
     expect(r2.status).toBe(400);
     expect(((await r2.json()) as { reason: string }).reason).toContain('currency');
@@ -60,9 +63,9 @@ describe('documents written through the gateway', () => {
   });
 
   it('_bulk_docs stores the valid documents and returns a forbidden entry for each invalid one', async () => {
-    const good = makeSale('GM');
-    const bad = makeSale('GM', 'GM-1', { total: -5 });
-    const wrongLoc = makeSale('HM');
+    const good = makeSale('GM', tillId);
+    const bad = makeSale('GM', tillId, { total: -5 });
+    const wrongLoc = makeSale('HM', tillId);
     const res = await s.call('POST', `${loc()}/_bulk_docs`, { token: register, body: { docs: [good, bad, wrongLoc] } });
     expect(res.status).toBe(201);
     const out = (await res.json()) as { id: string; ok?: boolean; error?: string; reason?: string }[];
@@ -74,7 +77,7 @@ describe('documents written through the gateway', () => {
   });
 
   it('replication-style writes (new_edits=false) of an edited event are refused', async () => {
-    const sale = { ...makeSale('GM'), _rev: '2-abcdef', _revisions: { start: 2, ids: ['abcdef', '123456'] } };
+    const sale = { ...makeSale('GM', tillId), _rev: '2-abcdef', _revisions: { start: 2, ids: ['abcdef', '123456'] } };
     const res = await s.call('POST', `${loc()}/_bulk_docs`, { token: register, body: { docs: [sale], new_edits: false } });
     expect(res.status).toBe(201);
     expect(await res.json()).toEqual([{ id: sale._id, error: 'forbidden', reason: expect.stringContaining('immutable') }]);
@@ -88,13 +91,37 @@ describe('documents written through the gateway', () => {
     const r1b = await s.call('PUT', `/db/t-${t}-catalog/${encodeURIComponent(product._id)}`, { token: owner, body: product });
     expect(r1b.status).toBe(201);
 
-    const sale = makeSale('GM');
+    const sale = makeSale('GM', tillId);
     const r2 = await s.call('PUT', `${loc()}/${encodeURIComponent(sale._id)}`, { token: phone, body: sale });
     expect(r2.status).toBe(403);
 
     const staff = { _id: 'staff:x', type: 'staff', userId: 'user:x', name: 'Mallory', role: 'owner', locations: ['*'], active: true, updatedAt: new Date().toISOString(), updatedBy: 'x' };
     const r3 = await s.call('PUT', `/db/t-${t}-catalog/staff%3Ax`, { token: owner, body: staff });
     expect(r3.status).toBe(403);
+  });
+
+  it('a register writes only as itself: another register\'s id or registerId is refused, by PUT and by replication', async () => {
+    const other = await enrol(s, owner, 'register', 'GM', 'Till 2');
+    const reason = async (res: Response) => ((await res.json()) as { reason: string }).reason;
+    const asOther = makeSale('GM', other.device.id); // named after Till 2, pushed by Till 1
+    const r1 = await s.call('PUT', `${loc()}/${encodeURIComponent(asOther._id)}`, { token: register, body: asOther });
+    expect(r1.status).toBe(403);
+    expect(await reason(r1)).toBe(`registerId: must be device:${tillId}, the register writing it`);
+    const renamed = { ...asOther, registerId: `device:${tillId}` }; // its own registerId, another register's id segment
+    const r2 = await s.call('PUT', `${loc()}/${encodeURIComponent(renamed._id)}`, { token: register, body: renamed });
+    expect(r2.status).toBe(403);
+    expect(await reason(r2)).toMatch(/^_id: a register names its sale documents sale:/);
+
+    const mine = makeSale('GM', tillId);
+    const res = await s.call('POST', `${loc()}/_bulk_docs`, { token: register, body: { docs: [mine, asOther, renamed] } });
+    expect(await res.json()).toEqual([
+      expect.objectContaining({ id: mine._id, ok: true }),
+      { id: asOther._id, error: 'forbidden', reason: expect.stringMatching(/^registerId:/) },
+      { id: renamed._id, error: 'forbidden', reason: expect.stringMatching(/^_id:/) }
+    ]);
+    expect((await s.call('GET', `${loc()}/${encodeURIComponent(asOther._id)}`, { token: owner })).status).toBe(404);
+    // the register it names can write it
+    expect((await s.call('PUT', `${loc()}/${encodeURIComponent(asOther._id)}`, { token: other.deviceToken, body: asOther })).status).toBe(201);
   });
 
   it('malformed bodies get clear errors', async () => {

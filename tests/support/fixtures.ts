@@ -1,12 +1,16 @@
 import { newUlid } from '../../web/src/lib/domain/ids.ts';
 
-/** A valid sale document for location `loc`, made as a register would make it. */
+/**
+ * A valid sale document for location `loc`, made as a register would make it: named after the
+ * register's device id (`sale:{deviceId}:{ulid}`), which it names as `registerId: device:{deviceId}`.
+ * Pushing it through the gateway as an enrolled register needs that register's real device id.
+ */
 export function makeSale(loc: string, register = `${loc}-1`, overrides: Record<string, unknown> = {}) {
   return {
     _id: `sale:${register}:${newUlid()}`,
     type: 'sale',
     locationCode: loc,
-    registerId: `register:${register}`,
+    registerId: `device:${register}`,
     cashierId: 'user:test',
     currency: 'USD',
     lines: [{ lineId: 'l1', productId: 'product:p1', variantId: 'p1-v01', sku: 'T-1', name: 'Tee', qty: 1, unitPrice: 1000, discount: 0, tax: 89, total: 1089 }],
