@@ -67,7 +67,7 @@ async function installScanProbe(page: Page): Promise<void> {
   await page.evaluate(() => {
     const cart = () => document.querySelector('section[aria-labelledby="cart-heading"]');
     const hasLine = (el: Element, sku: string) => {
-      for (const li of el.querySelectorAll('li[data-line]')) if (li.querySelector('.name .muted')?.textContent === sku) return true;
+      for (const li of Array.from(el.querySelectorAll('li[data-line]'))) if (li.querySelector('.name .muted')?.textContent?.startsWith(`${sku} ·`)) return true;
       return false;
     };
     /** The keyboard-wedge burst of tests/e2e/support/register.ts `scan`: keydown/keyup per key, then Enter. */

@@ -13,7 +13,13 @@ import { compactProduct, type CompactProduct, type ProductDoc } from '../../web/
 interface Snapshot {
   seq: string | number;
   products: Map<string, CompactProduct>;
+  /** the few documents a register needs to sign in and price (staff, settings, location, tax…) */
+  reference: Map<string, Record<string, unknown>>;
 }
+
+/** Catalog documents a register reads before anything else; small, sent whole. */
+const REFERENCE_PREFIXES = ['staff:', 'settings:', 'location:', 'tax_rate:', 'category:', 'register:'];
+const empty = (): Snapshot => ({ seq: 0, products: new Map(), reference: new Map() });
 
 const PAGE = 5_000;
 
@@ -30,6 +36,11 @@ export class CatalogSnapshots {
         qs: { include_docs: true, style: 'main_only', since: snap.seq, limit: PAGE }
       })) as { results: { id: string; deleted?: boolean; doc?: ProductDoc }[]; last_seq: string | number };
       for (const r of res.results) {
+        if (REFERENCE_PREFIXES.some((p) => r.id.startsWith(p))) {
+          if (r.deleted || !r.doc) snap.reference.delete(r.id);
+          else snap.reference.set(r.id, r.doc as unknown as Record<string, unknown>);
+          continue;
+        }
         if (!r.id.startsWith('product:')) continue;
         const row = r.deleted || !r.doc ? null : compactProduct(r.doc);
         if (row) snap.products.set(r.id, row);
@@ -41,12 +52,12 @@ export class CatalogSnapshots {
   }
 
   /** The tenant's snapshot, current as of this call. Concurrent callers share one update. */
-  async get(tenantId: string): Promise<{ seq: string | number; products: CompactProduct[] }> {
-    const prev = this.cache.get(tenantId) ?? Promise.resolve({ seq: 0, products: new Map() } as Snapshot);
+  async get(tenantId: string): Promise<{ seq: string | number; products: CompactProduct[]; reference: Record<string, unknown>[] }> {
+    const prev = this.cache.get(tenantId) ?? Promise.resolve(empty());
     const next = prev.then((snap) => this.advance(tenantId, snap));
     // A failed update must not poison the cache: the next caller starts over from scratch.
-    this.cache.set(tenantId, next.catch(() => ({ seq: 0, products: new Map() }) as Snapshot));
+    this.cache.set(tenantId, next.catch(() => empty()));
     const snap = await next;
-    return { seq: snap.seq, products: [...snap.products.values()] };
+    return { seq: snap.seq, products: [...snap.products.values()], reference: [...snap.reference.values()] };
   }
 }

@@ -34,24 +34,33 @@ const PREFIXES = ['staff:', 'tax_rate:', 'category:'];
  * bootstrap page). Returns null while the replica does not hold them yet.
  */
 export async function loadReferenceData(catalog: PouchDB.Database, locationCode: string): Promise<ReferenceData | null> {
-  const one = async <T>(id: string): Promise<T | null> => {
+  const one = async (id: string): Promise<unknown> => {
     try {
-      return (await catalog.get(id)) as T;
+      return await catalog.get(id);
     } catch {
       return null;
     }
   };
-  const [location, rawSettings] = await Promise.all([one<LocationDoc>(`location:${locationCode}`), one<Record<string, unknown>>('settings:tenant')]);
+  const [location, settings] = await Promise.all([one(`location:${locationCode}`), one('settings:tenant')]);
+  if (!location || !settings) return null;
+  const lists = await Promise.all(PREFIXES.map(async (p) => (await catalog.allDocs({ include_docs: true, startkey: p, endkey: `${p}\ufff0` })).rows.map((r) => r.doc as unknown)));
+  return referenceFromDocs([location, settings, ...lists.flat()], locationCode);
+}
+
+/** The same from a list of catalog documents (the server's snapshot, before the replica has them). */
+export function referenceFromDocs(docs: readonly unknown[], locationCode: string): ReferenceData | null {
+  const byType = (t: string) => docs.filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null && (d as { type?: unknown }).type === t);
+  const location = byType('location').find((l) => l.code === locationCode) as LocationDoc | undefined;
+  const rawSettings = byType('settings')[0];
   if (!location || !rawSettings) return null;
-  const lists = await Promise.all(
-    PREFIXES.map(async (p) => (await catalog.allDocs({ include_docs: true, startkey: p, endkey: `${p}\ufff0` })).rows.map((r) => r.doc as unknown))
-  );
-  const [staff, taxRates, categories] = lists as [StaffDoc[], TaxRateDoc[], CategoryDoc[]];
+  const staff = byType('staff') as unknown as StaffDoc[];
+  const taxRates = byType('tax_rate') as unknown as TaxRateDoc[];
+  const categories = byType('category') as unknown as CategoryDoc[];
   // Defaults for register rules a settings document written before they existed does not carry.
   const settings = settingsParser.safeParse(rawSettings);
   return {
     location,
-    settings: settings.success ? settings.data : (rawSettings as SettingsDoc),
+    settings: settings.success ? settings.data : (rawSettings as unknown as SettingsDoc),
     taxRate: taxRates.find((t) => t._id === location.taxRateId) ?? null,
     staff: staff.filter((s) => s.active && (s.locations.includes('*') || s.locations.includes(locationCode))),
     categories: [...categories].sort((a, b) => (a.sort ?? 0) - (b.sort ?? 0) || a.name.localeCompare(b.name))

@@ -3,7 +3,7 @@ import type { StoredDevice } from '$lib/ui/device-store';
 import { newUlid } from '$lib/domain/ids';
 import type { TaxConfig } from '$lib/domain/cart';
 import type { Permission } from '$lib/domain/permissions';
-import { loadReferenceData, staffByPin, staffCan, taxConfigOf, type ReferenceData, type Staff } from './reference-data.ts';
+import { loadReferenceData, referenceFromDocs, staffByPin, staffCan, taxConfigOf, type ReferenceData, type Staff } from './reference-data.ts';
 import { Cart, type Approval, type CartSnapshot } from './cart.svelte.ts';
 import { currentShift, openShift as saveShift, recordSale, StorageError, type SaleDoc, type ShiftDoc } from './register-db.ts';
 import { useStrictDurability } from './durability.ts';
@@ -133,7 +133,7 @@ export class RegisterSession {
   /** Reference data comes with the first catalog page; until then, poll the local replica. */
   async loadReference(): Promise<void> {
     clearTimeout(this.refTimer);
-    const ref = await loadReferenceData(this.catalogDb, this.locationCode).catch(() => null);
+    const ref = (await loadReferenceData(this.catalogDb, this.locationCode).catch(() => null)) ?? referenceFromDocs(this.sync.referenceDocs, this.locationCode);
     if (ref) this.ref = ref;
     if (!this.shiftLoaded) {
       this.shift = await currentShift(this.locationDb, this.registerKey).catch(() => null);

@@ -16,6 +16,11 @@ export class DeviceSync {
   /** variants a register can scan right now (its compact catalog), null on other devices */
   scannable = $state<number | null>(null);
   index: CatalogIndex | null = null;
+  /**
+   * Staff, settings, location, tax rates and categories from the snapshot: a fresh register signs
+   * in and prices with these until its replica holds them (seconds later, with the first page).
+   */
+  referenceDocs: Record<string, unknown>[] = [];
   private service: SyncService | null = null;
   private off: (() => void) | null = null;
   private onlineHandler = () => this.service?.nudge();
@@ -38,7 +43,9 @@ export class DeviceSync {
           .loadSnapshot(async () => {
             const res = await fetch('/api/v1/sync/catalog-snapshot', { headers: { authorization: `Bearer ${device.deviceToken}` } });
             if (!res.ok) throw new Error(`catalog snapshot: ${res.status}`);
-            return (await res.json()) as { products: CompactProduct[] };
+            const body = (await res.json()) as { products: CompactProduct[]; reference?: Record<string, unknown>[] };
+            this.referenceDocs = body.reference ?? [];
+            return body;
           })
           .catch(() => undefined); // offline or refused: the index fills from the bootstrap instead
       }
