@@ -100,9 +100,39 @@ export class RegisterSession {
     } catch {
       this.held = new Map();
     }
+    // Sign-in must not wait for the catalog replica: the last reference data this register read
+    // is kept, so a cold start (even offline, even while IndexedDB is busy) shows the PIN pad at once.
+    const cached = this.readCachedReference();
+    if (cached) this.ref = cached;
     await this.sync.start(this.device);
     this.followers = [new LedgerFollower(this.locationDb, this.locationLedger, locationPrefixes), new LedgerFollower(this.customersDb, this.customerLedger, customerPrefixes)];
+    void this.loadShift();
     await this.loadReference();
+  }
+
+  private get referenceKey(): string {
+    return `pos.reference.${this.device.databases.catalog ?? ''}.${this.locationCode}`;
+  }
+
+  private readCachedReference(): ReferenceData | null {
+    try {
+      const docs = JSON.parse(localStorage.getItem(this.referenceKey) ?? 'null') as unknown[] | null;
+      return docs ? referenceFromDocs(docs, this.locationCode) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The open shift, from the location replica (retried: "no shift" must never be a guess). */
+  private async loadShift(): Promise<void> {
+    for (let attempt = 0; !this.shiftLoaded && !this.stopped; attempt++) {
+      try {
+        this.shift = await currentShift(this.locationDb, this.registerKey);
+        this.shiftLoaded = true;
+      } catch {
+        await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** attempt)));
+      }
+    }
   }
 
   /** Stock on hand and available (on hand − layaway reservations) at this store, per variant. */
@@ -133,11 +163,15 @@ export class RegisterSession {
   /** Reference data comes with the first catalog page; until then, poll the local replica. */
   async loadReference(): Promise<void> {
     clearTimeout(this.refTimer);
-    const ref = (await loadReferenceData(this.catalogDb, this.locationCode).catch(() => null)) ?? referenceFromDocs(this.sync.referenceDocs, this.locationCode);
+    const fromReplica = await loadReferenceData(this.catalogDb, this.locationCode).catch(() => null);
+    const ref = fromReplica ?? referenceFromDocs(this.sync.referenceDocs, this.locationCode);
     if (ref) this.ref = ref;
-    if (!this.shiftLoaded) {
-      this.shift = await currentShift(this.locationDb, this.registerKey).catch(() => null);
-      this.shiftLoaded = true;
+    if (fromReplica) {
+      try {
+        localStorage.setItem(this.referenceKey, JSON.stringify([fromReplica.location, fromReplica.settings, ...(fromReplica.taxRate ? [fromReplica.taxRate] : []), ...fromReplica.staff, ...fromReplica.categories]));
+      } catch {
+        /* a full localStorage only costs the fast cold start */
+      }
     }
     // Keep staff, tax and settings current (PIN changes, rate changes) while the register runs.
     if (!this.stopped) this.refTimer = setTimeout(() => void this.loadReference(), ref ? 15_000 : REFERENCE_RETRY_MS);

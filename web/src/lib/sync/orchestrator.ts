@@ -154,7 +154,11 @@ class DbRunner {
         const hook = this.opts.hooks?.onBootstrapPage;
         await bootstrapReplica(this.local, this.remote, {
           onProgress: (progress) => this.set({ progress }),
-          ...(hook ? { onPage: (page, docs, deletedIds) => hook(this.state.name, page, docs, deletedIds) } : {})
+          onPage: async (page, docs, deletedIds) => {
+            // documents the bootstrap brought are the server's, not local changes waiting to be sent
+            if (this.state.direction === 'both') for (const d of docs) if (typeof d._rev === 'string') this.pulledRevs.add(`${String(d._id)}@${d._rev}`);
+            await hook?.(this.state.name, page, docs, deletedIds);
+          }
         });
         this.set({ progress: null });
       }
