@@ -207,3 +207,17 @@ test('a storage failure during a sale blocks it with the reason, keeps the cart,
   await payExactCash(page);
   await expectOnServer(request, owner, `sale:${key}:`, 1);
 });
+
+test('a reload mid-sale gives the cashier their cart back', async ({ page, request }) => {
+  await ready(page, request, 'E2E crash till');
+  await scan(page, items[9]!.barcode);
+  await scan(page, items[10]!.barcode);
+  await expect(page.getByRole('list', { name: 'Cart lines' }).getByRole('listitem')).toHaveCount(2);
+  await page.reload(); // a crash, a power cut, an update
+  await signIn(page, PINS.cashier);
+  await expect(page.getByRole('list', { name: 'Cart lines' }).getByRole('listitem')).toHaveCount(2);
+  await payExactCash(page);
+  await page.reload();
+  await signIn(page, PINS.cashier);
+  await expect(page.getByText('Scan an item or pick one from the grid.')).toBeVisible(); // a paid cart does not come back
+});

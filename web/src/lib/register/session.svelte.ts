@@ -41,6 +41,7 @@ export class RegisterSession {
   readonly locationLedger = new LocationLedger();
   readonly customerLedger = new CustomerLedger();
   private followers: LedgerFollower[] = [];
+  private stopCartKeeper: (() => void) | null = null;
   private refTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(readonly device: StoredDevice) {}
@@ -104,6 +105,19 @@ export class RegisterSession {
     // is kept, so a cold start (even offline, even while IndexedDB is busy) shows the PIN pad at once.
     const cached = this.readCachedReference();
     if (cached) this.ref = cached;
+    // The cart in progress is kept as the cashier builds it: a crash or a reload mid-sale gives it
+    // back when they sign in again (completed sales are already in the database).
+    this.stopCartKeeper = $effect.root(() => {
+      $effect(() => {
+        const cashier = this.cashier;
+        const lines = JSON.stringify(this.cart.lines) + JSON.stringify(this.cart.orderDiscount) + (this.cart.customer?._id ?? '') + this.cart.approvals.length;
+        if (!cashier) return;
+        if (this.cart.isEmpty) this.held.delete(cashier.id);
+        else this.held.set(cashier.id, this.cart.snapshot());
+        void lines;
+        this.saveHeld();
+      });
+    });
     await this.sync.start(this.device);
     this.followers = [new LedgerFollower(this.locationDb, this.locationLedger, locationPrefixes), new LedgerFollower(this.customersDb, this.customerLedger, customerPrefixes)];
     void this.loadShift();
@@ -155,6 +169,7 @@ export class RegisterSession {
 
   stop(): void {
     this.stopped = true;
+    this.stopCartKeeper?.();
     for (const f of this.followers) f.stop();
     clearTimeout(this.refTimer);
     this.sync.stop();
