@@ -7,7 +7,9 @@ export class AppError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string
+    message: string,
+    /** extra fields for the JSON answer (e.g. the row-level errors of a CSV import) */
+    readonly details?: Record<string, unknown>
   ) {
     super(message);
   }
@@ -35,7 +37,7 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
 /** The error funnel: known errors keep their message; anything else is logged and answered as 500. */
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (err instanceof AppError) {
-    res.status(err.status).json({ error: err.code, message: err.message });
+    res.status(err.status).json({ ...err.details, error: err.code, message: err.message });
     return;
   }
   const e = err as { type?: string; status?: number; message?: string };
