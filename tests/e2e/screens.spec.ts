@@ -86,4 +86,14 @@ test('screens of an enrolled register: lock screen, sales with a cart, variant p
     await page.setViewportSize({ width: vp.width, height: vp.height });
     await shoot(page, `pos-payment-${vp.name}`);
   }
+  await page.getByRole('dialog', { name: 'Payment' }).getByRole('group', { name: 'Quick cash amounts' }).getByRole('button').first().click();
+  await expect(page.getByRole('dialog', { name: 'Sale complete' })).toBeVisible();
+  await shoot(page, 'pos-sale-complete-register');
+  await page.getByRole('button', { name: 'New sale' }).click();
+  await page.getByRole('button', { name: 'Shift', exact: true }).click();
+  await expect(page.getByRole('table', { name: 'X report', exact: true })).toBeVisible();
+  for (const vp of VIEWPORTS) {
+    await page.setViewportSize({ width: vp.width, height: vp.height });
+    await shoot(page, `pos-shift-${vp.name}`);
+  }
 });
