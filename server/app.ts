@@ -10,10 +10,13 @@ import { authRoutes } from './api/auth-routes.ts';
 import { tenantRoutes } from './api/tenant-routes.ts';
 import { syncRoutes } from './api/sync-routes.ts';
 import { catalogRoutes } from './api/catalog-routes.ts';
+import { signupRoutes } from './api/signup-routes.ts';
 import type { Ctx } from './context.ts';
 import { gateway } from './gateway/router.ts';
 import type { Upstream } from './gateway/proxy.ts';
 import { errorHandler, forbidden, notFound } from './http/errors.ts';
+import { apiKeyToken } from './http/authenticate.ts';
+import { parseApiKey } from '../web/src/lib/domain/api-keys.ts';
 
 export interface AppOptions {
   /** the built SvelteKit handler (adapter-node), absent in API-only runs */
@@ -73,6 +76,22 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
       .catch(next);
   });
 
+  // API keys are for outside systems: limited per key like /api/v1 is per client. Devices and users
+  // replicating are not limited (a register's sync makes many small requests and must never starve).
+  app.use(
+    '/db',
+    rateLimit({
+      windowMs: 60_000,
+      limit: ctx.config.API_RATE_LIMIT,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      skip: (req) => apiKeyToken(req) === null,
+      keyGenerator: (req) => `api-key:${parseApiKey(apiKeyToken(req) ?? '')?.keyId ?? 'malformed'}`,
+      handler: (_req, res) => {
+        res.status(429).json({ error: 'rate_limited', reason: `too many requests with this API key: the limit is ${ctx.config.API_RATE_LIMIT} per minute` });
+      }
+    })
+  );
   // Gateway before any body parser: reads stream straight through.
   app.use('/db', gateway(ctx, SYNC_RULES, opts.upstream));
 
@@ -91,11 +110,12 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
   api.use(express.json({ limit: '1mb' }));
   api.use(cookieParser());
   const adminOnly = ipAllowlist(ctx.config.ADMIN_IP_ALLOWLIST);
-  api.use(['/auth/login', '/auth/refresh', '/locations', '/devices/enrolment-codes', '/catalog'], adminOnly);
+  api.use(['/auth/login', '/auth/refresh', '/locations', '/devices/enrolment-codes', '/catalog', '/api-keys'], adminOnly);
   api.use('/auth', authRoutes(ctx));
   api.use('/sync', syncRoutes(ctx));
   api.use('/catalog', catalogRoutes(ctx));
   api.use('/', tenantRoutes(ctx));
+  api.use('/', signupRoutes(ctx));
   api.use((req, _res, next) => next(notFound(`No API endpoint ${req.method} ${req.baseUrl}${req.path}`)));
   api.use(errorHandler);
   app.use('/api/v1', api);

@@ -28,6 +28,8 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** requests per minute per client on /api/v1 (seed: 100) */
     API_RATE_LIMIT: z.coerce.number().int().min(1).default(100),
+    /** sign-ups per hour per client on POST /api/v1/signup (each one creates databases) */
+    SIGNUP_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
     /** comma-separated IPs/CIDR-less addresses allowed on admin API routes; empty = all */
     ADMIN_IP_ALLOWLIST: z.string().default(''),
     /** set behind a TLS-terminating proxy so cookies are Secure and req.ip is the client's */

@@ -1,3 +1,4 @@
+import type { ApiKeyRegistry } from './auth/api-keys.ts';
 import type { TokenService } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import type { Couch } from './couch/client.ts';
@@ -12,6 +13,8 @@ export interface Ctx {
   couch: Couch;
   tokens: TokenService;
   devices: DeviceRegistry;
+  /** API keys (Enterprise), cached briefly like device revocation */
+  apiKeys: ApiKeyRegistry;
   snapshots: CatalogSnapshots;
   /** tenant staff, cached briefly, for checking manager approvals on written documents */
   staff: StaffDirectory;

@@ -5,12 +5,13 @@ import type { DeviceKind } from '../../sync-rules/schema.ts';
 import { recordAudit } from '../audit.ts';
 import { SYNC_RULES } from '../../sync-rules/rules.ts';
 import { deviceDatabases } from '../gateway/access.ts';
-import { statusOf, updateDoc } from '../couch/client.ts';
+import { statusOf, updateDoc, type Db } from '../couch/client.ts';
 import type { Ctx } from '../context.ts';
 import { AppError, badRequest, forbidden, notFound, unauthorized } from '../http/errors.ts';
 import { findUserByEmail, getUser, updateUser } from '../platform/users.ts';
 import type { DeviceDoc, EnrolmentDoc, RefreshDoc, UserDoc } from '../platform/types.ts';
 import { getTenant, listStaff, tenantPinSalt } from '../tenants/provision.ts';
+import { assertCanEnrolRegister } from '../tenants/plan-limits.ts';
 import { afterFailure, afterSuccess, isLocked, lockedMessage } from './lockout.ts';
 import { verifyPassword } from './passwords.ts';
 import { permissionsOf, principalId, mayUseLocation, type Principal } from './principal.ts';
@@ -151,6 +152,7 @@ export async function createEnrolmentCode(ctx: Ctx, p: Principal, req: Enrolment
   if (!mayUseLocation(p, req.locationCode)) throw forbidden(`No access to location ${req.locationCode}`);
   const tenant = await getTenant(ctx.couch, p.tenantId);
   if (!tenant?.locations.includes(req.locationCode)) throw notFound(`Location ${req.locationCode} does not exist`);
+  if (req.kind === 'register') await assertCanEnrolRegister(ctx.couch, tenant);
   const code = enrolmentCode();
   const now = Date.now();
   const doc: EnrolmentDoc = {
@@ -176,6 +178,16 @@ export async function enrolDevice(ctx: Ctx, rawCode: string) {
   const code = normaliseEnrolmentCode(rawCode);
   const platform = ctx.couch.use(PLATFORM_DB);
   const deviceId = newUlid();
+  const unusable = () => badRequest('This enrolment code is unknown, used or expired; ask an admin for a new one');
+  // The plan's register limit is checked before the code is spent, so a refused register keeps its
+  // code and can enrol once another register is revoked (or the plan upgraded).
+  const pending = await getEnrolment(platform, code);
+  if (!pending || pending.usedAt || new Date(pending.expiresAt).getTime() < Date.now()) throw unusable();
+  if (pending.kind === 'register') {
+    const tenant = await getTenant(ctx.couch, pending.tenantId);
+    if (!tenant) throw unusable();
+    await assertCanEnrolRegister(ctx.couch, tenant);
+  }
   let enrolment: EnrolmentDoc | null = null;
   try {
     enrolment = await updateDoc<EnrolmentDoc>(
@@ -187,7 +199,7 @@ export async function enrolDevice(ctx: Ctx, rawCode: string) {
   } catch (err) {
     if (statusOf(err) !== 404 && statusOf(err) !== 409) throw err;
   }
-  if (!enrolment) throw badRequest('This enrolment code is unknown, used or expired; ask an admin for a new one');
+  if (!enrolment) throw unusable();
   const device: DeviceDoc = {
     _id: `device:${deviceId}`,
     type: 'device',
@@ -208,6 +220,15 @@ export async function enrolDevice(ctx: Ctx, rawCode: string) {
     databases: Object.fromEntries(dbs.map((d) => [d.kind, d.name])),
     sync: dbs,
     device: { id: deviceId, kind: device.kind, name: device.name, tenantId: device.tenantId, locationCode: device.locationCode } };
+}
+
+async function getEnrolment(platform: Db, code: string): Promise<EnrolmentDoc | null> {
+  try {
+    return (await platform.get(`enrolment:${sha256(code)}`)) as EnrolmentDoc;
+  } catch (err) {
+    if (statusOf(err) === 404) return null;
+    throw err;
+  }
 }
 
 export async function revokeDevice(ctx: Ctx, p: Principal, deviceId: string): Promise<void> {

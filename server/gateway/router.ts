@@ -3,7 +3,8 @@ import getRawBody from 'raw-body';
 import type { SyncRules } from '../../sync-rules/schema.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
-import { resolvePrincipal } from '../http/authenticate.ts';
+import { apiKeyToken, resolvePrincipal } from '../http/authenticate.ts';
+import { apiKeyRefusal } from './api-key-access.ts';
 import { dbAccess, type DbAccess } from './access.ts';
 import { classifyDbRequest } from './classify.ts';
 import { callCouch, pipeToCouch, unavailable, type Upstream } from './proxy.ts';
@@ -51,6 +52,8 @@ export function gateway(ctx: Ctx, rules: SyncRules, upstream: () => Upstream): R
 }
 
 async function handle(ctx: Ctx, rules: SyncRules, up: Upstream, req: Request, res: Response): Promise<void> {
+  const key = apiKeyToken(req);
+  if (key !== null) return handleApiKey(ctx, up, key, req, res);
   const principal = await resolvePrincipal(ctx, req);
   if (!principal) return couchError(res, 401, 'unauthorized', 'a valid access token or device credential is required');
 
@@ -99,6 +102,23 @@ async function handle(ctx: Ctx, rules: SyncRules, up: Upstream, req: Request, re
     default:
       return couchError(res, 403, 'forbidden', 'unsupported write');
   }
+}
+
+/**
+ * An API key's request: the same endpoint allow-list, then reads only, of the databases its scopes
+ * name (api-key-access.ts). Nothing a key sends is ever written.
+ */
+async function handleApiKey(ctx: Ctx, up: Upstream, token: string, req: Request, res: Response): Promise<void> {
+  const key = await ctx.apiKeys.resolve(token);
+  if (!key) return couchError(res, 401, 'unauthorized', 'this API key is unknown or revoked, or the plan no longer includes API keys');
+  const q = req.url.indexOf('?');
+  const rawPath = q === -1 ? req.url : req.url.slice(0, q);
+  const search = q === -1 ? '' : req.url.slice(q);
+  const c = classifyDbRequest(req.method, rawPath, new URLSearchParams(search));
+  if (!c.ok) return couchError(res, c.status, c.error, c.reason);
+  const refusal = apiKeyRefusal(key, c.db, c.need);
+  if (refusal) return couchError(res, refusal.status, refusal.error, refusal.reason);
+  return pipeToCouch(up, req, res, c.upstreamPath, search);
 }
 
 /**

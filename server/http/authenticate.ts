@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Principal } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
 import { unauthorized } from './errors.ts';
+import { API_KEY_PREFIX } from '../../web/src/lib/domain/api-keys.ts';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -13,6 +14,17 @@ export function bearerToken(req: Request): string | null {
   const h = req.headers.authorization;
   if (!h || !h.startsWith('Bearer ')) return null;
   return h.slice('Bearer '.length).trim() || null;
+}
+
+/**
+ * An API key (`pk_…`), from `X-API-Key` or `Authorization: Bearer pk_…`; null when the request
+ * carries none. Keys are honoured by the gateway's read path only, never by `/api/v1`.
+ */
+export function apiKeyToken(req: Request): string | null {
+  const header = req.headers['x-api-key'];
+  if (typeof header === 'string' && header.trim()) return header.trim();
+  const bearer = bearerToken(req);
+  return bearer?.startsWith(API_KEY_PREFIX) ? bearer : null;
 }
 
 /** Verifies the token (signature, expiry, claims) and, for devices, that they are not revoked. */

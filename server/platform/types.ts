@@ -1,5 +1,6 @@
 import type { Role } from '../../web/src/lib/domain/permissions.ts';
 import type { DeviceKind } from '../../sync-rules/schema.ts';
+import type { ApiKeyScope } from '../../web/src/lib/domain/api-keys.ts';
 
 /** Documents of the `platform` database (server-only, never replicated to devices). */
 export interface TenantDoc {
@@ -77,4 +78,32 @@ export interface RefreshDoc {
   createdAt: string;
   expiresAt: string;
   revokedAt?: string;
+}
+
+export interface ApiKeyDoc {
+  _id: string; // apikey:{keyId}
+  _rev?: string;
+  type: 'api_key';
+  tenantId: string;
+  name: string;
+  scopes: ApiKeyScope[];
+  /** sha256 of the whole token; the token itself is shown once and never stored */
+  tokenHash: string;
+  createdBy: string;
+  createdAt: string;
+  revokedAt?: string;
+}
+
+/** Outgoing email waiting for the delivery worker (integrations issue). Never holds a secret. */
+export interface EmailOutboxDoc {
+  _id: string; // outbox:{purpose}:{id}
+  _rev?: string;
+  type: 'email_outbox';
+  tenantId: string;
+  to: string;
+  template: 'welcome';
+  data: Record<string, string>;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  createdAt: string;
 }

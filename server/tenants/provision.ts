@@ -10,6 +10,7 @@ import {
 } from '../../web/src/lib/domain/db-names.ts';
 import { ROLES, type Role } from '../../web/src/lib/domain/permissions.ts';
 import { PIN_PATTERN, hashPin } from '../../web/src/lib/domain/pin.ts';
+import { PLAN_IDS, checkPlanLimit, PLANS } from '../../web/src/lib/domain/plans.ts';
 import { locationSchema, staffSchema, settingsSchema } from '../../web/src/lib/domain/schemas/index.ts';
 import { recordAudit } from '../audit.ts';
 import { ensureDb, lockDb, statusOf, updateDoc, type Couch } from '../couch/client.ts';
@@ -17,6 +18,7 @@ import { deployDesignDocs } from '../couch/design-docs.ts';
 import { generatePassword } from '../auth/passwords.ts';
 import { AppError, conflict, notFound } from '../http/errors.ts';
 import { createUser, findUserByEmail } from '../platform/users.ts';
+import { assertPlanAllows } from './plan-limits.ts';
 import type { TenantDoc, UserDoc } from '../platform/types.ts';
 
 export const locationInput = z.object({
@@ -45,8 +47,12 @@ export const tenantInput = z.object({
   adminName: z.string().trim().min(1).max(120).optional(),
   adminPassword: z.string().min(10, 'must be at least 10 characters').max(200).optional(),
   adminPin: z.string().regex(PIN_PATTERN, 'must be 4 to 6 digits').optional(),
-  plan: z.enum(['starter', 'pro', 'enterprise']).default('pro'),
+  plan: z.enum(PLAN_IDS).default('pro'),
   locations: z.array(locationInput).min(1, 'a tenant needs at least one location').prefault([{ code: 'MAIN' }])
+}).superRefine((t, ctx) => {
+  // Checked before anything is created, so a plan too small for the stores asked for leaves nothing behind.
+  const verdict = checkPlanLimit(PLANS[t.plan], 'stores', t.locations.length - 1);
+  if (!verdict.ok) ctx.addIssue({ code: 'custom', path: ['locations'], message: verdict.message });
 });
 export type TenantInput = z.input<typeof tenantInput>;
 
@@ -164,6 +170,7 @@ export async function addLocation(ctx: ProvisionCtx, tenantId: string, raw: Loca
   const { couch } = ctx;
   const tenant = await getTenant(couch, tenantId);
   if (!tenant) throw notFound(`Tenant ${tenantId} does not exist`);
+  assertPlanAllows(tenant, 'stores', tenant.locations.filter((c) => c !== loc.code).length);
   const catalog = couch.use(catalogDb(tenantId));
   const doc = locationSchema.parse({
     _id: `location:${loc.code}`,

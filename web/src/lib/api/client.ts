@@ -81,7 +81,25 @@ export const conflictsSchema = z.object({
 });
 export type Conflicts = z.infer<typeof conflictsSchema>;
 
+export const signupResultSchema = z.object({
+  tenantId: z.string(),
+  tenantName: z.string(),
+  ownerEmail: z.string(),
+  plan: z.string(),
+  temporaryPassword: z.string(),
+  signInUrl: z.string()
+});
+export type SignupResult = z.infer<typeof signupResultSchema>;
+export interface SignupRequest {
+  businessName: string;
+  ownerName?: string;
+  ownerEmail: string;
+  plan: string;
+  location: { code: string; name: string; timeZone: string; currency: string };
+}
+
 export const api = {
+  signup: (body: SignupRequest) => call('POST', '/signup', signupResultSchema, { body }),
   login: (email: string, password: string) => call('POST', '/auth/login', sessionSchema, { body: { email, password } }),
   refresh: () => call('POST', '/auth/refresh', sessionSchema),
   logout: () => call('POST', '/auth/logout', null),
