@@ -249,3 +249,15 @@ describe('design doc sources', () => {
     }
   });
 });
+
+describe('location/transfers/by_location', () => {
+  const byLocation = mapper('location', 'transfers', 'by_location');
+  it('emits a row for each end, so either location finds the transfer', () => {
+    const tr = { _id: 'transfer:GM:x', type: 'transfer', locationCode: 'GM', toLocationCode: 'HM', status: 'shipped', createdAt: '2026-11-24T10:00:00Z' };
+    expect(byLocation(tr)).toEqual([
+      [['GM', 'shipped', '2026-11-24T10:00:00Z'], { from: 'GM', to: 'HM' }],
+      [['HM', 'shipped', '2026-11-24T10:00:00Z'], { from: 'GM', to: 'HM' }]
+    ]);
+    expect(byLocation(opening)).toEqual([]);
+  });
+});

@@ -50,6 +50,10 @@ const raw = {
       deviceWriters: ['rfid_phone'],
       conflict: { rule: 'immutable' }
     },
+    // Transfers are mutable but server-only: each status change goes with a ledger movement the server
+    // writes first under an id derived from the transfer (POST /api/v1/inventory/transfers…), so no
+    // client may move one to "shipped" or "received" without the stock moving with it.
+    transfer: { db: 'location', lifecycle: 'mutable', write: null, conflict: { rule: 'server-only' } },
     customer: {
       db: 'customers',
       lifecycle: 'mutable',

@@ -242,3 +242,16 @@ describe('server-derived ledger entries are reserved', () => {
     expect(checkDocWrite(cashier, customers, entry('ledger:adj:2'), true, SYNC_RULES)).toMatchObject({ status: 403, reason: expect.stringContaining('sale:refund') });
   });
 });
+
+describe('transfer movements and transfers are the server\'s', () => {
+  const movement = (id: string) => ({ _id: id, type: 'stock_movement', locationCode: 'GM', reason: 'transfer_out', lines: [{ variantId: 'p1-v01', qty: -1 }], createdAt: new Date().toISOString(), createdBy: 'user:o' });
+  it.each(['movement:transfer_out:01JD0000000000000000000000', 'movement:transfer_in:01JD0000000000000000000000'])('%s is refused to every writer', (id) => {
+    for (const p of [owner, manager, phone]) expect(checkDocWrite(p, gm, movement(id), true, SYNC_RULES)?.reason).toMatch(/^_id: movement:transfer_(out|in):… movements are written only by the server/);
+  });
+  it('other movement ids stay writable (adjustments, counts)', () => {
+    expect(checkDocWrite(manager, gm, { ...movement(`movement:adj:${newUlid()}`), reason: 'damage' }, true, SYNC_RULES)).toBeNull();
+  });
+  it('a transfer document is written only by the server', () => {
+    expect(checkDocWrite(owner, gm, { _id: `transfer:GM:${newUlid()}`, type: 'transfer' }, true, SYNC_RULES)?.reason).toBe('type: transfer documents are written only by the server');
+  });
+});

@@ -2,6 +2,7 @@ import type { ParsedDbName } from '../../web/src/lib/domain/db-names.ts';
 import { DOC_SCHEMAS, describeIssues, docTypeOfId, type DocType } from '../../web/src/lib/domain/schemas/index.ts';
 import type { SyncRules } from '../../sync-rules/schema.ts';
 import { APPROVAL_PERMISSION, can, hasAllLocations } from '../../web/src/lib/domain/permissions.ts';
+import { SERVER_MOVEMENT_PREFIXES } from '../../web/src/lib/domain/inventory.ts';
 import { hasPermission, type Principal } from '../auth/principal.ts';
 import type { StaffLookup } from './staff-directory.ts';
 
@@ -111,6 +112,11 @@ export function checkDocWrite(p: Principal, db: ParsedDbName, raw: unknown, newE
   // pre-empted or forged `ledger:sale:…` would be taken as already written. Manual adjustments use other ids.
   if (type === 'ledger_entry' && RESERVED_LEDGER_PREFIXES.some((prefix) => id.startsWith(prefix))) {
     return reject(403, `_id: ${id.split(':').slice(0, 2).join(':')}:… ledger entries are written only by the server's sale-ledger worker`);
+  }
+  // Transfer movements are named after their transfer so shipping and receiving happen once
+  // (domain/inventory.ts): a client holding such an id first would block or fake a shipment.
+  if (type === 'stock_movement' && SERVER_MOVEMENT_PREFIXES.some((prefix) => id.startsWith(prefix))) {
+    return reject(403, `_id: ${id.split(':').slice(0, 2).join(':')}:… movements are written only by the server (ship or receive the transfer through /api/v1/inventory)`);
   }
   const allowed = p.kind === 'device' ? rule.deviceWriters.includes(p.deviceKind) : hasPermission(p, rule.write);
   if (!allowed) {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { categorySchema, locationSchema, productSchema, registerSchema, settingsSchema, staffSchema, taxRateSchema } from './catalog.ts';
 import { customerSchema, ledgerEntrySchema } from './customers.ts';
+import { transferSchema } from './inventory.ts';
 import {
   cashMovementSchema,
   layawayCloseSchema,
@@ -17,6 +18,7 @@ import {
 
 export * from './catalog.ts';
 export * from './customers.ts';
+export * from './inventory.ts';
 export * from './location.ts';
 
 /** Every document type the platform stores in tenant databases, by its `type` field. */
@@ -30,6 +32,7 @@ export const DOC_SCHEMAS = {
   settings: settingsSchema,
   sale: saleSchema,
   stock_movement: stockMovementSchema,
+  transfer: transferSchema,
   void: voidSchema,
   shift: shiftSchema,
   shift_close: shiftCloseSchema,
@@ -57,6 +60,7 @@ export const ID_PREFIX_TYPE: Readonly<Record<string, DocType>> = {
   settings: 'settings',
   sale: 'sale',
   movement: 'stock_movement',
+  transfer: 'transfer',
   void: 'void',
   shift: 'shift',
   shift_close: 'shift_close',

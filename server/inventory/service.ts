@@ -1,0 +1,254 @@
+import { catalogDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
+import {
+  InventoryError,
+  isInTransit,
+  makeAdjustment,
+  makeTransfer,
+  markReceived,
+  markShipped,
+  parseTransferId,
+  planReceive,
+  planShip,
+  sameMovement,
+  sameTransferRequest,
+  type Actor,
+  type StockMovement,
+  adjustmentInput,
+  receiveInput,
+  transferInput
+} from '../../web/src/lib/domain/inventory.ts';
+import { transferSchema, type Transfer } from '../../web/src/lib/domain/schemas/index.ts';
+import type { z } from 'zod';
+import { recordAudit } from '../audit.ts';
+import { statusOf, type Couch, type Db } from '../couch/client.ts';
+import { AppError, badRequest, conflict, notFound } from '../http/errors.ts';
+import { getTenant } from '../tenants/provision.ts';
+
+/**
+ * Inventory use cases (adjustments, transfers, stock levels) for the API. The decisions — what to write,
+ * whether a retry is the same request — are the pure functions of domain/inventory.ts (read its header
+ * for the idempotency argument); this file reads and writes CouchDB around them.
+ */
+
+const asAppError = (err: unknown): never => {
+  if (err instanceof InventoryError) throw err.code === 'invalid' ? badRequest(err.message) : conflict(err.message);
+  throw err;
+};
+
+/** The tenant's location codes; 404 for a code that is not one of them. */
+export async function assertLocations(couch: Couch, tenantId: string, codes: string[]): Promise<void> {
+  const tenant = await getTenant(couch, tenantId);
+  const known = new Set(tenant?.locations ?? []);
+  const missing = codes.filter((c) => !known.has(c));
+  if (missing.length) throw notFound(`No location ${missing.join(', ')} in this tenant`);
+}
+
+/**
+ * Variant ids that no product of the catalog has. A variant id starts with its product id's suffix and a
+ * dash (schemas/catalog.ts), so the candidate products are the id's prefixes before each dash: one
+ * `_all_docs` read for every variant, no catalog-wide scan. Stops typos from creating phantom stock.
+ */
+export async function unknownVariants(couch: Couch, tenantId: string, variantIds: string[]): Promise<string[]> {
+  const candidates = new Set<string>();
+  for (const v of variantIds) for (let i = v.indexOf('-'); i > 0; i = v.indexOf('-', i + 1)) candidates.add(`product:${v.slice(0, i)}`);
+  if (!candidates.size) return variantIds;
+  const res = await couch.use(catalogDb(tenantId)).fetch({ keys: [...candidates] });
+  const known = new Set<string>();
+  for (const row of res.rows) {
+    const doc = (row as { doc?: { type?: string; variants?: { id: string }[] } | null }).doc;
+    if (doc?.type === 'product') for (const v of doc.variants ?? []) known.add(v.id);
+  }
+  return variantIds.filter((v) => !known.has(v));
+}
+
+async function assertVariants(couch: Couch, tenantId: string, variantIds: string[]): Promise<void> {
+  const unknown = await unknownVariants(couch, tenantId, variantIds);
+  if (unknown.length) throw badRequest(`lines: no product in the catalog has variant ${unknown.slice(0, 10).join(', ')}`);
+}
+
+/**
+ * Creates `doc` once. If its id exists (a retry, a concurrent request, or an attempt interrupted after
+ * this write), the stored document is returned when `same` says it is the same request, else 409.
+ */
+async function insertOnce<T extends { _id: string }>(db: Db, doc: T, same: (stored: T) => boolean, what: string): Promise<{ doc: T; created: boolean }> {
+  try {
+    const res = await db.insert(doc);
+    return { doc: { ...doc, _rev: res.rev }, created: true };
+  } catch (err) {
+    if (statusOf(err) !== 409) throw err;
+  }
+  const stored = (await db.get(doc._id)) as unknown as T;
+  if (!same(stored)) throw conflict(`${what} ${doc._id} already exists with other content`);
+  return { doc: stored, created: false };
+}
+
+// -------------------------------------------------------------------------------------------------
+// Stock levels
+
+export interface StockLevel {
+  variantId: string;
+  onHand: number;
+}
+
+/** On hand per variant at a location from `stock/on_hand` (0 for a variant with no movements). All variants with a movement when `variants` is empty. */
+export async function stockLevels(couch: Couch, tenantId: string, location: string, variants: string[]): Promise<StockLevel[]> {
+  const db = couch.use(locationDb(tenantId, location));
+  const res = variants.length
+    ? await db.view('stock', 'on_hand', { keys: variants.map((v) => [location, v]), group: true })
+    : await db.view('stock', 'on_hand', { startkey: [location], endkey: [location, {}], group: true });
+  const sums = new Map(res.rows.map((r) => [(r.key as unknown as [string, string])[1], Number(r.value) || 0]));
+  return variants.length ? variants.map((v) => ({ variantId: v, onHand: sums.get(v) ?? 0 })) : [...sums].map(([variantId, onHand]) => ({ variantId, onHand }));
+}
+
+// -------------------------------------------------------------------------------------------------
+// Adjustments
+
+export async function recordAdjustment(
+  couch: Couch,
+  tenantId: string,
+  input: z.output<typeof adjustmentInput>,
+  actor: Actor,
+  requestId?: string
+): Promise<{ movement: StockMovement; created: boolean }> {
+  await assertLocations(couch, tenantId, [input.location]);
+  await assertVariants(couch, tenantId, input.lines.map((l) => l.variantId));
+  const movement = makeAdjustment(input, actor);
+  const out = await insertOnce(couch.use(locationDb(tenantId, input.location)), movement, (s) => sameMovement(s, movement), 'Adjustment');
+  if (out.created) {
+    await recordAudit(couch, tenantId, { action: 'inventory.adjusted', actor: actor.by, target: movement._id, details: { location: input.location, reason: input.reason, lines: input.lines }, ...(requestId ? { requestId } : {}) });
+  }
+  return { movement: out.doc, created: out.created };
+}
+
+// -------------------------------------------------------------------------------------------------
+// Transfers
+
+export async function createTransfer(
+  couch: Couch,
+  tenantId: string,
+  input: z.output<typeof transferInput>,
+  actor: Actor,
+  requestId?: string
+): Promise<{ transfer: Transfer; created: boolean }> {
+  await assertLocations(couch, tenantId, [input.from, input.to]);
+  await assertVariants(couch, tenantId, input.lines.map((l) => l.variantId));
+  const transfer = makeTransfer(input, actor);
+  const out = await insertOnce(couch.use(locationDb(tenantId, input.from)), transfer, (s) => sameTransferRequest(s, transfer), 'Transfer');
+  if (out.created) await recordAudit(couch, tenantId, { action: 'transfer.created', actor: actor.by, target: transfer._id, details: { from: input.from, to: input.to, lines: input.lines }, ...(requestId ? { requestId } : {}) });
+  return { transfer: out.doc, created: out.created };
+}
+
+/** The transfer by id (its id names the source database), or 404. */
+export async function getTransfer(couch: Couch, tenantId: string, id: string): Promise<Transfer> {
+  const parsed = parseTransferId(id);
+  if (!parsed) throw notFound(`No transfer ${id} (ids look like transfer:GM:{ulid})`);
+  try {
+    return transferSchema.parse(await couch.use(locationDb(tenantId, parsed.from)).get(id));
+  } catch (err) {
+    if (statusOf(err) === 404) throw notFound(`No transfer ${id}`);
+    throw err;
+  }
+}
+
+/**
+ * Saves the next state of a transfer after its movement exists. On 409 someone else updated it in
+ * between (a concurrent ship/receive): re-read and let `next` decide again — it answers null when the
+ * stored transfer already has the outcome (nothing to write).
+ */
+async function advance(db: Db, id: string, next: (current: Transfer) => Transfer | null): Promise<{ transfer: Transfer; changed: boolean }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = transferSchema.parse(await db.get(id));
+    const updated = next(current);
+    if (!updated) return { transfer: current, changed: false };
+    try {
+      const res = await db.insert(updated);
+      return { transfer: { ...updated, _rev: res.rev }, changed: true };
+    } catch (err) {
+      if (statusOf(err) !== 409) throw err;
+    }
+  }
+  throw new AppError(503, 'busy', 'The transfer is being changed by another request; retry');
+}
+
+/** Ship: write transfer_out at the source (once), then mark the transfer shipped. A shipped or received transfer answers as it is. */
+export async function shipTransfer(couch: Couch, tenantId: string, id: string, actor: Actor, requestId?: string): Promise<{ transfer: Transfer; changed: boolean }> {
+  const t = await getTransfer(couch, tenantId, id);
+  const plan = planShip(t, actor);
+  if (plan.kind === 'done') return { transfer: t, changed: false };
+  const db = couch.use(locationDb(tenantId, t.locationCode));
+  const { doc: movement } = await insertOnce(db, plan.movement, (s) => sameMovement(s, plan.movement), 'Movement');
+  const out = await advance(db, t._id, (current) => (current.status === 'draft' ? markShipped(current, movement, actor) : null));
+  if (out.changed) await recordAudit(couch, tenantId, { action: 'transfer.shipped', actor: actor.by, target: t._id, details: { movement: movement._id }, ...(requestId ? { requestId } : {}) });
+  return out;
+}
+
+/**
+ * Receive: write transfer_in at the destination with what arrived (once), then mark the transfer
+ * received with its discrepancies. The same quantities again answer the received transfer; other
+ * quantities on a received transfer are 409 (the first receipt stands).
+ */
+export async function receiveTransfer(
+  couch: Couch,
+  tenantId: string,
+  id: string,
+  input: z.output<typeof receiveInput>,
+  actor: Actor,
+  requestId?: string
+): Promise<{ transfer: Transfer; changed: boolean }> {
+  const t = await getTransfer(couch, tenantId, id);
+  let plan: ReturnType<typeof planReceive>;
+  try {
+    plan = planReceive(t, input, actor);
+  } catch (err) {
+    return asAppError(err);
+  }
+  if (plan.kind === 'done') return { transfer: t, changed: false };
+  const { received } = plan;
+  let movement: StockMovement | null = null;
+  if (plan.movement) {
+    const want = plan.movement;
+    const stored = await insertOnce(couch.use(locationDb(tenantId, t.toLocationCode)), want, (s) => sameMovement(s, want), 'Receipt');
+    movement = stored.doc;
+  }
+  const out = await advance(couch.use(locationDb(tenantId, t.locationCode)), t._id, (current) => {
+    if (current.status === 'shipped') return markReceived(current, received, movement, actor);
+    try {
+      planReceive(current, input, actor); // received meanwhile: same quantities → done, else 409
+    } catch (err) {
+      asAppError(err);
+    }
+    return null;
+  });
+  if (out.changed) {
+    await recordAudit(couch, tenantId, { action: 'transfer.received', actor: actor.by, target: t._id, details: { movement: movement?._id ?? null, discrepancies: out.transfer.discrepancies }, ...(requestId ? { requestId } : {}) });
+  }
+  return out;
+}
+
+/**
+ * Transfers `location` takes part in (outgoing from its database, incoming from the others), newest
+ * first, from each location database's `transfers/by_location` view; `status` narrows it ("shipped" =
+ * in transit).
+ */
+export async function listTransfers(couch: Couch, tenantId: string, location: string, status?: Transfer['status'], limit = 200): Promise<Transfer[]> {
+  const tenant = await getTenant(couch, tenantId);
+  if (!tenant?.locations.includes(location)) throw notFound(`No location ${location} in this tenant`);
+  const range = status ? { startkey: [location, status], endkey: [location, status, {}] } : { startkey: [location], endkey: [location, {}] };
+  const found = await Promise.all(
+    tenant.locations.map(async (code) => {
+      try {
+        const res = await couch.use(locationDb(tenantId, code)).view('transfers', 'by_location', { ...range, include_docs: true });
+        return res.rows.map((r) => r.doc as unknown as Transfer).filter(Boolean);
+      } catch (err) {
+        if (statusOf(err) === 404) return []; // a location whose database or view is not there yet
+        throw err;
+      }
+    })
+  );
+  return found
+    .flat()
+    .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a._id < b._id ? 1 : -1))
+    .slice(0, limit);
+}
+
+export { isInTransit };
