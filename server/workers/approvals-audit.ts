@@ -5,7 +5,7 @@ import { statusOf, type Couch } from '../couch/client.ts';
 import type { StaffDirectory, StaffLookup } from '../gateway/staff-directory.ts';
 import type { Logger } from '../log.ts';
 import type { TenantDoc } from '../platform/types.ts';
-import { allTenantIds } from './conflicts.ts';
+import { startTenantLoop } from './tenant-loop.ts';
 
 /**
  * Puts every manager approval a register recorded (often offline, inside the sale, void, cash movement
@@ -169,26 +169,7 @@ export async function auditTenantApprovals(couch: Couch, tenantId: string, staff
 
 /** Runs on every server copy (idempotent, see above). Returns a stop function. */
 export function startApprovalsAuditWorker(couch: Couch, staff: StaffDirectory, log: Logger, intervalMs: number): () => void {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  const tick = async () => {
-    try {
-      for (const t of await allTenantIds(couch)) {
-        try {
-          for (const r of await auditTenantApprovals(couch, t, staff)) if (r.recorded) log.info({ tenantId: t, ...r }, 'approvals recorded in the audit trail');
-        } catch (err) {
-          log.error({ err, tenantId: t }, 'approvals audit failed for a tenant; retrying next interval');
-        }
-      }
-    } catch (err) {
-      log.error({ err }, 'approvals audit run failed; retrying next interval');
-    } finally {
-      if (!stopped) timer = setTimeout(() => void tick(), intervalMs).unref();
-    }
-  };
-  timer = setTimeout(() => void tick(), Math.min(intervalMs, 1_000)).unref();
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-  };
+  return startTenantLoop(couch, log, 'approvals audit', intervalMs, async (t) => {
+    for (const r of await auditTenantApprovals(couch, t, staff)) if (r.recorded) log.info({ tenantId: t, ...r }, 'approvals recorded in the audit trail');
+  });
 }

@@ -6,6 +6,7 @@ import type { SyncRules } from '../../sync-rules/schema.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
 import type { Logger } from '../log.ts';
 import type { TenantDoc } from '../platform/types.ts';
+import { startTenantLoop } from './tenant-loop.ts';
 
 /**
  * Resolves replication conflicts by the rule `sync-rules/` gives each document type, on every server
@@ -111,23 +112,15 @@ export async function allTenantIds(couch: Couch): Promise<string[]> {
 
 /** Runs on every server copy; safe because each resolution is idempotent. Returns a stop function. */
 export function startConflictWorker(couch: Couch, rules: SyncRules, log: Logger, intervalMs: number): () => void {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  const tick = async () => {
-    try {
-      for (const t of await allTenantIds(couch)) {
-        const outcomes = await resolveTenantConflicts(couch, t, rules);
-        for (const o of outcomes.filter((x) => x.action !== 'skipped')) log.warn({ tenantId: t, ...o }, `conflict ${o.action}`);
-      }
-    } catch (err) {
-      log.error({ err }, 'conflict worker run failed; retrying next interval');
-    } finally {
-      if (!stopped) timer = setTimeout(() => void tick(), intervalMs).unref();
-    }
-  };
-  timer = setTimeout(() => void tick(), intervalMs).unref();
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-  };
+  return startTenantLoop(
+    couch,
+    log,
+    'conflict worker',
+    intervalMs,
+    async (t) => {
+      const outcomes = await resolveTenantConflicts(couch, t, rules);
+      for (const o of outcomes.filter((x) => x.action !== 'skipped')) log.warn({ tenantId: t, ...o }, `conflict ${o.action}`);
+    },
+    intervalMs
+  );
 }

@@ -5,7 +5,7 @@ import { saleSchema, settingsSchema, voidSchema } from '../../web/src/lib/domain
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
 import type { Logger } from '../log.ts';
 import type { TenantDoc } from '../platform/types.ts';
-import { allTenantIds } from './conflicts.ts';
+import { startTenantLoop } from './tenant-loop.ts';
 
 /**
  * Derives the customer ledger from the sales. A register's sale (in the location database) is the one
@@ -217,31 +217,12 @@ export async function deriveTenantLedger(couch: Couch, tenantId: string, rates =
 
 /** Runs on every server copy (idempotent, see above). Returns a stop function. */
 export function startSaleLedgerWorker(couch: Couch, log: Logger, intervalMs: number): () => void {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
   const rates = new PointsRateCache();
-  const tick = async () => {
-    try {
-      for (const t of await allTenantIds(couch)) {
-        try {
-          for (const r of await deriveTenantLedger(couch, t, rates)) {
-            if (r.written) log.info({ tenantId: t, db: r.db, changes: r.changes, written: r.written }, 'customer ledger entries derived from sales');
-            if (r.mismatched.length) log.error({ tenantId: t, db: r.db, ids: r.mismatched }, 'ledger entries named after a sale already exist with different money; not overwritten');
-            if (r.invalid.length) log.warn({ tenantId: t, db: r.db, ids: r.invalid }, 'sale or void documents that fail their schema were skipped by the ledger worker');
-          }
-        } catch (err) {
-          log.error({ err, tenantId: t }, 'sale ledger failed for a tenant; retrying next interval');
-        }
-      }
-    } catch (err) {
-      log.error({ err }, 'sale ledger run failed; retrying next interval');
-    } finally {
-      if (!stopped) timer = setTimeout(() => void tick(), intervalMs).unref();
+  return startTenantLoop(couch, log, 'sale ledger', intervalMs, async (t) => {
+    for (const r of await deriveTenantLedger(couch, t, rates)) {
+      if (r.written) log.info({ tenantId: t, db: r.db, changes: r.changes, written: r.written }, 'customer ledger entries derived from sales');
+      if (r.mismatched.length) log.error({ tenantId: t, db: r.db, ids: r.mismatched }, 'ledger entries named after a sale already exist with different money; not overwritten');
+      if (r.invalid.length) log.warn({ tenantId: t, db: r.db, ids: r.invalid }, 'sale or void documents that fail their schema were skipped by the ledger worker');
     }
-  };
-  timer = setTimeout(() => void tick(), Math.min(intervalMs, 1_000)).unref();
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-  };
+  });
 }
