@@ -64,7 +64,8 @@ test('screens of an enrolled register: lock screen, sales with a cart, variant p
   await page.getByLabel('Opening float').fill('150.00');
   await page.getByRole('button', { name: 'Open register' }).click();
   const grid = page.getByRole('list', { name: 'Products' });
-  await grid.getByRole('button').first().click();
+  await page.getByRole('group', { name: 'Categories' }).getByRole('button', { name: 'T-shirts' }).click();
+  await grid.getByRole('button', { name: /Tee/ }).first().click();
   const picker = page.getByRole('dialog').filter({ has: page.getByRole('table', { name: 'Variants' }) });
   await expect(picker).toBeVisible();
   for (const vp of VIEWPORTS) {

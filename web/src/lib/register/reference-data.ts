@@ -63,7 +63,8 @@ export function referenceFromDocs(docs: readonly unknown[], locationCode: string
     settings: settings.success ? settings.data : (rawSettings as unknown as SettingsDoc),
     taxRate: taxRates.find((t) => t._id === location.taxRateId) ?? null,
     staff: staff.filter((s) => s.active && (s.locations.includes('*') || s.locations.includes(locationCode))),
-    categories: [...categories].sort((a, b) => (a.sort ?? 0) - (b.sort ?? 0) || a.name.localeCompare(b.name))
+    // categories given a position first, in order; the rest (e.g. made by a CSV import) after, by name
+    categories: [...categories].sort((a, b) => (a.sort ?? Number.MAX_SAFE_INTEGER) - (b.sort ?? Number.MAX_SAFE_INTEGER) || a.name.localeCompare(b.name))
   };
 }
 
