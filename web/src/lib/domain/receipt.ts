@@ -1,5 +1,5 @@
-import type { z } from 'zod';
-import type { saleSchema, TenderKind, voidSchema } from './schemas/location.ts';
+import type { TenderKind } from './schemas/location.ts';
+import type { SaleDoc, VoidDoc } from './schemas/index.ts';
 
 /**
  * Receipt layout: a sale (or void) document turned into typed blocks, independent of the output.
@@ -8,8 +8,7 @@ import type { saleSchema, TenderKind, voidSchema } from './schemas/location.ts';
  * Pure: no DOM, no clock; amounts are already formatted strings in the sale's currency.
  */
 
-export type SaleDoc = z.output<typeof saleSchema>;
-export type VoidDoc = z.output<typeof voidSchema>;
+export type { SaleDoc, VoidDoc };
 
 export type Align = 'left' | 'center' | 'right';
 

@@ -1,7 +1,6 @@
 import type { z } from 'zod';
-import type { ledgerEntrySchema, saleSchema } from './schemas/index.ts';
+import type { ledgerEntrySchema, SaleDoc } from './schemas/index.ts';
 
-type SaleDoc = z.infer<typeof saleSchema>;
 export type LedgerEntryDoc = z.infer<typeof ledgerEntrySchema>;
 
 /**

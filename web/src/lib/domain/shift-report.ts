@@ -2,27 +2,21 @@
  * X (mid-shift) and Z (close) reports from a shift's documents. One pass over each list, voids
  * indexed by saleId, so a busy shift of thousands of sales is cheap to recompute on the device.
  */
-import type { z } from 'zod';
 import { countedTotal, divRound } from './money.ts';
 import {
   TENDER_KINDS,
-  type cashMovementSchema,
-  type layawayCloseSchema,
-  type layawayPaymentSchema,
-  type layawaySchema,
-  type saleSchema,
-  type shiftSchema,
+  type CashMovementDoc,
+  type LayawayCloseDoc,
+  type LayawayDoc,
+  type LayawayPaymentDoc,
+  type SaleDoc,
+  type ShiftDoc,
   type TenderKind,
-  type voidSchema
+  type VoidDoc
 } from './schemas/index.ts';
 
-export type ShiftDoc = z.infer<typeof shiftSchema>;
-export type SaleDoc = z.infer<typeof saleSchema>;
-export type VoidDoc = z.infer<typeof voidSchema>;
-export type CashMovementDoc = z.infer<typeof cashMovementSchema>;
-export type LayawayDoc = z.infer<typeof layawaySchema>;
-export type LayawayPaymentDoc = z.infer<typeof layawayPaymentSchema>;
-export type LayawayCloseDoc = z.infer<typeof layawayCloseSchema>;
+export type { CashMovementDoc, LayawayCloseDoc, LayawayDoc, LayawayPaymentDoc, SaleDoc, ShiftDoc, VoidDoc };
+
 
 /** Documents of one shift. Documents whose shiftId names another shift are ignored. */
 export interface ShiftReportInput {

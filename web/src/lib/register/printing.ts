@@ -1,7 +1,6 @@
 import { receiptLayout, opensDrawer, type ReceiptContext } from '$lib/domain/receipt';
-import { encodeReceipt, kickDrawerBytes } from '$lib/peripherals/escpos';
 import { loadPrinterChoice, printerFromChoice, type PrinterChoice } from '$lib/peripherals/printer-store';
-import type { ReceiptPrinter } from '$lib/peripherals/printer';
+import { openCashDrawer, printReceipt, type ReceiptPrinter } from '$lib/peripherals/printer';
 import type { SaleDoc } from './register-db.ts';
 
 /** No printer paired: not an error (many shops email or skip receipts), but the cashier is told. */
@@ -40,30 +39,29 @@ export class RegisterPrinter {
 
   async printSale(sale: SaleDoc, ctx: ReceiptContext, reprint: boolean): Promise<void> {
     const { printer, choice } = await this.get();
-    const layout = receiptLayout(sale, { ...ctx, reprint });
     // The drawer opens for cash changing hands on the original sale, never on a reprint.
-    const bytes = encodeReceipt(layout, { columns: choice.columns ?? 42, kickDrawer: !reprint && opensDrawer(sale), cut: true });
-    await this.send(printer, bytes);
+    await this.guard(() => printReceipt(printer, receiptLayout(sale, { ...ctx, reprint }), { columns: choice.columns ?? 42, kickDrawer: !reprint && opensDrawer(sale) }));
   }
 
   /** A report (X/Z) or any plain text, one printed line per string. */
   async printLines(title: string, lines: string[], currency: string): Promise<void> {
     const { printer, choice } = await this.get();
     const blocks = [{ kind: 'text' as const, text: title, align: 'center' as const, bold: true }, { kind: 'rule' as const }, ...lines.map((text) => ({ kind: 'text' as const, text }))];
-    await this.send(printer, encodeReceipt({ kind: 'sale', saleId: '', currency, reprint: false, blocks }, { columns: choice.columns ?? 42, kickDrawer: false, cut: true }));
+    await this.guard(() => printReceipt(printer, { kind: 'sale', saleId: '', currency, reprint: false, blocks }, { columns: choice.columns ?? 42 }));
   }
 
   async openDrawer(): Promise<void> {
     const { printer } = await this.get();
-    await this.send(printer, kickDrawerBytes());
+    await this.guard(() => openCashDrawer(printer));
   }
 
-  private async send(printer: ReceiptPrinter, bytes: Uint8Array): Promise<void> {
+  /** A failed job drops the connection, so the next one reconnects (the printer may have been switched off or unpaired). */
+  private async guard(job: () => Promise<void>): Promise<void> {
     try {
-      await printer.print(bytes);
+      await job();
     } catch (err) {
-      this.reset(); // reconnect next time: the printer may have been switched off or unpaired
-      throw new Error(`the printer did not respond (${(err as Error).message}). Check it is on and paired, then print again.`);
+      this.reset();
+      throw err;
     }
   }
 }

@@ -19,16 +19,19 @@ import { diagnoseStorageFailure } from './durability.ts';
  * each write checked against the same zod schema the gateway applies, so a document that would be
  * refused on sync is never stored. Every write is local and never waits for the network.
  */
-export type SaleDoc = z.infer<typeof saleSchema>;
-export type VoidDoc = z.infer<typeof voidSchema>;
-export type ShiftDoc = z.infer<typeof shiftSchema>;
-export type ShiftCloseDoc = z.infer<typeof shiftCloseSchema>;
-export type CashMovementDoc = z.infer<typeof cashMovementSchema>;
-export type ParkedSaleDoc = z.infer<typeof parkedSaleSchema>;
-export type LayawayDoc = z.infer<typeof layawaySchema>;
-export type LayawayPaymentDoc = z.infer<typeof layawayPaymentSchema>;
-export type LayawayCloseDoc = z.infer<typeof layawayCloseSchema>;
-export type OutboxDoc = z.infer<typeof outboxSchema>;
+export type {
+  CashMovementDoc,
+  LayawayCloseDoc,
+  LayawayDoc,
+  LayawayPaymentDoc,
+  OutboxDoc,
+  ParkedSaleDoc,
+  SaleDoc,
+  ShiftCloseDoc,
+  ShiftDoc,
+  VoidDoc
+} from '../domain/schemas/index.ts';
+import type { CashMovementDoc, LayawayCloseDoc, LayawayDoc, LayawayPaymentDoc, OutboxDoc, ParkedSaleDoc, SaleDoc, ShiftCloseDoc, ShiftDoc, VoidDoc } from '../domain/schemas/index.ts';
 
 /** A write that did not become durable: the caller must not report the sale (or anything) complete. */
 export class StorageError extends Error {

@@ -110,11 +110,11 @@ export class RegisterSession {
     this.stopCartKeeper = $effect.root(() => {
       $effect(() => {
         const cashier = this.cashier;
-        const lines = JSON.stringify(this.cart.lines) + JSON.stringify(this.cart.orderDiscount) + (this.cart.customer?._id ?? '') + this.cart.approvals.length;
+        // read every field the cart keeps (deeply), so any change to it reruns this effect
+        JSON.stringify([this.cart.lines, this.cart.orderDiscount, this.cart.customer?._id, this.cart.approvals]);
         if (!cashier) return;
         if (this.cart.isEmpty) this.held.delete(cashier.id);
         else this.held.set(cashier.id, this.cart.snapshot());
-        void lines;
         this.saveHeld();
       });
     });

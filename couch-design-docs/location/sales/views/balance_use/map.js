@@ -1,7 +1,8 @@
 function (doc) {
-  // Store credit and gift-card money a sale (or refund) moved, keyed [account, holder]. The server's
-  // ledger worker turns each into a ledger entry in the customers database; until that entry has
-  // replicated back, a register subtracts these from the ledger balance so it cannot spend twice.
+  // Store credit and gift-card money a sale (or refund) moved, keyed [account, holder]: what the
+  // sale-ledger worker turns into ledger entries. Registers keep the same sum in code
+  // (web/src/lib/register/local-ledger.ts; a unit test holds the two equal) to subtract their own
+  // not-yet-derived sales from a balance, since PouchDB cannot run this map under the app's CSP.
   var i, t;
   if (doc.type === 'sale' && doc.tenders) {
     for (i = 0; i < doc.tenders.length; i++) {

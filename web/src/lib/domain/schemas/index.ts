@@ -81,6 +81,18 @@ export function docTypeOfId(id: string): DocType | null {
 
 export type DocOf<T extends DocType> = z.infer<(typeof DOC_SCHEMAS)[T]>;
 
+/** The register's documents by name (one definition; domain and register code import these). */
+export type SaleDoc = DocOf<'sale'>;
+export type VoidDoc = DocOf<'void'>;
+export type ShiftDoc = DocOf<'shift'>;
+export type ShiftCloseDoc = DocOf<'shift_close'>;
+export type CashMovementDoc = DocOf<'cash_movement'>;
+export type ParkedSaleDoc = DocOf<'parked_sale'>;
+export type LayawayDoc = DocOf<'layaway'>;
+export type LayawayPaymentDoc = DocOf<'layaway_payment'>;
+export type LayawayCloseDoc = DocOf<'layaway_close'>;
+export type OutboxDoc = DocOf<'outbox'>;
+
 /** Formats zod issues as `path: message; …` so an error names the field. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues
