@@ -76,7 +76,7 @@ interface CallOptions {
   token?: string | null;
 }
 
-async function call<S extends z.ZodType>(method: string, path: string, schema: S | null, opts: CallOptions = {}): Promise<z.infer<S>> {
+export async function call<S extends z.ZodType>(method: string, path: string, schema: S | null, opts: CallOptions = {}): Promise<z.infer<S>> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -181,19 +181,36 @@ export type CatalogImport = z.infer<typeof catalogImportSchema>;
 /** Largest file the server takes (server/api/catalog-routes.ts CSV_LIMIT). */
 export const CATALOG_CSV_MAX_BYTES = 20 * 1024 * 1024;
 
-/** `GET /catalog/export`: the CSV as a Blob and the file name the server suggests. */
-async function exportCatalog(token: string): Promise<{ csv: Blob; filename: string }> {
+/**
+ * `GET` of a CSV endpoint (catalog export, reports): the file as a Blob and the name the server
+ * suggests in Content-Disposition (else `fallbackName`).
+ */
+export async function fetchCsv(path: string, token: string, fallbackName: string): Promise<{ csv: Blob; filename: string }> {
   let res: Response;
   try {
-    res = await fetch('/api/v1/catalog/export', { method: 'GET', headers: { accept: 'text/csv', authorization: `Bearer ${token}` }, credentials: 'same-origin' });
+    res = await fetch(`/api/v1${path}`, { method: 'GET', headers: { accept: 'text/csv', authorization: `Bearer ${token}` }, credentials: 'same-origin' });
   } catch {
     throw new ApiError(0, 'offline', OFFLINE_MESSAGE);
   }
   if (!res.ok) throw errorFrom(res.status, await res.json().catch(() => null));
   if (!(res.headers.get('content-type') ?? '').startsWith('text/csv')) throw new ApiError(res.status, 'bad_response', BAD_RESPONSE_MESSAGE);
-  const filename = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'catalog.csv';
+  const filename = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? fallbackName;
   return { csv: new Blob([await res.text()], { type: 'text/csv;charset=utf-8' }), filename };
 }
+
+/** Hands a downloaded Blob to the browser as a file save. */
+export function saveBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+const exportCatalog = (token: string) => fetchCsv('/catalog/export', token, 'catalog.csv');
 
 export const api = {
   signup: (body: SignupRequest) => call('POST', '/signup', signupResultSchema, { body }),

@@ -13,6 +13,7 @@ export const PERMISSIONS = [
   'inventory:adjust',
   'inventory:count',
   'catalog:edit',
+  'customer:manage',
   'staff:manage',
   'settings:manage'
 ] as const;
@@ -31,7 +32,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'report:view',
     'inventory:adjust',
     'inventory:count',
-    'catalog:edit'
+    'catalog:edit',
+    'customer:manage'
   ],
   cashier: ['sale:create'],
   stock_clerk: ['inventory:count', 'inventory:adjust']
