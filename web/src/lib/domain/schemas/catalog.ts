@@ -156,6 +156,8 @@ export const settingsSchema = z
     layawayCancellationFeeBp: z.number().int().min(0).max(10_000).default(1000),
     /** loyalty points earned per whole currency unit spent */
     loyaltyPointsPerUnit: z.number().int().min(0).max(100).default(1),
+    /** when an admin confirmed the payment methods in the setup wizard (domain/setup.ts) */
+    paymentsConfirmedAt: isoTimestamp.optional(),
     ...mutable
   })
   .strict();
