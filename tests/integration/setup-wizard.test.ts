@@ -73,3 +73,27 @@ describe('setup checklist', () => {
     expect((await s.call('GET', '/api/v1/setup/status')).status).toBe(401);
   });
 });
+
+describe('PATCH /api/v1/locations/:code', () => {
+  it('edits name, address, time zone and currency; the code stays', async () => {
+    const res = await s.call('PATCH', '/api/v1/locations/gm', { token: owner, body: { name: 'Grand Market', address: '9 Elm St', timeZone: 'Europe/Berlin', currency: 'EUR' } });
+    expect(res.status).toBe(200);
+    expect((await res.json()) as unknown).toEqual({ location: { code: 'GM', name: 'Grand Market', address: '9 Elm St', timeZone: 'Europe/Berlin', currency: 'EUR' } });
+    const doc = (await s.couch.use(catalogDb(t)).get('location:GM')) as unknown as { fieldTimes: Record<string, string>; taxRateId: string };
+    expect(Object.keys(doc.fieldTimes).sort()).toEqual(['address', 'currency', 'name', 'timeZone']);
+    expect(doc.taxRateId).toBe('tax_rate:standard');
+  });
+
+  it('rejects bad values and unknown fields with the field named, and unknown locations with 404', async () => {
+    const bad = await s.call('PATCH', '/api/v1/locations/GM', { token: owner, body: { timeZone: 'Mars/Base' } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/timeZone/);
+    expect((await s.call('PATCH', '/api/v1/locations/GM', { token: owner, body: { code: 'XX' } })).status).toBe(400);
+    expect((await s.call('PATCH', '/api/v1/locations/ZZ', { token: owner, body: { address: 'x' } })).status).toBe(404);
+  });
+
+  it('needs settings:manage', async () => {
+    const manager = await login(s, 'm@setup.test', PW);
+    expect((await s.call('PATCH', '/api/v1/locations/GM', { token: manager, body: { address: 'x' } })).status).toBe(403);
+  });
+});
