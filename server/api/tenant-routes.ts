@@ -79,8 +79,11 @@ export function tenantRoutes(ctx: Ctx): Router {
       if (!hasPermission(p, 'settings:manage')) throw forbidden('Enrolling devices needs the settings:manage permission');
       const body = parseBody(enrolmentBody, req.body);
       const out = await createEnrolmentCode(ctx, p, body);
-      const qrSvg = await QRCode.toString(out.qrPayload, { type: 'svg', margin: 1 });
-      res.status(201).json({ ...out, qrSvg });
+      // A phone's camera needs an absolute URL: the origin this admin reached the server at (behind a
+      // proxy, `trust proxy` makes req.protocol/host the public ones).
+      const qrUrl = new URL(out.qrPayload, `${req.protocol}://${req.get('host') ?? 'localhost'}`).href;
+      const qrSvg = await QRCode.toString(qrUrl, { type: 'svg', margin: 1 });
+      res.status(201).json({ ...out, qrUrl, qrSvg });
     })
   );
 

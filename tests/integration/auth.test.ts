@@ -79,9 +79,10 @@ describe('device enrolment and PIN sign-in', () => {
   it('an enrolment code works once and binds the device to tenant + location + kind', async () => {
     const codeRes = await s.call('POST', '/api/v1/devices/enrolment-codes', { token: owner, body: { kind: 'register', locationCode: 'gm', name: 'Front till' } });
     expect(codeRes.status).toBe(201);
-    const code = (await codeRes.json()) as { code: string; qrPayload: string; qrSvg: string };
+    const code = (await codeRes.json()) as { code: string; qrPayload: string; qrUrl: string; qrSvg: string };
     expect(code.code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/);
     expect(code.qrPayload).toContain('/pos?enrol=');
+    expect(code.qrUrl).toBe(`${s.url}${code.qrPayload}`);
     expect(code.qrSvg).toContain('<svg');
     const first = await s.call('POST', '/api/v1/devices/enrol', { body: { code: code.code.toLowerCase().replace('-', ' ') } });
     expect(first.status).toBe(201);
