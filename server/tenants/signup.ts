@@ -61,7 +61,7 @@ export async function signUp(ctx: ProvisionCtx, raw: SignupInput): Promise<Signu
     ownerEmail: created.adminEmail,
     plan: input.plan,
     temporaryPassword: created.generatedPassword,
-    signInUrl: '/admin'
+    signInUrl: '/admin/setup'
   };
 }
 
@@ -77,7 +77,7 @@ async function queueWelcomeEmail(ctx: ProvisionCtx, m: { tenantId: string; to: s
     tenantId: m.tenantId,
     to: m.to,
     template: 'welcome',
-    data: { businessName: m.businessName, ownerName: m.ownerName, plan: PLANS[m.plan].name, signInUrl: '/admin' },
+    data: { businessName: m.businessName, ownerName: m.ownerName, plan: PLANS[m.plan].name, signInUrl: '/admin/setup' },
     status: 'pending',
     attempts: 0,
     createdAt: new Date().toISOString()

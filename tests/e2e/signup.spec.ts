@@ -2,9 +2,9 @@ import { expect, test } from '@playwright/test';
 
 /**
  * The public sign-up (issue 5, tenant journey): pick a plan, name the business and its first store,
- * get the temporary password once, sign in to /admin with it and find the store there.
+ * get the temporary password once, sign in with it, and the setup wizard walks through the rest.
  */
-test('a retailer signs up on the Starter plan and signs in to the admin portal with the temporary password', async ({ page }) => {
+test('a retailer signs up, is walked through setup (store address, first product, payments, a register) and enrols the register', async ({ page, context }) => {
   await page.goto('/');
   await page.getByRole('link', { name: 'Create an account for your business' }).click();
   await expect(page).toHaveURL(/\/signup$/);
@@ -35,12 +35,68 @@ test('a retailer signs up on the Starter plan and signs in to the admin portal w
   await expect(page.getByRole('status')).toContainText('shown once');
 
   await page.getByRole('link', { name: 'Sign in to the admin portal' }).click();
-  await expect(page).toHaveURL(/\/admin$/);
+  await expect(page).toHaveURL(/\/admin\/setup$/);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'Corner Goods', level: 1 })).toBeVisible();
-  await expect(page.getByRole('table', { name: 'Locations' }).getByRole('cell', { name: 'MS', exact: true })).toBeVisible();
+
+  // The wizard opens at the first step not done: the store from sign-up has no address yet.
+  await expect(page.getByRole('heading', { name: 'Set up Corner Goods', level: 1 })).toBeVisible();
+  const steps = page.getByRole('navigation', { name: 'Setup steps' });
+  await expect(page.getByRole('heading', { name: 'Step 1 of 6: Locations' })).toBeVisible();
+  await expect(steps.getByRole('button', { name: /Locations To do · 1 location; missing an address: MS/ })).toBeVisible();
+  const store = page.getByRole('form', { name: 'Location MS' });
+  await expect(store.getByLabel('Time zone')).toHaveValue('Europe/Berlin');
+  await store.getByLabel('Address').fill('12 Main Street, Berlin');
+  await store.getByRole('button', { name: 'Save MS' }).click();
+  await expect(steps.getByRole('button', { name: /Locations Done · 1 location/ })).toBeVisible();
+
+  // A Starter plan has one store: adding a second is refused with the plan's reason.
+  await page.getByText('Add another location').click();
+  const add = page.getByRole('form', { name: 'Add a location' });
+  await add.getByLabel('Code').fill('WH');
+  await add.getByLabel('Name').fill('Warehouse');
+  await add.getByRole('button', { name: 'Add location' }).click();
+  await expect(add.getByRole('alert')).toContainText(/Starter/);
+
+  // Step 2: the first product, from a CSV file checked then imported.
+  await page.getByRole('button', { name: 'Next: Products' }).click();
+  await expect(page.getByRole('heading', { name: 'Step 2 of 6: Products' })).toBeVisible();
+  await page.getByLabel('Catalog CSV file').setInputFiles({
+    name: 'first.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('handle,name,category,tax_category,sku,barcode,price\nmug,Corner Mug,Kitchen,standard,MUG-1,9780201379624,12.50\n')
+  });
+  await page.getByRole('button', { name: 'Check file' }).click();
+  await expect(page.getByRole('heading', { name: 'Preview: the file checks out' })).toBeVisible();
+  await page.getByRole('button', { name: 'Import' }).click();
+  await expect(page.getByRole('heading', { name: 'Import complete' })).toBeVisible();
+  await expect(steps.getByRole('button', { name: /Products Done · 1 product/ })).toBeVisible();
+
+  // Payments: confirmed once.
+  await steps.getByRole('button', { name: /Payments/ }).click();
+  await page.getByRole('button', { name: 'Confirm payment methods' }).click();
+  await expect(page.getByText('Payment methods confirmed.')).toBeVisible();
+  await expect(steps.getByRole('button', { name: /Payments Done/ })).toBeVisible();
+
+  // Devices: an enrolment code with its QR code, opened on "the register" (a second page).
+  await steps.getByRole('button', { name: /Devices/ }).click();
+  await expect(page.getByRole('heading', { name: 'Step 6 of 6: Devices' })).toBeVisible();
+  await page.getByLabel('Device name').fill('Front till');
+  await page.getByRole('button', { name: 'Make enrolment code' }).click();
+  await expect(page.getByRole('heading', { name: 'Enrolment code for Front till (MS)' })).toBeVisible();
+  await expect(page.getByRole('img', { name: /QR code that opens http:\/\/.+\/pos\?enrol=/ }).locator('svg')).toBeVisible();
+  const link = (await page.getByRole('link', { name: /\/pos\?enrol=/ }).getAttribute('href')) ?? '';
+  expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/pos\?enrol=/);
+
+  const register = await context.newPage();
+  await register.goto(link);
+  await register.getByRole('button', { name: 'Enrol' }).click();
+  await expect(register.getByLabel('Your PIN')).toBeVisible({ timeout: 30_000 });
+
+  // back in the wizard, the checklist counts the register
+  await page.reload();
+  await expect(page.getByRole('navigation', { name: 'Setup steps' }).getByRole('button', { name: /Devices Done · 1 register enrolled/ })).toBeVisible();
 });
 
 test('signing up again with a taken email says so and offers to sign in', async ({ page }) => {

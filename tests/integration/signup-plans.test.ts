@@ -57,7 +57,7 @@ describe('POST /api/v1/signup', () => {
     expect(res.status).toBe(201);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const out = (await res.json()) as Signup;
-    expect(out).toMatchObject({ tenantId: 'freshthreads', tenantName: 'Fresh Threads', ownerEmail: 'owner@fresh.test', plan: 'pro', signInUrl: '/admin' });
+    expect(out).toMatchObject({ tenantId: 'freshthreads', tenantName: 'Fresh Threads', ownerEmail: 'owner@fresh.test', plan: 'pro', signInUrl: '/admin/setup' });
     expect(out.temporaryPassword).toMatch(/^\S{12,}$/);
 
     const t = out.tenantId;
