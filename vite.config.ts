@@ -24,7 +24,10 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['web/src/**/*.test.ts', 'server/**/*.test.ts', 'sync-rules/**/*.test.ts', 'couch-design-docs/**/*.test.ts', 'tests/unit/**/*.test.ts'],
-          environment: 'node'
+          environment: 'node',
+          // property tests run hundreds of generated cases: on a loaded 2-core machine one can take
+          // well over the 5 s default without anything being wrong
+          testTimeout: 30_000
         }
       },
       {
