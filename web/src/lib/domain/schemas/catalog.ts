@@ -156,6 +156,8 @@ export const settingsSchema = z
     layawayCancellationFeeBp: z.number().int().min(0).max(10_000).default(1000),
     /** loyalty points earned per whole currency unit spent */
     loyaltyPointsPerUnit: z.number().int().min(0).max(100).default(1),
+    /** points worth one whole currency unit when redeemed (100 = 100 points buy 1.00); see domain/loyalty.ts */
+    loyaltyPointsPerRedeemUnit: z.number().int().min(1).max(100_000).default(100),
     ...mutable
   })
   .strict();
