@@ -17,6 +17,7 @@ import {
   purchaseHistory,
   searchCustomers,
   setLoyaltyRules,
+  tenantCurrency,
   updateProfile
 } from '../customers/service.ts';
 import { requireAuth } from '../http/authenticate.ts';
@@ -69,7 +70,7 @@ export function customersRoutes(ctx: Ctx): Router {
     auth,
     route(async (req, res) => {
       const p = allowed(req, 'Viewing the loyalty rules');
-      res.json({ rules: await getLoyaltyRules(ctx.couch, p.tenantId), mayEdit: hasPermission(p, 'settings:manage') });
+      res.json({ rules: await getLoyaltyRules(ctx.couch, p.tenantId), currency: await tenantCurrency(ctx.couch, p.tenantId), mayEdit: hasPermission(p, 'settings:manage') });
     })
   );
 
@@ -79,7 +80,7 @@ export function customersRoutes(ctx: Ctx): Router {
     route(async (req, res) => {
       const p = allowed(req, 'Changing the loyalty rules', 'settings:manage');
       const input = parseBody(loyaltyRulesInput, req.body);
-      res.json({ rules: await setLoyaltyRules(ctx.couch, p.tenantId, input, actorOf(p), String(req.id)), mayEdit: true });
+      res.json({ rules: await setLoyaltyRules(ctx.couch, p.tenantId, input, actorOf(p), String(req.id)), currency: await tenantCurrency(ctx.couch, p.tenantId), mayEdit: true });
     })
   );
 

@@ -147,8 +147,12 @@ async function cardsIssuedTo(couch: Couch, tenantId: string, customerIds: string
     .map((e) => ({ number: e.holder, customerId: e.ref!, issuedAt: e.createdAt }));
 }
 
-export interface LoyaltySettings extends LoyaltyRules {
-  currency: string | null;
+/** The currency amounts are shown in: the tenant's first location's (one currency per tenant today). */
+export async function tenantCurrency(couch: Couch, tenantId: string): Promise<string> {
+  const code = (await getTenant(couch, tenantId))?.locations[0];
+  if (!code) return 'USD';
+  const loc = (await couch.use(catalogDb(tenantId)).get(`location:${code}`).catch(() => null)) as { currency?: string } | null;
+  return loc?.currency ?? 'USD';
 }
 
 /** The tenant's loyalty rules from `settings:tenant` (defaults when the document has none). */
@@ -198,13 +202,19 @@ export interface Balances {
 /** Profile, balances, the cards issued to the customer, and the profiles merged into it. */
 export async function customerProfile(couch: Couch, tenantId: string, id: string) {
   const doc = await getCustomer(couch, tenantId, id);
-  const [entries, rules, all] = await Promise.all([entriesOf(couch, tenantId, customerKeys(id)), getLoyaltyRules(couch, tenantId), allCustomers(couch.use(customersDb(tenantId)))]);
+  const [entries, rules, all, currency] = await Promise.all([
+    entriesOf(couch, tenantId, customerKeys(id)),
+    getLoyaltyRules(couch, tenantId),
+    allCustomers(couch.use(customersDb(tenantId))),
+    tenantCurrency(couch, tenantId)
+  ]);
   const mergedFrom = all.filter((c) => c.mergedInto === id).map(summary);
   const cards = await cardsIssuedTo(couch, tenantId, [id, ...mergedFrom.map((m) => m.id)]);
   const cardEntries = await entriesOf(couch, tenantId, cards.map((c) => ['gift_card', c.number] as [Account, string]));
   const loyalty = balanceOf(entries, 'loyalty', id);
   return {
     customer: doc,
+    currency,
     balances: { loyalty, store_credit: balanceOf(entries, 'store_credit', id), loyaltyValue: pointsValue(loyalty, rules.pointsPerRedeemUnit) } satisfies Balances,
     loyaltyRules: rules,
     giftCards: cards.map((c) => ({ ...c, balance: balanceOf(cardEntries, 'gift_card', c.number) })),
@@ -317,6 +327,7 @@ export async function giftCard(couch: Couch, tenantId: string, raw: string) {
   const rows = history(entries, 'gift_card', number);
   return {
     number,
+    currency: await tenantCurrency(couch, tenantId),
     balance: rows.at(-1)?.balance ?? 0,
     customerId: issue?.ref ?? null,
     issuedAt: issue?.createdAt ?? null,
