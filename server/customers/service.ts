@@ -192,6 +192,17 @@ export async function setLoyaltyRules(couch: Couch, tenantId: string, input: z.o
   throw new AppError(503, 'busy', 'The settings are being changed by another request; retry');
 }
 
+/** Staff names by id suffix, to show who wrote an entry (`user:…`, `user:user:…`, `staff:…` all end in it). */
+async function staffNames(couch: Couch, tenantId: string): Promise<(by: string) => string> {
+  const res = await couch.use(catalogDb(tenantId)).list({ startkey: 'staff:', endkey: 'staff:\ufff0', include_docs: true });
+  const names = new Map<string, string>();
+  for (const r of res.rows) {
+    const d = r.doc as { _id: string; name?: string } | undefined;
+    if (d?.name) names.set(d._id.slice('staff:'.length), d.name);
+  }
+  return (by) => names.get(by.split(':').at(-1) ?? '') ?? (by === 'system' ? 'system' : by);
+}
+
 export interface Balances {
   loyalty: number;
   store_credit: number;
@@ -232,7 +243,8 @@ export async function customerLedger(couch: Couch, tenantId: string, id: string,
   const entries = await entriesOf(couch, tenantId, [id, ...merged].map((h) => [account, h] as [Account, string]));
   const own = history(entries, account, id);
   const theirs = merged.flatMap((h) => history(entries, account, h));
-  return { account, holder: id, balance: own.at(-1)?.balance ?? 0, entries: [...own, ...theirs].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0)) };
+  const nameOf = await staffNames(couch, tenantId);
+  return { account, holder: id, balance: own.at(-1)?.balance ?? 0, entries: [...own, ...theirs].map((e) => ({ ...e, byName: nameOf(e.createdBy) })).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0)) };
 }
 
 export interface PurchaseRow {
@@ -325,14 +337,17 @@ export async function giftCard(couch: Couch, tenantId: string, raw: string) {
   if (entries.length === 0) throw notFound(`No gift card ${number}`);
   const issue = entries.find((e) => e._id === giftCardIssueId(number));
   const rows = history(entries, 'gift_card', number);
+  const nameOf = await staffNames(couch, tenantId);
+  const owner = issue?.ref ? await getCustomer(couch, tenantId, issue.ref).catch(() => null) : null;
   return {
     number,
+    customerName: owner ? `${owner.firstName} ${owner.lastName}`.trim() : null,
     currency: await tenantCurrency(couch, tenantId),
     balance: rows.at(-1)?.balance ?? 0,
     customerId: issue?.ref ?? null,
     issuedAt: issue?.createdAt ?? null,
     issuedValue: issue?.amount ?? null,
-    entries: rows.reverse()
+    entries: rows.reverse().map((e) => ({ ...e, byName: nameOf(e.createdBy) }))
   };
 }
 

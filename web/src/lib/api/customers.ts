@@ -56,6 +56,8 @@ const entrySchema = z.object({
   ref: z.string().optional(),
   createdAt: z.string(),
   createdBy: z.string(),
+  /** the staff member's name when known */
+  byName: z.string(),
   balance: z.number()
 });
 export type LedgerRow = z.infer<typeof entrySchema>;
@@ -89,6 +91,7 @@ const giftCardSchema = z.object({
   currency: z.string(),
   balance: z.number(),
   customerId: z.string().nullable(),
+  customerName: z.string().nullable(),
   issuedAt: z.string().nullable(),
   issuedValue: z.number().nullable(),
   entries: z.array(entrySchema),
