@@ -221,7 +221,7 @@ describe('customers API', () => {
   });
 
   it('loyalty rules: managers read them, only settings:manage changes them, validated together; the worker earns at the new rate', async () => {
-    expect(await json(await get('/loyalty-rules'))).toEqual({ rules: { pointsPerUnit: 1, pointsPerRedeemUnit: 100 }, mayEdit: false });
+    expect(await json(await get('/loyalty-rules'))).toEqual({ rules: { pointsPerUnit: 1, pointsPerRedeemUnit: 100 }, currency: 'USD', mayEdit: false });
     expect((await s.call('PUT', '/api/v1/customers/loyalty-rules', { token: manager, body: { pointsPerUnit: 2, pointsPerRedeemUnit: 50 } })).status).toBe(403);
     expect((await s.call('PUT', '/api/v1/customers/loyalty-rules', { token: owner, body: { pointsPerUnit: 20, pointsPerRedeemUnit: 10 } })).status).toBe(400);
     const ok = await s.call('PUT', '/api/v1/customers/loyalty-rules', { token: owner, body: { pointsPerUnit: 3, pointsPerRedeemUnit: 50 } });
