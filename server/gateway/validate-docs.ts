@@ -3,6 +3,7 @@ import { DOC_SCHEMAS, describeIssues, docTypeOfId, type DocType } from '../../we
 import type { SyncRules } from '../../sync-rules/schema.ts';
 import { APPROVAL_PERMISSION, can, hasAllLocations } from '../../web/src/lib/domain/permissions.ts';
 import { SERVER_MOVEMENT_PREFIXES } from '../../web/src/lib/domain/inventory.ts';
+import { SERVER_LEDGER_PREFIXES } from '../../web/src/lib/domain/customers.ts';
 import { hasPermission, type Principal } from '../auth/principal.ts';
 import type { StaffLookup } from './staff-directory.ts';
 
@@ -63,8 +64,12 @@ export function checkApprovals(type: DocType, doc: unknown, db: ParsedDbName, st
  */
 const OWN_ID_TYPES: ReadonlySet<DocType> = new Set<DocType>(['sale', 'shift', 'cash_movement', 'parked_sale', 'layaway', 'layaway_payment', 'outbox']);
 
-/** Ledger ids the server's sale-ledger worker derives from sales and voids (`ledger:{saleId}:…`, `ledger:{voidId}:…`). */
-const RESERVED_LEDGER_PREFIXES = ['ledger:sale:', 'ledger:void:'] as const;
+/**
+ * Ledger ids only the server writes: the sale-ledger worker's, derived from sales and voids
+ * (`ledger:{saleId}:…`, `ledger:{voidId}:…`), and the customers API's adjustments, gift-card issues and
+ * merge transfers (domain/customers.ts), whose ids are their exactly-once locks.
+ */
+const RESERVED_LEDGER_PREFIXES = ['ledger:sale:', 'ledger:void:', ...SERVER_LEDGER_PREFIXES] as const;
 
 /**
  * A register writes only as itself: a document carrying `registerId` must name this device
@@ -111,7 +116,8 @@ export function checkDocWrite(p: Principal, db: ParsedDbName, raw: unknown, newE
   // Entries derived from sales and voids are the worker's alone (exactly once, ids from the sale): a
   // pre-empted or forged `ledger:sale:…` would be taken as already written. Manual adjustments use other ids.
   if (type === 'ledger_entry' && RESERVED_LEDGER_PREFIXES.some((prefix) => id.startsWith(prefix))) {
-    return reject(403, `_id: ${id.split(':').slice(0, 2).join(':')}:… ledger entries are written only by the server's sale-ledger worker`);
+    const by = id.startsWith('ledger:sale:') || id.startsWith('ledger:void:') ? "the server's sale-ledger worker" : 'the server (adjust, issue or merge through /api/v1/customers)';
+    return reject(403, `_id: ${id.split(':').slice(0, 2).join(':')}:… ledger entries are written only by ${by}`);
   }
   // Transfer movements are named after their transfer so shipping and receiving happen once
   // (domain/inventory.ts): a client holding such an id first would block or fake a shipment.

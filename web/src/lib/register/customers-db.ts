@@ -16,6 +16,8 @@ export async function searchCustomers(db: PouchDB.Database, query: string, limit
   const hits: CustomerDoc[] = [];
   for (const row of res.rows) {
     const c = row.doc as unknown as CustomerDoc;
+    // a profile merged into another (admin portal) is found as the kept one, never itself
+    if (c.mergedInto) continue;
     const name = `${c.firstName} ${c.lastName}`.toLowerCase();
     if (name.includes(q) || c.email?.toLowerCase().includes(q) || (digits.length >= 3 && c.phone?.replace(/\D/g, '').includes(digits))) hits.push(c);
     if (hits.length >= limit) break;

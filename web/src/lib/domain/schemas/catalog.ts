@@ -158,6 +158,8 @@ export const settingsSchema = z
     loyaltyPointsPerUnit: z.number().int().min(0).max(100).default(1),
     /** when an admin confirmed the payment methods in the setup wizard (domain/setup.ts) */
     paymentsConfirmedAt: isoTimestamp.optional(),
+    /** points worth one whole currency unit when redeemed (100 = 100 points buy 1.00); see domain/loyalty.ts */
+    loyaltyPointsPerRedeemUnit: z.number().int().min(1).max(100_000).default(100),
     ...mutable
   })
   .strict();

@@ -1,6 +1,19 @@
 import { z } from 'zod';
 import { couchFields, fieldTimes, idRef, idWithPrefix, isoTimestamp, minor } from './common.ts';
 
+/** A postal address on a customer profile (admin portal); registers neither need nor write them. */
+export const addressSchema = z
+  .object({
+    label: z.string().trim().max(40).default(''),
+    line1: z.string().trim().min(1).max(120),
+    line2: z.string().trim().max(120).default(''),
+    city: z.string().trim().min(1).max(80),
+    region: z.string().trim().max(80).default(''),
+    postalCode: z.string().trim().max(20).default(''),
+    country: z.string().trim().regex(/^[A-Z]{2}$/, 'must be a two-letter country code like US')
+  })
+  .strict();
+
 export const customerSchema = z
   .object({
     ...couchFields,
@@ -11,6 +24,10 @@ export const customerSchema = z
     email: z.email().optional(),
     phone: z.string().max(40).optional(),
     tags: z.array(z.string().max(40)).default([]),
+    /** optional, so registers that never write it keep working */
+    addresses: z.array(addressSchema).max(10).optional(),
+    /** set by the server when this profile was merged into another (the kept one): searches skip it */
+    mergedInto: idWithPrefix('customer').optional(),
     updatedAt: isoTimestamp,
     updatedBy: idRef,
     fieldTimes: fieldTimes.optional()
