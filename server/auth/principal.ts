@@ -8,8 +8,11 @@ export type Principal =
   | { kind: 'device'; deviceId: string; tenantId: string; locationCode: string; deviceKind: DeviceKind }
   | { kind: 'staff'; userId: string; tenantId: string; role: Role; locationCode: string; deviceId: string; deviceKind: DeviceKind };
 
+/** Who acted, as stored in `createdBy`/`updatedBy`/audit `actor`: a device id, or the user's own id (`user:…`). */
 export function principalId(p: Principal): string {
-  return p.kind === 'device' ? `device:${p.deviceId}` : `user:${p.userId}`;
+  if (p.kind === 'device') return `device:${p.deviceId}`;
+  // user ids already carry their `user:` prefix (platform/users.ts)
+  return p.userId.startsWith('user:') ? p.userId : `user:${p.userId}`;
 }
 
 export function hasPermission(p: Principal, permission: Permission): boolean {
