@@ -29,6 +29,8 @@ export interface Scope {
   catalog: CatalogLookup;
   timeZoneOf: (code: string) => string;
   registerName: (registerId: string) => string;
+  /** a staff member's name from the staff directory (`user:{id}` → "Maria Manager"), else the id */
+  staffName: (userId: string) => string;
   /** product → category id, learnt for the products the loaded sales name (the catalog is large) */
   productCategory: Map<string, string>;
 }
@@ -54,10 +56,11 @@ export async function loadScope(couch: Couch, p: Principal, location?: string): 
     if (!mayUseLocation(p, location)) throw forbidden(`Reports: no access to location ${location}`);
   }
   const catalog = couch.use(catalogDb(p.tenantId));
-  const [locRows, rateRows, catRows, devices] = await Promise.all([
+  const [locRows, rateRows, catRows, staffRows, devices] = await Promise.all([
     catalog.list({ startkey: 'location:', endkey: 'location:\ufff0', include_docs: true }),
     catalog.list({ startkey: 'tax_rate:', endkey: 'tax_rate:\ufff0', include_docs: true }),
     catalog.list({ startkey: 'category:', endkey: 'category:\ufff0', include_docs: true }),
+    catalog.list({ startkey: 'staff:', endkey: 'staff:\ufff0', include_docs: true }),
     couch.use(PLATFORM_DB).view('devices', 'by_tenant', { startkey: [p.tenantId], endkey: [p.tenantId, {}] })
   ]);
   const locations = locRows.rows
@@ -68,6 +71,7 @@ export async function loadScope(couch: Couch, p: Principal, location?: string): 
   const rates = new Map(rateRows.rows.map((r) => r.doc as unknown as TaxRateDoc).filter(Boolean).map((r) => [r._id, r]));
   const categories = new Map(catRows.rows.map((r) => r.doc as unknown as { _id: string; name: string }).filter(Boolean).map((c) => [c._id, c.name]));
   const deviceNames = new Map(devices.rows.map((r) => [`device:${r.id.replace(/^device:/, '')}`, (r.value as { name?: string }).name ?? r.id]));
+  const staff = new Map(staffRows.rows.map((r) => r.doc as unknown as { userId: string; name: string }).filter(Boolean).map((m) => [m.userId, m.name]));
   const byCode = new Map(locations.map((l) => [l.code, l]));
   const productCategory = new Map<string, string>();
   return {
@@ -75,6 +79,7 @@ export async function loadScope(couch: Couch, p: Principal, location?: string): 
     locations,
     timeZoneOf: (code) => byCode.get(code)?.timeZone ?? 'UTC',
     registerName: (id) => deviceNames.get(id) ?? id,
+    staffName: (id) => staff.get(id) ?? id,
     catalog: {
       categoryOf: (productId) => {
         const id = productCategory.get(productId);

@@ -58,7 +58,13 @@ export async function runReport(couch: Couch, p: Principal, report: ReportName, 
   const scope = await loadScope(couch, p, q.location);
   const loaded = await loadRange(couch, scope, q.from, q.to, { closes: report === 'z-reports' });
   const table = buildReport({ report, ...loaded, catalog: scope.catalog, timeZoneOf: scope.timeZoneOf, days: daysBetween(q.from, q.to) });
-  const rows = table.rows.map((r) => (typeof r.registerId === 'string' ? { ...r, registerId: scope.registerName(r.registerId) } : r));
+  // ids the register wrote become names: registers from the device registry, people from the staff directory
+  const rows = table.rows.map((r) => ({
+    ...r,
+    ...(typeof r.registerId === 'string' ? { registerId: scope.registerName(r.registerId) } : {}),
+    ...(typeof r.cashierName === 'string' && r.cashierName.startsWith('user:') ? { cashierName: scope.staffName(r.cashierName) } : {}),
+    ...(typeof r.closedBy === 'string' && r.closedBy.startsWith('user:') ? { closedBy: scope.staffName(r.closedBy) } : {})
+  }));
   return { ...table, rows, from: q.from, to: q.to, locations: scope.locations.map((l) => l.code), currency: currencyOf(scope.locations) };
 }
 
@@ -161,6 +167,7 @@ export async function journal(couch: Couch, p: Principal, q: z.output<typeof jou
   const filter: JournalFilter = { ...(q.cashier ? { cashierId: q.cashier } : {}), ...(q.register ? { registerId: q.register } : {}), ...(q.type ? { type: q.type } : {}), ...(q.q ? { q: q.q } : {}) };
   const matching = facts.filter((f) => matchesJournal(f, filter)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   const start = (q.page - 1) * q.pageSize;
+  const who = (name: string) => (name.startsWith('user:') ? scope.staffName(name) : name);
   const entry = (f: SaleFact): JournalEntry => ({
     id: f.saleId,
     number: saleNumber(f.saleId),
@@ -170,7 +177,7 @@ export async function journal(couch: Couch, p: Principal, q: z.output<typeof jou
     registerId: f.registerId,
     registerName: scope.registerName(f.registerId),
     cashierId: f.cashierId,
-    cashierName: f.cashierName,
+    cashierName: who(f.cashierName),
     kind: f.kind,
     voided: f.voided,
     units: f.units,
@@ -188,7 +195,7 @@ export async function journal(couch: Couch, p: Principal, q: z.output<typeof jou
     pageSize: q.pageSize,
     sales: matching.slice(start, start + q.pageSize).map(entry),
     // what the filter drop-downs offer: the cashiers and registers of the range
-    cashiers: uniq(facts.map((f) => [f.cashierId, f.cashierName])),
+    cashiers: uniq(facts.map((f) => [f.cashierId, who(f.cashierName)])),
     registers: uniq(facts.map((f) => [f.registerId, scope.registerName(f.registerId)]))
   };
 }
