@@ -1,0 +1,92 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { REPORTS, reportCsv, type ReportName } from '../../web/src/lib/domain/report-tables.ts';
+import { hasPermission, type Principal } from '../auth/principal.ts';
+import type { Ctx } from '../context.ts';
+import { requireAuth } from '../http/authenticate.ts';
+import { forbidden, notFound, parseBody, route } from '../http/errors.ts';
+import { dashboard, emailBody, emailReceipt, journal, journalQuery, rangeQuery, runReport, saleDetail } from '../reports/service.ts';
+
+const locationParam = z.object({ location: z.string().trim().toUpperCase().regex(/^[A-Z][A-Z0-9]{1,9}$/, 'must be a location code like GM') });
+const optionalLocation = z.object({ location: locationParam.shape.location.optional() });
+
+/**
+ * Reports, the dashboard and the sales journal (docs/API.md "Reports"). Everything needs
+ * `report:view` (managers, owners, admins) and covers only the locations the user may use: a
+ * `location` outside them is 403, no `location` means all of theirs.
+ */
+export function reportRoutes(ctx: Ctx): Router {
+  const r = Router();
+  const auth = requireAuth(ctx);
+
+  const viewer = (req: Request, what: string): Principal => {
+    const p = req.principal!;
+    if (!hasPermission(p, 'report:view')) throw forbidden(`${what} needs the report:view permission`);
+    return p;
+  };
+
+  r.get(
+    '/reports/dashboard',
+    auth,
+    route(async (req, res) => {
+      const p = viewer(req, 'The dashboard');
+      const q = parseBody(optionalLocation, req.query);
+      res.json(await dashboard(ctx.couch, p, q.location));
+    })
+  );
+
+  // /reports/{name} (JSON, or CSV with ?format=csv) and /reports/{name}.csv
+  r.get(
+    '/reports/:name',
+    auth,
+    route(async (req: Request, res: Response) => {
+      const p = viewer(req, 'Reports');
+      const m = /^([a-z-]+?)(\.csv)?$/.exec(String(req.params.name));
+      const name = m?.[1] as ReportName | undefined;
+      if (!name || !REPORTS.includes(name)) throw notFound(`No report ${req.params.name}; reports: ${REPORTS.join(', ')}`);
+      const q = parseBody(rangeQuery, req.query);
+      const result = await runReport(ctx.couch, p, name, q);
+      if (m?.[2] || q.format === 'csv') {
+        const where = q.location ? `-${q.location}` : '';
+        res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+        res.setHeader('Content-Disposition', `attachment; filename="${name}${where}-${q.from}-to-${q.to}.csv"`);
+        res.send(reportCsv(result, result.currency));
+        return;
+      }
+      res.json(result);
+    })
+  );
+
+  r.get(
+    '/sales',
+    auth,
+    route(async (req, res) => {
+      const p = viewer(req, 'The sales journal');
+      const q = { ...parseBody(rangeQuery, req.query), ...parseBody(journalQuery, req.query) };
+      res.json(await journal(ctx.couch, p, q));
+    })
+  );
+
+  r.get(
+    '/sales/:id',
+    auth,
+    route(async (req, res) => {
+      const p = viewer(req, 'The sales journal');
+      const q = parseBody(locationParam, req.query);
+      res.json(await saleDetail(ctx.couch, p, q.location, String(req.params.id)));
+    })
+  );
+
+  r.post(
+    '/sales/:id/email',
+    auth,
+    route(async (req, res) => {
+      const p = viewer(req, 'Emailing a receipt');
+      const body = parseBody(emailBody, req.body);
+      const outbox = await emailReceipt(ctx.couch, p, String(req.params.id), body, String(req.id));
+      res.status(202).json({ queued: true, outbox: { _id: outbox._id, to: outbox.to, ref: outbox.ref } });
+    })
+  );
+
+  return r;
+}

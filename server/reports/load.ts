@@ -1,0 +1,193 @@
+import { catalogDb, locationDb, PLATFORM_DB } from '../../web/src/lib/domain/db-names.ts';
+import { utcRange, type IsoDate } from '../../web/src/lib/domain/business-day.ts';
+import { saleFact, voidIdOf, type CatalogLookup, type SaleFact } from '../../web/src/lib/domain/sales-analytics.ts';
+import type { SaleDoc, ShiftCloseDoc, VoidDoc } from '../../web/src/lib/domain/schemas/index.ts';
+import { mayUseLocation, type Principal } from '../auth/principal.ts';
+import type { Couch } from '../couch/client.ts';
+import { forbidden, notFound } from '../http/errors.ts';
+import { getTenant } from '../tenants/provision.ts';
+
+/**
+ * Reading register documents for reports. Everything goes through the standard CouchDB HTTP API:
+ * the `reports/by_time` view (keyed [type, time]) for a date range, `_all_docs` with keys for the
+ * voids of given sales and for products. A range is converted per location, from its business days
+ * in its own time zone, so "3 March" means each shop's local 3 March.
+ */
+
+export interface LocationInfo {
+  code: string;
+  name: string;
+  timeZone: string;
+  currency: string;
+  taxRateId?: string;
+  pricesIncludeTax: boolean;
+}
+
+export interface Scope {
+  tenantId: string;
+  locations: LocationInfo[];
+  catalog: CatalogLookup;
+  timeZoneOf: (code: string) => string;
+  registerName: (registerId: string) => string;
+  /** a staff member's name from the staff directory (`user:{id}` → "Maria Manager"), else the id */
+  staffName: (userId: string) => string;
+  /** product → category id, learnt for the products the loaded sales name (the catalog is large) */
+  productCategory: Map<string, string>;
+}
+
+interface TaxRateDoc {
+  _id: string;
+  name: string;
+  ratePpm: number;
+  exemptCategories?: string[];
+}
+
+const PAGE = 1000;
+
+/**
+ * The locations a request covers: `location` if given (403 without access, 404 if unknown), else
+ * every location of the tenant the principal may use. Owners and admins see all; others theirs.
+ */
+export async function loadScope(couch: Couch, p: Principal, location?: string): Promise<Scope> {
+  const tenant = await getTenant(couch, p.tenantId);
+  if (!tenant) throw notFound('No such tenant');
+  if (location) {
+    if (!tenant.locations.includes(location)) throw notFound(`No location ${location} in this tenant`);
+    if (!mayUseLocation(p, location)) throw forbidden(`Reports: no access to location ${location}`);
+  }
+  const catalog = couch.use(catalogDb(p.tenantId));
+  const [locRows, rateRows, catRows, staffRows, devices] = await Promise.all([
+    catalog.list({ startkey: 'location:', endkey: 'location:\ufff0', include_docs: true }),
+    catalog.list({ startkey: 'tax_rate:', endkey: 'tax_rate:\ufff0', include_docs: true }),
+    catalog.list({ startkey: 'category:', endkey: 'category:\ufff0', include_docs: true }),
+    catalog.list({ startkey: 'staff:', endkey: 'staff:\ufff0', include_docs: true }),
+    couch.use(PLATFORM_DB).view('devices', 'by_tenant', { startkey: [p.tenantId], endkey: [p.tenantId, {}] })
+  ]);
+  const locations = locRows.rows
+    .map((r) => r.doc as unknown as LocationInfo & { pricesIncludeTax?: boolean })
+    .filter((l) => l && tenant.locations.includes(l.code) && (location ? l.code === location : mayUseLocation(p, l.code)))
+    .map(({ code, name, timeZone, currency, taxRateId, pricesIncludeTax }) => ({ code, name, timeZone, currency, ...(taxRateId ? { taxRateId } : {}), pricesIncludeTax: !!pricesIncludeTax }))
+    .sort((a, b) => a.code.localeCompare(b.code));
+  const rates = new Map(rateRows.rows.map((r) => r.doc as unknown as TaxRateDoc).filter(Boolean).map((r) => [r._id, r]));
+  const categories = new Map(catRows.rows.map((r) => r.doc as unknown as { _id: string; name: string }).filter(Boolean).map((c) => [c._id, c.name]));
+  const deviceNames = new Map(devices.rows.map((r) => [`device:${r.id.replace(/^device:/, '')}`, (r.value as { name?: string }).name ?? r.id]));
+  const staff = new Map(staffRows.rows.map((r) => r.doc as unknown as { userId: string; name: string }).filter(Boolean).map((m) => [m.userId, m.name]));
+  const byCode = new Map(locations.map((l) => [l.code, l]));
+  const productCategory = new Map<string, string>();
+  return {
+    tenantId: p.tenantId,
+    locations,
+    timeZoneOf: (code) => byCode.get(code)?.timeZone ?? 'UTC',
+    registerName: (id) => deviceNames.get(id) ?? id,
+    staffName: (id) => staff.get(id) ?? id,
+    catalog: {
+      categoryOf: (productId) => {
+        const id = productCategory.get(productId);
+        return id ? { id, name: categories.get(id) ?? id } : undefined;
+      },
+      taxRateOf: (code, taxCategory) => {
+        const rate = rates.get(byCode.get(code)?.taxRateId ?? '');
+        if (!rate || (taxCategory && rate.exemptCategories?.includes(taxCategory))) return undefined;
+        return { id: rate._id, name: rate.name, ratePpm: rate.ratePpm };
+      }
+    },
+    productCategory
+  };
+}
+
+/** Documents of one type made in [start, end) (UTC ISO), paged through the by_time view. */
+async function byTime<T>(couch: Couch, tenantId: string, code: string, type: string, start: string, end: string): Promise<T[]> {
+  const db = couch.use(locationDb(tenantId, code));
+  const out: T[] = [];
+  let startkey: unknown = [type, start];
+  let startkeyDocid: string | undefined;
+  for (;;) {
+    const res = await db.view('reports', 'by_time', {
+      startkey,
+      endkey: [type, end],
+      inclusive_end: false,
+      include_docs: true,
+      limit: PAGE + 1,
+      ...(startkeyDocid ? { startkey_docid: startkeyDocid } : {})
+    });
+    const rows = res.rows;
+    for (const r of rows.slice(0, PAGE)) if (r.doc) out.push(r.doc as unknown as T);
+    if (rows.length <= PAGE) return out;
+    const next = rows[PAGE]!;
+    startkey = next.key;
+    startkeyDocid = next.id;
+  }
+}
+
+/** Fetches documents by id (missing ones skipped), in batches. */
+async function byIds<T>(couch: Couch, dbName: string, ids: string[]): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < ids.length; i += PAGE) {
+    const res = await couch.use(dbName).fetch({ keys: ids.slice(i, i + PAGE) });
+    for (const r of res.rows) {
+      const doc = (r as { doc?: T | null }).doc;
+      if (doc) out.push(doc);
+    }
+  }
+  return out;
+}
+
+async function learnCategories(couch: Couch, scope: Scope, productIds: Iterable<string>): Promise<void> {
+  const known = scope.productCategory;
+  const missing = [...new Set(productIds)].filter((id) => !known.has(id));
+  if (!missing.length) return;
+  for (const p of await byIds<{ _id: string; type?: string; categoryId?: string }>(couch, catalogDb(scope.tenantId), missing)) {
+    if (p.type === 'product' && p.categoryId) known.set(p._id, p.categoryId);
+  }
+}
+
+export interface Loaded {
+  facts: SaleFact[];
+  voids: VoidDoc[];
+  closes: ShiftCloseDoc[];
+  /** the sale documents behind the facts, by id (the journal's detail) */
+  sales: Map<string, SaleDoc>;
+}
+
+/**
+ * Sales, voids and shift closes of the scope's locations in the inclusive business-day range. A sale
+ * is flagged voided when its void exists, whenever the void was made (it is looked up by id).
+ */
+export async function loadRange(couch: Couch, scope: Scope, from: IsoDate, to: IsoDate, what: { closes?: boolean } = {}): Promise<Loaded> {
+  const perLocation = await Promise.all(
+    scope.locations.map(async (loc) => {
+      const { start, end } = utcRange(from, to, loc.timeZone);
+      const [sales, voids, closes] = await Promise.all([
+        byTime<SaleDoc>(couch, scope.tenantId, loc.code, 'sale', start, end),
+        byTime<VoidDoc>(couch, scope.tenantId, loc.code, 'void', start, end),
+        what.closes ? byTime<ShiftCloseDoc>(couch, scope.tenantId, loc.code, 'shift_close', start, end) : Promise.resolve([])
+      ]);
+      const voidsOfSales = await byIds<VoidDoc>(couch, locationDb(scope.tenantId, loc.code), sales.map((s) => voidIdOf(s._id)));
+      return { loc, sales, voids, closes, voidsOfSales };
+    })
+  );
+  await learnCategories(couch, scope, perLocation.flatMap((l) => l.sales.flatMap((s) => s.lines.map((x) => x.productId))));
+  const facts: SaleFact[] = [];
+  const sales = new Map<string, SaleDoc>();
+  for (const { loc, sales: docs, voidsOfSales } of perLocation) {
+    const voidBySale = new Map(voidsOfSales.filter((v) => v.type === 'void').map((v) => [v.saleId, v]));
+    for (const s of docs) {
+      sales.set(s._id, s);
+      facts.push(saleFact(s, loc.timeZone, scope.catalog, voidBySale.get(s._id)));
+    }
+  }
+  return { facts, voids: perLocation.flatMap((l) => l.voids), closes: perLocation.flatMap((l) => l.closes), sales };
+}
+
+/** One sale with its void (if any), for the journal's detail; 404 if it is not in that location. */
+export async function loadSale(couch: Couch, scope: Scope, code: string, saleId: string): Promise<{ sale: SaleDoc; void?: VoidDoc; fact: SaleFact }> {
+  const loc = scope.locations.find((l) => l.code === code);
+  if (!loc || !saleId.startsWith('sale:')) throw notFound(`No sale ${saleId}`);
+  const [sale, voidDoc] = await byIds<SaleDoc | VoidDoc>(couch, locationDb(scope.tenantId, code), [saleId, voidIdOf(saleId)]).then((docs) => [
+    docs.find((d) => d._id === saleId && d.type === 'sale') as SaleDoc | undefined,
+    docs.find((d) => d.type === 'void') as VoidDoc | undefined
+  ] as const);
+  if (!sale) throw notFound(`No sale ${saleId} at ${code}`);
+  await learnCategories(couch, scope, sale.lines.map((l) => l.productId));
+  return { sale, ...(voidDoc ? { void: voidDoc } : {}), fact: saleFact(sale, loc.timeZone, scope.catalog, voidDoc) };
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { designDocsFor } from '../../../../couch-design-docs/index.ts';
+import { buildReport, COLUMNS, REPORTS, reportCsv } from './report-tables.ts';
+import { saleFact } from './sales-analytics.ts';
+import type { SaleDoc } from './schemas/index.ts';
+
+const sale = (createdAt: string, qty: number, price: number, name = 'Tee, "classic"'): SaleDoc => ({
+  _id: `sale:R1:01HZZZZZZZZZZZZZZZZZZZZZZ${qty > 0 ? 'A' : 'B'}`,
+  type: 'sale',
+  kind: qty > 0 ? 'sale' : 'return',
+  locationCode: 'GM',
+  registerId: 'device:R1',
+  cashierId: 'user:c',
+  cashierName: 'Carl',
+  currency: 'USD',
+  lines: [{ lineId: 'l1', productId: 'product:tee', variantId: 'tee-v01', sku: 'T', name, qty, unitPrice: price, discount: 0, tax: 0, total: qty * price }],
+  subtotal: qty * price,
+  discountTotal: 0,
+  taxTotal: 0,
+  pricesIncludeTax: false,
+  total: qty * price,
+  rounding: 0,
+  tenders: [{ kind: 'cash', amount: qty * price }],
+  change: 0,
+  approvals: [],
+  createdAt
+});
+const catalog = { categoryOf: () => ({ id: 'category:tops', name: 'Tops' }) };
+const facts = [saleFact(sale('2026-03-03T15:00:00Z', 2, 1250), 'America/New_York', catalog), saleFact(sale('2026-03-04T15:00:00Z', -1, 1250), 'America/New_York', catalog)];
+const input = { facts, voids: [], closes: [], catalog, timeZoneOf: () => 'America/New_York', days: ['2026-03-02', '2026-03-03', '2026-03-04'] };
+
+describe('report tables', () => {
+  it('every report has columns and builds from facts', () => {
+    for (const report of REPORTS) {
+      const t = buildReport({ ...input, report });
+      expect(t.columns).toBe(COLUMNS[report]);
+      for (const row of t.rows) for (const key of Object.keys(row)) expect(typeof row[key] === 'string' || typeof row[key] === 'number').toBe(true);
+    }
+  });
+
+  it('sales by day lists every day of the range and charts net by day', () => {
+    const t = buildReport({ ...input, report: 'sales-by-day' });
+    expect(t.rows.map((r) => [r.key, r.net])).toEqual([
+      ['2026-03-02', 0],
+      ['2026-03-03', 2500],
+      ['2026-03-04', -1250]
+    ]);
+    expect(t.chart).toEqual({ x: 'key', y: 'net' });
+  });
+
+  it('CSV: label header, money as decimals (negative too), quoted text', () => {
+    const csv = reportCsv(buildReport({ ...input, report: 'sales-by-product' }));
+    expect(csv.split('\r\n')).toEqual([
+      'Product id,Product,Transactions,Units,Gross sales,Discounts,Refunds,Net sales,Tax,Total,Average basket',
+      'product:tee,"Tee, ""classic""",2,1,25.00,0.00,12.50,12.50,0.00,12.50,6.25',
+      ''
+    ]);
+    expect(reportCsv({ columns: [{ key: 'a', label: 'A', kind: 'money' }], rows: [{ a: -5 }] }, 'JPY')).toBe('A\r\n-5\r\n');
+  });
+});
+
+describe('reports/by_time view', () => {
+  const src = designDocsFor('location').find((d) => d._id === '_design/reports')?.views?.by_time?.map ?? '';
+  const map = (doc: object) => {
+    const out: unknown[] = [];
+    (new Function('emit', `return (${src});`)((k: unknown, v: unknown) => out.push([k, v])) as (d: object) => void)(doc);
+    return out;
+  };
+  it('keys sales and voids by createdAt, shift closes by closedAt, nothing else', () => {
+    expect(map({ type: 'sale', createdAt: '2026-03-03T15:00:00Z' })).toEqual([[['sale', '2026-03-03T15:00:00Z'], null]]);
+    expect(map({ type: 'void', createdAt: '2026-03-03T16:00:00Z' })).toEqual([[['void', '2026-03-03T16:00:00Z'], null]]);
+    expect(map({ type: 'shift_close', closedAt: '2026-03-03T23:00:00Z' })).toEqual([[['shift_close', '2026-03-03T23:00:00Z'], null]]);
+    expect(map({ type: 'stock_movement', createdAt: '2026-03-03T15:00:00Z' })).toEqual([]);
+  });
+});
