@@ -35,10 +35,17 @@ for (const vp of VIEWPORTS) {
     await page.getByLabel('Email').fill('owner@nexus.demo');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+    await shoot(page, `admin-${vp.name}`);
+    // locations and devices, and sync health, live in Settings
+    await page.goto('/admin/settings');
     await expect(page.getByRole('table', { name: 'Locations' })).toBeVisible();
+    await expect(page.getByRole('table', { name: 'Devices' })).toBeVisible();
+    await shoot(page, `admin-settings-${vp.name}`);
+    await page.goto('/admin/settings/sync');
     // the first conflicts query after a big import builds the view on the embedded store: allow for it
     await expect(page.getByRole('status', { name: 'Conflicts summary' })).toBeVisible({ timeout: 60_000 });
-    await shoot(page, `admin-${vp.name}`);
+    await shoot(page, `admin-sync-${vp.name}`);
   });
 }
 

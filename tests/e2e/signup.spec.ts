@@ -40,6 +40,7 @@ test('a retailer signs up on the Starter plan and signs in to the admin portal w
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { name: 'Corner Goods', level: 1 })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Settings' }).click();
   await expect(page.getByRole('table', { name: 'Locations' }).getByRole('cell', { name: 'MS', exact: true })).toBeVisible();
 });
 
