@@ -39,7 +39,7 @@ test('the demo admin signs in, sees the locations in Settings, stays signed in o
   await page.getByRole('button', { name: 'Resolve conflicts now' }).click();
   await expect(page.getByRole('status', { name: 'Conflicts summary' })).toContainText('0 open conflicts', { timeout: 60_000 });
 
-  await page.goto('/admin/settings');
+  await page.getByRole('navigation', { name: 'Settings pages' }).getByRole('link', { name: 'Locations and devices' }).click();
   await page.reload();
   await expect(page.getByRole('table', { name: 'Locations' }).getByRole('cell', { name: 'GM', exact: true })).toBeVisible();
 
