@@ -45,22 +45,26 @@ export async function updateLocation(ctx: Ctx, p: Principal, code: string, patch
   if (patch.taxRateId) await getTaxRate(ctx, p.tenantId, patch.taxRateId);
   const now = new Date().toISOString();
   let saved: LocationDoc | null;
+  let changed: string[] = [];
   try {
     saved = await updateDoc<LocationDoc>(catalog, `location:${code}`, (d) => {
+      changed = changedKeys(d, patch);
+      if (changed.length === 0) return null;
       const { taxRateId, ...rest } = patch;
       const next: Record<string, unknown> = { ...d, ...rest, updatedAt: now, updatedBy: principalId(p) };
       if (taxRateId === null) delete next.taxRateId;
       else if (taxRateId !== undefined) next.taxRateId = taxRateId;
       // field-lww conflict rule: the fields written now win over an older concurrent edit
-      next.fieldTimes = { ...d.fieldTimes, ...Object.fromEntries(Object.keys(patch).map((k) => [k, now])) };
+      next.fieldTimes = { ...d.fieldTimes, ...Object.fromEntries(changed.map((k) => [k, now])) };
       return locationSchema.parse(next);
     });
   } catch (err) {
     if (statusOf(err) === 404) throw notFound(`Location ${code} does not exist`);
     throw err;
   }
-  await recordAudit(ctx.couch, p.tenantId, { action: 'location.updated', actor: principalId(p), target: `location:${code}`, details: { fields: Object.keys(patch) } });
-  return saved ? publicLocation(saved) : null;
+  if (!saved) return publicLocation(locationSchema.parse(await catalog.get(`location:${code}`)));
+  await recordAudit(ctx.couch, p.tenantId, { action: 'location.updated', actor: principalId(p), target: `location:${code}`, details: { fields: changed } });
+  return publicLocation(saved);
 }
 
 // ---- devices ------------------------------------------------------------------------------------
@@ -89,20 +93,26 @@ export async function getSettings(ctx: Ctx, tenantId: string) {
   return editable(settingsSchema.parse(await ctx.couch.use(catalogDb(tenantId)).get('settings:tenant')));
 }
 
+/** The keys of `patch` whose value differs from `doc`'s: what the audit event names. */
+function changedKeys(doc: Record<string, unknown>, patch: Record<string, unknown>): string[] {
+  return Object.keys(patch).filter((k) => JSON.stringify(doc[k] ?? null) !== JSON.stringify(patch[k] ?? null));
+}
+
 export async function updateSettings(ctx: Ctx, p: Principal, patch: SettingsUpdate) {
   userOnly(p, 'Changing settings');
   const now = new Date().toISOString();
-  const saved = await updateDoc<SettingsDoc>(ctx.couch.use(catalogDb(p.tenantId)), 'settings:tenant', (d) =>
-    settingsSchema.parse({
-      ...settingsSchema.parse(d),
-      ...patch,
-      updatedAt: now,
-      updatedBy: principalId(p),
-      fieldTimes: { ...d.fieldTimes, ...Object.fromEntries(Object.keys(patch).map((k) => [k, now])) }
-    })
-  );
-  await recordAudit(ctx.couch, p.tenantId, { action: 'settings.updated', actor: principalId(p), target: 'settings:tenant', details: { fields: Object.keys(patch) } });
-  return editable(saved!);
+  let changed: string[] = [];
+  const saved = await updateDoc<SettingsDoc>(ctx.couch.use(catalogDb(p.tenantId)), 'settings:tenant', (d) => {
+    const current = settingsSchema.parse(d);
+    changed = changedKeys(current, patch);
+    if (changed.length === 0) return null;
+    const times = Object.fromEntries(changed.map((k) => [k, now]));
+    return settingsSchema.parse({ ...current, ...patch, updatedAt: now, updatedBy: principalId(p), fieldTimes: { ...d.fieldTimes, ...times } });
+  });
+  // nothing changed: nothing written, nothing audited
+  if (!saved) return getSettings(ctx, p.tenantId);
+  await recordAudit(ctx.couch, p.tenantId, { action: 'settings.updated', actor: principalId(p), target: 'settings:tenant', details: { fields: changed } });
+  return editable(saved);
 }
 
 // ---- tax rates ----------------------------------------------------------------------------------

@@ -177,7 +177,7 @@ test('an admin manages locations, devices, tax rates and the receipt, and finds 
   await expect(audit.getByRole('row').filter({ hasText: 'device.enrolled' }).filter({ hasText: `Front ${TAG}` }).first()).toBeVisible();
   await filters.getByLabel('Action').selectOption('tax_rate.');
   await filters.getByRole('button', { name: 'Apply filters' }).click();
-  await expect(audit.getByRole('row').filter({ hasText: 'tax_rate.updated' }).filter({ hasText: `tax_rate:e2e-rate-${TAG.toLowerCase()}` }).first()).toContainText('50000 → 51250');
+  await expect(audit.getByRole('row').filter({ hasText: 'tax_rate.updated' }).filter({ hasText: `tax_rate:e2e-rate-${TAG.toLowerCase()}` }).first()).toContainText('5 % → 5.125 %');
   await filters.getByLabel('Action').selectOption('location.');
   await filters.getByRole('button', { name: 'Apply filters' }).click();
   await expect(audit.getByRole('row').filter({ hasText: `location:${code}` }).filter({ hasText: 'location.created' })).toHaveCount(1);
