@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { PINS, demoItems, enrolRegister, openShift, ownerLogin, scan, signIn as pinSignIn } from './support/register';
 
 /**
  * Settings in the admin portal (issue 5): add and edit a location, enrol a register (code + QR code),
@@ -242,4 +243,29 @@ test('a manager (no settings:manage) is denied Settings and its API', async ({ p
   expect(alerts.status()).toBe(200);
   const body = (await alerts.json()) as { alerts: { locationCode: string | null }[] };
   expect(body.alerts.every((a) => a.locationCode === null || a.locationCode === 'GM')).toBe(true);
+});
+
+test('the register offers the tenders the settings name', async ({ page, request }) => {
+  test.setTimeout(120_000);
+  const owner = await ownerLogin(request);
+  const before = ((await (await request.get('/api/v1/settings', { headers: owner.auth })).json()) as { settings: { payments: unknown } }).settings.payments;
+  const set = (payments: unknown) => request.patch('/api/v1/settings', { headers: owner.auth, data: { payments } });
+  expect((await set({ cash: true, card: 'stripe', storeCredit: true, giftCard: false })).status()).toBe(200);
+  try {
+    const [item] = await demoItems(request, owner, 1);
+    await enrolRegister(page, request, owner, `Tenders ${TAG}`);
+    await pinSignIn(page, PINS.cashier);
+    await openShift(page);
+    await scan(page, item!.barcode);
+    await expect(page.getByRole('list', { name: 'Cart lines' }).getByRole('listitem')).toHaveCount(1);
+    await page.getByRole('button', { name: /^Pay / }).click();
+    const pay = page.getByRole('dialog', { name: 'Payment' });
+    await expect(pay.getByRole('group', { name: 'Quick cash amounts' })).toBeVisible();
+    await expect(pay.getByRole('button', { name: 'Stripe reader' })).toBeVisible();
+    await expect(pay.getByRole('button', { name: /^Card on terminal/ })).toHaveCount(0);
+    await expect(pay.getByRole('button', { name: 'Gift card' })).toHaveCount(0);
+    await expect(pay.getByRole('button', { name: 'Store credit' })).toBeVisible();
+  } finally {
+    expect((await set(before)).status()).toBe(200);
+  }
 });

@@ -137,6 +137,13 @@ describe('tax rates and settings', () => {
     const doc = await s.couch.use(catalogDb(t)).get('settings:tenant');
     expect(doc).toMatchObject({ receiptFooter: 'Thank you!', payments: { card: 'stripe', storeCredit: false }, cashRounding: 5, pinSalt: expect.any(String) });
 
+    // the same values again: nothing written, nothing audited
+    const again = await s.call('PATCH', '/api/v1/settings', { token: owner, body: { receiptFooter: 'Thank you!', cashRounding: 5 } });
+    expect(again.status).toBe(200);
+    expect((await s.couch.use(catalogDb(t)).get('settings:tenant'))._rev).toBe(doc._rev);
+    const audited = await json<{ events: { details: { fields: string[] } }[] }>(await s.call('GET', '/api/v1/audit?action=settings.updated', { token: owner }));
+    expect(audited.events.map((e) => e.details.fields)).toEqual([['receiptFooter', 'payments', 'cashRounding']]);
+
     for (const body of [{ cashRounding: 3 }, { pinSalt: 'x'.repeat(20) }, { payments: { cash: false, card: 'off', storeCredit: false, giftCard: false } }, {}]) {
       expect((await s.call('PATCH', '/api/v1/settings', { token: owner, body })).status).toBe(400);
     }
