@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { PINS, demoItems, enrolRegister, openShift, ownerLogin, scan, signIn as pinSignIn } from './support/register';
+import { PINS, demoItems, enrolRegister, openShift, ownerLogin, scan, signIn as pinSignIn } from './support/register.ts';
 
 /**
  * Settings in the admin portal (issue 5): add and edit a location, enrol a register (code + QR code),
@@ -193,6 +193,13 @@ test('an admin manages locations, devices, tax rates and the receipt, and finds 
   await filters.getByRole('button', { name: 'Clear' }).click();
   await expect(audit.getByRole('row').filter({ hasText: 'settings.updated' }).first()).toBeVisible();
   await shoot(page, 'admin-settings-audit-1440');
+
+  // --- sync health: operational alerts, each device's last sync, the conflict list
+  await tab(page, 'Sync health').click();
+  await expect(page.getByRole('status', { name: 'Alerts summary' })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Device sync' })).toBeVisible();
+  await expect(page.getByRole('status', { name: 'Conflicts summary' })).toBeVisible({ timeout: 60_000 });
+  await shoot(page, 'admin-settings-sync-1440');
 
   // phone width: the main Settings page reads without sideways scrolling
   await page.setViewportSize({ width: 390, height: 844 });
