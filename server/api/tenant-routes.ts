@@ -6,9 +6,8 @@ import { createEnrolmentCode, enrolDevice, listDevices, revokeDevice } from '../
 import { hasPermission, mayUseLocation, principalId } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
-import { forbidden, notFound, parseBody, route } from '../http/errors.ts';
+import { forbidden, parseBody, route } from '../http/errors.ts';
 import { addLocation, locationInput } from '../tenants/provision.ts';
-import { locationPatch, updateLocation } from '../tenants/locations.ts';
 import QRCode from 'qrcode';
 
 const enrolmentBody = z.object({
@@ -55,19 +54,6 @@ export function tenantRoutes(ctx: Ctx): Router {
       const input = parseBody(locationInput, req.body);
       await addLocation(ctx, p.tenantId, input, principalId(p));
       res.status(201).json({ location: { code: input.code } });
-    })
-  );
-
-  r.patch(
-    '/locations/:code',
-    auth,
-    route(async (req, res) => {
-      const p = req.principal!;
-      if (p.kind !== 'user' || !hasPermission(p, 'settings:manage')) throw forbidden('Editing a location needs the settings:manage permission');
-      const code = String(req.params.code).toUpperCase();
-      if (!mayUseLocation(p, code)) throw notFound(`Location ${code} does not exist`);
-      const l = await updateLocation(ctx.couch, p.tenantId, code, parseBody(locationPatch, req.body), principalId(p));
-      res.json({ location: { code: l.code, name: l.name, address: l.address, timeZone: l.timeZone, currency: l.currency } });
     })
   );
 

@@ -246,7 +246,7 @@ export async function listDevices(ctx: Ctx, p: Principal) {
   return res.rows
     .map((r) => r.doc as unknown as DeviceDoc)
     .filter((d) => d.tenantId === p.tenantId && mayUseLocation(p, d.locationCode))
-    .map((d) => ({ id: d._id.slice('device:'.length), kind: d.kind, name: d.name, locationCode: d.locationCode, enrolledAt: d.enrolledAt, revokedAt: d.revokedAt ?? null }));
+    .map((d) => ({ id: d._id.slice('device:'.length), kind: d.kind, name: d.name, locationCode: d.locationCode, enrolledAt: d.enrolledAt, revokedAt: d.revokedAt ?? null, lastSeenAt: d.lastSeenAt ?? null, lastSyncAt: d.lastSyncAt ?? null }));
 }
 
 /** Staff sign-in by PIN on an enrolled device; failures lock PIN sign-in on that device. */

@@ -6,6 +6,7 @@ import type { Ctx } from '../context.ts';
 import { apiKeyToken, resolvePrincipal } from '../http/authenticate.ts';
 import { apiKeyRefusal } from './api-key-access.ts';
 import { dbAccess, type DbAccess } from './access.ts';
+import { DeviceActivity } from '../settings/device-activity.ts';
 import { classifyDbRequest } from './classify.ts';
 import { callCouch, pipeToCouch, unavailable, type Upstream } from './proxy.ts';
 import type { StaffLookup } from './staff-directory.ts';
@@ -40,8 +41,9 @@ async function readJson(req: Request, limit: number): Promise<unknown> {
  * service credentials. Mounted before any body parser so reads stream untouched.
  */
 export function gateway(ctx: Ctx, rules: SyncRules, upstream: () => Upstream): RequestHandler {
+  const activity = new DeviceActivity(ctx.couch, ctx.log);
   return (req: Request, res: Response, next: NextFunction) => {
-    handle(ctx, rules, upstream(), req, res).catch((err: unknown) => {
+    handle(ctx, rules, upstream(), req, res, activity).catch((err: unknown) => {
       const e = err as { type?: string; status?: number; code?: string };
       if (e.type === 'entity.too.large') return couchError(res, 413, 'too_large', 'request body is too large; send smaller batches');
       if (err instanceof SyntaxError) return couchError(res, 400, 'bad_request', 'invalid JSON body');
@@ -51,11 +53,16 @@ export function gateway(ctx: Ctx, rules: SyncRules, upstream: () => Upstream): R
   };
 }
 
-async function handle(ctx: Ctx, rules: SyncRules, up: Upstream, req: Request, res: Response): Promise<void> {
+async function handle(ctx: Ctx, rules: SyncRules, up: Upstream, req: Request, res: Response, activity: DeviceActivity): Promise<void> {
   const key = apiKeyToken(req);
   if (key !== null) return handleApiKey(ctx, up, key, req, res);
   const principal = await resolvePrincipal(ctx, req);
   if (!principal) return couchError(res, 401, 'unauthorized', 'a valid access token or device credential is required');
+  if (principal.kind !== 'user') {
+    // Devices (and staff signed in on them) only replicate here: a successful answer is a sync.
+    const deviceId = principal.deviceId;
+    res.on('finish', () => activity.note(deviceId, res.statusCode < 400));
+  }
 
   const q = req.url.indexOf('?');
   const rawPath = q === -1 ? req.url : req.url.slice(0, q);

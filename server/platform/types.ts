@@ -52,6 +52,9 @@ export interface DeviceDoc {
   revokedAt?: string;
   pinFailures: number;
   pinLockedUntil?: string | undefined;
+  /** last request at the gateway / last successful replication (server/settings/device-activity.ts) */
+  lastSeenAt?: string;
+  lastSyncAt?: string;
 }
 
 export interface EnrolmentDoc {

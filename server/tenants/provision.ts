@@ -21,22 +21,23 @@ import { createUser, findUserByEmail } from '../platform/users.ts';
 import { assertPlanAllows } from './plan-limits.ts';
 import type { TenantDoc, UserDoc } from '../platform/types.ts';
 
+/** An IANA time zone the runtime knows (the business day of reports depends on it). */
+export const timeZoneName = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone like America/New_York');
+export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code like USD');
+
 export const locationInput = z.object({
   code: z.string().trim().toUpperCase().regex(LOCATION_CODE_PATTERN, 'must be 2–10 letters/digits starting with a letter, e.g. GM'),
   name: z.string().trim().min(1).max(120).optional(),
   address: z.string().max(400).default(''),
-  timeZone: z
-    .string()
-    .default('America/New_York')
-    .refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be an IANA time zone like America/New_York'),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code like USD').default('USD'),
+  timeZone: timeZoneName.default('America/New_York'),
+  currency: currencyCode.default('USD'),
   taxRateId: z.string().optional()
 });
 export type LocationInput = z.input<typeof locationInput>;

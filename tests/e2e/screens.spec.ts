@@ -38,6 +38,15 @@ for (const vp of VIEWPORTS) {
     // the first dashboard load on a just-started server may wait for the reports view to be indexed
     await expect(page.getByRole('table', { name: 'Sales by location' })).toBeVisible({ timeout: 60_000 });
     await shoot(page, `admin-${vp.name}`);
+    // locations and devices, and sync health, live in Settings
+    await page.goto('/admin/settings');
+    await expect(page.getByRole('table', { name: 'Locations' })).toBeVisible();
+    await expect(page.getByRole('table', { name: 'Devices' })).toBeVisible();
+    await shoot(page, `admin-settings-${vp.name}`);
+    await page.goto('/admin/settings/sync');
+    // the first conflicts query after a big import builds the view on the embedded store: allow for it
+    await expect(page.getByRole('status', { name: 'Conflicts summary' })).toBeVisible({ timeout: 60_000 });
+    await shoot(page, `admin-sync-${vp.name}`);
   });
 }
 

@@ -19,7 +19,7 @@ test('a wrong password shows the server’s message', async ({ page }) => {
   await expect(page.getByRole('alert')).toHaveText('Email or password is wrong');
 });
 
-test('the demo admin signs in, sees every location on the dashboard, stays signed in on reload and signs out', async ({ page }) => {
+test('the demo admin signs in, sees every location on the dashboard and in Settings, stays signed in on reload and signs out', async ({ page }) => {
   await page.goto('/admin');
   await page.getByLabel('Email').fill('admin@nexus.demo');
   await page.getByLabel('Password').fill(PASSWORD);
@@ -33,8 +33,22 @@ test('the demo admin signs in, sees every location on the dashboard, stays signe
   for (const code of ['GM', 'HM', 'LM']) await expect(table.getByRole('rowheader', { name: new RegExp(`^${code} `) })).toBeVisible();
   await expect(table.getByRole('rowheader', { name: 'Total' })).toBeVisible();
 
+  await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Settings' }).click();
+  await expect(page).toHaveURL(/\/admin\/settings$/);
+  const locations = page.getByRole('table', { name: 'Locations' });
+  for (const header of ['Code', 'Name', 'Time zone', 'Currency']) await expect(locations.getByRole('columnheader', { name: header })).toBeVisible();
+  for (const code of ['GM', 'HM', 'LM']) await expect(locations.getByRole('cell', { name: code, exact: true })).toBeVisible();
+
+  // admins see sync health (conflicts resolved by the sync rules); nothing is open in the demo
+  // (the first conflicts query after a big import builds the view on the embedded store: allow for it)
+  await page.getByRole('navigation', { name: 'Settings pages' }).getByRole('link', { name: 'Sync health' }).click();
+  await expect(page.getByRole('status', { name: 'Conflicts summary' })).toContainText('0 open conflicts', { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Resolve conflicts now' }).click();
+  await expect(page.getByRole('status', { name: 'Conflicts summary' })).toContainText('0 open conflicts', { timeout: 60_000 });
+
+  await page.getByRole('navigation', { name: 'Settings pages' }).getByRole('link', { name: 'Locations and devices' }).click();
   await page.reload();
-  await expect(page.getByRole('table', { name: 'Sales by location' }).getByRole('rowheader', { name: /^GM / })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Locations' }).getByRole('cell', { name: 'GM', exact: true })).toBeVisible();
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
@@ -42,7 +56,7 @@ test('the demo admin signs in, sees every location on the dashboard, stays signe
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
 });
 
-test('a GM manager sees only GM', async ({ page }) => {
+test('a GM manager sees only GM, and not Settings', async ({ page, request }) => {
   await page.goto('/admin');
   await page.getByLabel('Email').fill('manager@nexus.demo');
   await page.getByLabel('Password').fill(PASSWORD);
@@ -50,7 +64,15 @@ test('a GM manager sees only GM', async ({ page }) => {
   const table = page.getByRole('table', { name: 'Sales by location' });
   await expect(table.getByRole('rowheader', { name: /^GM / })).toBeVisible({ timeout: 60_000 });
   await expect(table.getByRole('row')).toHaveCount(2); // header + GM (no total for one location)
-  await expect(page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Settings' })).toHaveCount(0); // no settings:manage
+  // no settings:manage: no Settings section (locations, devices, sync health live there)
+  await expect(page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Settings' })).toHaveCount(0);
+  await page.goto('/admin/settings/sync');
+  await expect(page.getByRole('alert')).toContainText('does not have access to Settings');
+  await expect(page.getByRole('heading', { name: 'Sync health' })).toHaveCount(0);
+  const login = await request.post('/api/v1/auth/login', { data: { email: 'manager@nexus.demo', password: PASSWORD } });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const res = await request.get('/api/v1/locations', { headers: { authorization: `Bearer ${accessToken}` } });
+  expect(((await res.json()) as { locations: { code: string }[] }).locations.map((l) => l.code)).toEqual(['GM']);
 });
 
 test('a register enrols with a code from the admin API, and the code works only once', async ({ page, request }) => {

@@ -74,11 +74,14 @@ describe('setup checklist', () => {
   });
 });
 
-describe('PATCH /api/v1/locations/:code', () => {
+describe('PATCH /api/v1/locations/:code (the wizard\'s location step)', () => {
   it('edits name, address, time zone and currency; the code stays', async () => {
     const res = await s.call('PATCH', '/api/v1/locations/gm', { token: owner, body: { name: 'Grand Market', address: '9 Elm St', timeZone: 'Europe/Berlin', currency: 'EUR' } });
     expect(res.status).toBe(200);
-    expect((await res.json()) as unknown).toEqual({ location: { code: 'GM', name: 'Grand Market', address: '9 Elm St', timeZone: 'Europe/Berlin', currency: 'EUR' } });
+    expect((await res.json()) as unknown).toMatchObject({ location: { code: 'GM', name: 'Grand Market', address: '9 Elm St', timeZone: 'Europe/Berlin', currency: 'EUR' } });
+    // a patch of one field leaves the others as they are (no defaults sneak in)
+    const one = await s.call('PATCH', '/api/v1/locations/GM', { token: owner, body: { address: '10 Elm St' } });
+    expect((await one.json()) as unknown).toMatchObject({ location: { address: '10 Elm St', timeZone: 'Europe/Berlin', currency: 'EUR', name: 'Grand Market' } });
     const doc = (await s.couch.use(catalogDb(t)).get('location:GM')) as unknown as { fieldTimes: Record<string, string>; taxRateId: string };
     expect(Object.keys(doc.fieldTimes).sort()).toEqual(['address', 'currency', 'name', 'timeZone']);
     expect(doc.taxRateId).toBe('tax_rate:standard');

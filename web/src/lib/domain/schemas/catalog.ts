@@ -132,6 +132,14 @@ export const staffSchema = z
   })
   .strict();
 
+/** Card payments: on a standalone terminal (the cashier keys the amount), on a Stripe reader, or not taken. */
+export const CARD_MODES = ['terminal', 'stripe', 'off'] as const;
+export const paymentSettingsSchema = z
+  .object({ cash: z.boolean(), card: z.enum(CARD_MODES), storeCredit: z.boolean(), giftCard: z.boolean() })
+  .strict()
+  .refine((p) => p.cash || p.card !== 'off' || p.storeCredit || p.giftCard, 'the register needs at least one way to take payment');
+export const PAYMENT_DEFAULTS = { cash: true, card: 'terminal', storeCredit: true, giftCard: true } as const satisfies z.input<typeof paymentSettingsSchema>;
+
 /** Tenant-wide settings the devices need offline, including the PIN hashing parameters. */
 export const settingsSchema = z
   .object({
@@ -154,6 +162,8 @@ export const settingsSchema = z
     /** layaways: minimum deposit and the share of payments kept on cancellation, basis points */
     layawayMinDepositBp: z.number().int().min(0).max(10_000).default(2000),
     layawayCancellationFeeBp: z.number().int().min(0).max(10_000).default(1000),
+    /** which tenders the register offers for sales (refunds can always go back as cash or card) */
+    payments: paymentSettingsSchema.default(PAYMENT_DEFAULTS),
     /** loyalty points earned per whole currency unit spent */
     loyaltyPointsPerUnit: z.number().int().min(0).max(100).default(1),
     /** when an admin confirmed the payment methods in the setup wizard (domain/setup.ts) */
