@@ -11,6 +11,7 @@ import { tenantRoutes } from './api/tenant-routes.ts';
 import { syncRoutes } from './api/sync-routes.ts';
 import { catalogRoutes } from './api/catalog-routes.ts';
 import { inventoryRoutes } from './api/inventory-routes.ts';
+import { stockRoutes } from './api/stock-routes.ts';
 import { signupRoutes } from './api/signup-routes.ts';
 import type { Ctx } from './context.ts';
 import { gateway } from './gateway/router.ts';
@@ -116,6 +117,7 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
   api.use('/sync', syncRoutes(ctx));
   api.use('/catalog', catalogRoutes(ctx));
   api.use('/inventory', inventoryRoutes(ctx));
+  api.use('/inventory', stockRoutes(ctx));
   api.use('/', tenantRoutes(ctx));
   api.use('/', signupRoutes(ctx));
   api.use((req, _res, next) => next(notFound(`No API endpoint ${req.method} ${req.baseUrl}${req.path}`)));
