@@ -7,7 +7,7 @@ import type { Permission } from '../../web/src/lib/domain/permissions.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { forbidden, parseBody, route } from '../http/errors.ts';
-import { findVariant, listStock, recentAdjustments, setThresholds, stockAlertsAt, tenantCurrency, valuationAt, catalogVariants } from '../inventory/stock-admin.ts';
+import { findVariant, listStock, recentAdjustments, setThresholds, stockAlertsAt, tenantCurrency, tenantLocations, valuationAt, catalogVariants } from '../inventory/stock-admin.ts';
 import { getTenant } from '../tenants/provision.ts';
 
 const loc = z.string().trim().toUpperCase().pipe(locationCode);
@@ -21,6 +21,12 @@ const levelsQuery = z.object({
   pageSize: int(1, 200, 50)
 });
 const lookupQuery = z.object({ location: loc, code: z.string().trim().min(1).max(64) });
+const variantsQuery = z.object({
+  ids: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.string().max(40)).min(1).max(500))
+});
 const adjustmentsQuery = z.object({ location: loc, limit: int(1, 200, 50) });
 /** one location, or every location the caller may use when absent */
 const someLocations = z.object({ location: loc.optional() });
@@ -50,6 +56,16 @@ export function stockRoutes(ctx: Ctx): Router {
     return { p, locations: (tenant?.locations ?? []).filter((c) => mayUseLocation(p, c)) };
   };
 
+  /** Every location of the tenant, `mine` when the caller may act there: transfers go to any of them. */
+  r.get(
+    '/locations',
+    auth,
+    route(async (req, res) => {
+      const p = allowed(req, 'Viewing inventory', []);
+      res.json({ locations: await tenantLocations(ctx.couch, p.tenantId).then((ls) => ls.map((l) => ({ ...l, mine: mayUseLocation(p, l.code) }))) });
+    })
+  );
+
   r.get(
     '/levels',
     auth,
@@ -67,6 +83,18 @@ export function stockRoutes(ctx: Ctx): Router {
       const q = parseBody(lookupQuery, req.query);
       const p = allowed(req, 'Looking up a variant', [q.location]);
       res.json({ variant: await findVariant(ctx.couch, p.tenantId, q.code, q.location) });
+    })
+  );
+
+  /** Names of the given variants (transfer lines carry only ids). */
+  r.get(
+    '/variants',
+    auth,
+    route(async (req, res) => {
+      const q = parseBody(variantsQuery, req.query);
+      const p = allowed(req, 'Looking up variants', []);
+      const wanted = new Set(q.ids);
+      res.json({ variants: (await catalogVariants(ctx.couch, p.tenantId)).filter((v) => wanted.has(v.variantId)) });
     })
   );
 

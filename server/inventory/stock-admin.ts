@@ -284,3 +284,13 @@ export async function tenantCurrency(couch: Couch, tenantId: string): Promise<st
   const res = await couch.use(catalogDb(tenantId)).list({ startkey: 'location:', endkey: 'location:\ufff0', include_docs: true, limit: 1 });
   return ((res.rows[0] as { doc?: { currency?: string } } | undefined)?.doc?.currency ?? 'USD').toUpperCase();
 }
+
+/** The tenant's locations (code and name) in code order. */
+export async function tenantLocations(couch: Couch, tenantId: string): Promise<{ code: string; name: string }[]> {
+  const res = await couch.use(catalogDb(tenantId)).list({ startkey: 'location:', endkey: 'location:\ufff0', include_docs: true });
+  return res.rows
+    .map((r) => (r as { doc?: { type?: string; code?: string; name?: string } | null }).doc)
+    .filter((d): d is { code: string; name: string } => d?.type === 'location' && typeof d.code === 'string')
+    .map((d) => ({ code: d.code, name: d.name ?? d.code }))
+    .sort((a, b) => (a.code < b.code ? -1 : 1));
+}

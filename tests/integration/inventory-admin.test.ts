@@ -132,6 +132,11 @@ describe('stock list', () => {
     const byCode = await json<{ variant: { variantId: string } }>(await s.call('GET', '/api/v1/inventory/lookup?location=GM&code=5901234123457', { token: owner }));
     expect(byCode.variant.variantId).toBe(s2);
     expect((await s.call('GET', '/api/v1/inventory/lookup?location=GM&code=NOPE', { token: owner })).status).toBe(404);
+    const named = await json<{ variants: { variantId: string; label: string }[] }>(await s.call('GET', `/api/v1/inventory/variants?ids=${s2},${c1},ghost`, { token: gmManager }));
+    expect(named.variants.map((v) => [v.variantId, v.label])).toEqual([
+      [c1, 'M'],
+      [s2, 'L']
+    ]);
   });
 });
 
@@ -239,6 +244,11 @@ describe('permissions', () => {
       expect((await json<{ message: string }>(res)).message).toContain('HM');
     }
     expect((await s.call('PUT', '/api/v1/inventory/thresholds', { token: gmManager, body: { location: 'HM', variantIds: [s1], lowStock: 1, reorderPoint: null } })).status).toBe(403);
+    const locs = await json<{ locations: { code: string; mine: boolean }[] }>(await s.call('GET', '/api/v1/inventory/locations', { token: gmManager }));
+    expect(locs.locations.map((l) => [l.code, l.mine])).toEqual([
+      ['GM', true],
+      ['HM', false]
+    ]);
     // without a location: only the locations the manager has
     const alerts = await json<{ locations: { location: string }[] }>(await s.call('GET', '/api/v1/inventory/alerts', { token: gmManager }));
     expect(alerts.locations.map((l) => l.location)).toEqual(['GM']);
@@ -248,6 +258,7 @@ describe('permissions', () => {
 
   it('a cashier gets 403 everywhere; a stock clerk works stock but sees no cost figures', async () => {
     for (const [method, path, body] of [
+      ['GET', '/locations'],
       ['GET', '/levels?location=GM'],
       ['GET', '/adjustments?location=GM'],
       ['GET', '/alerts?location=GM'],

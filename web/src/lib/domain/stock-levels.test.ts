@@ -4,6 +4,7 @@ import {
   incomingInTransit,
   matchesSearch,
   paginate,
+  signedAdjustment,
   stockAlerts,
   stockState,
   thresholdInput,
@@ -144,5 +145,18 @@ describe('valuation', () => {
     expect(csv[0]).toBe('location,category,units,value_usd,variants_without_cost');
     expect(csv[2]).toBe('GM,Shirts,2,24.00,0');
     expect(csv.at(-2)).toBe('TOTAL,,18,86.00,2');
+  });
+});
+
+describe('signedAdjustment', () => {
+  it('applies the reason sign and refuses zero or junk', () => {
+    expect(signedAdjustment('damage', '3')).toBe(-3);
+    expect(signedAdjustment('theft', '-2')).toBe(-2);
+    expect(signedAdjustment('found', '-4')).toBe(4);
+    expect(signedAdjustment('correction', '-4')).toBe(-4);
+    expect(signedAdjustment('correction', '+5')).toBe(5);
+    expect(signedAdjustment('correction', '0')).toBeNull();
+    expect(signedAdjustment('found', '1.5')).toBeNull();
+    expect(signedAdjustment('found', '')).toBeNull();
   });
 });

@@ -4,6 +4,7 @@
  * and thresholds, then hands them here; the dashboard reuses `stockAlerts` the same way.
  */
 import { z } from 'zod';
+import { currencyDigits, toDecimalString } from './money.ts';
 import { locationCode } from './schemas/common.ts';
 import type { Transfer } from './schemas/inventory.ts';
 
@@ -151,6 +152,20 @@ export function paginate<T>(rows: readonly T[], page: number, pageSize: number):
   return { rows: rows.slice((p - 1) * pageSize, p * pageSize), page: p, pageSize, total: rows.length, pages };
 }
 
+/**
+ * The signed quantity of an adjustment from what a person types: damage and theft always take out and
+ * found always puts in, whatever sign was typed; a correction keeps its sign. Null for 0 or not a whole number.
+ */
+export function signedAdjustment(reason: string, typed: string): number | null {
+  const t = typed.trim().replace(/^\+/, '');
+  if (!/^-?\d{1,7}$/.test(t)) return null;
+  const n = Number(t);
+  if (n === 0) return null;
+  if (reason === 'damage' || reason === 'theft') return -Math.abs(n);
+  if (reason === 'found') return Math.abs(n);
+  return n;
+}
+
 // -------------------------------------------------------------------------------------------------
 // Thresholds API input
 
@@ -241,10 +256,10 @@ export function valuation(
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break. */
 const csvField = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-const money = (minorUnits: number) => (minorUnits / 100).toFixed(2);
-
-/** The valuation as CSV: one row per location × category, then a total row. Cost in major units (2 decimals). */
+/** The valuation as CSV: one row per location × category, then a total row. Values in major units ("12.34" for USD). */
 export function valuationCsv(v: Valuation, currency: string): string {
+  const digits = currencyDigits(currency);
+  const money = (minorUnits: number) => toDecimalString(minorUnits, digits);
   const rows = [['location', 'category', 'units', `value_${currency.toLowerCase()}`, 'variants_without_cost']];
   for (const l of v.lines) rows.push([l.location, l.categoryName, String(l.units), money(l.value), String(l.missingCost)]);
   rows.push(['TOTAL', '', String(v.total.units), money(v.total.value), String(v.total.missingCost)]);
