@@ -43,11 +43,28 @@ interface ProductDoc {
   variants: { id: string; sku: string; barcode?: string; options: Record<string, string>; cost?: number }[];
 }
 
+/**
+ * Flattened catalogs by tenant, each with the catalog database's `update_seq` it was read at. A read
+ * asks the database for its current seq (one small request) and reuses the list while it is unchanged,
+ * so paging and searching do not re-read every product. Every server copy keeps its own and checks the
+ * seq each time, so no copy can serve a stale catalog: the server stays stateless in effect.
+ */
+const CATALOG_CACHE_TENANTS = 20;
+const catalogCache = new Map<string, { seq: string; variants: VariantInfo[] }>();
+
 /** Every variant of the catalog (archived ones too: they may still hold stock). */
 export async function catalogVariants(couch: Couch, tenantId: string): Promise<VariantInfo[]> {
-  const res = await couch.use(catalogDb(tenantId)).list({ startkey: 'product:', endkey: 'product:\ufff0', include_docs: true });
+  const db = couch.use(catalogDb(tenantId));
+  const seq = String((await db.info()).update_seq);
+  const hit = catalogCache.get(tenantId);
+  if (hit && hit.seq === seq) return hit.variants;
+  const res = await db.list({ startkey: 'product:', endkey: 'product:\ufff0', include_docs: true });
   const products = res.rows.map((r) => (r as { doc?: ProductDoc | null }).doc).filter((d): d is ProductDoc => d?.type === 'product');
-  return flattenVariants(products);
+  const variants = flattenVariants(products);
+  catalogCache.delete(tenantId);
+  catalogCache.set(tenantId, { seq, variants });
+  if (catalogCache.size > CATALOG_CACHE_TENANTS) catalogCache.delete(catalogCache.keys().next().value!);
+  return variants;
 }
 
 export async function categoryNames(couch: Couch, tenantId: string): Promise<Map<string, string>> {
@@ -107,21 +124,15 @@ export async function listStock(couch: Couch, tenantId: string, query: StockList
   return paginate(rows, query.page, query.pageSize);
 }
 
-/** A variant by exact SKU or barcode (the adjustment and transfer forms' lookup), with its on hand at `location`. */
+/**
+ * A variant by exact SKU or barcode (the adjustment and transfer forms' lookup), with its on hand at
+ * `location`. Read from the (cached) catalog list rather than the by_sku/by_barcode views, which the
+ * embedded store would first have to build.
+ */
 export async function findVariant(couch: Couch, tenantId: string, code: string, location: string): Promise<VariantInfo & { onHand: number }> {
   await assertLocations(couch, tenantId, [location]);
-  const catalog = couch.use(catalogDb(tenantId));
-  const [bySku, byBarcode] = await Promise.all([catalog.view('catalog', 'by_sku', { key: code }), catalog.view('catalog', 'by_barcode', { key: code })]);
-  const hit = [...bySku.rows, ...byBarcode.rows].map((r) => r.value as unknown as { productId: string; variantId: string })[0];
-  if (!hit) throw notFound(`No variant has the SKU or barcode ${code}`);
-  let product: ProductDoc;
-  try {
-    product = (await catalog.get(hit.productId)) as unknown as ProductDoc;
-  } catch (err) {
-    if (statusOf(err) === 404) throw notFound(`No variant has the SKU or barcode ${code}`);
-    throw err;
-  }
-  const v = flattenVariants([product]).find((x) => x.variantId === hit.variantId);
+  const variants = await catalogVariants(couch, tenantId);
+  const v = variants.find((x) => x.sku === code) ?? variants.find((x) => x.barcode === code);
   if (!v) throw notFound(`No variant has the SKU or barcode ${code}`);
   const [level] = await stockLevels(couch, tenantId, location, [v.variantId]);
   return { ...v, onHand: level?.onHand ?? 0 };
