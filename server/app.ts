@@ -12,6 +12,7 @@ import { syncRoutes } from './api/sync-routes.ts';
 import { catalogRoutes } from './api/catalog-routes.ts';
 import { inventoryRoutes } from './api/inventory-routes.ts';
 import { customersRoutes } from './api/customers-routes.ts';
+import { stockRoutes } from './api/stock-routes.ts';
 import { signupRoutes } from './api/signup-routes.ts';
 import { setupRoutes } from './api/setup-routes.ts';
 import { reportRoutes } from './api/report-routes.ts';
@@ -126,6 +127,7 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
   api.use('/', reportRoutes(ctx));
   api.use('/', settingsRoutes(ctx));
   api.use('/alerts', alertsRoutes(ctx));
+  api.use('/inventory', stockRoutes(ctx));
   api.use('/', tenantRoutes(ctx));
   api.use('/', signupRoutes(ctx));
   api.use((req, _res, next) => next(notFound(`No API endpoint ${req.method} ${req.baseUrl}${req.path}`)));

@@ -54,6 +54,9 @@ const raw = {
     // writes first under an id derived from the transfer (POST /api/v1/inventory/transfers…), so no
     // client may move one to "shipped" or "received" without the stock moving with it.
     transfer: { db: 'location', lifecycle: 'mutable', write: null, conflict: { rule: 'server-only' } },
+    // Thresholds are set through PUT /api/v1/inventory/thresholds, which checks the variant and the
+    // writer's location; devices read them (low-stock hints) but never write them.
+    stock_threshold: { db: 'location', lifecycle: 'mutable', write: null, conflict: { rule: 'server-only' } },
     customer: {
       db: 'customers',
       lifecycle: 'mutable',

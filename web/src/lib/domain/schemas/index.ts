@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { categorySchema, locationSchema, productSchema, registerSchema, settingsSchema, staffSchema, taxRateSchema } from './catalog.ts';
 import { customerSchema, ledgerEntrySchema } from './customers.ts';
-import { transferSchema } from './inventory.ts';
+import { stockThresholdSchema, transferSchema } from './inventory.ts';
 import {
   cashMovementSchema,
   layawayCloseSchema,
@@ -33,6 +33,7 @@ export const DOC_SCHEMAS = {
   sale: saleSchema,
   stock_movement: stockMovementSchema,
   transfer: transferSchema,
+  stock_threshold: stockThresholdSchema,
   void: voidSchema,
   shift: shiftSchema,
   shift_close: shiftCloseSchema,
@@ -61,6 +62,7 @@ export const ID_PREFIX_TYPE: Readonly<Record<string, DocType>> = {
   sale: 'sale',
   movement: 'stock_movement',
   transfer: 'transfer',
+  threshold: 'stock_threshold',
   void: 'void',
   shift: 'shift',
   shift_close: 'shift_close',

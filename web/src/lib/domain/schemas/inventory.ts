@@ -71,3 +71,31 @@ export const transferSchema = z
   });
 
 export type Transfer = z.infer<typeof transferSchema>;
+
+/**
+ * Low-stock threshold and reorder point of one variant at one location (`threshold:{variantId}`), kept
+ * in that location's database so its registers and admin browsers read it with the stock it describes.
+ * Only the server writes it (PUT /api/v1/inventory/thresholds; sync rules `server-only`): the API checks
+ * the variant exists and the writer's location access, which a gateway write could not. Clearing both
+ * limits deletes the document. `lowStock`: on hand ≤ it is "low stock" (an alert); `reorderPoint`: on
+ * hand ≤ it is "time to reorder" (a flag on the stock list, for purchase orders).
+ */
+export const stockThresholdSchema = z
+  .object({
+    ...couchFields,
+    _id: z.string().regex(/^threshold:[A-Za-z0-9_-]{1,40}$/, 'must be threshold:{variantId}'),
+    type: z.literal('stock_threshold'),
+    locationCode,
+    variantId,
+    lowStock: z.number().int().min(0).max(1_000_000).optional(),
+    reorderPoint: z.number().int().min(0).max(1_000_000).optional(),
+    updatedAt: isoTimestamp,
+    updatedBy: idRef
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    if (t._id !== `threshold:${t.variantId}`) ctx.addIssue({ code: 'custom', path: ['_id'], message: 'must be threshold:{variantId}' });
+    if (t.lowStock === undefined && t.reorderPoint === undefined) ctx.addIssue({ code: 'custom', path: ['lowStock'], message: 'set lowStock, reorderPoint or both (delete the document to clear)' });
+  });
+
+export type StockThreshold = z.infer<typeof stockThresholdSchema>;
