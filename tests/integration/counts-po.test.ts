@@ -25,10 +25,16 @@ beforeAll(async () => {
   owner = await login(s, 'o@count.test', PW);
   gmManager = await login(s, 'm@count.test', PW);
   cashier = await login(s, 'c@count.test', PW);
-  const product = makeProduct();
-  product.variants[0] = { ...product.variants[0]!, cost: 400 } as (typeof product.variants)[number];
-  product.variants.push({ ...product.variants[0]!, cost: undefined, id: product.variants[0]!.id.replace(/-v01$/, '-v02'), sku: `${product.variants[0]!.sku}-2`, barcode: '5901234123457', options: { Size: 'L' } });
-  product.options = [{ name: 'Size', values: ['M', 'L'] }];
+  const base = makeProduct();
+  const first = base.variants[0]!;
+  const product = {
+    ...base,
+    options: [{ name: 'Size', values: ['M', 'L'] }],
+    variants: [
+      { ...first, cost: 400 },
+      { ...first, id: first.id.replace(/-v01$/, '-v02'), sku: `${first.sku}-2`, barcode: '5901234123457', options: { Size: 'L' } }
+    ]
+  };
   await s.couch.use(catalogDb(t)).insert(product);
   productId = product._id;
   v1 = product.variants[0]!.id;
