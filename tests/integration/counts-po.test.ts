@@ -140,6 +140,16 @@ describe('count sessions API', () => {
     expect(await onHand('GM')).toEqual({ [v1]: 7, [v2]: 6 });
   });
 
+  it('a category count covers every variant of the category; uncounted ones count as 0', async () => {
+    const start = await json<{ session: { _id: string } }>(await s.call('POST', '/api/v1/inventory/counts', { token: gmManager, body: { location: 'GM', scope: { kind: 'categories', categoryIds: ['category:tees'] } } }));
+    const id = encodeURIComponent(start.session._id);
+    await s.call('PUT', `/api/v1/inventory/counts/${id}/counts`, { token: gmManager, body: { counts: [{ variantId: v1, qty: 7 }] } });
+    await s.call('POST', `/api/v1/inventory/counts/${id}/submit`, { token: gmManager });
+    const detail = await json<Review>(await s.call('GET', `/api/v1/inventory/counts/${id}`, { token: gmManager }));
+    expect(detail.review.lines.map((l) => [l.variantId, l.expected, l.counted, l.variance])).toEqual([[v1, 7, 7, 0], [v2, 6, 0, -6]]);
+    expect((await s.call('POST', `/api/v1/inventory/counts/${id}/reject`, { token: gmManager, body: { reason: 'test only' } })).status).toBe(200);
+  });
+
   it('an RFID phone writes a submitted count through the gateway once; no client edits it or writes count movements', async () => {
     const phone = await enrol(s, owner, 'rfid_phone', 'GM', 'Phone');
     const now = new Date().toISOString();
