@@ -10,6 +10,8 @@ import { authRoutes } from './api/auth-routes.ts';
 import { tenantRoutes } from './api/tenant-routes.ts';
 import { syncRoutes } from './api/sync-routes.ts';
 import { catalogRoutes } from './api/catalog-routes.ts';
+import { countsRoutes } from './api/counts-routes.ts';
+import { purchaseOrderRoutes } from './api/purchase-order-routes.ts';
 import { inventoryRoutes } from './api/inventory-routes.ts';
 import { customersRoutes } from './api/customers-routes.ts';
 import { stockRoutes } from './api/stock-routes.ts';
@@ -121,6 +123,8 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
   api.use('/auth', authRoutes(ctx));
   api.use('/sync', syncRoutes(ctx));
   api.use('/catalog', catalogRoutes(ctx));
+  api.use('/inventory/counts', countsRoutes(ctx));
+  api.use('/inventory', purchaseOrderRoutes(ctx));
   api.use('/inventory', inventoryRoutes(ctx));
   api.use('/setup', setupRoutes(ctx));
   api.use('/customers', customersRoutes(ctx));

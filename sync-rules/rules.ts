@@ -57,6 +57,14 @@ const raw = {
     // Thresholds are set through PUT /api/v1/inventory/thresholds, which checks the variant and the
     // writer's location; devices read them (low-stock hints) but never write them.
     stock_threshold: { db: 'location', lifecycle: 'mutable', write: null, conflict: { rule: 'server-only' } },
+    // Count sessions: an RFID phone (or a user with inventory:count) may create one, already submitted;
+    // every later change (approve → correction movement, reject) is the server's (the gateway refuses
+    // edits: server/gateway/validate-docs.ts), like a transfer's.
+    count_session: { db: 'location', lifecycle: 'mutable', write: 'inventory:count', deviceWriters: ['rfid_phone'], conflict: { rule: 'server-only' } },
+    // Suppliers and purchase orders are written through /api/v1/inventory only (sending queues an email,
+    // receiving writes stock movements first).
+    supplier: { db: 'catalog', lifecycle: 'mutable', write: null, conflict: { rule: 'server-only' } },
+    purchase_order: { db: 'location', lifecycle: 'mutable', write: null, conflict: { rule: 'server-only' } },
     customer: {
       db: 'customers',
       lifecycle: 'mutable',

@@ -4,6 +4,8 @@ import type { SyncRules } from '../../sync-rules/schema.ts';
 import { APPROVAL_PERMISSION, can, hasAllLocations } from '../../web/src/lib/domain/permissions.ts';
 import { SERVER_MOVEMENT_PREFIXES } from '../../web/src/lib/domain/inventory.ts';
 import { SERVER_LEDGER_PREFIXES } from '../../web/src/lib/domain/customers.ts';
+import { COUNT_MOVEMENT_PREFIX } from '../../web/src/lib/domain/counts.ts';
+import { PO_MOVEMENT_PREFIX } from '../../web/src/lib/domain/purchase-orders.ts';
 import { hasPermission, type Principal } from '../auth/principal.ts';
 import type { StaffLookup } from './staff-directory.ts';
 
@@ -124,6 +126,10 @@ export function checkDocWrite(p: Principal, db: ParsedDbName, raw: unknown, newE
   if (type === 'stock_movement' && SERVER_MOVEMENT_PREFIXES.some((prefix) => id.startsWith(prefix))) {
     return reject(403, `_id: ${id.split(':').slice(0, 2).join(':')}:… movements are written only by the server (ship or receive the transfer through /api/v1/inventory)`);
   }
+  // Count approvals and purchase-order receipts likewise happen once under derived ids (domain/counts.ts, purchase-orders.ts).
+  if (type === 'stock_movement' && (id.startsWith(COUNT_MOVEMENT_PREFIX) || id.startsWith(PO_MOVEMENT_PREFIX))) {
+    return reject(403, `_id: ${id.split(':').slice(0, 2).join(':')}:… movements are written only by the server (approve the count or receive the order through /api/v1/inventory)`);
+  }
   const allowed = p.kind === 'device' ? rule.deviceWriters.includes(p.deviceKind) : hasPermission(p, rule.write);
   if (!allowed) {
     const who = p.kind === 'device' ? `a ${p.deviceKind} device` : `role ${p.role}`;
@@ -139,6 +145,19 @@ export function checkDocWrite(p: Principal, db: ParsedDbName, raw: unknown, newE
     if (deleted) return reject(403, `_deleted: ${type} documents are immutable and cannot be deleted`);
     if (newEdits ? doc._rev !== undefined : generation(doc._rev) !== 1) {
       return reject(403, `_rev: ${type} documents are immutable; record a new document instead of editing this one`);
+    }
+  }
+  // A count session is created once, already submitted (an RFID phone's count); reviewing it is the
+  // server's, so no client may edit, delete, approve or reject one (schemas/counts.ts).
+  if (type === 'count_session') {
+    if (deleted || (newEdits ? doc._rev !== undefined : generation(doc._rev) !== 1)) {
+      return reject(403, '_rev: a count session cannot be changed once written; review it through /api/v1/inventory/counts');
+    }
+    if (doc.status !== 'submitted' || doc.reviewedAt !== undefined || doc.movementId !== undefined || doc.reviewLines !== undefined) {
+      return reject(403, 'status: a count session is written as "submitted"; only the server approves or rejects it');
+    }
+    if (p.kind === 'device' && (doc.source !== 'rfid' || doc.deviceId !== `device:${p.deviceId}`)) {
+      return reject(403, `deviceId: a phone writes its counts as source "rfid" with deviceId device:${p.deviceId}`);
     }
   }
   if (deleted) return null; // deletion stub of a mutable type, permission already checked

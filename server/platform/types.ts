@@ -104,7 +104,7 @@ export interface EmailOutboxDoc {
   type: 'email_outbox';
   tenantId: string;
   to: string;
-  template: 'welcome';
+  template: 'welcome' | 'purchase_order';
   data: Record<string, string>;
   status: 'pending' | 'sent' | 'failed';
   attempts: number;

@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import { categorySchema, locationSchema, productSchema, registerSchema, settingsSchema, staffSchema, taxRateSchema } from './catalog.ts';
 import { customerSchema, ledgerEntrySchema } from './customers.ts';
 import { stockThresholdSchema, transferSchema } from './inventory.ts';
+import { countSessionSchema } from './counts.ts';
+import { purchaseOrderSchema, supplierSchema } from './purchasing.ts';
 import {
   cashMovementSchema,
   layawayCloseSchema,
@@ -19,6 +21,8 @@ import {
 export * from './catalog.ts';
 export * from './customers.ts';
 export * from './inventory.ts';
+export * from './counts.ts';
+export * from './purchasing.ts';
 export * from './location.ts';
 
 /** Every document type the platform stores in tenant databases, by its `type` field. */
@@ -34,6 +38,9 @@ export const DOC_SCHEMAS = {
   stock_movement: stockMovementSchema,
   transfer: transferSchema,
   stock_threshold: stockThresholdSchema,
+  count_session: countSessionSchema,
+  supplier: supplierSchema,
+  purchase_order: purchaseOrderSchema,
   void: voidSchema,
   shift: shiftSchema,
   shift_close: shiftCloseSchema,
@@ -63,6 +70,9 @@ export const ID_PREFIX_TYPE: Readonly<Record<string, DocType>> = {
   movement: 'stock_movement',
   transfer: 'transfer',
   threshold: 'stock_threshold',
+  count: 'count_session',
+  supplier: 'supplier',
+  po: 'purchase_order',
   void: 'void',
   shift: 'shift',
   shift_close: 'shift_close',

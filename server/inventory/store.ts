@@ -1,0 +1,110 @@
+import { catalogDb } from '../../web/src/lib/domain/db-names.ts';
+import { statusOf, type Couch, type Db } from '../couch/client.ts';
+import { AppError, conflict } from '../http/errors.ts';
+
+/**
+ * Small CouchDB helpers shared by counts and purchase orders (the transfer service keeps its own
+ * copies private; same contract).
+ */
+
+/** Creates `doc` once; on 409 the stored one is returned when `same` says it is the same write, else 409. */
+export async function insertOnce<T extends { _id: string }>(db: Db, doc: T, same: (stored: T) => boolean, what: string): Promise<{ doc: T; created: boolean }> {
+  try {
+    const res = await db.insert(doc);
+    return { doc: { ...doc, _rev: res.rev }, created: true };
+  } catch (err) {
+    if (statusOf(err) !== 409) throw err;
+  }
+  const stored = (await db.get(doc._id)) as unknown as T;
+  if (!same(stored)) throw conflict(`${what} ${doc._id} already exists with other content`);
+  return { doc: stored, created: false };
+}
+
+/**
+ * Saves the next state of a mutable server-only document. On 409 (a concurrent request) re-reads and
+ * asks `next` again; null means the stored document already has the outcome.
+ */
+export async function advanceDoc<T extends { _id: string; _rev?: string }>(db: Db, id: string, parse: (raw: unknown) => T, next: (current: T) => T | null): Promise<{ doc: T; changed: boolean }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = parse(await db.get(id));
+    const updated = next(current);
+    if (!updated) return { doc: current, changed: false };
+    try {
+      const res = await db.insert(updated);
+      return { doc: { ...updated, _rev: res.rev }, changed: true };
+    } catch (err) {
+      if (statusOf(err) !== 409) throw err;
+    }
+  }
+  throw new AppError(503, 'busy', `${id} is being changed by another request; retry`);
+}
+
+export interface VariantInfo {
+  variantId: string;
+  productId: string;
+  sku: string;
+  barcode?: string;
+  /** product name and option values, e.g. "Tee · M / Black" */
+  name: string;
+  cost: number | null;
+  categoryId: string;
+}
+
+interface ProductDoc {
+  _id: string;
+  type?: string;
+  name: string;
+  categoryId: string;
+  variants: { id: string; sku: string; barcode?: string; options: Record<string, string>; cost?: number }[];
+}
+
+export const variantName = (p: Pick<ProductDoc, 'name'>, v: { options: Record<string, string> }) => {
+  const opts = Object.values(v.options).filter(Boolean).join(' / ');
+  return opts ? `${p.name} · ${opts}` : p.name;
+};
+
+function infoOf(p: ProductDoc, v: ProductDoc['variants'][number]): VariantInfo {
+  return { variantId: v.id, productId: p._id, sku: v.sku, ...(v.barcode ? { barcode: v.barcode } : {}), name: variantName(p, v), cost: v.cost ?? null, categoryId: p.categoryId };
+}
+
+/**
+ * Catalog facts per variant id, read with one `_all_docs` fetch of the candidate products (a variant id
+ * starts with its product id's suffix and a dash, schemas/catalog.ts). Unknown variants are absent.
+ */
+export async function variantInfo(couch: Couch, tenantId: string, variantIds: readonly string[]): Promise<Map<string, VariantInfo>> {
+  const out = new Map<string, VariantInfo>();
+  const candidates = new Set<string>();
+  for (const v of variantIds) for (let i = v.indexOf('-'); i > 0; i = v.indexOf('-', i + 1)) candidates.add(`product:${v.slice(0, i)}`);
+  if (!candidates.size) return out;
+  const wanted = new Set(variantIds);
+  const res = await couch.use(catalogDb(tenantId)).fetch({ keys: [...candidates] });
+  for (const row of res.rows) {
+    const doc = (row as { doc?: ProductDoc | null }).doc;
+    if (doc?.type !== 'product') continue;
+    for (const v of doc.variants ?? []) if (wanted.has(v.id)) out.set(v.id, infoOf(doc, v));
+  }
+  return out;
+}
+
+/** Variants of the products in these categories (catalog view `catalog/by_category`). */
+export async function variantsInCategories(couch: Couch, tenantId: string, categoryIds: readonly string[]): Promise<string[]> {
+  const db = couch.use(catalogDb(tenantId));
+  const found = await Promise.all(
+    categoryIds.map(async (c) => {
+      const res = await db.view('catalog', 'by_category', { startkey: [c], endkey: [c, {}], include_docs: true });
+      return res.rows.flatMap((r) => ((r.doc as unknown as ProductDoc | null)?.variants ?? []).map((v) => v.id));
+    })
+  );
+  return [...new Set(found.flat())];
+}
+
+/** A variant by exact SKU or barcode (catalog views `by_sku`, `by_barcode`), for adding order lines. */
+export async function findVariant(couch: Couch, tenantId: string, code: string): Promise<VariantInfo | null> {
+  const db = couch.use(catalogDb(tenantId));
+  for (const view of ['by_sku', 'by_barcode'] as const) {
+    const res = await db.view('catalog', view, { key: code, limit: 1 });
+    const hit = res.rows[0]?.value as { productId: string; variantId: string } | undefined;
+    if (hit) return (await variantInfo(couch, tenantId, [hit.variantId])).get(hit.variantId) ?? null;
+  }
+  return null;
+}

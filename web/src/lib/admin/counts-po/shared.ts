@@ -1,0 +1,29 @@
+import { api, ApiError, type Location } from '$lib/api/client';
+import { session } from '$lib/auth/session.svelte';
+import { formatMoney } from '$lib/domain/money';
+
+/** Locations the signed-in user may work at (owners/admins: all of the tenant's). */
+export async function myLocations(): Promise<Location[]> {
+  const all = (await session.authed((token) => api.locations(token))).locations;
+  const mine = session.user?.locations ?? [];
+  return mine.includes('*') || ['owner', 'admin'].includes(session.user?.role ?? '') ? all : all.filter((l) => mine.includes(l.code));
+}
+
+export const messageOf = (err: unknown, fallback = 'Something went wrong; try again.') => (err instanceof ApiError ? err.message : fallback);
+
+export const money = (minor: number, currency = 'USD') => formatMoney(minor, currency);
+
+export const when = (iso: string | null | undefined) =>
+  iso ? new Date(iso).toLocaleString('en-US', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : '–';
+
+/** Signed number for variances: +2, −3, 0. */
+export const signed = (n: number) => (n > 0 ? `+${n}` : n < 0 ? `−${-n}` : '0');
+
+/** Location code remembered across these pages (the list, detail and editor open at the same store). */
+const KEY = 'admin.inventory.location';
+export const rememberedLocation = () => (typeof localStorage === 'undefined' ? null : localStorage.getItem(KEY));
+export const rememberLocation = (code: string) => {
+  if (typeof localStorage !== 'undefined') localStorage.setItem(KEY, code);
+};
+
+export const PAGE_SIZE = 25;
