@@ -61,7 +61,7 @@ export function checkApprovals(type: DocType, doc: unknown, db: ParsedDbName, st
  * the writing device's id. Voids, shift closes and layaway closes are named after another document
  * (the sale, shift or layaway, possibly another register's), so only their `registerId` is checked.
  */
-const OWN_ID_TYPES: ReadonlySet<DocType> = new Set<DocType>(['sale', 'shift', 'cash_movement', 'parked_sale', 'layaway', 'layaway_payment', 'outbox']);
+const OWN_ID_TYPES: ReadonlySet<DocType> = new Set<DocType>(['sale', 'shift', 'cash_movement', 'parked_sale', 'layaway', 'layaway_payment', 'outbox', 'time_entry']);
 
 /** Ledger ids the server's sale-ledger worker derives from sales and voids (`ledger:{saleId}:…`, `ledger:{voidId}:…`). */
 const RESERVED_LEDGER_PREFIXES = ['ledger:sale:', 'ledger:void:'] as const;
