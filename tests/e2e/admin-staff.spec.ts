@@ -1,4 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { newUlid } from '../../web/src/lib/domain/ids.ts';
 import { enrolRegister, ownerLogin } from './support/register.ts';
 
 /**
@@ -126,9 +127,26 @@ test.describe.serial('admin staff', () => {
     const file = await download;
     expect(file.suggestedFilename()).toMatch(/^timesheet-GM-.+\.csv$/);
     await shoot(page, 'staff-timesheet-1440');
-    await page.getByRole('link', { name: 'Shifts and Z reports' }).click();
-    await expect(page.getByRole('table', { name: 'Shifts' })).toBeVisible();
-    await shoot(page, 'staff-shifts-1440');
+  });
+
+  test('a register’s closed shift is listed with its over/short and opens on its Z report', async ({ page, request }) => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    const registerName = `Till ${TAG}`;
+    await closedShiftFromRegister(request, registerName);
+    await signIn(page, 'owner@nexus.demo');
+    await expect(page.getByRole('heading', { name: 'Nexus Clothing', level: 1 })).toBeVisible();
+    await page.goto('/admin/staff/shifts');
+    const row = page.getByRole('table', { name: 'Shifts' }).getByRole('row').filter({ hasText: registerName });
+    await expect(row).toContainText(CASHIER.name);
+    await expect(row).toContainText('$312.40');
+    await expect(row).toContainText('-$2.50');
+    await row.getByRole('link', { name: /Z report/ }).click();
+    await expect(page.getByRole('heading', { name: new RegExp(`Z report: ${registerName}`) })).toBeVisible();
+    const totals = page.getByRole('table', { name: 'Z report totals' });
+    await expect(totals.getByRole('row', { name: /Net sales/ })).toContainText('$312.40');
+    await expect(totals.getByRole('row', { name: /Over \/ short/ })).toContainText('-$2.50');
+    await expect(page.getByRole('table', { name: 'Sales by cashier' })).toContainText(CASHIER.name);
+    await shoot(page, 'staff-shift-z-report-1440');
   });
 
   test('the owner locks the cashier: sign-in is refused until unlocked', async ({ page, request }) => {
@@ -148,6 +166,39 @@ test.describe.serial('admin staff', () => {
     expect((await request.post('/api/v1/auth/login', { data: { email: CASHIER.email, password: NEW_PASSWORD } })).status()).toBe(200);
   });
 });
+
+/**
+ * A register of GM (enrolled through the API) writes a shift and its close with the Z report, through
+ * the gateway as the register app would replicate them.
+ */
+async function closedShiftFromRegister(request: Parameters<typeof ownerLogin>[0], name: string) {
+  const owner = await ownerLogin(request);
+  const codeRes = await request.post('/api/v1/devices/enrolment-codes', { headers: owner.auth, data: { kind: 'register', locationCode: 'GM', name } });
+  const { code } = (await codeRes.json()) as { code: string };
+  const enrolled = await request.post('/api/v1/devices/enrol', { data: { code } });
+  expect(enrolled.status()).toBe(201);
+  const { deviceToken, device } = (await enrolled.json()) as { deviceToken: string; device: { id: string } };
+  const staff = (await (await request.get('/api/v1/staff', { headers: owner.auth })).json()) as { staff: { id: string; email: string }[] };
+  const cashierId = staff.staff.find((m) => m.email === CASHIER.email)!.id;
+  const ulid = newUlid();
+  const openedAt = new Date(Date.now() - 8 * 3_600_000).toISOString();
+  const closedAt = new Date().toISOString();
+  const db = `/db/t-${owner.tenantId}-loc-gm`;
+  const put = (doc: Record<string, unknown>) => request.put(`${db}/${encodeURIComponent(String(doc._id))}`, { headers: { authorization: `Bearer ${deviceToken}` }, data: doc });
+  const registerId = `device:${device.id}`;
+  const shiftId = `shift:${device.id}:${ulid}`;
+  expect((await put({ _id: shiftId, type: 'shift', locationCode: 'GM', registerId, openedBy: cashierId, openedByName: CASHIER.name, openingFloat: 15000, openedAt })).status()).toBe(201);
+  const report = {
+    shiftId, registerId, openedAt, openingFloat: 15000, salesCount: 7, returnsCount: 0, voidCount: 0, voidTotal: 0, grossSales: 28700, returns: 0, returnsTax: 0,
+    discounts: 0, tax: 2540, netSales: 31240, itemsSold: 9, itemsReturned: 0, tenders: { cash: 12000, card_external: 19240 }, cashRounding: 0, layawayNet: 0,
+    cashIn: 0, cashOut: 0, noSaleCount: 0, expectedCash: 27000, byCashier: [{ cashierId, cashierName: CASHIER.name, count: 7, sales: 31240, returns: 0, net: 31240 }], approvals: 0, averageBasket: 4463
+  };
+  const close = {
+    _id: `shift_close:${device.id}:${ulid}`, type: 'shift_close', locationCode: 'GM', registerId, shiftId, closedBy: cashierId, closedByName: CASHIER.name,
+    denominations: { '2000': 13, '100': 47 }, countedCash: 26750, expectedCash: 27000, overShort: -250, report, unsyncedAtClose: 0, approvals: [], closedAt
+  };
+  expect((await put(close)).status()).toBe(201);
+}
 
 /** A register of GM, in its own browser context (own IndexedDB), used as the time clock. */
 async function clockInAndOut(browser: Browser, request: Parameters<typeof ownerLogin>[0], pin: string) {

@@ -42,8 +42,8 @@ test('a retailer signs up on the Starter plan and signs in to the admin portal w
   // the generated password is temporary: the owner chooses their own before anything else
   await expect(page.getByRole('heading', { name: 'Choose a new password', level: 1 })).toBeVisible();
   await page.getByLabel('Temporary password').fill(password);
-  await page.getByLabel('New password', { exact: true }).fill('Corner-goods-2026!');
-  await page.getByLabel('Confirm new password').fill('Corner-goods-2026!');
+  await page.getByLabel('New password', { exact: true }).fill('Fresh-shelves-2026!');
+  await page.getByLabel('Confirm new password').fill('Fresh-shelves-2026!');
   await page.getByRole('button', { name: 'Change password' }).click();
   await expect(page.getByRole('heading', { name: 'Corner Goods', level: 1 })).toBeVisible();
   await expect(page.getByRole('table', { name: 'Locations' }).getByRole('cell', { name: 'MS', exact: true })).toBeVisible();
