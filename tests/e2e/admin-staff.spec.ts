@@ -11,7 +11,7 @@ const PASSWORD = 'nexus-demo-2026';
 const TAG = Date.now().toString(36);
 const CASHIER = { name: `Casey ${TAG}`, email: `casey-${TAG}@nexus.demo` };
 const NEW_PASSWORD = 'Own-choice-pass-2026';
-const SCREENS = '/tmp/wt/staff-results/screens';
+const SCREENS = process.env.SCREENS_DIR ?? 'test-results/screens';
 
 let temporaryPassword = '';
 let generatedPin = '';
