@@ -123,9 +123,10 @@ export interface Invited {
  * (`outbox:staff_invite:{userId}`, sign-in link and who invited them, no secret). No plan limits staff.
  */
 export async function inviteStaff(couch: Couch, by: Grantor & { tenantId: string; name?: string }, input: z.output<typeof inviteInput>, requestId?: string): Promise<Invited> {
+  const locations = effectiveLocations(input.role, input.locations);
+  if (locations.length === 0) throw badRequest(`locations: a ${input.role} needs at least one location`);
   const why = grantProblem(by, input.role, input.locations);
   if (why) throw forbidden(why);
-  const locations = effectiveLocations(input.role, input.locations);
   if (!locations.includes('*')) await assertLocations(couch, by.tenantId, locations);
   const temporaryPassword = generatePassword();
   const user = await createStaffUser({ couch }, by.tenantId, {
@@ -186,6 +187,7 @@ export async function updateMember(couch: Couch, by: Grantor & { tenantId: strin
   const roleChanged = role !== target.role;
   const locations = effectiveLocations(role, input.locations ?? (target.locations.includes('*') ? [] : target.locations));
   const locationsChanged = JSON.stringify(locations) !== JSON.stringify(effectiveLocations(target.role, target.locations));
+  if (locations.length === 0) throw badRequest(`locations: a ${role} needs at least one location`);
   if (roleChanged || locationsChanged) {
     if (userId === by.userId && roleChanged) throw forbidden('You cannot change your own role; ask another owner or admin');
     const why = grantProblem(by, role, locations);

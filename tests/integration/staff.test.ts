@@ -114,7 +114,9 @@ describe('invite → temporary password → forced change', () => {
     // the email is free again: the half-made login was removed
     expect((await invite({ email: 'pinclash@staff.test', name: 'Clash', role: 'cashier', locations: ['GM'] })).status).toBe(201);
     expect((await invite({ email: 'nowhere@staff.test', name: 'No', role: 'cashier', locations: ['ZZ'] })).status).toBe(404);
-    expect((await invite({ email: 'nolocs@staff.test', name: 'No', role: 'cashier', locations: [] })).status).toBe(403);
+    expect((await invite({ email: 'nolocs@staff.test', name: 'No', role: 'cashier', locations: [] })).status).toBe(400);
+    // an admin (every location) needs none
+    expect((await invite({ email: 'admin2@staff.test', name: 'Second Admin', role: 'admin', locations: [] }, owner)).body.member?.locations).toEqual(['*']);
   });
 
   it('sign-up style generated owner passwords are temporary too', async () => {
