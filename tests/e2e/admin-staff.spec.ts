@@ -89,6 +89,10 @@ test.describe.serial('admin staff', () => {
     await expect(page.getByRole('navigation', { name: 'Admin sections' })).toHaveCount(0);
     await page.goto('/admin');
     await expect(page.getByRole('alert')).toContainText('does not have access to Dashboard');
+    // their own password stays theirs to change
+    await page.getByRole('link', { name: 'Password' }).click();
+    await expect(page.getByRole('heading', { name: 'Change your password', level: 1 })).toBeVisible();
+    await expect(page.getByLabel('Current password')).toBeVisible();
 
     // the temporary password is gone, the new one works, and the API refuses staff calls
     expect((await request.post('/api/v1/auth/login', { data: { email: CASHIER.email, password: temporaryPassword } })).status()).toBe(401);
