@@ -20,6 +20,7 @@ import { setupRoutes } from './api/setup-routes.ts';
 import { reportRoutes } from './api/report-routes.ts';
 import { settingsRoutes } from './api/settings-routes.ts';
 import { alertsRoutes } from './api/alerts-routes.ts';
+import { staffRoutes } from './api/staff-routes.ts';
 import type { Ctx } from './context.ts';
 import { gateway } from './gateway/router.ts';
 import type { Upstream } from './gateway/proxy.ts';
@@ -119,7 +120,7 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
   api.use(express.json({ limit: '1mb' }));
   api.use(cookieParser());
   const adminOnly = ipAllowlist(ctx.config.ADMIN_IP_ALLOWLIST);
-  api.use(['/auth/login', '/auth/refresh', '/locations', '/devices/enrolment-codes', '/catalog', '/inventory', '/api-keys', '/setup', '/customers', '/reports', '/sales', '/settings', '/audit', '/alerts'], adminOnly);
+  api.use(['/auth/login', '/auth/refresh', '/locations', '/devices/enrolment-codes', '/catalog', '/inventory', '/api-keys', '/setup', '/customers', '/reports', '/sales', '/settings', '/audit', '/alerts', '/staff'], adminOnly);
   api.use('/auth', authRoutes(ctx));
   api.use('/sync', syncRoutes(ctx));
   api.use('/catalog', catalogRoutes(ctx));
@@ -132,6 +133,7 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
   api.use('/', settingsRoutes(ctx));
   api.use('/alerts', alertsRoutes(ctx));
   api.use('/inventory', stockRoutes(ctx));
+  api.use('/staff', staffRoutes(ctx));
   api.use('/', tenantRoutes(ctx));
   api.use('/', signupRoutes(ctx));
   api.use((req, _res, next) => next(notFound(`No API endpoint ${req.method} ${req.baseUrl}${req.path}`)));

@@ -43,6 +43,7 @@ const raw = {
     layaway_payment: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], conflict: { rule: 'immutable' } },
     layaway_close: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], conflict: { rule: 'immutable' } },
     outbox: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], conflict: { rule: 'immutable' } },
+    time_entry: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], conflict: { rule: 'immutable' } },
     stock_movement: {
       db: 'location',
       lifecycle: 'event',

@@ -8,6 +8,8 @@ import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { AppError, parseBody, route } from '../http/errors.ts';
 import type { UserDoc } from '../platform/types.ts';
+import { changeOwnPassword, passwordChangeInput } from '../staff/accounts.ts';
+import { forbidden } from '../http/errors.ts';
 
 const REFRESH_COOKIE = 'pos_refresh';
 const loginBody = z.object({ email: z.string().trim().pipe(z.email('must be an email address')), password: z.string().min(1, 'is required').max(200) });
@@ -74,6 +76,19 @@ export function authRoutes(ctx: Ctx): Router {
     route(async (req, res) => {
       const { pin } = parseBody(pinBody, req.body);
       res.json(await pinSignIn(ctx, req.principal!, pin));
+    })
+  );
+
+  /** A signed-in user changes their own password (also how a temporary one is replaced). */
+  r.post(
+    '/password',
+    requireAuth(ctx),
+    route(async (req, res) => {
+      const p = req.principal!;
+      if (p.kind !== 'user') throw forbidden('Only a signed-in user account has a password to change');
+      const input = parseBody(passwordChangeInput, req.body);
+      const user = await changeOwnPassword(ctx.couch, p.userId, input, String(req.id));
+      res.json({ user: await currentUser(ctx, { ...p, role: user.role, locations: user.locations }) });
     })
   );
 

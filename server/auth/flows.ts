@@ -28,6 +28,8 @@ export interface PublicUser {
   tenantName: string;
   locations: string[];
   permissions: string[];
+  /** signed in with a temporary password: the portal asks for a new one before anything else */
+  mustChangePassword: boolean;
 }
 
 async function publicUser(ctx: Ctx, u: UserDoc): Promise<PublicUser> {
@@ -40,7 +42,8 @@ async function publicUser(ctx: Ctx, u: UserDoc): Promise<PublicUser> {
     tenantId: u.tenantId,
     tenantName: tenant?.name ?? u.tenantId,
     locations: u.locations,
-    permissions: [...permissionsOf(u.role)]
+    permissions: [...permissionsOf(u.role)],
+    mustChangePassword: u.mustChangePassword === true
   };
 }
 

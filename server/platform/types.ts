@@ -28,7 +28,11 @@ export interface UserDoc {
   passwordHash: string;
   failures: number;
   lockedUntil?: string | undefined;
+  /** false = locked by an admin: no sign-in, no refresh, PIN refused (staff directory `active`) */
   active: boolean;
+  /** set with a temporary password (sign-up, invite, reset): the user must choose their own first */
+  mustChangePassword?: boolean;
+  passwordChangedAt?: string;
   createdAt: string;
 }
 
@@ -104,7 +108,7 @@ export interface EmailOutboxDoc {
   type: 'email_outbox';
   tenantId: string;
   to: string;
-  template: 'welcome' | 'purchase_order';
+  template: 'welcome' | 'purchase_order' | 'staff_invite' | 'password_reset';
   data: Record<string, string>;
   status: 'pending' | 'sent' | 'failed';
   attempts: number;

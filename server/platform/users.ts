@@ -35,6 +35,8 @@ export interface NewUser {
   role: Role;
   locations: string[];
   password: string;
+  /** a temporary password: the user chooses their own at first sign-in */
+  mustChangePassword?: boolean;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function createUser(platform: Db, input: NewUser): Promise<UserDoc>
     passwordHash: await hashPassword(input.password),
     failures: 0,
     active: true,
+    ...(input.mustChangePassword ? { mustChangePassword: true } : {}),
     createdAt: new Date().toISOString()
   };
   const res = await platform.insert(doc);

@@ -145,6 +145,8 @@ export async function createTenant(ctx: ProvisionCtx, raw: TenantInput): Promise
     role: 'owner',
     locations: ['*'],
     password,
+    // a generated password is temporary: the owner chooses their own at first sign-in
+    ...(input.adminPassword ? {} : { mustChangePassword: true }),
     ...(input.adminPin ? { pin: input.adminPin } : {})
   });
   await recordAudit(couch, tenantId, { action: 'tenant.created', actor: SYSTEM, target: tenant._id, details: { plan: input.plan } });
@@ -204,7 +206,8 @@ export const staffInput = z.object({
   role: z.enum(ROLES),
   locations: z.array(z.string()).min(1, 'give at least one location, or "*"'),
   password: z.string().min(10, 'must be at least 10 characters').max(200),
-  pin: z.string().regex(PIN_PATTERN, 'must be 4 to 6 digits').optional()
+  pin: z.string().regex(PIN_PATTERN, 'must be 4 to 6 digits').optional(),
+  mustChangePassword: z.boolean().optional()
 });
 export type StaffInput = z.input<typeof staffInput>;
 
@@ -262,7 +265,7 @@ export async function listStaff(couch: Couch, tenantId: string): Promise<StaffEn
 }
 
 /** PINs are unique within a tenant (see domain/pin.ts for why). */
-async function uniquePinHash(couch: Couch, tenantId: string, pin: string, userId: string): Promise<string> {
+export async function uniquePinHash(couch: Couch, tenantId: string, pin: string, userId: string): Promise<string> {
   const hash = await hashPin(pin, await tenantPinSalt(couch, tenantId));
   const clash = (await listStaff(couch, tenantId)).find((s) => s.pinHash === hash && s.userId !== userId);
   if (clash) throw conflict('That PIN is already used by another staff member; choose another');

@@ -39,6 +39,12 @@ test('a retailer signs up, is walked through setup (store address, first product
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  // the generated password is temporary: the owner chooses their own before anything else
+  await expect(page.getByRole('heading', { name: 'Choose a new password', level: 1 })).toBeVisible();
+  await page.getByLabel('Temporary password').fill(password);
+  await page.getByLabel('New password', { exact: true }).fill('Fresh-shelves-2026!');
+  await page.getByLabel('Confirm new password').fill('Fresh-shelves-2026!');
+  await page.getByRole('button', { name: 'Change password' }).click();
 
   // The wizard opens at the first step not done: the store from sign-up has no address yet.
   await expect(page.getByRole('heading', { name: 'Set up Corner Goods', level: 1 })).toBeVisible();

@@ -54,7 +54,9 @@ export const userSchema = z.object({
   tenantId: z.string(),
   tenantName: z.string(),
   locations: z.array(z.string()),
-  permissions: z.array(z.string())
+  permissions: z.array(z.string()),
+  /** signed in with a temporary password: the admin layout asks for a new one first */
+  mustChangePassword: z.boolean().default(false)
 });
 export type User = z.infer<typeof userSchema>;
 

@@ -10,6 +10,7 @@ import {
   saleSchema,
   shiftCloseSchema,
   shiftSchema,
+  timeEntrySchema,
   voidSchema
 } from '../domain/schemas/index.ts';
 import { diagnoseStorageFailure } from './durability.ts';
@@ -29,9 +30,10 @@ export type {
   SaleDoc,
   ShiftCloseDoc,
   ShiftDoc,
+  TimeEntryDoc,
   VoidDoc
 } from '../domain/schemas/index.ts';
-import type { CashMovementDoc, LayawayCloseDoc, LayawayDoc, LayawayPaymentDoc, OutboxDoc, ParkedSaleDoc, SaleDoc, ShiftCloseDoc, ShiftDoc, VoidDoc } from '../domain/schemas/index.ts';
+import type { CashMovementDoc, LayawayCloseDoc, LayawayDoc, LayawayPaymentDoc, OutboxDoc, ParkedSaleDoc, SaleDoc, ShiftCloseDoc, ShiftDoc, TimeEntryDoc, VoidDoc } from '../domain/schemas/index.ts';
 
 /** A write that did not become durable: the caller must not report the sale (or anything) complete. */
 export class StorageError extends Error {
@@ -156,6 +158,11 @@ export async function shiftActivity(db: PouchDB.Database, register: string, shif
   ]);
   return { shift, sales, voids, cashMovements, layawayPayments, layaways, layawayCloses };
 }
+
+// --- time clock ------------------------------------------------------------------------------------
+
+/** A clock punch: an immutable event in the location replica, synced like a sale (schemas/time.ts). */
+export const recordTimeEntry = (db: PouchDB.Database, entry: TimeEntryDoc) => write(db, timeEntrySchema, entry);
 
 // --- parked sales ----------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import { useStrictDurability } from './durability.ts';
 import { CustomerLedger, customerPrefixes, LedgerFollower, LocationLedger, locationPrefixes, spendableBalance } from './local-ledger.ts';
 import type { Tender } from '$lib/domain/tender';
 import { RegisterPrinter } from './printing.ts';
-import { recordOutbox } from './register-db.ts';
+import { recordOutbox, recordTimeEntry } from './register-db.ts';
 
 const REFERENCE_RETRY_MS = 500;
 /** Parked-on-switch carts survive a reload (a crash mid-sale must not lose the basket). */
@@ -211,6 +211,30 @@ export class RegisterSession {
       this.saveHeld();
     }
     return staff;
+  }
+
+  /**
+   * Clock in or out by PIN, from the lock screen, offline too: any active staff member of this location
+   * (not only those who may sell). Writes one immutable `time_entry`; the admin timesheet pairs them.
+   */
+  async clock(pin: string, kind: 'in' | 'out'): Promise<{ staff: Staff; at: string } | null> {
+    if (!this.ref) return null;
+    const staff = await staffByPin(this.ref, pin);
+    if (!staff) return null;
+    const at = new Date().toISOString();
+    await this.guard(() =>
+      recordTimeEntry(this.locationDb, {
+        _id: `time_entry:${this.registerKey}:${newUlid()}`,
+        type: 'time_entry',
+        locationCode: this.locationCode,
+        registerId: this.registerId,
+        staffId: staff.id,
+        staffName: staff.name,
+        kind,
+        at
+      })
+    );
+    return { staff, at };
   }
 
   /** Locks the register; the cashier's cart waits for them. */

@@ -17,6 +17,7 @@ import {
   stockMovementSchema,
   voidSchema
 } from './location.ts';
+import { timeEntrySchema } from './time.ts';
 
 export * from './catalog.ts';
 export * from './customers.ts';
@@ -24,6 +25,7 @@ export * from './inventory.ts';
 export * from './counts.ts';
 export * from './purchasing.ts';
 export * from './location.ts';
+export * from './time.ts';
 
 /** Every document type the platform stores in tenant databases, by its `type` field. */
 export const DOC_SCHEMAS = {
@@ -50,6 +52,7 @@ export const DOC_SCHEMAS = {
   layaway_payment: layawayPaymentSchema,
   layaway_close: layawayCloseSchema,
   outbox: outboxSchema,
+  time_entry: timeEntrySchema,
   customer: customerSchema,
   ledger_entry: ledgerEntrySchema
 } as const satisfies Record<string, z.ZodType>;
@@ -82,6 +85,7 @@ export const ID_PREFIX_TYPE: Readonly<Record<string, DocType>> = {
   layaway_payment: 'layaway_payment',
   layaway_close: 'layaway_close',
   outbox: 'outbox',
+  time_entry: 'time_entry',
   customer: 'customer',
   ledger: 'ledger_entry'
 };
@@ -104,6 +108,7 @@ export type LayawayDoc = DocOf<'layaway'>;
 export type LayawayPaymentDoc = DocOf<'layaway_payment'>;
 export type LayawayCloseDoc = DocOf<'layaway_close'>;
 export type OutboxDoc = DocOf<'outbox'>;
+export type TimeEntryDoc = DocOf<'time_entry'>;
 
 /** Formats zod issues as `path: message; …` so an error names the field. */
 export function describeIssues(error: z.ZodError): string {

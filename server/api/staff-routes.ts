@@ -1,0 +1,165 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { locationCode } from '../../web/src/lib/domain/schemas/common.ts';
+import { timesheetCsv } from '../../web/src/lib/domain/timesheet.ts';
+import { hasPermission, mayUseLocation, type Principal } from '../auth/principal.ts';
+import type { Ctx } from '../context.ts';
+import { requireAuth } from '../http/authenticate.ts';
+import { forbidden, parseBody, route } from '../http/errors.ts';
+import { getUser } from '../platform/users.ts';
+import { PLATFORM_DB } from '../../web/src/lib/domain/db-names.ts';
+import { getMember, inviteInput, inviteStaff, listMembers, pinResetInput, resetPassword, resetPin, setLocked, updateInput, updateMember } from '../staff/accounts.ts';
+import { locationShifts, locationTimesheet, rangeQuery, shiftDetail } from '../staff/time-reports.ts';
+import type { Grantor } from '../../web/src/lib/domain/staff-rules.ts';
+
+const memberId = z
+  .string()
+  .trim()
+  .transform((s) => (s.startsWith('user:') ? s : `user:${s}`))
+  .pipe(z.string().regex(/^user:[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a staff member id (user:{ulid})'));
+const shiftQuery = z.object({ location: z.string().trim().toUpperCase().pipe(locationCode), id: z.string().max(200) });
+
+/**
+ * Staff accounts, timesheets and register shifts for the admin portal (docs/API.md "Staff"). Every
+ * endpoint needs `staff:manage` from a signed-in user (not a register or a PIN session); timesheets
+ * and shifts also need access to their location. What a grantor may give is checked in the service.
+ */
+export function staffRoutes(ctx: Ctx): Router {
+  const r = Router();
+  const auth = requireAuth(ctx);
+
+  const manager = (req: Request, action: string): Principal & { kind: 'user' } => {
+    const p = req.principal!;
+    if (p.kind !== 'user') throw forbidden(`${action} needs a signed-in admin account`);
+    if (!hasPermission(p, 'staff:manage')) throw forbidden(`${action} needs the staff:manage permission`);
+    return p;
+  };
+  /** The grantor as stored now (a role changed since the token was issued counts). */
+  const grantor = async (p: Principal & { kind: 'user' }): Promise<Grantor & { tenantId: string; name: string }> => {
+    const u = await getUser(ctx.couch.use(PLATFORM_DB), p.userId);
+    if (!u || !u.active) throw forbidden('Your account is locked');
+    return { userId: u._id, role: u.role, locations: u.locations, tenantId: u.tenantId, name: u.name };
+  };
+  const changed = (tenantId: string) => ctx.staff.forget(tenantId);
+
+  r.get(
+    '/',
+    auth,
+    route(async (req, res) => {
+      const p = manager(req, 'Listing staff');
+      res.json({ staff: await listMembers(ctx.couch, p.tenantId) });
+    })
+  );
+
+  r.post(
+    '/',
+    auth,
+    route(async (req, res) => {
+      const p = manager(req, 'Inviting staff');
+      const input = parseBody(inviteInput, req.body);
+      const out = await inviteStaff(ctx.couch, await grantor(p), input, String(req.id));
+      changed(p.tenantId);
+      res.status(201).json(out);
+    })
+  );
+
+  r.get(
+    '/timesheet',
+    auth,
+    route(async (req, res) => {
+      const p = manager(req, 'Viewing timesheets');
+      const q = parseBody(rangeQuery, req.query);
+      if (!mayUseLocation(p, q.location)) throw forbidden(`Viewing timesheets: no access to location ${q.location}`);
+      const sheet = await locationTimesheet(ctx.couch, p.tenantId, q);
+      if (q.format === 'csv') {
+        res.setHeader('content-type', 'text/csv; charset=utf-8');
+        res.setHeader('content-disposition', `attachment; filename="timesheet-${q.location}-${q.from}-${q.to}.csv"`);
+        res.send(timesheetCsv(sheet.rows, q.location));
+        return;
+      }
+      res.json(sheet);
+    })
+  );
+
+  r.get(
+    '/shifts',
+    auth,
+    route(async (req, res) => {
+      const p = manager(req, 'Viewing shifts');
+      const q = parseBody(rangeQuery, req.query);
+      if (!mayUseLocation(p, q.location)) throw forbidden(`Viewing shifts: no access to location ${q.location}`);
+      res.json(await locationShifts(ctx.couch, p.tenantId, q));
+    })
+  );
+
+  r.get(
+    '/shift',
+    auth,
+    route(async (req, res) => {
+      const p = manager(req, 'Viewing a shift');
+      const q = parseBody(shiftQuery, req.query);
+      if (!mayUseLocation(p, q.location)) throw forbidden(`Viewing a shift: no access to location ${q.location}`);
+      res.json(await shiftDetail(ctx.couch, p.tenantId, q.location, q.id));
+    })
+  );
+
+  r.get(
+    '/:id',
+    auth,
+    route(async (req, res) => {
+      const p = manager(req, 'Viewing staff');
+      res.json({ member: await getMember(ctx.couch, p.tenantId, parseBody(memberId, req.params.id)) });
+    })
+  );
+
+  r.patch(
+    '/:id',
+    auth,
+    route(async (req, res) => {
+      const p = manager(req, 'Changing staff');
+      const id = parseBody(memberId, req.params.id);
+      const input = parseBody(updateInput, req.body);
+      const member = await updateMember(ctx.couch, await grantor(p), id, input, String(req.id));
+      changed(p.tenantId);
+      res.json({ member });
+    })
+  );
+
+  r.post(
+    '/:id/pin',
+    auth,
+    route(async (req, res) => {
+      const p = manager(req, 'Resetting a PIN');
+      const id = parseBody(memberId, req.params.id);
+      const out = await resetPin(ctx.couch, await grantor(p), id, parseBody(pinResetInput, req.body), String(req.id));
+      changed(p.tenantId);
+      res.json(out);
+    })
+  );
+
+  r.post(
+    '/:id/password',
+    auth,
+    route(async (req, res) => {
+      const p = manager(req, 'Resetting a password');
+      const id = parseBody(memberId, req.params.id);
+      res.json(await resetPassword(ctx.couch, await grantor(p), id, String(req.id)));
+    })
+  );
+
+  for (const [path, locked] of [['lock', true], ['unlock', false]] as const) {
+    r.post(
+      `/:id/${path}`,
+      auth,
+      route(async (req, res) => {
+        const p = manager(req, locked ? 'Locking an account' : 'Unlocking an account');
+        const id = parseBody(memberId, req.params.id);
+        const member = await setLocked(ctx.couch, await grantor(p), id, locked, String(req.id));
+        changed(p.tenantId);
+        res.json({ member });
+      })
+    );
+  }
+
+  return r;
+}
