@@ -4,7 +4,7 @@ import { expect, test } from '@playwright/test';
  * The public sign-up (issue 5, tenant journey): pick a plan, name the business and its first store,
  * get the temporary password once, sign in with it, and the setup wizard walks through the rest.
  */
-test('a retailer signs up, is walked through setup (store address, first product, payments, a register) and enrols the register', async ({ page, context }) => {
+test('a retailer signs up, is walked through setup (store, first product, a cashier, tax, payments) and enrols a register the cashier signs in to', async ({ page, context }) => {
   await page.goto('/');
   await page.getByRole('link', { name: 'Create an account for your business' }).click();
   await expect(page).toHaveURL(/\/signup$/);
@@ -51,19 +51,22 @@ test('a retailer signs up, is walked through setup (store address, first product
   const steps = page.getByRole('navigation', { name: 'Setup steps' });
   await expect(page.getByRole('heading', { name: 'Step 1 of 6: Locations' })).toBeVisible();
   await expect(steps.getByRole('button', { name: /Locations To do · 1 location; missing an address: MS/ })).toBeVisible();
-  const store = page.getByRole('form', { name: 'Location MS' });
+  await page.getByRole('button', { name: 'Edit MS' }).click();
+  const store = page.getByRole('form', { name: 'Edit location MS' });
   await expect(store.getByLabel('Time zone')).toHaveValue('Europe/Berlin');
   await store.getByLabel('Address').fill('12 Main Street, Berlin');
-  await store.getByRole('button', { name: 'Save MS' }).click();
+  await store.getByRole('button', { name: 'Save location' }).click();
+  await expect(page.getByText('Location MS saved.')).toBeVisible();
   await expect(steps.getByRole('button', { name: /Locations Done · 1 location/ })).toBeVisible();
 
   // A Starter plan has one store: adding a second is refused with the plan's reason.
-  await page.getByText('Add another location').click();
-  const add = page.getByRole('form', { name: 'Add a location' });
+  await page.getByRole('button', { name: 'Add location' }).click();
+  const add = page.getByRole('form', { name: 'New location' });
   await add.getByLabel('Code').fill('WH');
   await add.getByLabel('Name').fill('Warehouse');
   await add.getByRole('button', { name: 'Add location' }).click();
   await expect(add.getByRole('alert')).toContainText(/Starter/);
+  await add.getByRole('button', { name: 'Cancel' }).click();
 
   // Step 2: the first product, from a CSV file checked then imported.
   await page.getByRole('button', { name: 'Next: Products' }).click();
@@ -79,6 +82,30 @@ test('a retailer signs up, is walked through setup (store address, first product
   await expect(page.getByRole('heading', { name: 'Import complete' })).toBeVisible();
   await expect(steps.getByRole('button', { name: /Products Done · 1 product/ })).toBeVisible();
 
+  // Staff: a cashier with a register PIN.
+  await page.getByRole('button', { name: 'Next: Staff' }).click();
+  const invite = page.getByRole('form', { name: 'Invite staff' });
+  await invite.getByLabel('Full name').fill('Cass Till');
+  await invite.getByLabel('Email').fill(`cass-${Date.now()}@corner.test`);
+  await invite.getByLabel('Role').selectOption('cashier');
+  await invite.getByLabel('Register PIN (optional)').fill('4826');
+  await invite.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(page.getByRole('heading', { name: 'Cass Till is invited' })).toBeVisible();
+  await expect(steps.getByRole('button', { name: /Staff Done · 1 staff member besides you/ })).toBeVisible();
+
+  // Tax rates: a rate, then used at the store.
+  await page.getByRole('button', { name: 'Next: Tax rates' }).click();
+  await page.getByRole('button', { name: 'Add tax rate' }).click();
+  const rate = page.getByRole('form', { name: 'New tax rate' });
+  await rate.getByLabel('Name').fill('MwSt');
+  await rate.getByLabel('Rate (%)').fill('19');
+  await rate.getByRole('button', { name: 'Save tax rate' }).click();
+  await expect(page.getByRole('table', { name: 'Tax rates' }).getByRole('cell', { name: 'MwSt' })).toBeVisible();
+  await page.getByLabel('Tax rate for MS').selectOption({ label: 'MwSt · 19 %' });
+  await page.getByRole('button', { name: 'Use this rate at MS' }).click();
+  await page.getByRole('button', { name: 'Next: Payments' }).click();
+  await expect(steps.getByRole('button', { name: /Tax rates Done · Every location has a tax rate/ })).toBeVisible();
+
   // Payments: confirmed once.
   await steps.getByRole('button', { name: /Payments/ }).click();
   await page.getByRole('button', { name: 'Confirm payment methods' }).click();
@@ -89,16 +116,21 @@ test('a retailer signs up, is walked through setup (store address, first product
   await steps.getByRole('button', { name: /Devices/ }).click();
   await expect(page.getByRole('heading', { name: 'Step 6 of 6: Devices' })).toBeVisible();
   await page.getByLabel('Device name').fill('Front till');
-  await page.getByRole('button', { name: 'Make enrolment code' }).click();
-  await expect(page.getByRole('heading', { name: 'Enrolment code for Front till (MS)' })).toBeVisible();
-  await expect(page.getByRole('img', { name: /QR code that opens http:\/\/.+\/pos\?enrol=/ }).locator('svg')).toBeVisible();
-  const link = (await page.getByRole('link', { name: /\/pos\?enrol=/ }).getAttribute('href')) ?? '';
+  await page.getByRole('button', { name: 'Create enrolment code' }).click();
+  const issued = page.getByRole('region', { name: 'Enrolment code' });
+  await expect(issued).toContainText('Front till');
+  await expect(issued.getByRole('img', { name: /QR code for enrolment code/ }).locator('svg')).toBeVisible();
+  const link = (await issued.getByRole('link', { name: /\/pos\?enrol=/ }).getAttribute('href')) ?? '';
   expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/pos\?enrol=/);
 
   const register = await context.newPage();
   await register.goto(link);
   await register.getByRole('button', { name: 'Enrol' }).click();
   await expect(register.getByLabel('Your PIN')).toBeVisible({ timeout: 30_000 });
+  // the cashier invited in the wizard signs in with the PIN given there
+  await register.getByLabel('Your PIN').fill('4826');
+  await register.getByRole('button', { name: 'Sign in' }).click();
+  await expect(register.getByLabel('Opening float')).toBeVisible({ timeout: 30_000 });
 
   // back in the wizard, the checklist counts the register
   await page.reload();

@@ -40,6 +40,8 @@ export const enrolmentCodeSchema = z.object({
   code: z.string(),
   expiresAt: z.string(),
   qrPayload: z.string(),
+  /** the absolute enrolment URL (the origin this admin used) and its QR code, made by the server */
+  qrUrl: z.string(),
   qrSvg: z.string(),
   kind: z.enum(['register', 'rfid_phone']),
   locationCode: z.string(),
