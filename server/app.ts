@@ -10,6 +10,7 @@ import { authRoutes } from './api/auth-routes.ts';
 import { tenantRoutes } from './api/tenant-routes.ts';
 import { syncRoutes } from './api/sync-routes.ts';
 import { catalogRoutes } from './api/catalog-routes.ts';
+import { catalogEditRoutes } from './api/catalog-edit-routes.ts';
 import { inventoryRoutes } from './api/inventory-routes.ts';
 import { signupRoutes } from './api/signup-routes.ts';
 import type { Ctx } from './context.ts';
@@ -115,6 +116,7 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
   api.use('/auth', authRoutes(ctx));
   api.use('/sync', syncRoutes(ctx));
   api.use('/catalog', catalogRoutes(ctx));
+  api.use('/catalog', catalogEditRoutes(ctx));
   api.use('/inventory', inventoryRoutes(ctx));
   api.use('/', tenantRoutes(ctx));
   api.use('/', signupRoutes(ctx));
