@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { call } from './client.ts';
+
+/** Catalog editing calls for the admin portal (server/api/catalog-edit-routes.ts). */
+
+const variantSchema = z.object({
+  id: z.string(),
+  sku: z.string(),
+  barcode: z.string().optional(),
+  options: z.record(z.string(), z.string()),
+  price: z.number(),
+  cost: z.number().optional(),
+  active: z.boolean()
+});
+export const productSchema = z.object({
+  _id: z.string(),
+  _rev: z.string(),
+  name: z.string(),
+  description: z.string().optional(),
+  categoryId: z.string(),
+  taxCategory: z.string(),
+  status: z.enum(['active', 'archived']),
+  options: z.array(z.object({ name: z.string(), values: z.array(z.string()) })),
+  variants: z.array(variantSchema),
+  updatedAt: z.string()
+});
+export type Product = z.infer<typeof productSchema>;
+export type ProductVariant = z.infer<typeof variantSchema>;
+
+const summarySchema = z.object({
+  _id: z.string(),
+  name: z.string(),
+  categoryId: z.string(),
+  status: z.enum(['active', 'archived']),
+  variantCount: z.number(),
+  skus: z.array(z.string()),
+  minPrice: z.number(),
+  maxPrice: z.number(),
+  updatedAt: z.string()
+});
+export type ProductSummary = z.infer<typeof summarySchema>;
+const listSchema = z.object({ total: z.number(), items: z.array(summarySchema), page: z.number(), pageSize: z.number() });
+const one = z.object({ product: productSchema });
+
+export const categorySchema = z.object({ _id: z.string(), _rev: z.string(), name: z.string(), parentId: z.string().optional(), sort: z.number().optional(), productCount: z.number().optional() });
+export type Category = z.infer<typeof categorySchema>;
+
+export interface ProductBody {
+  name: string;
+  description?: string;
+  categoryId: string;
+  taxCategory: string;
+  status: 'active' | 'archived';
+  options: { name: string; values: string[] }[];
+  variants: { id?: string; sku: string; barcode?: string; options: Record<string, string>; price: number; cost?: number; active: boolean }[];
+}
+
+export interface ProductQuery {
+  q?: string;
+  category?: string;
+  status?: 'active' | 'archived' | 'all';
+  page?: number;
+  pageSize?: number;
+}
+
+const idPath = (id: string) => encodeURIComponent(id);
+
+export function listProducts(token: string, q: ProductQuery) {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') qs.set(k, String(v));
+  return call('GET', `/catalog/products?${qs}`, listSchema, { token });
+}
+export const getProduct = async (token: string, id: string) => (await call('GET', `/catalog/products/${idPath(id)}`, one, { token })).product;
+export const createProduct = async (token: string, body: ProductBody) => (await call('POST', '/catalog/products', one, { token, body })).product;
+export const updateProduct = async (token: string, id: string, rev: string, body: ProductBody) =>
+  (await call('PUT', `/catalog/products/${idPath(id)}`, one, { token, body: { ...body, _rev: rev } })).product;
+export const setArchived = async (token: string, id: string, rev: string, archived: boolean) =>
+  (await call('POST', `/catalog/products/${idPath(id)}/${archived ? 'archive' : 'unarchive'}`, one, { token, body: { _rev: rev } })).product;
+export const generateBarcodes = async (token: string, count: number, exclude: string[]) =>
+  (await call('POST', '/catalog/barcodes', z.object({ barcodes: z.array(z.string()) }), { token, body: { count, exclude } })).barcodes;
+
+export const listCategories = async (token: string) => (await call('GET', '/catalog/categories', z.object({ categories: z.array(categorySchema) }), { token })).categories;
+export const createCategory = async (token: string, body: { name: string; sort?: number }) =>
+  (await call('POST', '/catalog/categories', z.object({ category: categorySchema }), { token, body })).category;
+export const updateCategory = async (token: string, id: string, rev: string, body: { name: string; sort?: number }) =>
+  (await call('PUT', `/catalog/categories/${idPath(id)}`, z.object({ category: categorySchema }), { token, body: { ...body, _rev: rev } })).category;
+export const deleteCategory = (token: string, id: string, rev: string) => call('DELETE', `/catalog/categories/${idPath(id)}?rev=${encodeURIComponent(rev)}`, null, { token });
