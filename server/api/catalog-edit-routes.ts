@@ -69,7 +69,7 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     auth,
     route(async (req, res) => {
       const p = allowed(req, 'Viewing a product');
-      res.json({ product: await getProduct(ctx.couch, p.tenantId, docId(req, 'product')) });
+      res.json({ product: await getProduct(ctx.couch, p.tenantId, docId(req, 'product'), true) });
     })
   );
 
