@@ -11,6 +11,8 @@ export const customerSchema = z
     email: z.email().optional(),
     phone: z.string().max(40).optional(),
     tags: z.array(z.string().max(40)).default([]),
+    /** pricing group (e.g. "VIP", "staff"): price rules targeting it apply to this customer's sales */
+    group: z.string().trim().min(1).max(40).optional(),
     updatedAt: isoTimestamp,
     updatedBy: idRef,
     fieldTimes: fieldTimes.optional()

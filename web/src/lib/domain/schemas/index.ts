@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { categorySchema, locationSchema, productSchema, registerSchema, settingsSchema, staffSchema, taxRateSchema } from './catalog.ts';
 import { customerSchema, ledgerEntrySchema } from './customers.ts';
 import { transferSchema } from './inventory.ts';
+import { priceRuleSchema } from './pricing.ts';
 import {
   cashMovementSchema,
   layawayCloseSchema,
@@ -20,11 +21,13 @@ export * from './catalog.ts';
 export * from './customers.ts';
 export * from './inventory.ts';
 export * from './location.ts';
+export * from './pricing.ts';
 
 /** Every document type the platform stores in tenant databases, by its `type` field. */
 export const DOC_SCHEMAS = {
   category: categorySchema,
   product: productSchema,
+  price_rule: priceRuleSchema,
   tax_rate: taxRateSchema,
   location: locationSchema,
   register: registerSchema,
@@ -53,6 +56,7 @@ export const DOC_TYPES = Object.keys(DOC_SCHEMAS) as DocType[];
 export const ID_PREFIX_TYPE: Readonly<Record<string, DocType>> = {
   category: 'category',
   product: 'product',
+  price_rule: 'price_rule',
   tax_rate: 'tax_rate',
   location: 'location',
   register: 'register',
