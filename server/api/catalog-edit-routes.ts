@@ -15,6 +15,7 @@ import {
   updateProduct,
   type Actor
 } from '../catalog/products.ts';
+import { createPriceRule, deletePriceRule, listPriceRules, priceRuleInput, priceRuleUpdate, updatePriceRule } from '../catalog/price-rules.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { badRequest, forbidden, parseBody, route } from '../http/errors.ts';
@@ -30,7 +31,7 @@ const barcodesBody = z
 const revQuery = z.object({ rev: z.string().min(1, 'is required: the revision you are deleting') });
 
 /** `product:abc` or `abc` in the URL; other prefixes are refused (this router edits products only). */
-function docId(req: Request, prefix: 'product' | 'category'): string {
+function docId(req: Request, prefix: 'product' | 'category' | 'price_rule'): string {
   const raw = String(req.params.id ?? '');
   const id = raw.startsWith(`${prefix}:`) ? raw : `${prefix}:${raw}`;
   if (!/^[a-z_]+:[A-Za-z0-9_.-]{1,190}$/.test(id)) throw badRequest(`not a ${prefix} id: ${raw}`);
@@ -154,6 +155,46 @@ export function catalogEditRoutes(ctx: Ctx): Router {
       const p = allowed(req, 'Deleting a category');
       const { rev } = parseBody(revQuery, req.query);
       await deleteCategory(ctx.couch, p.tenantId, docId(req, 'category'), rev, actorOf(p, req));
+      res.status(204).end();
+    })
+  );
+
+  r.get(
+    '/price-rules',
+    auth,
+    route(async (req, res) => {
+      const p = allowed(req, 'Viewing price rules');
+      res.json({ rules: await listPriceRules(ctx.couch, p.tenantId) });
+    })
+  );
+
+  r.post(
+    '/price-rules',
+    auth,
+    route(async (req, res) => {
+      const p = allowed(req, 'Creating a price rule');
+      const input = parseBody(priceRuleInput, req.body);
+      res.status(201).json({ rule: await createPriceRule(ctx.couch, p.tenantId, input, actorOf(p, req)) });
+    })
+  );
+
+  r.put(
+    '/price-rules/:id',
+    auth,
+    route(async (req, res) => {
+      const p = allowed(req, 'Editing a price rule');
+      const input = parseBody(priceRuleUpdate, req.body);
+      res.json({ rule: await updatePriceRule(ctx.couch, p.tenantId, docId(req, 'price_rule'), input, actorOf(p, req)) });
+    })
+  );
+
+  r.delete(
+    '/price-rules/:id',
+    auth,
+    route(async (req, res) => {
+      const p = allowed(req, 'Deleting a price rule');
+      const { rev } = parseBody(revQuery, req.query);
+      await deletePriceRule(ctx.couch, p.tenantId, docId(req, 'price_rule'), rev, actorOf(p, req));
       res.status(204).end();
     })
   );

@@ -201,3 +201,35 @@ describe('catalog editing API', () => {
     expect(res.status).toBe(400);
   });
 });
+
+describe('price rules API', () => {
+  it('a manager creates, lists, updates (with revision) and deletes a rule; targets must exist; a cashier is refused', async () => {
+    const base = { name: 'Shirt week', discount: { kind: 'percent', value: 2000 }, target: { kind: 'category', categoryId: 'category:shirts' }, startsAt: '2026-01-01T00:00:00.000Z', endsAt: '2099-01-01T00:00:00.000Z' };
+    expect((await s.call('POST', '/api/v1/catalog/price-rules', { token: cashier, body: base })).status).toBe(403);
+    expect((await s.call('GET', '/api/v1/catalog/price-rules', { token: cashier })).status).toBe(403);
+    expect((await s.call('POST', '/api/v1/catalog/price-rules', { token: manager, body: { ...base, target: { kind: 'product', productId: 'product:nope' } } })).status).toBe(400);
+    expect((await s.call('POST', '/api/v1/catalog/price-rules', { token: manager, body: { ...base, endsAt: '2025-01-01T00:00:00.000Z' } })).status).toBe(400);
+
+    let res = await s.call('POST', '/api/v1/catalog/price-rules', { token: manager, body: base });
+    expect(res.status).toBe(201);
+    const rule = (await json<{ rule: { _id: string; _rev: string; active: boolean } }>(res)).rule;
+    expect(rule).toMatchObject({ _id: expect.stringMatching(/^price_rule:/), active: true });
+    // in the catalog database, where registers replicate it from
+    expect(await s.couch.use(catalogDb(t)).get(rule._id)).toMatchObject({ type: 'price_rule', discount: { kind: 'percent', value: 2000 } });
+
+    const vip = await s.call('POST', '/api/v1/catalog/price-rules', { token: manager, body: { name: 'VIP', discount: { kind: 'amount', value: 500 }, target: { kind: 'customer_group', group: 'VIP' }, startsAt: '2098-01-01T00:00:00.000Z' } });
+    expect(vip.status).toBe(201);
+    const list = await json<{ rules: { name: string; state: string }[] }>(await s.call('GET', '/api/v1/catalog/price-rules', { token: manager }));
+    expect(list.rules.map((r) => [r.name, r.state])).toEqual([
+      ['Shirt week', 'live'],
+      ['VIP', 'scheduled']
+    ]);
+
+    res = await s.call('PUT', `/api/v1/catalog/price-rules/${encodeURIComponent(rule._id)}`, { token: manager, body: { ...base, active: false, _rev: rule._rev } });
+    expect(res.status).toBe(200);
+    const off = (await json<{ rule: { _rev: string; active: boolean } }>(res)).rule;
+    expect(off.active).toBe(false);
+    expect((await s.call('PUT', `/api/v1/catalog/price-rules/${encodeURIComponent(rule._id)}`, { token: manager, body: { ...base, _rev: rule._rev } })).status).toBe(409);
+    expect((await s.call('DELETE', `/api/v1/catalog/price-rules/${encodeURIComponent(rule._id)}?rev=${off._rev}`, { token: manager })).status).toBe(204);
+  });
+});

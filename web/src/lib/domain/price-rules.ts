@@ -75,3 +75,12 @@ export function applyPriceRules(lines: readonly CartLine[], ctx: PricingContext)
     return hit ? { ...l, unitPrice: hit.unitPrice } : l;
   });
 }
+
+/** Where a rule stands at `at`, for the admin list. */
+export function ruleState(rule: PriceRule, at: string): 'live' | 'scheduled' | 'ended' | 'inactive' {
+  if (!rule.active) return 'inactive';
+  const t = Date.parse(at);
+  if (rule.startsAt && t < Date.parse(rule.startsAt)) return 'scheduled';
+  if (rule.endsAt && t >= Date.parse(rule.endsAt)) return 'ended';
+  return 'live';
+}
