@@ -85,3 +85,27 @@ export const createCategory = async (token: string, body: { name: string; sort?:
 export const updateCategory = async (token: string, id: string, rev: string, body: { name: string; sort?: number }) =>
   (await call('PUT', `/catalog/categories/${idPath(id)}`, z.object({ category: categorySchema }), { token, body: { ...body, _rev: rev } })).category;
 export const deleteCategory = (token: string, id: string, rev: string) => call('DELETE', `/catalog/categories/${idPath(id)}?rev=${encodeURIComponent(rev)}`, null, { token });
+
+const priceRuleSchema = z.object({
+  _id: z.string(),
+  _rev: z.string(),
+  name: z.string(),
+  discount: z.object({ kind: z.enum(['percent', 'amount']), value: z.number() }),
+  target: z.union([
+    z.object({ kind: z.literal('category'), categoryId: z.string() }),
+    z.object({ kind: z.literal('product'), productId: z.string() }),
+    z.object({ kind: z.literal('customer_group'), group: z.string() })
+  ]),
+  startsAt: z.string().optional(),
+  endsAt: z.string().optional(),
+  active: z.boolean(),
+  state: z.enum(['live', 'scheduled', 'ended', 'inactive']).optional()
+});
+export type PriceRule = z.infer<typeof priceRuleSchema>;
+export type PriceRuleBody = Omit<PriceRule, '_id' | '_rev' | 'state'>;
+
+export const listPriceRules = async (token: string) => (await call('GET', '/catalog/price-rules', z.object({ rules: z.array(priceRuleSchema) }), { token })).rules;
+export const createPriceRule = async (token: string, body: PriceRuleBody) => (await call('POST', '/catalog/price-rules', z.object({ rule: priceRuleSchema }), { token, body })).rule;
+export const updatePriceRule = async (token: string, id: string, rev: string, body: PriceRuleBody) =>
+  (await call('PUT', `/catalog/price-rules/${idPath(id)}`, z.object({ rule: priceRuleSchema }), { token, body: { ...body, _rev: rev } })).rule;
+export const deletePriceRule = (token: string, id: string, rev: string) => call('DELETE', `/catalog/price-rules/${idPath(id)}?rev=${encodeURIComponent(rev)}`, null, { token });
