@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import express, { Router, type Request } from 'express';
 import { z } from 'zod';
 import { categoryInput, categoryUpdate, productInput, productListQuery, productUpdate } from '../../web/src/lib/domain/catalog-edit.ts';
 import { hasPermission, principalId, type Principal } from '../auth/principal.ts';
@@ -16,6 +16,7 @@ import {
   type Actor
 } from '../catalog/products.ts';
 import { createPriceRule, deletePriceRule, listPriceRules, priceRuleInput, priceRuleUpdate, updatePriceRule } from '../catalog/price-rules.ts';
+import { IMAGE_MAX_BYTES, readImage, storeImage } from '../catalog/images.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { badRequest, forbidden, parseBody, route } from '../http/errors.ts';
@@ -31,7 +32,7 @@ const barcodesBody = z
 const revQuery = z.object({ rev: z.string().min(1, 'is required: the revision you are deleting') });
 
 /** `product:abc` or `abc` in the URL; other prefixes are refused (this router edits products only). */
-function docId(req: Request, prefix: 'product' | 'category' | 'price_rule'): string {
+function docId(req: Request, prefix: 'product' | 'category' | 'price_rule' | 'image'): string {
   const raw = String(req.params.id ?? '');
   const id = raw.startsWith(`${prefix}:`) ? raw : `${prefix}:${raw}`;
   if (!/^[a-z_]+:[A-Za-z0-9_.-]{1,190}$/.test(id)) throw badRequest(`not a ${prefix} id: ${raw}`);
@@ -156,6 +157,42 @@ export function catalogEditRoutes(ctx: Ctx): Router {
       const { rev } = parseBody(revQuery, req.query);
       await deleteCategory(ctx.couch, p.tenantId, docId(req, 'category'), rev, actorOf(p, req));
       res.status(204).end();
+    })
+  );
+
+  // any type reaches the handler (so a wrong one is a clear 415, not an empty body)
+  const imageBody = express.raw({ type: () => true, limit: IMAGE_MAX_BYTES });
+  r.post(
+    '/images',
+    auth,
+    (req, _res, next) => {
+      try {
+        allowed(req, 'Uploading an image');
+        next();
+      } catch (err) {
+        next(err);
+      }
+    },
+    imageBody,
+    route(async (req, res) => {
+      const p = allowed(req, 'Uploading an image');
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      res.status(201).json(await storeImage(ctx.couch, p.tenantId, body, type, actorOf(p, req)));
+    })
+  );
+
+  r.get(
+    '/images/:id',
+    auth,
+    route(async (req, res) => {
+      const p = allowed(req, 'Viewing an image');
+      const img = await readImage(ctx.couch, p.tenantId, docId(req, 'image'));
+      res.setHeader('Content-Type', img.contentType);
+      // ids are never reused, so the bytes behind one never change
+      res.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.send(img.data);
     })
   );
 

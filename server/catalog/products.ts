@@ -20,6 +20,7 @@ import { toGtin14 } from '../../web/src/lib/domain/gtin.ts';
 import { newUlid } from '../../web/src/lib/domain/ids.ts';
 import { categorySchema } from '../../web/src/lib/domain/schemas/index.ts';
 import { recordAudit } from '../audit.ts';
+import { readImage } from './images.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
 import { AppError, badRequest, conflict, notFound } from '../http/errors.ts';
 
@@ -164,9 +165,20 @@ async function assertCategory(db: Db, id: string): Promise<void> {
   throw badRequest(`categoryId: no category ${id}`);
 }
 
+async function assertImage(couch: Couch, tenantId: string, imageId: string | undefined): Promise<void> {
+  if (!imageId) return;
+  try {
+    await readImage(couch, tenantId, imageId);
+  } catch (err) {
+    if (err instanceof AppError && err.status === 404) throw badRequest(`imageId: no image ${imageId}; upload it first`);
+    throw err;
+  }
+}
+
 export async function createProduct(couch: Couch, tenantId: string, input: ProductInput, actor: Actor): Promise<ProductDoc> {
   const db = couch.use(catalogDb(tenantId));
   await assertCategory(db, input.categoryId);
+  await assertImage(couch, tenantId, input.imageId);
   // the server picks the id; variant ids the editor made for a product that did not exist are dropped
   const id = `product:${newUlid().toLowerCase()}`;
   let doc: ProductDoc;
@@ -186,6 +198,7 @@ export async function updateProduct(couch: Couch, tenantId: string, id: string, 
   const prev = await getProduct(couch, tenantId, id);
   if (prev._rev !== input._rev) throw new AppError(409, 'stale_revision', staleMessage('product'));
   if (input.categoryId !== prev.categoryId) await assertCategory(db, input.categoryId);
+  if (input.imageId !== prev.imageId) await assertImage(couch, tenantId, input.imageId);
   const { _rev, ...fields } = input;
   let doc: ProductDoc;
   try {

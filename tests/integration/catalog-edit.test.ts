@@ -233,3 +233,39 @@ describe('price rules API', () => {
     expect((await s.call('DELETE', `/api/v1/catalog/price-rules/${encodeURIComponent(rule._id)}?rev=${off._rev}`, { token: manager })).status).toBe(204);
   });
 });
+
+describe('product images', () => {
+  // a 1×1 PNG
+  const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+  const upload = (token: string, body: Buffer, type: string) =>
+    fetch(`${s.url}/api/v1/catalog/images`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
+
+  it('uploads to the media database (never replicated), checks type and size, and a product references it', async () => {
+    expect((await upload(cashier, PNG, 'image/png')).status).toBe(403);
+    expect((await upload(manager, PNG, 'image/gif')).status).toBe(415);
+    expect((await upload(manager, PNG, 'image/jpeg')).status).toBe(400); // the bytes are a PNG
+    expect((await upload(manager, Buffer.alloc(2 * 1024 * 1024 + 1, 1), 'image/png')).status).toBe(413);
+
+    const res = await upload(manager, PNG, 'image/png');
+    expect(res.status).toBe(201);
+    const { imageId } = (await res.json()) as { imageId: string };
+    expect(imageId).toMatch(/^image:[0-9a-z]{26}$/);
+    // not in the catalog database devices replicate
+    await expect(s.couch.use(catalogDb(t)).get(imageId)).rejects.toMatchObject({ statusCode: 404 });
+
+    const img = await s.call('GET', `/api/v1/catalog/images/${encodeURIComponent(imageId)}`, { token: manager });
+    expect(img.status).toBe(200);
+    expect(img.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await img.arrayBuffer()).equals(PNG)).toBe(true);
+    expect((await s.call('GET', `/api/v1/catalog/images/${encodeURIComponent(imageId)}`, { token: cashier })).status).toBe(403);
+    // the gateway does not serve the media database to anyone
+    expect((await s.call('GET', `/db/t-${t}-media/${encodeURIComponent(imageId)}`, { token: manager })).status).toBeGreaterThanOrEqual(400);
+
+    const created = await s.call('POST', '/api/v1/catalog/products', { token: manager, body: body({ name: 'Pictured', imageId, options: [], variants: [{ sku: 'PIC-1', options: {}, price: 100 }] }) });
+    expect(created.status).toBe(201);
+    const doc = (await json<{ product: { imageId?: string } }>(created)).product;
+    expect(doc.imageId).toBe(imageId);
+    const missing = await s.call('POST', '/api/v1/catalog/products', { token: manager, body: body({ name: 'Nope', imageId: 'image:0000', options: [], variants: [{ sku: 'PIC-2', options: {}, price: 100 }] }) });
+    expect(missing.status).toBe(400);
+  });
+});

@@ -41,7 +41,9 @@ export const productInput = z
           .strict()
       )
       .min(1, 'a product needs at least one variant')
-      .max(2000, 'at most 2,000 variants per product')
+      .max(2000, 'at most 2,000 variants per product'),
+    /** from POST /api/v1/catalog/images; absent = no image */
+    imageId: z.string().max(60).optional()
   })
   .strict();
 export type ProductInput = z.infer<typeof productInput>;
@@ -193,7 +195,8 @@ export function applyProductInput(productId: string, input: ProductInput, prev: 
     taxCategory: input.taxCategory,
     options: input.options,
     variants,
-    status: input.status
+    status: input.status,
+    ...(input.imageId ? { imageId: input.imageId } : {})
   };
   const fieldTimes: Record<string, string> = { ...(prev?.fieldTimes ?? {}) };
   for (const [k, v] of Object.entries(fields)) {
