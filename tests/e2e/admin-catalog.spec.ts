@@ -8,6 +8,8 @@ import { expect, test, type Page } from '@playwright/test';
 const PASSWORD = 'nexus-demo-2026';
 const TAG = Date.now().toString(36).toUpperCase();
 const NAME = `E2E Oxford ${TAG}`;
+// a 1×1 PNG
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 async function signIn(page: Page, email: string) {
   await page.goto('/admin');
@@ -51,6 +53,9 @@ test('a manager creates a size × colour × fit product, prices a variant, gener
   await page.getByLabel('Name', { exact: true }).fill(NAME);
   await page.getByLabel('Category', { exact: true }).selectOption({ label: 'Shirts' });
   await page.getByLabel('Tax category').fill('clothing');
+  // the image goes to the media store at once; the product keeps its id
+  await page.getByLabel('Product image').setInputFiles({ name: 'shirt.png', mimeType: 'image/png', buffer: PNG });
+  await expect(page.getByRole('img', { name: 'Product' })).toBeVisible({ timeout: 20_000 });
   await addOption(page, 'Size', 'S, M, L');
   await addOption(page, 'Colour', 'White, Blue');
   await addOption(page, 'Fit', 'Regular, Slim');
@@ -98,8 +103,9 @@ test('a manager creates a size × colour × fit product, prices a variant, gener
   // the server holds what the editor showed
   const id = decodeURIComponent(new URL(page.url()).searchParams.get('id')!);
   const res = await page.request.get(`/api/v1/catalog/products/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${await token(page, 'manager@nexus.demo')}` } });
-  const { product } = (await res.json()) as { product: { status: string; options: unknown[]; variants: { options: Record<string, string>; price: number; barcode?: string }[] } };
+  const { product } = (await res.json()) as { product: { status: string; imageId?: string; options: unknown[]; variants: { options: Record<string, string>; price: number; barcode?: string }[] } };
   expect(product.status).toBe('archived');
+  expect(product.imageId).toMatch(/^image:/);
   expect(product.options).toHaveLength(3);
   expect(product.variants).toHaveLength(12);
   const v = (s: string, c: string, f: string) => product.variants.find((x) => x.options.Size === s && x.options.Colour === c && x.options.Fit === f)!;

@@ -238,7 +238,7 @@ describe('product images', () => {
   // a 1×1 PNG
   const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
   const upload = (token: string, body: Buffer, type: string) =>
-    fetch(`${s.url}/api/v1/catalog/images`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
+    fetch(`${s.url}/api/v1/catalog/images`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body: new Uint8Array(body) });
 
   it('uploads to the media database (never replicated), checks type and size, and a product references it', async () => {
     expect((await upload(cashier, PNG, 'image/png')).status).toBe(403);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { call } from './client.ts';
+import { ApiError, call } from './client.ts';
 
 /** Catalog editing calls for the admin portal (server/api/catalog-edit-routes.ts). */
 
@@ -22,6 +22,7 @@ export const productSchema = z.object({
   status: z.enum(['active', 'archived']),
   options: z.array(z.object({ name: z.string(), values: z.array(z.string()) })),
   variants: z.array(variantSchema),
+  imageId: z.string().optional(),
   updatedAt: z.string()
 });
 export type Product = z.infer<typeof productSchema>;
@@ -53,6 +54,7 @@ export interface ProductBody {
   status: 'active' | 'archived';
   options: { name: string; values: string[] }[];
   variants: { id?: string; sku: string; barcode?: string; options: Record<string, string>; price: number; cost?: number; active: boolean }[];
+  imageId?: string;
 }
 
 export interface ProductQuery {
@@ -109,3 +111,37 @@ export const createPriceRule = async (token: string, body: PriceRuleBody) => (aw
 export const updatePriceRule = async (token: string, id: string, rev: string, body: PriceRuleBody) =>
   (await call('PUT', `/catalog/price-rules/${idPath(id)}`, z.object({ rule: priceRuleSchema }), { token, body: { ...body, _rev: rev } })).rule;
 export const deletePriceRule = (token: string, id: string, rev: string) => call('DELETE', `/catalog/price-rules/${idPath(id)}?rev=${encodeURIComponent(rev)}`, null, { token });
+
+/** Image types and size the server takes (server/catalog/images.ts). */
+export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
+export const IMAGE_MAX_BYTES = 2 * 1024 * 1024;
+
+/** A binary body or answer is not JSON, so these two use fetch directly, with `call`'s error contract. */
+async function binaryFailure(res: Response): Promise<ApiError> {
+  const body = (await res.json().catch(() => null)) as { error?: string; message?: string } | null;
+  return new ApiError(res.status, body?.error ?? 'http_error', body?.message ?? `The server answered ${res.status}.`);
+}
+
+export async function uploadImage(token: string, file: Blob): Promise<{ imageId: string }> {
+  let res: Response;
+  try {
+    res = await fetch('/api/v1/catalog/images', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': file.type, accept: 'application/json' }, body: file });
+  } catch {
+    throw new ApiError(0, 'offline', 'Cannot reach the server. Check the network connection and try again.');
+  }
+  if (!res.ok) throw await binaryFailure(res);
+  const parsed = z.object({ imageId: z.string() }).safeParse(await res.json().catch(() => undefined));
+  if (!parsed.success) throw new ApiError(res.status, 'bad_response', 'The server sent an answer this app does not understand. Reload the page.');
+  return parsed.data;
+}
+
+export async function fetchImage(token: string, imageId: string): Promise<Blob> {
+  let res: Response;
+  try {
+    res = await fetch(`/api/v1/catalog/images/${idPath(imageId)}`, { headers: { authorization: `Bearer ${token}` } });
+  } catch {
+    throw new ApiError(0, 'offline', 'Cannot reach the server. Check the network connection and try again.');
+  }
+  if (!res.ok) throw await binaryFailure(res);
+  return res.blob();
+}
