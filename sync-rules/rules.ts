@@ -28,6 +28,8 @@ const raw = {
   documents: {
     category: { db: 'catalog', lifecycle: 'mutable', write: 'catalog:edit', conflict: { rule: 'field-lww' } },
     product: { db: 'catalog', lifecycle: 'mutable', write: 'catalog:edit', conflict: { rule: 'field-lww' } },
+    // price rules replicate to every device with the catalog, so registers apply them offline
+    price_rule: { db: 'catalog', lifecycle: 'mutable', write: 'catalog:edit', conflict: { rule: 'field-lww' } },
     tax_rate: { db: 'catalog', lifecycle: 'mutable', write: 'settings:manage', conflict: { rule: 'field-lww' } },
     location: { db: 'catalog', lifecycle: 'mutable', write: null, conflict: { rule: 'server-only' } },
     register: { db: 'catalog', lifecycle: 'mutable', write: null, conflict: { rule: 'server-only' } },

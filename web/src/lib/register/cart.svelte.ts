@@ -1,4 +1,5 @@
 import { priceCart, type CartLine, type CartTotals, type Discount, type TaxConfig } from '$lib/domain/cart';
+import { applyPriceRules, type PricingContext } from '$lib/domain/price-rules';
 import type { IndexEntry } from '$lib/catalog-index/entries';
 import type { CustomerDoc } from './customers-db.ts';
 
@@ -32,8 +33,17 @@ export class Cart {
   lastLineId = $state<string | null>(null);
   totals: CartTotals;
 
-  constructor(tax: () => TaxConfig) {
-    this.totals = $derived(priceCart(this.lines, this.orderDiscount, tax()));
+  /**
+   * `pricing` gives the live price rules (from the catalog replica) and the sale time; the lines keep
+   * their catalog price and the rules are applied on every re-pricing, so a customer of a group
+   * added after the items still gets the group's price.
+   */
+  constructor(tax: () => TaxConfig, pricing: () => Omit<PricingContext, 'customerGroup'> | null = () => null) {
+    this.totals = $derived.by(() => {
+      const p = pricing();
+      const lines = p ? applyPriceRules(this.lines, { ...p, customerGroup: this.customer?.group ?? null }) : this.lines;
+      return priceCart(lines, this.orderDiscount, tax());
+    });
   }
 
   get isEmpty(): boolean {

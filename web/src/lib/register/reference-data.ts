@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { categorySchema, locationSchema, settingsSchema, staffSchema, taxRateSchema } from '../domain/schemas/index.ts';
+import type { categorySchema, locationSchema, PriceRuleDoc, settingsSchema, staffSchema, taxRateSchema } from '../domain/schemas/index.ts';
 import { settingsSchema as settingsParser } from '../domain/schemas/index.ts';
 import type { TaxConfig } from '../domain/cart.ts';
 import { hashPin, PIN_PATTERN } from '../domain/pin.ts';
@@ -18,6 +18,8 @@ export interface ReferenceData {
   taxRate: TaxRateDoc | null;
   staff: StaffDoc[];
   categories: CategoryDoc[];
+  /** every price rule of the tenant; which apply is decided per sale (domain/price-rules.ts) */
+  priceRules: PriceRuleDoc[];
 }
 
 /** A signed-in staff member on this register. */
@@ -27,7 +29,7 @@ export interface Staff {
   role: Role;
 }
 
-const PREFIXES = ['staff:', 'tax_rate:', 'category:'];
+const PREFIXES = ['staff:', 'tax_rate:', 'category:', 'price_rule:'];
 
 /**
  * Reads the reference documents from the local catalog replica (they are few and come in the first
@@ -56,6 +58,7 @@ export function referenceFromDocs(docs: readonly unknown[], locationCode: string
   const staff = byType('staff') as unknown as StaffDoc[];
   const taxRates = byType('tax_rate') as unknown as TaxRateDoc[];
   const categories = byType('category') as unknown as CategoryDoc[];
+  const priceRules = byType('price_rule') as unknown as PriceRuleDoc[];
   // Defaults for register rules a settings document written before they existed does not carry.
   const settings = settingsParser.safeParse(rawSettings);
   return {
@@ -64,7 +67,8 @@ export function referenceFromDocs(docs: readonly unknown[], locationCode: string
     taxRate: taxRates.find((t) => t._id === location.taxRateId) ?? null,
     staff: staff.filter((s) => s.active && (s.locations.includes('*') || s.locations.includes(locationCode))),
     // categories given a position first, in order; the rest (e.g. made by a CSV import) after, by name
-    categories: [...categories].sort((a, b) => (a.sort ?? Number.MAX_SAFE_INTEGER) - (b.sort ?? Number.MAX_SAFE_INTEGER) || a.name.localeCompare(b.name))
+    categories: [...categories].sort((a, b) => (a.sort ?? Number.MAX_SAFE_INTEGER) - (b.sort ?? Number.MAX_SAFE_INTEGER) || a.name.localeCompare(b.name)),
+    priceRules
   };
 }
 

@@ -2,6 +2,7 @@ import { DeviceSync } from '$lib/sync/device-sync.svelte';
 import type { StoredDevice } from '$lib/ui/device-store';
 import { newUlid } from '$lib/domain/ids';
 import type { TaxConfig } from '$lib/domain/cart';
+import type { PricingContext } from '$lib/domain/price-rules';
 import type { Permission } from '$lib/domain/permissions';
 import { loadReferenceData, referenceFromDocs, staffByPin, staffCan, taxConfigOf, type ReferenceData, type Staff } from './reference-data.ts';
 import { Cart, type Approval, type CartSnapshot } from './cart.svelte.ts';
@@ -34,7 +35,10 @@ export class RegisterSession {
   shiftLoaded = $state(false);
   /** set when a local write failed: new sales are blocked until the cashier acknowledges and storage works */
   storageError = $state<string | null>(null);
-  readonly cart = new Cart(() => this.taxConfig);
+  readonly cart = new Cart(
+    () => this.taxConfig,
+    () => this.pricing
+  );
   private held = new Map<string, CartSnapshot>();
   private stopped = false;
   /** stock, returns and balances summed on the device (local-ledger.ts) */
@@ -65,6 +69,14 @@ export class RegisterSession {
 
   get taxConfig(): TaxConfig {
     return this.ref ? taxConfigOf(this.ref) : { ratePpm: 0, exemptCategories: [], pricesIncludeTax: false, rounding: 'line', roundingMode: 'half_up' };
+  }
+
+  /** Price rules at this moment (the cart re-prices with the time of each change), or null without rules. */
+  get pricing(): Omit<PricingContext, 'customerGroup'> | null {
+    const rules = this.ref?.priceRules ?? [];
+    if (rules.length === 0) return null;
+    const lookup = this.sync.index?.lookup;
+    return { rules, at: new Date().toISOString(), categoryOf: (productId) => lookup?.variantsOf(productId)[0]?.categoryId };
   }
 
   get catalogDb(): PouchDB.Database {
@@ -183,7 +195,7 @@ export class RegisterSession {
     if (ref) this.ref = ref;
     if (fromReplica) {
       try {
-        localStorage.setItem(this.referenceKey, JSON.stringify([fromReplica.location, fromReplica.settings, ...(fromReplica.taxRate ? [fromReplica.taxRate] : []), ...fromReplica.staff, ...fromReplica.categories]));
+        localStorage.setItem(this.referenceKey, JSON.stringify([fromReplica.location, fromReplica.settings, ...(fromReplica.taxRate ? [fromReplica.taxRate] : []), ...fromReplica.staff, ...fromReplica.categories, ...fromReplica.priceRules]));
       } catch {
         /* a full localStorage only costs the fast cold start */
       }

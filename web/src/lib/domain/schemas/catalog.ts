@@ -48,6 +48,8 @@ export const productSchema = z
     options: z.array(z.object({ name: z.string().min(1).max(40), values: z.array(z.string().min(1).max(40)).min(1) }).strict()),
     variants: z.array(variantSchema).min(1, 'a product needs at least one variant'),
     status: z.enum(['active', 'archived']),
+    /** the product image in the tenant's media database (never replicated to devices; server/catalog/images.ts) */
+    imageId: z.string().regex(/^image:[a-z0-9]{1,40}$/, 'must be an image id from the image upload').optional(),
     ...mutable
   })
   .strict()

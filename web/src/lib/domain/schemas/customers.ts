@@ -28,6 +28,8 @@ export const customerSchema = z
     addresses: z.array(addressSchema).max(10).optional(),
     /** set by the server when this profile was merged into another (the kept one): searches skip it */
     mergedInto: idWithPrefix('customer').optional(),
+    /** pricing group (e.g. "VIP", "staff"): price rules targeting it apply to this customer's sales */
+    group: z.string().trim().min(1).max(40).optional(),
     updatedAt: isoTimestamp,
     updatedBy: idRef,
     fieldTimes: fieldTimes.optional()

@@ -4,6 +4,7 @@ import { customerSchema, ledgerEntrySchema } from './customers.ts';
 import { stockThresholdSchema, transferSchema } from './inventory.ts';
 import { countSessionSchema } from './counts.ts';
 import { purchaseOrderSchema, supplierSchema } from './purchasing.ts';
+import { priceRuleSchema } from './pricing.ts';
 import {
   cashMovementSchema,
   layawayCloseSchema,
@@ -26,11 +27,13 @@ export * from './counts.ts';
 export * from './purchasing.ts';
 export * from './location.ts';
 export * from './time.ts';
+export * from './pricing.ts';
 
 /** Every document type the platform stores in tenant databases, by its `type` field. */
 export const DOC_SCHEMAS = {
   category: categorySchema,
   product: productSchema,
+  price_rule: priceRuleSchema,
   tax_rate: taxRateSchema,
   location: locationSchema,
   register: registerSchema,
@@ -64,6 +67,7 @@ export const DOC_TYPES = Object.keys(DOC_SCHEMAS) as DocType[];
 export const ID_PREFIX_TYPE: Readonly<Record<string, DocType>> = {
   category: 'category',
   product: 'product',
+  price_rule: 'price_rule',
   tax_rate: 'tax_rate',
   location: 'location',
   register: 'register',

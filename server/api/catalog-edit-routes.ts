@@ -1,0 +1,240 @@
+import express, { Router, type Request } from 'express';
+import { z } from 'zod';
+import { categoryInput, categoryUpdate, productInput, productListQuery, productUpdate } from '../../web/src/lib/domain/catalog-edit.ts';
+import { hasPermission, principalId, type Principal } from '../auth/principal.ts';
+import {
+  createCategory,
+  createProduct,
+  deleteCategory,
+  generateBarcodes,
+  getProduct,
+  listCategories,
+  listProducts,
+  setProductStatus,
+  updateCategory,
+  updateProduct,
+  type Actor
+} from '../catalog/products.ts';
+import { createPriceRule, deletePriceRule, listPriceRules, priceRuleInput, priceRuleUpdate, updatePriceRule } from '../catalog/price-rules.ts';
+import { IMAGE_MAX_BYTES, readImage, storeImage } from '../catalog/images.ts';
+import type { Ctx } from '../context.ts';
+import { requireAuth } from '../http/authenticate.ts';
+import { badRequest, forbidden, parseBody, route } from '../http/errors.ts';
+
+const statusBody = z.object({ _rev: z.string().min(1).optional() }).strict();
+const barcodesBody = z
+  .object({
+    count: z.number().int().min(1).max(100).default(1),
+    /** barcodes the editor holds but has not saved yet */
+    exclude: z.array(z.string().max(14)).max(2000).default([])
+  })
+  .strict();
+const revQuery = z.object({ rev: z.string().min(1, 'is required: the revision you are deleting') });
+
+/** `product:abc` or `abc` in the URL; other prefixes are refused (this router edits products only). */
+function docId(req: Request, prefix: 'product' | 'category' | 'price_rule' | 'image'): string {
+  const raw = String(req.params.id ?? '');
+  const id = raw.startsWith(`${prefix}:`) ? raw : `${prefix}:${raw}`;
+  if (!/^[a-z_]+:[A-Za-z0-9_.-]{1,190}$/.test(id)) throw badRequest(`not a ${prefix} id: ${raw}`);
+  return id;
+}
+
+/**
+ * Products and categories for the admin portal's catalog section (docs/API.md "Catalog editing").
+ * Every endpoint, reads included, needs catalog:edit: the catalog pages are an editing tool; devices
+ * read the catalog through their replica.
+ */
+export function catalogEditRoutes(ctx: Ctx): Router {
+  const r = Router();
+  const auth = requireAuth(ctx);
+
+  const allowed = (req: Request, action: string): Principal => {
+    const p = req.principal!;
+    if (!hasPermission(p, 'catalog:edit')) throw forbidden(`${action} needs the catalog:edit permission`);
+    return p;
+  };
+  const actorOf = (p: Principal, req: Request): Actor => ({ by: principalId(p), now: new Date().toISOString(), requestId: String(req.id) });
+
+  r.get(
+    '/products',
+    auth,
+    route(async (req, res) => {
+      const p = allowed(req, 'Viewing products');
+      const q = parseBody(productListQuery, req.query);
+      const out = await listProducts(ctx.couch, p.tenantId, q);
+      res.json({ ...out, page: q.page, pageSize: q.pageSize });
+    })
+  );
+
+  r.get(
+    '/products/:id',
+    auth,
+    route(async (req, res) => {
+      const p = allowed(req, 'Viewing a product');
+      res.json({ product: await getProduct(ctx.couch, p.tenantId, docId(req, 'product'), true) });
+    })
+  );
+
+  r.post(
+    '/products',
+    auth,
+    route(async (req, res) => {
+      const p = allowed(req, 'Creating a product');
+      const input = parseBody(productInput, req.body);
+      res.status(201).json({ product: await createProduct(ctx.couch, p.tenantId, input, actorOf(p, req)) });
+    })
+  );
+
+  r.put(
+    '/products/:id',
+    auth,
+    route(async (req, res) => {
+      const p = allowed(req, 'Editing a product');
+      const input = parseBody(productUpdate, req.body);
+      res.json({ product: await updateProduct(ctx.couch, p.tenantId, docId(req, 'product'), input, actorOf(p, req)) });
+    })
+  );
+
+  for (const [path, status] of [
+    ['archive', 'archived'],
+    ['unarchive', 'active']
+  ] as const) {
+    r.post(
+      `/products/:id/${path}`,
+      auth,
+      route(async (req, res) => {
+        const p = allowed(req, status === 'archived' ? 'Archiving a product' : 'Restoring a product');
+        const body = parseBody(statusBody, req.body);
+        res.json({ product: await setProductStatus(ctx.couch, p.tenantId, docId(req, 'product'), status, body._rev, actorOf(p, req)) });
+      })
+    );
+  }
+
+  r.post(
+    '/barcodes',
+    auth,
+    route(async (req, res) => {
+      const p = allowed(req, 'Generating barcodes');
+      const body = parseBody(barcodesBody, req.body);
+      res.json({ barcodes: await generateBarcodes(ctx.couch, p.tenantId, body.count, body.exclude) });
+    })
+  );
+
+  r.get(
+    '/categories',
+    auth,
+    route(async (req, res) => {
+      const p = allowed(req, 'Viewing categories');
+      res.json({ categories: await listCategories(ctx.couch, p.tenantId) });
+    })
+  );
+
+  r.post(
+    '/categories',
+    auth,
+    route(async (req, res) => {
+      const p = allowed(req, 'Creating a category');
+      const input = parseBody(categoryInput, req.body);
+      res.status(201).json({ category: await createCategory(ctx.couch, p.tenantId, input, actorOf(p, req)) });
+    })
+  );
+
+  r.put(
+    '/categories/:id',
+    auth,
+    route(async (req, res) => {
+      const p = allowed(req, 'Editing a category');
+      const input = parseBody(categoryUpdate, req.body);
+      res.json({ category: await updateCategory(ctx.couch, p.tenantId, docId(req, 'category'), input, actorOf(p, req)) });
+    })
+  );
+
+  r.delete(
+    '/categories/:id',
+    auth,
+    route(async (req, res) => {
+      const p = allowed(req, 'Deleting a category');
+      const { rev } = parseBody(revQuery, req.query);
+      await deleteCategory(ctx.couch, p.tenantId, docId(req, 'category'), rev, actorOf(p, req));
+      res.status(204).end();
+    })
+  );
+
+  // any type reaches the handler (so a wrong one is a clear 415, not an empty body)
+  const imageBody = express.raw({ type: () => true, limit: IMAGE_MAX_BYTES });
+  r.post(
+    '/images',
+    auth,
+    (req, _res, next) => {
+      try {
+        allowed(req, 'Uploading an image');
+        next();
+      } catch (err) {
+        next(err);
+      }
+    },
+    imageBody,
+    route(async (req, res) => {
+      const p = allowed(req, 'Uploading an image');
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      res.status(201).json(await storeImage(ctx.couch, p.tenantId, body, type, actorOf(p, req)));
+    })
+  );
+
+  r.get(
+    '/images/:id',
+    auth,
+    route(async (req, res) => {
+      const p = allowed(req, 'Viewing an image');
+      const img = await readImage(ctx.couch, p.tenantId, docId(req, 'image'));
+      res.setHeader('Content-Type', img.contentType);
+      // ids are never reused, so the bytes behind one never change
+      res.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.send(img.data);
+    })
+  );
+
+  r.get(
+    '/price-rules',
+    auth,
+    route(async (req, res) => {
+      const p = allowed(req, 'Viewing price rules');
+      res.json({ rules: await listPriceRules(ctx.couch, p.tenantId) });
+    })
+  );
+
+  r.post(
+    '/price-rules',
+    auth,
+    route(async (req, res) => {
+      const p = allowed(req, 'Creating a price rule');
+      const input = parseBody(priceRuleInput, req.body);
+      res.status(201).json({ rule: await createPriceRule(ctx.couch, p.tenantId, input, actorOf(p, req)) });
+    })
+  );
+
+  r.put(
+    '/price-rules/:id',
+    auth,
+    route(async (req, res) => {
+      const p = allowed(req, 'Editing a price rule');
+      const input = parseBody(priceRuleUpdate, req.body);
+      res.json({ rule: await updatePriceRule(ctx.couch, p.tenantId, docId(req, 'price_rule'), input, actorOf(p, req)) });
+    })
+  );
+
+  r.delete(
+    '/price-rules/:id',
+    auth,
+    route(async (req, res) => {
+      const p = allowed(req, 'Deleting a price rule');
+      const { rev } = parseBody(revQuery, req.query);
+      await deletePriceRule(ctx.couch, p.tenantId, docId(req, 'price_rule'), rev, actorOf(p, req));
+      res.status(204).end();
+    })
+  );
+
+  return r;
+}

@@ -1,0 +1,320 @@
+import { randomInt } from 'node:crypto';
+import { catalogDb } from '../../web/src/lib/domain/db-names.ts';
+import {
+  applyProductInput,
+  barcodeSpellings,
+  CatalogError,
+  clashMessages,
+  internalBarcode,
+  internalClashes,
+  newCategoryId,
+  searchProducts,
+  withStatus,
+  type CategoryDoc,
+  type ProductDoc,
+  type ProductInput,
+  type ProductListQuery,
+  type VariantOwner
+} from '../../web/src/lib/domain/catalog-edit.ts';
+import { toGtin14 } from '../../web/src/lib/domain/gtin.ts';
+import { newUlid } from '../../web/src/lib/domain/ids.ts';
+import { categorySchema } from '../../web/src/lib/domain/schemas/index.ts';
+import { recordAudit } from '../audit.ts';
+import { readImage } from './images.ts';
+import { statusOf, type Couch, type Db } from '../couch/client.ts';
+import { AppError, badRequest, conflict, notFound } from '../http/errors.ts';
+
+/**
+ * Products and categories edited one at a time from the admin portal. Decisions are domain/catalog-edit.ts;
+ * this file reads the catalog database around them and writes with the revision the editor started
+ * from, so a stale edit is a 409 instead of silently overwriting someone else's change.
+ *
+ * Uniqueness of SKUs and barcodes is checked against the catalog's by_sku / by_barcode views just
+ * before the write. Two editors saving the same new SKU in the same instant can both pass (CouchDB has
+ * no cross-document constraint); the CSV import and this editor both check, and the views show a dup.
+ */
+export interface Actor {
+  by: string;
+  now: string;
+  requestId?: string;
+}
+
+const PAGE = 5_000;
+
+async function listPrefix<T>(db: Db, prefix: string): Promise<T[]> {
+  const out: T[] = [];
+  let startkey = prefix;
+  let skip = 0;
+  for (;;) {
+    const res = await db.list({ startkey, endkey: `${prefix}\ufff0`, include_docs: true, limit: PAGE, skip });
+    for (const row of res.rows) if (row.doc) out.push(row.doc as T);
+    if (res.rows.length < PAGE) return out;
+    startkey = res.rows[res.rows.length - 1]!.id;
+    skip = 1;
+  }
+}
+
+const staleMessage = (what: string) =>
+  `This ${what} was changed by someone else since you opened it. Reload it to see their changes, then make yours again.`;
+
+const asAppError = (err: unknown): never => {
+  if (err instanceof CatalogError) throw err.code === 'invalid' ? badRequest(err.message) : new AppError(409, 'clash', err.message);
+  throw err;
+};
+
+async function getDoc<T>(db: Db, id: string, what: string): Promise<T> {
+  try {
+    return (await db.get(id)) as unknown as T;
+  } catch (err) {
+    if (statusOf(err) === 404) throw notFound(`No ${what} ${id}`);
+    throw err;
+  }
+}
+
+/** Writes `doc` with its `_rev`; CouchDB's 409 (someone saved in between) becomes our stale message. */
+async function put<T extends { _id: string; _rev?: string }>(db: Db, doc: T, what: string): Promise<T> {
+  try {
+    const res = await db.insert(doc);
+    return { ...doc, _rev: res.rev };
+  } catch (err) {
+    if (statusOf(err) === 409) throw new AppError(409, 'stale_revision', doc._rev ? staleMessage(what) : `A ${what} with id ${doc._id} already exists`);
+    throw err;
+  }
+}
+
+/**
+ * Starts building the uniqueness views without waiting. The embedded store builds a view on its first
+ * query (~6 s per view for the 520-product demo catalog), which would otherwise land on the first
+ * Generate or Save; the list and editor pages ask for this on load, so the build is done by then.
+ */
+function warmViews(db: Db): void {
+  for (const view of ['by_sku', 'by_barcode'] as const) void db.view('catalog', view, { limit: 0 }).catch(() => undefined);
+}
+
+export async function listProducts(couch: Couch, tenantId: string, q: ProductListQuery) {
+  const db = couch.use(catalogDb(tenantId));
+  const products = await listPrefix<ProductDoc>(db, 'product:');
+  warmViews(db); // after the read, so the list itself does not wait for the build
+  return searchProducts(products, q);
+}
+
+export async function getProduct(couch: Couch, tenantId: string, id: string, warm = false): Promise<ProductDoc> {
+  const db = couch.use(catalogDb(tenantId));
+  const doc = await getDoc<ProductDoc>(db, id, 'product');
+  if (warm) warmViews(db);
+  if ((doc as { type?: string }).type !== 'product') throw notFound(`No product ${id}`);
+  return doc;
+}
+
+async function owners(db: Db, view: 'by_sku' | 'by_barcode', keys: string[]): Promise<Map<string, VariantOwner[]>> {
+  const out = new Map<string, VariantOwner[]>();
+  if (keys.length === 0) return out;
+  const res = await db.view<VariantOwner>('catalog', view, { keys: [...new Set(keys)] });
+  for (const row of res.rows) {
+    const list = out.get(String(row.key)) ?? [];
+    list.push(row.value);
+    out.set(String(row.key), list);
+  }
+  return out;
+}
+
+/**
+ * Products owning variant ids: a variant id starts with its product's suffix and a dash, so the
+ * candidates are the id's prefixes before each dash (as inventory/service.ts `unknownVariants`).
+ */
+async function variantIdOwners(db: Db, ids: string[]): Promise<Map<string, string>> {
+  const candidates = new Set<string>();
+  for (const v of ids) for (let i = v.indexOf('-'); i > 0; i = v.indexOf('-', i + 1)) candidates.add(`product:${v.slice(0, i)}`);
+  const out = new Map<string, string>();
+  if (!candidates.size) return out;
+  const res = await db.fetch({ keys: [...candidates] });
+  const wanted = new Set(ids);
+  for (const row of res.rows) {
+    const doc = (row as { doc?: { _id: string; type?: string; variants?: { id: string }[] } | null }).doc;
+    if (doc?.type === 'product') for (const v of doc.variants ?? []) if (wanted.has(v.id)) out.set(v.id, doc._id);
+  }
+  return out;
+}
+
+async function assertNoClashes(db: Db, doc: ProductDoc): Promise<void> {
+  const inside = internalClashes(doc);
+  const codes = doc.variants.flatMap((v) => (v.barcode ? barcodeSpellings(v.barcode) : []));
+  const [skuOwners, barcodeOwners, idOwners] = await Promise.all([
+    owners(
+      db,
+      'by_sku',
+      doc.variants.map((v) => v.sku)
+    ),
+    owners(db, 'by_barcode', codes),
+    variantIdOwners(
+      db,
+      doc.variants.map((v) => v.id)
+    )
+  ]);
+  const problems = [...inside, ...clashMessages(doc._id, doc, skuOwners, barcodeOwners, idOwners)];
+  if (problems.length) throw new AppError(409, 'clash', problems.slice(0, 5).join('; '), { problems });
+}
+
+async function assertCategory(db: Db, id: string): Promise<void> {
+  try {
+    const c = (await db.get(id)) as { type?: string };
+    if (c.type === 'category') return;
+  } catch (err) {
+    if (statusOf(err) !== 404) throw err;
+  }
+  throw badRequest(`categoryId: no category ${id}`);
+}
+
+async function assertImage(couch: Couch, tenantId: string, imageId: string | undefined): Promise<void> {
+  if (!imageId) return;
+  try {
+    await readImage(couch, tenantId, imageId);
+  } catch (err) {
+    if (err instanceof AppError && err.status === 404) throw badRequest(`imageId: no image ${imageId}; upload it first`);
+    throw err;
+  }
+}
+
+export async function createProduct(couch: Couch, tenantId: string, input: ProductInput, actor: Actor): Promise<ProductDoc> {
+  const db = couch.use(catalogDb(tenantId));
+  await assertCategory(db, input.categoryId);
+  await assertImage(couch, tenantId, input.imageId);
+  // the server picks the id; variant ids the editor made for a product that did not exist are dropped
+  const id = `product:${newUlid().toLowerCase()}`;
+  let doc: ProductDoc;
+  try {
+    doc = applyProductInput(id, { ...input, variants: input.variants.map(({ id: _drop, ...v }) => v) }, null, actor);
+  } catch (err) {
+    return asAppError(err);
+  }
+  await assertNoClashes(db, doc);
+  const saved = await put(db, doc, 'product');
+  await audit(couch, tenantId, 'catalog.product.create', saved._id, actor, { name: saved.name, variants: saved.variants.length });
+  return saved;
+}
+
+export async function updateProduct(couch: Couch, tenantId: string, id: string, input: ProductInput & { _rev: string }, actor: Actor): Promise<ProductDoc> {
+  const db = couch.use(catalogDb(tenantId));
+  const prev = await getProduct(couch, tenantId, id);
+  if (prev._rev !== input._rev) throw new AppError(409, 'stale_revision', staleMessage('product'));
+  if (input.categoryId !== prev.categoryId) await assertCategory(db, input.categoryId);
+  if (input.imageId !== prev.imageId) await assertImage(couch, tenantId, input.imageId);
+  const { _rev, ...fields } = input;
+  let doc: ProductDoc;
+  try {
+    doc = applyProductInput(id, fields, prev, actor);
+  } catch (err) {
+    return asAppError(err);
+  }
+  await assertNoClashes(db, doc);
+  const saved = await put(db, doc, 'product');
+  const removed = prev.variants.filter((v) => !saved.variants.some((n) => n.id === v.id)).map((v) => v.id);
+  await audit(couch, tenantId, 'catalog.product.update', saved._id, actor, { variants: saved.variants.length, ...(removed.length ? { removedVariants: removed } : {}) });
+  return saved;
+}
+
+export async function setProductStatus(couch: Couch, tenantId: string, id: string, status: ProductDoc['status'], rev: string | undefined, actor: Actor) {
+  const db = couch.use(catalogDb(tenantId));
+  const prev = await getProduct(couch, tenantId, id);
+  if (rev && prev._rev !== rev) throw new AppError(409, 'stale_revision', staleMessage('product'));
+  if (prev.status === status) return prev;
+  const saved = await put(db, withStatus(prev, status, actor), 'product');
+  await audit(couch, tenantId, status === 'archived' ? 'catalog.product.archive' : 'catalog.product.unarchive', saved._id, actor, {});
+  return saved;
+}
+
+/** Internal barcodes no product of the tenant carries (nor the `exclude` ones the editor holds unsaved). */
+export async function generateBarcodes(couch: Couch, tenantId: string, count: number, exclude: string[]): Promise<string[]> {
+  const db = couch.use(catalogDb(tenantId));
+  const taken = new Set(exclude.map(toGtin14));
+  const out: string[] = [];
+  for (let round = 0; round < 5 && out.length < count; round++) {
+    const candidates: string[] = [];
+    while (candidates.length < (count - out.length) * 2) {
+      const c = internalBarcode(() => randomInt(10) / 10);
+      if (!taken.has(toGtin14(c))) {
+        taken.add(toGtin14(c));
+        candidates.push(c);
+      }
+    }
+    const used = await owners(db, 'by_barcode', candidates.flatMap(barcodeSpellings));
+    for (const c of candidates) if (out.length < count && !barcodeSpellings(c).some((s) => used.has(s))) out.push(c);
+  }
+  if (out.length < count) throw new AppError(503, 'unavailable', 'Could not find unused barcodes; try again');
+  return out;
+}
+
+// --- categories ---
+
+export async function listCategories(couch: Couch, tenantId: string) {
+  const db = couch.use(catalogDb(tenantId));
+  const [categories, products] = await Promise.all([listPrefix<CategoryDoc>(db, 'category:'), listPrefix<ProductDoc>(db, 'product:')]);
+  const counts = new Map<string, number>();
+  for (const p of products) counts.set(p.categoryId, (counts.get(p.categoryId) ?? 0) + 1);
+  return categories
+    .sort((a, b) => (a.sort ?? Number.MAX_SAFE_INTEGER) - (b.sort ?? Number.MAX_SAFE_INTEGER) || a.name.localeCompare(b.name))
+    .map((c) => ({ ...c, productCount: counts.get(c._id) ?? 0 }));
+}
+
+function checkedCategory(doc: unknown): CategoryDoc {
+  const r = categorySchema.safeParse(doc);
+  if (!r.success) throw badRequest(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return r.data;
+}
+
+export async function createCategory(couch: Couch, tenantId: string, input: { name: string; parentId?: string; sort?: number }, actor: Actor) {
+  const db = couch.use(catalogDb(tenantId));
+  const existing = await listPrefix<CategoryDoc>(db, 'category:');
+  if (existing.some((c) => c.name.toLowerCase() === input.name.toLowerCase())) throw new AppError(409, 'clash', `A category named ${input.name} already exists`);
+  if (input.parentId && !existing.some((c) => c._id === input.parentId)) throw badRequest(`parentId: no category ${input.parentId}`);
+  const doc = checkedCategory({
+    _id: newCategoryId(input.name, new Set(existing.map((c) => c._id))),
+    type: 'category',
+    ...input,
+    updatedAt: actor.now,
+    updatedBy: actor.by,
+    fieldTimes: Object.fromEntries(Object.keys(input).map((k) => [k, actor.now]))
+  });
+  const saved = await put(db, doc, 'category');
+  await audit(couch, tenantId, 'catalog.category.create', saved._id, actor, { name: saved.name });
+  return saved;
+}
+
+export async function updateCategory(couch: Couch, tenantId: string, id: string, input: { _rev: string; name: string; parentId?: string; sort?: number }, actor: Actor) {
+  const db = couch.use(catalogDb(tenantId));
+  const prev = await getDoc<CategoryDoc>(db, id, 'category');
+  if (prev.type !== 'category') throw notFound(`No category ${id}`);
+  if (prev._rev !== input._rev) throw new AppError(409, 'stale_revision', staleMessage('category'));
+  if (input.parentId === id) throw badRequest('parentId: a category cannot be its own parent');
+  const existing = await listPrefix<CategoryDoc>(db, 'category:');
+  if (existing.some((c) => c._id !== id && c.name.toLowerCase() === input.name.toLowerCase())) throw new AppError(409, 'clash', `A category named ${input.name} already exists`);
+  const { _rev, ...fields } = input;
+  const fieldTimes = { ...(prev.fieldTimes ?? {}) };
+  for (const [k, v] of Object.entries(fields)) if ((prev as Record<string, unknown>)[k] !== v) fieldTimes[k] = actor.now;
+  const { parentId: _p, sort: _s, ...base } = prev;
+  const doc = checkedCategory({ ...base, ...fields, updatedAt: actor.now, updatedBy: actor.by, fieldTimes });
+  const saved = await put(db, doc, 'category');
+  await audit(couch, tenantId, 'catalog.category.update', saved._id, actor, { name: saved.name });
+  return saved;
+}
+
+/** Deleting a category that products still use would leave them pointing nowhere: refused with the count. */
+export async function deleteCategory(couch: Couch, tenantId: string, id: string, rev: string, actor: Actor) {
+  const db = couch.use(catalogDb(tenantId));
+  const prev = await getDoc<CategoryDoc>(db, id, 'category');
+  if (prev._rev !== rev) throw new AppError(409, 'stale_revision', staleMessage('category'));
+  const products = await listPrefix<ProductDoc>(db, 'product:');
+  const using = products.filter((p) => p.categoryId === id).length;
+  if (using) throw conflict(`${using} product${using === 1 ? '' : 's'} still use ${prev.name}; move them to another category first`);
+  try {
+    await db.destroy(id, rev);
+  } catch (err) {
+    if (statusOf(err) === 409) throw new AppError(409, 'stale_revision', staleMessage('category'));
+    throw err;
+  }
+  await audit(couch, tenantId, 'catalog.category.delete', id, actor, { name: prev.name });
+}
+
+async function audit(couch: Couch, tenantId: string, action: string, target: string, actor: Actor, details: Record<string, unknown>) {
+  await recordAudit(couch, tenantId, { action, actor: actor.by, target, details, ...(actor.requestId ? { requestId: actor.requestId } : {}) });
+}
