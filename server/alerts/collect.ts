@@ -1,5 +1,6 @@
 import { PLATFORM_DB, catalogDb, customersDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
-import { computeAlerts, openShiftIds, type Alert, type ConflictFact, type DeviceFact, type OpenShiftFact } from '../../web/src/lib/domain/alerts.ts';
+import { computeAlerts, openShiftIds, stockAlertsFor, type Alert, type ConflictFact, type DeviceFact, type OpenShiftFact } from '../../web/src/lib/domain/alerts.ts';
+import { catalogVariants, stockAlertsAt, type NamedAlert } from '../inventory/stock-admin.ts';
 import { mayUseLocation, type Principal } from '../auth/principal.ts';
 import type { Couch } from '../couch/client.ts';
 import type { DeviceDoc } from '../platform/types.ts';
@@ -25,8 +26,9 @@ async function openShifts(couch: Couch, tenantId: string, code: string): Promise
 
 /**
  * The facts behind the operational alerts, for the locations the caller may see: the tenant's
- * devices (with the last sync the gateway recorded), open conflicts in every database and open shifts
- * per location. The rules themselves are pure (web/src/lib/domain/alerts.ts).
+ * devices (with the last sync the gateway recorded), open conflicts in every database, open shifts
+ * and negative or low stock per location. The rules themselves are pure (web/src/lib/domain/alerts.ts,
+ * domain/stock-levels.ts).
  */
 export async function collectAlerts(couch: Couch, p: Principal, now = new Date()): Promise<Alert[]> {
   const tenant = await getTenant(couch, p.tenantId);
@@ -54,5 +56,12 @@ export async function collectAlerts(couch: Couch, p: Principal, now = new Date()
     await Promise.all(dbs.map(async (db) => (await listOpenConflicts(couch.use(db.name))).map((row) => ({ db: db.name, id: row.id, type: row.key, locationCode: db.locationCode }))))
   ).flat();
   const shifts = (await Promise.all(locations.map((c) => openShifts(couch, p.tenantId, c)))).flat();
-  return computeAlerts({ devices, conflicts, openShifts: shifts }, now);
+  const variants = await catalogVariants(couch, p.tenantId);
+  const named = (a: NamedAlert) => ({ variantId: a.variantId, onHand: a.onHand, name: [a.productName ?? a.variantId, a.label].filter(Boolean).join(' ') });
+  const stock = [];
+  for (const code of locations) {
+    const s = await stockAlertsAt(couch, p.tenantId, code, variants);
+    stock.push(...stockAlertsFor(code, s.negative.map(named), s.low.map(named)));
+  }
+  return [...computeAlerts({ devices, conflicts, openShifts: shifts }, now), ...stock].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1));
 }

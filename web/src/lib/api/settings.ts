@@ -125,7 +125,8 @@ export const alertSchema = z.object({
   severity: z.enum(['critical', 'warning']),
   locationCode: z.string().nullable(),
   message: z.string(),
-  since: z.string().nullable()
+  since: z.string().nullable(),
+  href: z.string().optional()
 });
 export type AlertItem = z.infer<typeof alertSchema>;
 

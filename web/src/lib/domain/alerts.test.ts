@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeAlerts, formatAge, openShiftIds, type DeviceFact, type OpenShiftFact } from './alerts.ts';
+import { computeAlerts, formatAge, openShiftIds, stockAlertsFor, type DeviceFact, type OpenShiftFact } from './alerts.ts';
 
 const NOW = new Date('2026-03-10T12:00:00.000Z');
 const ago = (min: number) => new Date(NOW.getTime() - min * 60_000).toISOString();
@@ -93,4 +93,28 @@ describe('formatAge', () => {
     [47 * 3_600_000, '47 h'],
     [50 * 3_600_000, '2 d']
   ])('%i ms → %s', (ms, text) => expect(formatAge(ms)).toBe(text));
+});
+
+describe('stock alerts', () => {
+  const item = (name: string, onHand: number) => ({ variantId: name, name, onHand });
+
+  it('makes one alert per location and kind, naming the first three and counting the rest', () => {
+    const out = stockAlertsFor('GM', [item('Tee S', -2)], [item('Cap', 1), item('Mug', 2), item('Hat', 0), item('Scarf', 3)]);
+    expect(out).toEqual([
+      { id: 'negative_stock:GM', kind: 'negative_stock', severity: 'critical', locationCode: 'GM', since: null, href: '/admin/inventory?location=GM&filter=attention', message: '1 variant below zero at GM: Tee S (-2)' },
+      {
+        id: 'low_stock:GM',
+        kind: 'low_stock',
+        severity: 'warning',
+        locationCode: 'GM',
+        since: null,
+        href: '/admin/inventory?location=GM&filter=attention',
+        message: '4 variants at or under the low-stock level at GM: Cap (1), Mug (2), Hat (0) and 1 more'
+      }
+    ]);
+  });
+
+  it('says nothing when nothing is low or negative', () => {
+    expect(stockAlertsFor('HM', [], [])).toEqual([]);
+  });
 });

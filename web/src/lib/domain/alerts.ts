@@ -15,7 +15,7 @@ export const DEVICE_STALE_MS = 3_600_000;
 export const SHIFT_LONG_OPEN_MS = 16 * 3_600_000;
 export const SHIFT_DEVICE_SILENT_MS = 3_600_000;
 
-export type AlertKind = 'conflict' | 'device_not_synced' | 'shift_long_open' | 'shift_unsynced';
+export type AlertKind = 'conflict' | 'device_not_synced' | 'shift_long_open' | 'shift_unsynced' | 'negative_stock' | 'low_stock';
 export type AlertSeverity = 'critical' | 'warning';
 
 export interface Alert {
@@ -28,6 +28,8 @@ export interface Alert {
   message: string;
   /** when the condition started (last sync, shift opened), ISO; null when unknown */
   since: string | null;
+  /** the admin page where it is dealt with, when there is one */
+  href?: string;
 }
 
 export interface DeviceFact {
@@ -170,4 +172,38 @@ export function computeAlerts(facts: AlertFacts, now: Date): Alert[] {
 export function openShiftIds(shiftIds: readonly string[], closeIds: readonly string[]): string[] {
   const closed = new Set(closeIds.map((id) => `shift:${id.slice('shift_close:'.length)}`));
   return shiftIds.filter((id) => !closed.has(id));
+}
+
+/** A variant at or under its low-stock threshold, or below zero, with the name a manager knows it by. */
+export interface StockFact {
+  variantId: string;
+  name: string;
+  onHand: number;
+}
+
+/** How many variants a stock alert names before it says "and N more". */
+export const STOCK_ALERT_NAMES = 3;
+
+function listed(items: readonly StockFact[]): string {
+  const named = items.slice(0, STOCK_ALERT_NAMES).map((i) => `${i.name} (${i.onHand})`);
+  const more = items.length - named.length;
+  return named.join(', ') + (more > 0 ? ` and ${more} more` : '');
+}
+
+/**
+ * One alert per location and kind, not one per variant: a store with forty low lines needs one
+ * line on the dashboard that opens the stock list filtered to them. Negative stock is critical
+ * (sales or counts recorded more than was there); low stock is a reorder warning.
+ */
+export function stockAlertsFor(locationCode: string, negative: readonly StockFact[], low: readonly StockFact[]): Alert[] {
+  const href = `/admin/inventory?location=${encodeURIComponent(locationCode)}&filter=attention`;
+  const out: Alert[] = [];
+  const n = (k: number) => `${k} variant${k === 1 ? '' : 's'}`;
+  if (negative.length > 0) {
+    out.push({ id: `negative_stock:${locationCode}`, kind: 'negative_stock', severity: 'critical', locationCode, since: null, href, message: `${n(negative.length)} below zero at ${locationCode}: ${listed(negative)}` });
+  }
+  if (low.length > 0) {
+    out.push({ id: `low_stock:${locationCode}`, kind: 'low_stock', severity: 'warning', locationCode, since: null, href, message: `${n(low.length)} at or under the low-stock level at ${locationCode}: ${listed(low)}` });
+  }
+  return out;
 }
