@@ -2,7 +2,7 @@ import { catalogDb } from '../../web/src/lib/domain/db-names.ts';
 import { exportCatalogCsv, planCatalogImport, type CategoryDoc, type CsvRowError, type ImportPlan, type ProductDoc } from '../../web/src/lib/domain/catalog-csv.ts';
 import { currencyDigits } from '../../web/src/lib/domain/money.ts';
 import { recordAudit } from '../audit.ts';
-import type { Couch, Db } from '../couch/client.ts';
+import { listPrefix, type Couch, type Db } from '../couch/client.ts';
 import { AppError, conflict } from '../http/errors.ts';
 
 /** Documents per `_bulk_docs` request; two requests in flight. */
@@ -10,20 +10,6 @@ const BATCH = 500;
 const IN_FLIGHT = 2;
 /** Re-plans after revision conflicts (someone edited a product while the import ran). */
 const ATTEMPTS = 4;
-const PAGE = 5_000;
-
-async function listPrefix<T>(db: Db, prefix: string): Promise<T[]> {
-  const out: T[] = [];
-  let startkey = prefix;
-  let skip = 0;
-  for (;;) {
-    const res = await db.list({ startkey, endkey: `${prefix}\ufff0`, include_docs: true, limit: PAGE, skip });
-    for (const row of res.rows) if (row.doc) out.push(row.doc as T);
-    if (res.rows.length < PAGE) return out;
-    startkey = res.rows[res.rows.length - 1]!.id;
-    skip = 1;
-  }
-}
 
 export async function loadCatalog(couch: Couch, tenantId: string) {
   const db = couch.use(catalogDb(tenantId));

@@ -21,7 +21,7 @@ import { newUlid } from '../../web/src/lib/domain/ids.ts';
 import { categorySchema } from '../../web/src/lib/domain/schemas/index.ts';
 import { recordAudit } from '../audit.ts';
 import { readImage } from './images.ts';
-import { statusOf, type Couch, type Db } from '../couch/client.ts';
+import { listPrefix, statusOf, type Couch, type Db } from '../couch/client.ts';
 import { AppError, badRequest, conflict, notFound } from '../http/errors.ts';
 
 /**
@@ -39,20 +39,6 @@ export interface Actor {
   requestId?: string;
 }
 
-const PAGE = 5_000;
-
-async function listPrefix<T>(db: Db, prefix: string): Promise<T[]> {
-  const out: T[] = [];
-  let startkey = prefix;
-  let skip = 0;
-  for (;;) {
-    const res = await db.list({ startkey, endkey: `${prefix}\ufff0`, include_docs: true, limit: PAGE, skip });
-    for (const row of res.rows) if (row.doc) out.push(row.doc as T);
-    if (res.rows.length < PAGE) return out;
-    startkey = res.rows[res.rows.length - 1]!.id;
-    skip = 1;
-  }
-}
 
 const staleMessage = (what: string) =>
   `This ${what} was changed by someone else since you opened it. Reload it to see their changes, then make yours again.`;

@@ -86,3 +86,19 @@ export async function updateDoc<T extends { _id: string; _rev?: string }>(
   }
   return null;
 }
+
+const LIST_PAGE = 5_000;
+
+/** Every document whose id starts with `prefix`, read in pages of 5,000 (keyed paging, no growing skip). */
+export async function listPrefix<T>(db: Db, prefix: string): Promise<T[]> {
+  const out: T[] = [];
+  let startkey = prefix;
+  let skip = 0;
+  for (;;) {
+    const res = await db.list({ startkey, endkey: `${prefix}\ufff0`, include_docs: true, limit: LIST_PAGE, skip });
+    for (const row of res.rows) if (row.doc) out.push(row.doc as T);
+    if (res.rows.length < LIST_PAGE) return out;
+    startkey = res.rows[res.rows.length - 1]!.id;
+    skip = 1;
+  }
+}

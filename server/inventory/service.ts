@@ -23,6 +23,7 @@ import { recordAudit } from '../audit.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
 import { AppError, badRequest, conflict, notFound } from '../http/errors.ts';
 import { getTenant } from '../tenants/provision.ts';
+import { advanceDoc, insertOnce } from './store.ts';
 
 /**
  * Inventory use cases (adjustments, transfers, stock levels) for the API. The decisions — what to write,
@@ -64,22 +65,6 @@ export async function unknownVariants(couch: Couch, tenantId: string, variantIds
 async function assertVariants(couch: Couch, tenantId: string, variantIds: string[]): Promise<void> {
   const unknown = await unknownVariants(couch, tenantId, variantIds);
   if (unknown.length) throw badRequest(`lines: no product in the catalog has variant ${unknown.slice(0, 10).join(', ')}`);
-}
-
-/**
- * Creates `doc` once. If its id exists (a retry, a concurrent request, or an attempt interrupted after
- * this write), the stored document is returned when `same` says it is the same request, else 409.
- */
-async function insertOnce<T extends { _id: string }>(db: Db, doc: T, same: (stored: T) => boolean, what: string): Promise<{ doc: T; created: boolean }> {
-  try {
-    const res = await db.insert(doc);
-    return { doc: { ...doc, _rev: res.rev }, created: true };
-  } catch (err) {
-    if (statusOf(err) !== 409) throw err;
-  }
-  const stored = (await db.get(doc._id)) as unknown as T;
-  if (!same(stored)) throw conflict(`${what} ${doc._id} already exists with other content`);
-  return { doc: stored, created: false };
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -156,18 +141,8 @@ export async function getTransfer(couch: Couch, tenantId: string, id: string): P
  * stored transfer already has the outcome (nothing to write).
  */
 async function advance(db: Db, id: string, next: (current: Transfer) => Transfer | null): Promise<{ transfer: Transfer; changed: boolean }> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const current = transferSchema.parse(await db.get(id));
-    const updated = next(current);
-    if (!updated) return { transfer: current, changed: false };
-    try {
-      const res = await db.insert(updated);
-      return { transfer: { ...updated, _rev: res.rev }, changed: true };
-    } catch (err) {
-      if (statusOf(err) !== 409) throw err;
-    }
-  }
-  throw new AppError(503, 'busy', 'The transfer is being changed by another request; retry');
+  const out = await advanceDoc(db, id, (raw) => transferSchema.parse(raw), next);
+  return { transfer: out.doc, changed: out.changed };
 }
 
 /** Ship: write transfer_out at the source (once), then mark the transfer shipped. A shipped or received transfer answers as it is. */

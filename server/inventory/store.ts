@@ -2,10 +2,7 @@ import { catalogDb } from '../../web/src/lib/domain/db-names.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
 import { AppError, conflict } from '../http/errors.ts';
 
-/**
- * Small CouchDB helpers shared by counts and purchase orders (the transfer service keeps its own
- * copies private; same contract).
- */
+/** Small CouchDB helpers shared by transfers, adjustments, counts and purchase orders. */
 
 /** Creates `doc` once; on 409 the stored one is returned when `same` says it is the same write, else 409. */
 export async function insertOnce<T extends { _id: string }>(db: Db, doc: T, same: (stored: T) => boolean, what: string): Promise<{ doc: T; created: boolean }> {
