@@ -31,6 +31,7 @@ const customerDocSchema = z.object({
   tags: z.array(z.string()),
   addresses: z.array(addressSchema).optional(),
   mergedInto: z.string().optional(),
+  group: z.string().optional(),
   updatedAt: z.string()
 });
 export type CustomerProfileDoc = z.infer<typeof customerDocSchema>;

@@ -143,6 +143,15 @@ describe('profile edits', () => {
     expect(next.fieldTimes).toEqual({ phone: actor.now, tags: actor.now });
   });
 
+  it('set and clear the pricing group price rules target', () => {
+    const { doc: grouped, changed } = applyProfileEdit(customer('customer:a'), profileInput.parse({ rev: '1-a', group: 'staff' }), actor);
+    expect(changed).toEqual(['group']);
+    expect(grouped.group).toBe('staff');
+    expect(applyProfileEdit(grouped, profileInput.parse({ rev: '2-b', group: 'staff' }), actor).changed).toEqual([]);
+    const { doc: cleared } = applyProfileEdit(grouped, profileInput.parse({ rev: '2-b', group: '' }), actor);
+    expect(cleared.group).toBeUndefined();
+  });
+
   it('refuse a merged profile and a malformed phone', () => {
     expect(() => applyProfileEdit(customer('customer:a', { mergedInto: 'customer:b' }), profileInput.parse({ rev: '1-a', firstName: 'X' }), actor)).toThrow(/merged into customer:b/);
     expect(profileInput.safeParse({ rev: '1-a', phone: 'call me' }).success).toBe(false);

@@ -212,6 +212,8 @@ export const profileInput = z
     phone: z.union([z.literal(''), phone]),
     tags: z.array(z.string().trim().toLowerCase().min(1).max(40)).max(20),
     addresses: z.array(addressSchema).max(10),
+    /** pricing group for price rules (schemas/pricing.ts); '' removes it */
+    group: z.union([z.literal(''), z.string().trim().min(1).max(40)]),
     /** the revision the form was loaded from: an edit on top of someone else's is refused (409) */
     rev: z.string().min(1)
   })
@@ -220,7 +222,7 @@ export const profileInput = z
   .strict();
 export type ProfileInput = z.input<typeof profileInput>;
 
-const EDITABLE = ['firstName', 'lastName', 'email', 'phone', 'tags', 'addresses'] as const;
+const EDITABLE = ['firstName', 'lastName', 'email', 'phone', 'tags', 'addresses', 'group'] as const;
 
 /**
  * The profile after an edit: changed fields set (an empty email/phone removes it), each stamped in
@@ -236,7 +238,7 @@ export function applyProfileEdit(doc: CustomerDoc, input: z.output<typeof profil
     if (v === undefined) continue;
     const tags = f === 'tags' ? [...new Set(v as string[])] : null;
     const value = tags ?? v;
-    if (JSON.stringify(value) === JSON.stringify(doc[f] ?? (f === 'email' || f === 'phone' ? '' : undefined))) continue;
+    if (JSON.stringify(value) === JSON.stringify(doc[f] ?? (f === 'email' || f === 'phone' || f === 'group' ? '' : undefined))) continue;
     if (value === '') delete next[f];
     else next[f] = value;
     changed.push(f);
