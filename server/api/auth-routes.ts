@@ -3,7 +3,7 @@ import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { z } from 'zod';
 import { PIN_PATTERN } from '../../web/src/lib/domain/pin.ts';
-import { currentUser, endSession, pinSignIn, refreshSession, startSession, verifyLogin } from '../auth/flows.ts';
+import { currentUser, endSession, pinSignIn, refreshSession, startSession, userPrincipal, verifyLogin } from '../auth/flows.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { AppError, parseBody, route } from '../http/errors.ts';
@@ -88,7 +88,10 @@ export function authRoutes(ctx: Ctx): Router {
       if (p.kind !== 'user') throw forbidden('Only a signed-in user account has a password to change');
       const input = parseBody(passwordChangeInput, req.body);
       const user = await changeOwnPassword(ctx.couch, p.userId, input, String(req.id));
-      res.json({ user: await currentUser(ctx, { ...p, role: user.role, locations: user.locations }) });
+      // a fresh access token: the one presented may carry the temporary-password restriction
+      const next = userPrincipal(user);
+      const { token, expiresIn } = ctx.tokens.signPrincipal(next);
+      res.json({ accessToken: token, expiresIn, user: await currentUser(ctx, next) });
     })
   );
 

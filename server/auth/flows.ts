@@ -82,8 +82,8 @@ export interface SessionResult {
   user: PublicUser;
 }
 
-function userPrincipal(u: UserDoc): Principal {
-  return { kind: 'user', userId: u._id, tenantId: u.tenantId, role: u.role, locations: u.locations };
+export function userPrincipal(u: UserDoc): Principal {
+  return { kind: 'user', userId: u._id, tenantId: u.tenantId, role: u.role, locations: u.locations, ...(u.mustChangePassword ? { mustChangePassword: true as const } : {}) };
 }
 
 export async function startSession(ctx: Ctx, user: UserDoc): Promise<SessionResult> {

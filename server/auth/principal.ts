@@ -4,7 +4,8 @@ import type { DeviceKind } from '../../sync-rules/schema.ts';
 
 /** Who is calling, after the token was verified. */
 export type Principal =
-  | { kind: 'user'; userId: string; tenantId: string; role: Role; locations: string[] }
+  /** `mustChangePassword`: signed in with a temporary password; only the password change is open */
+  | { kind: 'user'; userId: string; tenantId: string; role: Role; locations: string[]; mustChangePassword?: true }
   | { kind: 'device'; deviceId: string; tenantId: string; locationCode: string; deviceKind: DeviceKind }
   | { kind: 'staff'; userId: string; tenantId: string; role: Role; locationCode: string; deviceId: string; deviceKind: DeviceKind };
 

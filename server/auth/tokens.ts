@@ -11,7 +11,7 @@ const AUDIENCE = 'pos-platform';
 const DEVICE_TOKEN_TTL_S = 5 * 365 * 86_400;
 
 const claimsSchema = z.discriminatedUnion('typ', [
-  z.object({ typ: z.literal('user'), sub: z.string(), tid: z.string(), role: z.enum(ROLES), locs: z.array(z.string()) }),
+  z.object({ typ: z.literal('user'), sub: z.string(), tid: z.string(), role: z.enum(ROLES), locs: z.array(z.string()), pwc: z.literal(true).optional() }),
   z.object({ typ: z.literal('device'), sub: z.string(), tid: z.string(), loc: z.string(), kind: z.enum(DEVICE_KINDS) }),
   z.object({
     typ: z.literal('staff'),
@@ -34,7 +34,7 @@ export class TokenService {
     const ttl = p.kind === 'device' ? DEVICE_TOKEN_TTL_S : this.accessTtlS;
     const claims =
       p.kind === 'user'
-        ? { typ: 'user', sub: p.userId, tid: p.tenantId, role: p.role, locs: p.locations }
+        ? { typ: 'user', sub: p.userId, tid: p.tenantId, role: p.role, locs: p.locations, ...(p.mustChangePassword ? { pwc: true } : {}) }
         : p.kind === 'device'
           ? { typ: 'device', sub: p.deviceId, tid: p.tenantId, loc: p.locationCode, kind: p.deviceKind }
           : { typ: 'staff', sub: p.userId, tid: p.tenantId, role: p.role, loc: p.locationCode, dev: p.deviceId, kind: p.deviceKind };
@@ -55,7 +55,7 @@ export class TokenService {
     const c = parsed.data;
     switch (c.typ) {
       case 'user':
-        return { kind: 'user', userId: c.sub, tenantId: c.tid, role: c.role, locations: c.locs };
+        return { kind: 'user', userId: c.sub, tenantId: c.tid, role: c.role, locations: c.locs, ...(c.pwc ? { mustChangePassword: true as const } : {}) };
       case 'device':
         return { kind: 'device', deviceId: c.sub, tenantId: c.tid, locationCode: c.loc, deviceKind: c.kind };
       case 'staff':

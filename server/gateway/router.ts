@@ -58,6 +58,7 @@ async function handle(ctx: Ctx, rules: SyncRules, up: Upstream, req: Request, re
   if (key !== null) return handleApiKey(ctx, up, key, req, res);
   const principal = await resolvePrincipal(ctx, req);
   if (!principal) return couchError(res, 401, 'unauthorized', 'a valid access token or device credential is required');
+  if (principal.kind === 'user' && principal.mustChangePassword) return couchError(res, 403, 'password_change_required', 'choose a new password first: you signed in with a temporary one');
   if (principal.kind !== 'user') {
     // Devices (and staff signed in on them) only replicate here: a successful answer is a sync.
     const deviceId = principal.deviceId;

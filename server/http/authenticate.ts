@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Principal } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
-import { unauthorized } from './errors.ts';
+import { AppError, unauthorized } from './errors.ts';
 import { API_KEY_PREFIX } from '../../web/src/lib/domain/api-keys.ts';
 
 declare module 'express-serve-static-core' {
@@ -37,11 +37,18 @@ export async function resolvePrincipal(ctx: Ctx, req: Request): Promise<Principa
   return p;
 }
 
+/** What a user who signed in with a temporary password may still call: change it, see who they are, leave. */
+const OPEN_BEFORE_PASSWORD_CHANGE = new Set(['/api/v1/auth/password', '/api/v1/auth/me', '/api/v1/auth/logout']);
+
+export const passwordChangeRequired = () =>
+  new AppError(403, 'password_change_required', 'Choose a new password first: you signed in with a temporary one (POST /api/v1/auth/password)');
+
 export function requireAuth(ctx: Ctx) {
   return (req: Request, _res: Response, next: NextFunction) => {
     resolvePrincipal(ctx, req)
       .then((p) => {
         if (!p) return next(unauthorized('A valid access token is required (Authorization: Bearer …)'));
+        if (p.kind === 'user' && p.mustChangePassword && !OPEN_BEFORE_PASSWORD_CHANGE.has(`${req.baseUrl}${req.path}`)) return next(passwordChangeRequired());
         req.principal = p;
         next();
       })

@@ -216,6 +216,12 @@ test('a Starter tenant adding a second store is told the plan limit', async ({ p
   expect(res.status()).toBe(201);
   const { temporaryPassword } = (await res.json()) as { temporaryPassword: string };
   await signIn(page, email, temporaryPassword);
+  // the generated password is temporary: replaced before anything else
+  await page.getByLabel('Temporary password').fill(temporaryPassword);
+  await page.getByLabel('New password', { exact: true }).fill('Shelf-stock-2026!');
+  await page.getByLabel('Confirm new password').fill('Shelf-stock-2026!');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByRole('heading', { name: 'Choose a new password', level: 1 })).toHaveCount(0);
   await page.goto('/admin/settings');
   await expect(page.getByRole('table', { name: 'Locations' }).getByRole('cell', { name: 'ST', exact: true })).toBeVisible();
   await page.getByRole('button', { name: 'Add location' }).click();

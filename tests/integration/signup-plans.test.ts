@@ -3,6 +3,7 @@ import { auditDb, catalogDb, customersDb, locationDb, PLATFORM_DB } from '../../
 import { login, startTestServer, type TestServer } from './support/server.ts';
 
 const SIGNUP_LIMIT = 10;
+const NEW_PASSWORD = 'Shelf-stock-2026!';
 let s: TestServer;
 let signups = 0;
 
@@ -31,7 +32,11 @@ async function signUp(name: string, email: string, plan: string): Promise<Signup
   const res = await s.call('POST', '/api/v1/signup', { body: signupBody(name, email, plan) });
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`);
   const out = (await res.json()) as Signup;
-  return { ...out, token: await login(s, email, out.temporaryPassword) };
+  // the generated password is temporary: nothing but the password change is open until it is replaced
+  const temporary = await login(s, email, out.temporaryPassword);
+  const changed = await s.call('POST', '/api/v1/auth/password', { token: temporary, body: { currentPassword: out.temporaryPassword, newPassword: NEW_PASSWORD } });
+  if (changed.status !== 200) throw new Error(`password change failed: ${changed.status} ${await changed.text()}`);
+  return { ...out, token: ((await changed.json()) as { accessToken: string }).accessToken };
 }
 
 async function json(res: Response): Promise<Record<string, unknown>> {
@@ -75,7 +80,17 @@ describe('POST /api/v1/signup', () => {
 
     const token = await login(s, 'owner@fresh.test', out.temporaryPassword);
     const me = await json(await s.call('GET', '/api/v1/auth/me', { token }));
-    expect(me.user).toMatchObject({ role: 'owner', tenantId: t, tenantName: 'Fresh Threads', locations: ['*'] });
+    expect(me.user).toMatchObject({ role: 'owner', tenantId: t, tenantName: 'Fresh Threads', locations: ['*'], mustChangePassword: true });
+    // until the temporary password is replaced, the API and the gateway answer only that
+    const blocked = await s.call('GET', '/api/v1/locations', { token });
+    expect(blocked.status).toBe(403);
+    expect(((await blocked.json()) as { error: string }).error).toBe('password_change_required');
+    expect((await s.call('GET', `/db/t-${t}-catalog/_all_docs?limit=1`, { token })).status).toBe(403);
+    const changed = await s.call('POST', '/api/v1/auth/password', { token, body: { currentPassword: out.temporaryPassword, newPassword: NEW_PASSWORD } });
+    expect(changed.status).toBe(200);
+    const fresh = ((await changed.json()) as { accessToken: string }).accessToken;
+    expect((await s.call('GET', '/api/v1/locations', { token: fresh })).status).toBe(200);
+    expect((await s.call('GET', `/db/t-${t}-catalog/_all_docs?limit=1`, { token: fresh })).status).toBe(200);
   });
 
   it('a taken email answers 409 email_taken and provisions nothing', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { call, fetchCsv, userSchema } from './client.ts';
+import { call, fetchCsv, sessionSchema } from './client.ts';
 
 /** Staff accounts, timesheets and shifts (docs/API.md "Staff"); server/api/staff-routes.ts. */
 
@@ -85,5 +85,5 @@ export const staffApi = {
   shift: (token: string, location: string, id: string) => call('GET', `/staff/shift?location=${encodeURIComponent(location)}&id=${encodeURIComponent(id)}`, shiftDetailSchema, { token }),
   /** the signed-in user's own password (also replaces a temporary one) */
   changePassword: (token: string, currentPassword: string, newPassword: string) =>
-    call('POST', '/auth/password', z.object({ user: userSchema }), { token, body: { currentPassword, newPassword } })
+    call('POST', '/auth/password', sessionSchema, { token, body: { currentPassword, newPassword } })
 };

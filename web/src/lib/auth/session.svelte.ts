@@ -12,7 +12,8 @@ class AdminSession {
   private first: Promise<void> | null = null;
   private inflight: Promise<void> | null = null;
 
-  private accept(s: { accessToken: string; expiresIn: number; user: User }) {
+  /** Takes a new access token and user (sign-in, refresh, and the fresh token a password change returns). */
+  accept(s: { accessToken: string; expiresIn: number; user: User }) {
     this.user = s.user;
     this.token = s.accessToken;
     clearTimeout(this.timer);
