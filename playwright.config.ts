@@ -56,6 +56,9 @@ export default defineConfig({
     gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
     stdout: 'ignore',
     stderr: 'pipe',
-    env: { PORT: String(PORT), HOST: '127.0.0.1', DATA_DIR, SEED_DEMO: '1', LOG_LEVEL: 'warn' }
+    // Every test's browser and API calls come from 127.0.0.1: one client to the per-client limit on
+    // /api/v1, which admin pages reach quickly across a run. The limit itself is tested in
+    // tests/integration/lifecycle.test.ts; here it is raised so it never decides a journey.
+    env: { PORT: String(PORT), HOST: '127.0.0.1', DATA_DIR, SEED_DEMO: '1', LOG_LEVEL: 'warn', API_RATE_LIMIT: '5000' }
   }
 });

@@ -60,6 +60,7 @@ test('an owner checks a file with errors, imports a clean one, re-imports it wit
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1440, height: 900 });
   await signIn(page, 'owner@nexus.demo');
+  await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Catalog' }).click();
   await page.getByRole('link', { name: 'Import or export products (CSV)' }).click();
   await expect(page.getByRole('heading', { name: 'Import and export products (CSV)', level: 1 })).toBeVisible();
   const checkBtn = page.getByRole('button', { name: 'Check file' });
