@@ -58,10 +58,13 @@ export async function collectAlerts(couch: Couch, p: Principal, now = new Date()
   const shifts = (await Promise.all(locations.map((c) => openShifts(couch, p.tenantId, c)))).flat();
   const variants = await catalogVariants(couch, p.tenantId);
   const named = (a: NamedAlert) => ({ variantId: a.variantId, onHand: a.onHand, name: [a.productName ?? a.variantId, a.label].filter(Boolean).join(' ') });
-  const stock = [];
-  for (const code of locations) {
-    const s = await stockAlertsAt(couch, p.tenantId, code, variants);
-    stock.push(...stockAlertsFor(code, s.negative.map(named), s.low.map(named)));
-  }
+  const stock = (
+    await Promise.all(
+      locations.map(async (code) => {
+        const s = await stockAlertsAt(couch, p.tenantId, code, variants);
+        return stockAlertsFor(code, s.negative.map(named), s.low.map(named));
+      })
+    )
+  ).flat();
   return [...computeAlerts({ devices, conflicts, openShifts: shifts }, now), ...stock].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1));
 }

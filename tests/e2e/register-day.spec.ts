@@ -12,6 +12,7 @@ import {
   registerKey,
   scan,
   serverDocs,
+  serverStock,
   signIn,
   type DemoItem,
   type Owner
@@ -215,6 +216,9 @@ test('a shift: X report, a payout approved by a manager, a short count, a close 
 test('layaways: a deposit reserves the stock, a payment, the pickup as a sale paid by the layaway; a cancellation keeps the fee', async ({ page, request }) => {
   const key = await ready(page, request, 'E2E layaway till');
   const [a, b, c] = [items[3]!, items[4]!, items[5]!];
+  // the location replica is still arriving after sign-in: wait until the register agrees with the server
+  const onServer = await serverStock(request, owner, [a.variantId, b.variantId, c.variantId]);
+  await expect.poll(() => available(page, [a.variantId, b.variantId, c.variantId]), { timeout: 30_000 }).toEqual([...onServer.values()]);
   const before = await available(page, [a.variantId, b.variantId]);
 
   await scan(page, a.barcode);
