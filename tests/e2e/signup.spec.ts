@@ -100,7 +100,7 @@ test('a retailer signs up, is walked through setup (store, first product, a cash
   await rate.getByLabel('Name').fill('MwSt');
   await rate.getByLabel('Rate (%)').fill('19');
   await rate.getByRole('button', { name: 'Save tax rate' }).click();
-  await expect(page.getByRole('table', { name: 'Tax rates' }).getByRole('cell', { name: 'MwSt' })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Tax rates' }).getByRole('cell', { name: 'MwSt', exact: true })).toBeVisible();
   await page.getByLabel('Tax rate for MS').selectOption({ label: 'MwSt · 19 %' });
   await page.getByRole('button', { name: 'Use this rate at MS' }).click();
   await page.getByRole('button', { name: 'Next: Payments' }).click();
