@@ -24,7 +24,7 @@ import { startApprovalsAuditWorker } from './workers/approvals-audit.ts';
 import { startSaleLedgerWorker } from './workers/sale-ledger.ts';
 import { deployAllDesignDocs } from './couch/design-docs.ts';
 import { SYNC_RULES } from '../sync-rules/rules.ts';
-import { warmTenantViews } from './couch/warm-views.ts';
+import { warmLocationViews } from './couch/warm-views.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WEB_HANDLER = path.join(ROOT, 'build', 'handler.js');
@@ -117,13 +117,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   // Long-lived `_changes` feeds: no request timeout; heartbeats keep proxies from cutting them.
   server.requestTimeout = 0;
   // Keep the registers' catalog snapshots built (at start, then every 30 s) so a fresh register never
-  // waits for a full build after a large import; and every view indexed for the admin pages.
+  // waits for a full build after a large import; and the location views indexed for the admin pages.
   const warmSnapshots = () =>
     (async () => {
       const tenants = await couch.use(PLATFORM_DB).list({ startkey: 'tenant:', endkey: 'tenant:\ufff0' });
       for (const row of tenants.rows) {
         await ctx.snapshots.get(row.id.slice('tenant:'.length));
-        await warmTenantViews(couch, row.id.slice('tenant:'.length));
+        await warmLocationViews(couch, row.id.slice('tenant:'.length));
       }
     })().catch((err: unknown) => log.warn({ err }, 'catalog snapshot warm-up failed; built on first request instead'));
   void warmSnapshots();
