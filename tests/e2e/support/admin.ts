@@ -1,0 +1,23 @@
+import { expect, type Page } from '@playwright/test';
+import { PASSWORD } from './register.ts';
+
+/** The demo tenant's password for every seeded user (owner@, admin@, manager@, cashier@nexus.demo). */
+export { PASSWORD };
+
+export interface SignInOptions {
+  /** Defaults to the demo PASSWORD (a temporary one after an invite or a reset). */
+  password?: string;
+  /** Wait for "Sign out" (default); off when the account is sent elsewhere (forced password change). */
+  waitSignedIn?: boolean;
+  /** How long to wait for "Sign out", when the spec's default expect timeout is too short. */
+  timeout?: number;
+}
+
+/** Signs in to /admin with email and password through the portal's own form. */
+export async function signInAdmin(page: Page, email: string, { password = PASSWORD, waitSignedIn = true, timeout }: SignInOptions = {}): Promise<void> {
+  await page.goto('/admin');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  if (waitSignedIn) await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible(timeout === undefined ? undefined : { timeout });
+}
