@@ -1,5 +1,5 @@
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { PASSWORD, signInAdmin } from './support/admin.ts';
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import { PASSWORD, shoot, signInAdmin } from './support/admin.ts';
 
 /**
  * Count sessions and purchase orders in the admin portal (issue 5): a manager runs a manual count with
@@ -38,14 +38,6 @@ async function demoVariants(request: APIRequestContext, token: string, tenantId:
   const a = rows[0]!.doc.variants[0]!;
   const b = rows[1]!.doc.variants.find((v) => v.barcode)!;
   return [a, b];
-}
-
-/** A screenshot to look at (test-results/screens/), and nothing may scroll sideways. */
-async function shoot(page: Page, file: string) {
-  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
-  await page.screenshot({ path: `test-results/screens/${file}.png`, fullPage: true, animations: 'disabled' });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${file} scrolls sideways`).toBeLessThanOrEqual(0);
 }
 
 test('a manual count with variances is reviewed and approved: stock moves by the variances', async ({ page, request }) => {

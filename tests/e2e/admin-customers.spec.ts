@@ -1,6 +1,6 @@
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext } from '@playwright/test';
 import { customersDb } from '../../web/src/lib/domain/db-names.ts';
-import { PASSWORD, signInAdmin } from './support/admin.ts';
+import { PASSWORD, shoot, signInAdmin } from './support/admin.ts';
 
 /**
  * Customers in the admin portal (issue 5): search a demo customer, open the profile, edit the phone,
@@ -16,14 +16,6 @@ async function apiLogin(request: APIRequestContext, email: string) {
   expect(res.status()).toBe(200);
   const body = (await res.json()) as { accessToken: string; user: { tenantId: string } };
   return { headers: { authorization: `Bearer ${body.accessToken}` }, tenantId: body.user.tenantId };
-}
-
-/** A screenshot to look at (test-results/screens/), and nothing may scroll sideways. */
-async function shoot(page: Page, file: string) {
-  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
-  await page.screenshot({ path: `test-results/screens/${file}.png`, fullPage: true, animations: 'disabled' });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${file} scrolls sideways`).toBeLessThanOrEqual(0);
 }
 
 test('a manager finds a demo customer, edits the phone, adjusts points and issues a gift card', async ({ page }) => {

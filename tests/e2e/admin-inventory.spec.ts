@@ -1,6 +1,6 @@
 import { expect as baseExpect, test, type Page } from '@playwright/test';
 import fs from 'node:fs/promises';
-import { PASSWORD, signInAdmin } from './support/admin.ts';
+import { PASSWORD, shoot, signInAdmin } from './support/admin.ts';
 
 /**
  * Inventory in the admin portal (issue 5), on the demo tenant: a transfer GM → HM created, shipped
@@ -10,14 +10,6 @@ import { PASSWORD, signInAdmin } from './support/admin.ts';
  */
 // Stock pages read whole location ledgers; on a loaded CI machine an answer can take seconds.
 const expect = baseExpect.configure({ timeout: 20_000 });
-
-/** A screenshot to look at (test-results/screens/), and nothing may scroll sideways. */
-async function shoot(page: Page, file: string) {
-  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
-  await page.screenshot({ path: `test-results/screens/${file}.png`, fullPage: true, animations: 'disabled' });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${file} scrolls sideways`).toBeLessThanOrEqual(0);
-}
 
 const stockTable = (page: Page, loc: string) => page.getByRole('table', { name: `Stock levels at ${loc}` });
 

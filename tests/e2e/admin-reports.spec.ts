@@ -1,8 +1,8 @@
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext } from '@playwright/test';
 import fs from 'node:fs/promises';
 import { newUlid } from '../../web/src/lib/domain/ids.ts';
 import { demoItems, ownerLogin, PASSWORD, type DemoItem, type Owner } from './support/register.ts';
-import { signInAdmin } from './support/admin.ts';
+import { shoot, signInAdmin } from './support/admin.ts';
 
 /**
  * Dashboard, sales journal and reports (admin issue 5). Sales reach the server as a register sends
@@ -65,13 +65,6 @@ function makeSale(reg: Register, cashier: { id: string; name: string }, items: {
 async function put(request: APIRequestContext, reg: Register, doc: { _id: string }) {
   const res = await request.put(`/db/${reg.db}/${encodeURIComponent(doc._id)}`, { headers: { authorization: `Bearer ${reg.token}` }, data: doc });
   expect(res.status(), await res.text()).toBe(201);
-}
-
-async function shoot(page: Page, name: string) {
-  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
-  await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true, animations: 'disabled' });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${name} scrolls sideways`).toBeLessThanOrEqual(0);
 }
 
 const dollars = (minor: number) => `$${(minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;

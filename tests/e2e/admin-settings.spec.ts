@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { PINS, demoItems, enrolRegister, openShift, ownerLogin, scan, signIn as pinSignIn } from './support/register.ts';
-import { PASSWORD, signInAdmin } from './support/admin.ts';
+import { PASSWORD, shoot, signInAdmin } from './support/admin.ts';
 
 /**
  * Settings in the admin portal (issue 5): add and edit a location, enrol a register (code + QR code),
@@ -10,13 +10,6 @@ import { PASSWORD, signInAdmin } from './support/admin.ts';
  */
 // unique per run, so a kept data dir (E2E_DATA_DIR) can run the file again
 const TAG = Date.now().toString(36).slice(-5).toUpperCase();
-
-async function shoot(page: Page, file: string) {
-  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
-  await page.screenshot({ path: `test-results/screens/${file}.png`, fullPage: true, animations: 'disabled' });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${file} scrolls sideways`).toBeLessThanOrEqual(0);
-}
 
 const tab = (page: Page, name: string) => page.getByRole('navigation', { name: 'Settings pages' }).getByRole('link', { name });
 

@@ -1,7 +1,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { newUlid } from '../../web/src/lib/domain/ids.ts';
 import { enrolRegister, ownerLogin } from './support/register.ts';
-import { signInAdmin } from './support/admin.ts';
+import { SCREENS, shoot, signInAdmin } from './support/admin.ts';
 
 /**
  * Staff in the admin portal (issue 5): an owner invites a cashier, who signs in with the temporary
@@ -11,17 +11,9 @@ import { signInAdmin } from './support/admin.ts';
 const TAG = Date.now().toString(36);
 const CASHIER = { name: `Casey ${TAG}`, email: `casey-${TAG}@nexus.demo` };
 const NEW_PASSWORD = 'Own-choice-pass-2026';
-const SCREENS = process.env.SCREENS_DIR ?? 'test-results/screens';
 
 let temporaryPassword = '';
 let generatedPin = '';
-
-async function shoot(page: Page, file: string) {
-  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
-  await page.screenshot({ path: `${SCREENS}/${file}.png`, fullPage: true, animations: 'disabled' });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${file} scrolls sideways`).toBeLessThanOrEqual(0);
-}
 
 async function openMember(page: Page, name: string) {
   await page.goto('/admin/staff');

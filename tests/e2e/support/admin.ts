@@ -21,3 +21,14 @@ export async function signInAdmin(page: Page, email: string, { password = PASSWO
   await page.getByRole('button', { name: 'Sign in' }).click();
   if (waitSignedIn) await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible(timeout === undefined ? undefined : { timeout });
 }
+
+/** Where screenshots to look at go (SCREENS_DIR, else test-results/screens/). */
+export const SCREENS = process.env.SCREENS_DIR ?? 'test-results/screens';
+
+/** A full-page screenshot to look at, after two frames so layout has settled; nothing may scroll sideways. */
+export async function shoot(page: Page, file: string): Promise<void> {
+  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
+  await page.screenshot({ path: `${SCREENS}/${file}.png`, fullPage: true, animations: 'disabled' });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow, `${file} scrolls sideways`).toBeLessThanOrEqual(0);
+}
