@@ -1,12 +1,12 @@
 import { expect, test, type Page } from '@playwright/test';
 import fs from 'node:fs/promises';
+import { PASSWORD, shoot, signInAdmin } from './support/admin.ts';
 
 /**
  * Catalog CSV import in the admin portal (issue 5): a file with problems is reported row by row
  * and writes nothing; a clean file previews, imports, and importing it again changes nothing; the
  * export carries the imported SKUs. A cashier is denied the page's actions.
  */
-const PASSWORD = 'nexus-demo-2026';
 // unique per run, so a kept data dir (E2E_DATA_DIR) can run the file again
 const TAG = Date.now().toString(36).toUpperCase();
 const h = (s: string) => `csv-${TAG.toLowerCase()}-${s}`;
@@ -28,24 +28,8 @@ const CLEAN = [
   `${h('cap')},E2E Cap,E2E Import,clothing,active,,,${sku('CAP')},,12.00,4.00,true`
 ].join('\r\n');
 
-async function signIn(page: Page, email: string) {
-  await page.goto('/admin');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
-}
-
 async function choose(page: Page, name: string, csv: string) {
   await page.getByLabel('Catalog CSV file').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
-}
-
-/** A screenshot to look at (test-results/screens/), and nothing may scroll sideways. */
-async function shoot(page: Page, file: string) {
-  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
-  await page.screenshot({ path: `test-results/screens/${file}.png`, fullPage: true, animations: 'disabled' });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${file} scrolls sideways`).toBeLessThanOrEqual(0);
 }
 
 async function exported(page: Page): Promise<string> {
@@ -59,7 +43,7 @@ async function exported(page: Page): Promise<string> {
 test('an owner checks a file with errors, imports a clean one, re-imports it without changes and exports', async ({ page }) => {
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1440, height: 900 });
-  await signIn(page, 'owner@nexus.demo');
+  await signInAdmin(page, 'owner@nexus.demo');
   await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Catalog' }).click();
   await page.getByRole('link', { name: 'Import or export products (CSV)' }).click();
   await expect(page.getByRole('heading', { name: 'Import and export products (CSV)', level: 1 })).toBeVisible();
@@ -125,7 +109,7 @@ test('an owner checks a file with errors, imports a clean one, re-imports it wit
 
 test('a large file shows its upload progress, then the check', async ({ page }) => {
   test.setTimeout(120_000);
-  await signIn(page, 'owner@nexus.demo');
+  await signInAdmin(page, 'owner@nexus.demo');
   await page.goto('/admin/catalog/import');
   // 10,000 new single-variant products, ~0.8 MB; a dry run only
   const lines = ['handle,name,category,tax_category,sku,price'];
@@ -148,7 +132,7 @@ test('a large file shows its upload progress, then the check', async ({ page }) 
 });
 
 test('a cashier is denied the import page’s actions, and so is the API', async ({ page }) => {
-  await signIn(page, 'cashier@nexus.demo');
+  await signInAdmin(page, 'cashier@nexus.demo');
   // no admin section is the cashier's: no menu at all, and a section's page says why it is closed
   await expect(page.getByRole('navigation', { name: 'Admin sections' })).toHaveCount(0);
   await page.goto('/admin/catalog/import');

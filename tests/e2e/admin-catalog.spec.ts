@@ -1,30 +1,15 @@
 import { expect, test, type Page } from '@playwright/test';
+import { PASSWORD, shoot, signInAdmin } from './support/admin.ts';
 
 /**
  * Catalog editing in the admin portal (issue 5): a manager creates a product with a size × colour ×
  * fit matrix, edits one variant's price, generates a barcode, archives it and finds it in the list;
  * a cashier is denied the page and the API.
  */
-const PASSWORD = 'nexus-demo-2026';
 const TAG = Date.now().toString(36).toUpperCase();
 const NAME = `E2E Oxford ${TAG}`;
 // a 1×1 PNG
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
-
-async function signIn(page: Page, email: string) {
-  await page.goto('/admin');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
-}
-
-async function shoot(page: Page, file: string) {
-  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
-  await page.screenshot({ path: `test-results/screens/${file}.png`, fullPage: true, animations: 'disabled' });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${file} scrolls sideways`).toBeLessThanOrEqual(0);
-}
 
 async function addOption(page: Page, name: string, values: string) {
   await page.getByLabel('New option name').fill(name);
@@ -40,7 +25,7 @@ async function token(page: Page, email: string): Promise<string> {
 test('a manager creates a size × colour × fit product, prices a variant, generates a barcode and archives it', async ({ page }) => {
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1440, height: 900 });
-  await signIn(page, 'manager@nexus.demo');
+  await signInAdmin(page, 'manager@nexus.demo');
   await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Catalog' }).click();
   await expect(page.getByRole('heading', { name: 'Products', level: 1 })).toBeVisible();
   await expect(page.getByRole('table', { name: 'Products' }).locator('tbody tr')).toHaveCount(25, { timeout: 20_000 });
@@ -131,7 +116,7 @@ test('a manager creates a size × colour × fit product, prices a variant, gener
 
 test('categories: a manager adds and deletes one', async ({ page }) => {
   await page.setViewportSize({ width: 1440, height: 900 });
-  await signIn(page, 'manager@nexus.demo');
+  await signInAdmin(page, 'manager@nexus.demo');
   await page.goto('/admin/catalog/categories');
   await expect(page.getByRole('heading', { name: 'Categories', level: 1 })).toBeVisible();
   await page.getByLabel('New category name').fill(`E2E Cat ${TAG}`);
@@ -147,7 +132,7 @@ test('categories: a manager adds and deletes one', async ({ page }) => {
 });
 
 test('a cashier is denied the catalog page and the API', async ({ page }) => {
-  await signIn(page, 'cashier@nexus.demo');
+  await signInAdmin(page, 'cashier@nexus.demo');
   await expect(page.getByRole('link', { name: 'Catalog' })).toHaveCount(0);
   await page.goto('/admin/catalog');
   await expect(page.getByRole('alert')).toContainText('Your role (cashier) does not have access to Catalog');
@@ -169,7 +154,7 @@ test('a cashier is denied the catalog page and the API', async ({ page }) => {
 
 test('price rules: a manager adds a scheduled group rule, edits it and deletes it', async ({ page }) => {
   await page.setViewportSize({ width: 1440, height: 900 });
-  await signIn(page, 'manager@nexus.demo');
+  await signInAdmin(page, 'manager@nexus.demo');
   // straight to the page: the product list would start the embedded store's view build, which slows every request for a while
   await page.goto('/admin/catalog/price-rules');
   await expect(page.getByRole('heading', { name: 'Price rules', level: 1 })).toBeVisible();

@@ -1,4 +1,5 @@
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import { PASSWORD, shoot, signInAdmin } from './support/admin.ts';
 
 /**
  * Count sessions and purchase orders in the admin portal (issue 5): a manager runs a manual count with
@@ -6,7 +7,6 @@ import { expect, test, type APIRequestContext, type Page } from '@playwright/tes
  * the variances; an order is created, sent, received partially then fully, and stock goes up by what
  * arrived. A cashier is denied the pages and the API.
  */
-const PASSWORD = 'nexus-demo-2026';
 const TAG = Date.now().toString(36).toUpperCase();
 
 interface Variant {
@@ -40,22 +40,6 @@ async function demoVariants(request: APIRequestContext, token: string, tenantId:
   return [a, b];
 }
 
-async function signIn(page: Page, email: string) {
-  await page.goto('/admin');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
-}
-
-/** A screenshot to look at (test-results/screens/), and nothing may scroll sideways. */
-async function shoot(page: Page, file: string) {
-  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
-  await page.screenshot({ path: `test-results/screens/${file}.png`, fullPage: true, animations: 'disabled' });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${file} scrolls sideways`).toBeLessThanOrEqual(0);
-}
-
 test('a manual count with variances is reviewed and approved: stock moves by the variances', async ({ page, request }) => {
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1440, height: 900 });
@@ -66,7 +50,7 @@ test('a manual count with variances is reviewed and approved: stock moves by the
   const countB = Math.max(0, b0 - 3); // up to 3 missing
   const varB = countB - b0;
 
-  await signIn(page, 'manager@nexus.demo');
+  await signInAdmin(page, 'manager@nexus.demo');
   await page.goto('/admin/inventory/counts');
   await expect(page.getByRole('heading', { name: 'Stock counts', level: 1 })).toBeVisible();
   await page.getByLabel('Chosen items').check();
@@ -116,7 +100,7 @@ test('a purchase order is created, sent, received partially then fully: stock go
   const [a, b] = await demoVariants(request, token, tenantId);
   const [a0, b0] = await stock(request, token, [a, b]);
 
-  await signIn(page, 'manager@nexus.demo');
+  await signInAdmin(page, 'manager@nexus.demo');
   await page.goto('/admin/inventory/purchase-orders/suppliers');
   await page.getByLabel('Name').fill(`E2E Supplier ${TAG}`);
   await page.getByLabel('Order email').fill(`orders-${TAG.toLowerCase()}@supplier.test`);
@@ -179,7 +163,7 @@ test('a purchase order is created, sent, received partially then fully: stock go
 });
 
 test('a cashier is denied count review and purchase orders, in the portal and the API', async ({ page, request }) => {
-  await signIn(page, 'cashier@nexus.demo');
+  await signInAdmin(page, 'cashier@nexus.demo');
   await page.goto('/admin/inventory/counts');
   await expect(page.getByRole('alert')).toContainText('does not have access to Inventory');
   await page.goto('/admin/inventory/purchase-orders');

@@ -1,23 +1,15 @@
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext } from '@playwright/test';
 import { customersDb } from '../../web/src/lib/domain/db-names.ts';
+import { PASSWORD, shoot, signInAdmin } from './support/admin.ts';
 
 /**
  * Customers in the admin portal (issue 5): search a demo customer, open the profile, edit the phone,
  * adjust loyalty points with a reason, issue a gift card and see its balance, merge two duplicates
  * (their store credit moves, searches find only the kept one). A cashier is denied page and API.
  */
-const PASSWORD = 'nexus-demo-2026';
 // unique per run, so a kept data dir (E2E_DATA_DIR) can run the file again
 const TAG = Date.now().toString(36);
 const PHONE = `+1 555 ${TAG.slice(-3).replace(/\D/g, '7').padStart(3, '7')} ${String(Date.now()).slice(-4)}`;
-
-async function signIn(page: Page, email: string) {
-  await page.goto('/admin');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
-}
 
 async function apiLogin(request: APIRequestContext, email: string) {
   const res = await request.post('/api/v1/auth/login', { data: { email, password: PASSWORD } });
@@ -26,18 +18,10 @@ async function apiLogin(request: APIRequestContext, email: string) {
   return { headers: { authorization: `Bearer ${body.accessToken}` }, tenantId: body.user.tenantId };
 }
 
-/** A screenshot to look at (test-results/screens/), and nothing may scroll sideways. */
-async function shoot(page: Page, file: string) {
-  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
-  await page.screenshot({ path: `test-results/screens/${file}.png`, fullPage: true, animations: 'disabled' });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${file} scrolls sideways`).toBeLessThanOrEqual(0);
-}
-
 test('a manager finds a demo customer, edits the phone, adjusts points and issues a gift card', async ({ page }) => {
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1440, height: 900 });
-  await signIn(page, 'manager@nexus.demo');
+  await signInAdmin(page, 'manager@nexus.demo');
   await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Customers' }).click();
   await expect(page.getByRole('heading', { name: 'Customers', level: 1 })).toBeVisible();
   await page.getByLabel('Search customers').fill('ava.anders@');
@@ -121,7 +105,7 @@ test('an owner merges two duplicates: store credit moves and only the kept profi
   const credit = await request.post('/api/v1/customers/adjustments', { headers, data: { account: 'store_credit', holder: dupId, amount: 1250, reason: 'return without receipt' } });
   expect(credit.status()).toBe(201);
 
-  await signIn(page, 'owner@nexus.demo');
+  await signInAdmin(page, 'owner@nexus.demo');
   await page.goto('/admin/customers/merge');
   await expect(page.getByRole('heading', { name: 'Merge duplicate customers', level: 1 })).toBeVisible();
   await page.getByLabel('Find the profile to keep').fill(last);
@@ -156,7 +140,7 @@ test('an owner merges two duplicates: store credit moves and only the kept profi
 });
 
 test('a cashier is denied the Customers pages and the API', async ({ page, request }) => {
-  await signIn(page, 'cashier@nexus.demo');
+  await signInAdmin(page, 'cashier@nexus.demo');
   await expect(page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Customers' })).toHaveCount(0);
   await page.goto('/admin/customers');
   await expect(page.getByRole('alert')).toContainText('does not have access to Customers');
@@ -168,7 +152,7 @@ test('a cashier is denied the Customers pages and the API', async ({ page, reque
 
 test('the customer profile reads on a phone', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
-  await signIn(page, 'manager@nexus.demo');
+  await signInAdmin(page, 'manager@nexus.demo');
   await page.goto(`/admin/customers/profile?id=${encodeURIComponent('customer:nx-0001')}`);
   await expect(page.getByRole('heading', { name: 'Ava Anders', level: 1 })).toBeVisible();
   await expect(page.getByRole('table', { name: 'Purchases' }).or(page.getByText('No purchases at GM yet.'))).toBeVisible();

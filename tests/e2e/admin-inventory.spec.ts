@@ -1,5 +1,6 @@
 import { expect as baseExpect, test, type Page } from '@playwright/test';
 import fs from 'node:fs/promises';
+import { PASSWORD, shoot, signInAdmin } from './support/admin.ts';
 
 /**
  * Inventory in the admin portal (issue 5), on the demo tenant: a transfer GM → HM created, shipped
@@ -7,25 +8,8 @@ import fs from 'node:fs/promises';
  * adjustment with a reason; a low-stock threshold that flags the variant; valuation with its CSV;
  * a GM manager limited to GM; a cashier denied the pages and the API.
  */
-const PASSWORD = 'nexus-demo-2026';
 // Stock pages read whole location ledgers; on a loaded CI machine an answer can take seconds.
 const expect = baseExpect.configure({ timeout: 20_000 });
-
-async function signIn(page: Page, email: string) {
-  await page.goto('/admin');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
-}
-
-/** A screenshot to look at (test-results/screens/), and nothing may scroll sideways. */
-async function shoot(page: Page, file: string) {
-  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
-  await page.screenshot({ path: `test-results/screens/${file}.png`, fullPage: true, animations: 'disabled' });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${file} scrolls sideways`).toBeLessThanOrEqual(0);
-}
 
 const stockTable = (page: Page, loc: string) => page.getByRole('table', { name: `Stock levels at ${loc}` });
 
@@ -55,7 +39,7 @@ test.describe.configure({ mode: 'serial' });
 test('a transfer GM → HM is created, shipped and received with a discrepancy, and shows in both locations’ stock', async ({ page }) => {
   test.setTimeout(300_000);
   await page.setViewportSize({ width: 1440, height: 900 });
-  await signIn(page, 'owner@nexus.demo');
+  await signInAdmin(page, 'owner@nexus.demo', { timeout: 20_000 });
   await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Inventory' }).click();
   await expect(page.getByRole('heading', { name: 'Stock levels', level: 1 })).toBeVisible();
   // the first read builds the location's views (lazily, in the embedded store)
@@ -133,7 +117,7 @@ test('a transfer GM → HM is created, shipped and received with a discrepancy, 
 test('an adjustment with a reason moves stock and is listed; a low-stock threshold flags the variant', async ({ page }) => {
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1440, height: 900 });
-  await signIn(page, 'owner@nexus.demo');
+  await signInAdmin(page, 'owner@nexus.demo', { timeout: 20_000 });
   const start = await level(page, 'GM', skuA);
 
   await page.getByRole('navigation', { name: 'Inventory pages' }).getByRole('link', { name: 'Adjustments' }).click();
@@ -183,7 +167,7 @@ test('an adjustment with a reason moves stock and is listed; a low-stock thresho
 test('valuation at cost by location and category, exported as CSV', async ({ page }) => {
   test.setTimeout(240_000);
   await page.setViewportSize({ width: 1440, height: 900 });
-  await signIn(page, 'owner@nexus.demo');
+  await signInAdmin(page, 'owner@nexus.demo', { timeout: 20_000 });
   await page.goto('/admin/inventory/valuation');
   await expect(page.getByRole('heading', { name: 'Inventory valuation', level: 1 })).toBeVisible();
   const byLoc = page.getByRole('table', { name: 'By location', exact: true });
@@ -201,7 +185,7 @@ test('valuation at cost by location and category, exported as CSV', async ({ pag
 });
 
 test('a GM manager works only at GM', async ({ page }) => {
-  await signIn(page, 'manager@nexus.demo');
+  await signInAdmin(page, 'manager@nexus.demo', { timeout: 20_000 });
   await page.goto('/admin/inventory/transfers');
   await expect(page.getByRole('heading', { name: 'Transfers', level: 1 })).toBeVisible();
   await expect(page.getByLabel('Location', { exact: true }).locator('option')).toHaveText(['GM · Nexus Grand Mall']);
@@ -211,7 +195,7 @@ test('a GM manager works only at GM', async ({ page }) => {
 });
 
 test('a cashier is denied the inventory pages and the API', async ({ page }) => {
-  await signIn(page, 'cashier@nexus.demo');
+  await signInAdmin(page, 'cashier@nexus.demo', { timeout: 20_000 });
   await expect(page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Inventory' })).toHaveCount(0);
   await page.goto('/admin/inventory');
   await expect(page.getByRole('alert')).toContainText('Your role (cashier) does not have access to Inventory');

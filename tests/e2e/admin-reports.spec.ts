@@ -1,7 +1,8 @@
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext } from '@playwright/test';
 import fs from 'node:fs/promises';
 import { newUlid } from '../../web/src/lib/domain/ids.ts';
 import { demoItems, ownerLogin, PASSWORD, type DemoItem, type Owner } from './support/register.ts';
+import { shoot, signInAdmin } from './support/admin.ts';
 
 /**
  * Dashboard, sales journal and reports (admin issue 5). Sales reach the server as a register sends
@@ -66,20 +67,6 @@ async function put(request: APIRequestContext, reg: Register, doc: { _id: string
   expect(res.status(), await res.text()).toBe(201);
 }
 
-async function signIn(page: Page, email: string) {
-  await page.goto('/admin');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function shoot(page: Page, name: string) {
-  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
-  await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true, animations: 'disabled' });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${name} scrolls sideways`).toBeLessThanOrEqual(0);
-}
-
 const dollars = (minor: number) => `$${(minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 test('sales from a register show on the live dashboard, in the journal and in an exported report', async ({ page, request }) => {
@@ -94,7 +81,7 @@ test('sales from a register show on the live dashboard, in the journal and in an
   // the dashboard's figures before (the demo may already hold sales for today)
   const before = (await (await request.get('/api/v1/reports/dashboard?location=GM', { headers: owner.auth })).json()) as { total: { today: { transactions: number; net: number; units: number } } };
 
-  await signIn(page, 'owner@nexus.demo');
+  await signInAdmin(page, 'owner@nexus.demo', { waitSignedIn: false });
   await expect(page.getByRole('heading', { name: 'Nexus Clothing', level: 1 })).toBeVisible();
   await page.getByRole('combobox', { name: 'Location' }).selectOption('GM');
   await expect(page.getByLabel('Today Transactions')).toHaveText(String(before.total.today.transactions), { timeout: 60_000 });
@@ -210,7 +197,7 @@ test('sales from a register show on the live dashboard, in the journal and in an
 });
 
 test('a cashier is denied the dashboard, journal and reports, and the matching API calls', async ({ page, request }) => {
-  await signIn(page, 'cashier@nexus.demo');
+  await signInAdmin(page, 'cashier@nexus.demo', { waitSignedIn: false });
   const nav = page.getByRole('navigation', { name: 'Admin sections' });
   await expect(page.getByRole('alert')).toContainText('does not have access to Dashboard');
   for (const name of ['Dashboard', 'Sales', 'Reports']) await expect(nav.getByRole('link', { name, exact: true })).toHaveCount(0);

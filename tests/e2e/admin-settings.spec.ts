@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { PINS, demoItems, enrolRegister, openShift, ownerLogin, scan, signIn as pinSignIn } from './support/register.ts';
+import { PASSWORD, shoot, signInAdmin } from './support/admin.ts';
 
 /**
  * Settings in the admin portal (issue 5): add and edit a location, enrol a register (code + QR code),
@@ -7,31 +8,15 @@ import { PINS, demoItems, enrolRegister, openShift, ownerLogin, scan, signIn as 
  * find those actions in the audit log. A Starter tenant is told its plan's store limit; a manager
  * (no settings:manage) is denied.
  */
-const PASSWORD = 'nexus-demo-2026';
 // unique per run, so a kept data dir (E2E_DATA_DIR) can run the file again
 const TAG = Date.now().toString(36).slice(-5).toUpperCase();
-
-async function signIn(page: Page, email: string, password = PASSWORD) {
-  await page.goto('/admin');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
-}
-
-async function shoot(page: Page, file: string) {
-  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
-  await page.screenshot({ path: `test-results/screens/${file}.png`, fullPage: true, animations: 'disabled' });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${file} scrolls sideways`).toBeLessThanOrEqual(0);
-}
 
 const tab = (page: Page, name: string) => page.getByRole('navigation', { name: 'Settings pages' }).getByRole('link', { name });
 
 test('an admin manages locations, devices, tax rates and the receipt, and finds it all in the audit log', async ({ page, request }) => {
   test.setTimeout(180_000);
   await page.setViewportSize({ width: 1440, height: 900 });
-  await signIn(page, 'admin@nexus.demo');
+  await signInAdmin(page, 'admin@nexus.demo');
   await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Settings' }).click();
   await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
 
@@ -215,7 +200,7 @@ test('a Starter tenant adding a second store is told the plan limit', async ({ p
   });
   expect(res.status()).toBe(201);
   const { temporaryPassword } = (await res.json()) as { temporaryPassword: string };
-  await signIn(page, email, temporaryPassword);
+  await signInAdmin(page, email, { password: temporaryPassword });
   // the generated password is temporary: replaced before anything else
   await page.getByLabel('Temporary password').fill(temporaryPassword);
   await page.getByLabel('New password', { exact: true }).fill('Shelf-stock-2026!');
@@ -237,7 +222,7 @@ test('a Starter tenant adding a second store is told the plan limit', async ({ p
 });
 
 test('a manager (no settings:manage) is denied Settings and its API', async ({ page, request }) => {
-  await signIn(page, 'manager@nexus.demo');
+  await signInAdmin(page, 'manager@nexus.demo');
   await expect(page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Settings' })).toHaveCount(0);
   for (const path of ['/admin/settings', '/admin/settings/audit']) {
     await page.goto(path);

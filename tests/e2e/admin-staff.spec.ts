@@ -1,34 +1,19 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { newUlid } from '../../web/src/lib/domain/ids.ts';
 import { enrolRegister, ownerLogin } from './support/register.ts';
+import { SCREENS, shoot, signInAdmin } from './support/admin.ts';
 
 /**
  * Staff in the admin portal (issue 5): an owner invites a cashier, who signs in with the temporary
  * password, must choose a new one, and is then denied the admin sections; the owner gives them a PIN,
  * they clock in and out on a register and the timesheet shows it; the owner locks them out.
  */
-const PASSWORD = 'nexus-demo-2026';
 const TAG = Date.now().toString(36);
 const CASHIER = { name: `Casey ${TAG}`, email: `casey-${TAG}@nexus.demo` };
 const NEW_PASSWORD = 'Own-choice-pass-2026';
-const SCREENS = process.env.SCREENS_DIR ?? 'test-results/screens';
 
 let temporaryPassword = '';
 let generatedPin = '';
-
-async function signIn(page: Page, email: string, password = PASSWORD) {
-  await page.goto('/admin');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function shoot(page: Page, file: string) {
-  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
-  await page.screenshot({ path: `${SCREENS}/${file}.png`, fullPage: true, animations: 'disabled' });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${file} scrolls sideways`).toBeLessThanOrEqual(0);
-}
 
 async function openMember(page: Page, name: string) {
   await page.goto('/admin/staff');
@@ -39,7 +24,7 @@ async function openMember(page: Page, name: string) {
 test.describe.serial('admin staff', () => {
   test('an owner invites a cashier; the temporary password is shown once', async ({ page }) => {
     await page.setViewportSize({ width: 1440, height: 900 });
-    await signIn(page, 'owner@nexus.demo');
+    await signInAdmin(page, 'owner@nexus.demo', { waitSignedIn: false });
     await expect(page.getByRole('heading', { name: 'Nexus Clothing', level: 1 })).toBeVisible();
     await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Staff' }).click();
     await expect(page.getByRole('heading', { name: 'Staff', level: 1 })).toBeVisible();
@@ -70,7 +55,7 @@ test.describe.serial('admin staff', () => {
 
   test('the cashier signs in with it, must choose a new password, and is then denied the admin sections', async ({ page, request }) => {
     await page.setViewportSize({ width: 1440, height: 900 });
-    await signIn(page, CASHIER.email, temporaryPassword);
+    await signInAdmin(page, CASHIER.email, { password: temporaryPassword, waitSignedIn: false });
     await expect(page.getByRole('heading', { name: 'Choose a new password', level: 1 })).toBeVisible();
     // nothing else of the portal is reachable before the change
     await expect(page.getByRole('navigation', { name: 'Admin sections' })).toHaveCount(0);
@@ -105,7 +90,7 @@ test.describe.serial('admin staff', () => {
   test('the owner generates a PIN; the cashier clocks in and out on a register; the timesheet shows it', async ({ page, request, browser }) => {
     test.setTimeout(120_000);
     await page.setViewportSize({ width: 1440, height: 900 });
-    await signIn(page, 'owner@nexus.demo');
+    await signInAdmin(page, 'owner@nexus.demo', { waitSignedIn: false });
     await expect(page.getByRole('heading', { name: 'Nexus Clothing', level: 1 })).toBeVisible();
     await openMember(page, CASHIER.name);
     await page.getByRole('button', { name: 'Generate a PIN' }).click();
@@ -139,7 +124,7 @@ test.describe.serial('admin staff', () => {
     await page.setViewportSize({ width: 1440, height: 900 });
     const registerName = `Till ${TAG}`;
     await closedShiftFromRegister(request, registerName);
-    await signIn(page, 'owner@nexus.demo');
+    await signInAdmin(page, 'owner@nexus.demo', { waitSignedIn: false });
     await expect(page.getByRole('heading', { name: 'Nexus Clothing', level: 1 })).toBeVisible();
     await page.goto('/admin/staff/shifts?location=GM');
     const row = page.getByRole('table', { name: 'Shifts' }).getByRole('row').filter({ hasText: registerName });
@@ -157,7 +142,7 @@ test.describe.serial('admin staff', () => {
 
   test('the owner locks the cashier: sign-in is refused until unlocked', async ({ page, request }) => {
     await page.setViewportSize({ width: 1440, height: 900 });
-    await signIn(page, 'owner@nexus.demo');
+    await signInAdmin(page, 'owner@nexus.demo', { waitSignedIn: false });
     await expect(page.getByRole('heading', { name: 'Nexus Clothing', level: 1 })).toBeVisible();
     await openMember(page, CASHIER.name);
     await page.getByRole('button', { name: 'Lock account' }).click();
