@@ -32,7 +32,7 @@ async function stock(request: APIRequestContext, token: string, variants: [Varia
 
 /** Two demo variants (different products) with a barcode, read from the catalog through the gateway. */
 async function demoVariants(request: APIRequestContext, token: string, tenantId: string): Promise<[Variant, Variant]> {
-  const res = await request.get(`/db/t-${tenantId}-catalog/_all_docs?include_docs=true&startkey=${encodeURIComponent('"product:"')}&limit=3`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await request.get(`/db/t-${tenantId}-catalog/_all_docs?include_docs=true&startkey=${encodeURIComponent('"product:nx-"')}&limit=3`, { headers: { authorization: `Bearer ${token}` } });
   expect(res.status()).toBe(200);
   const rows = ((await res.json()) as { rows: { doc: { variants: Variant[] } }[] }).rows;
   const a = rows[0]!.doc.variants[0]!;
