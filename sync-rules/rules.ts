@@ -37,6 +37,8 @@ const raw = {
     settings: { db: 'catalog', lifecycle: 'mutable', write: 'settings:manage', conflict: { rule: 'field-lww' } },
     sale: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], conflict: { rule: 'immutable' } },
     void: { db: 'location', lifecycle: 'event', write: 'sale:void', deviceWriters: ['register'], conflict: { rule: 'immutable' } },
+    // tenders of an unfinished sale given back (no sale was made, nothing moves): any cashier
+    payment_void: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], conflict: { rule: 'immutable' } },
     shift: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], conflict: { rule: 'immutable' } },
     shift_close: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], conflict: { rule: 'immutable' } },
     cash_movement: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], conflict: { rule: 'immutable' } },

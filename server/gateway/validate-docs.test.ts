@@ -159,7 +159,22 @@ describe('a register writes only as itself', () => {
       },
       { _id: `layaway:${reg}:${newUlid()}`, type: 'layaway', locationCode: 'GM', registerId, cashierId: 'user:c', customerId: 'customer:c1', currency: 'USD', lines: [line], total: 1089, tenders: [{ kind: 'cash', amount: 200 }], createdAt: now },
       { _id: `layaway_payment:${reg}:${newUlid()}`, type: 'layaway_payment', locationCode: 'GM', registerId, cashierId: 'user:c', layawayId: `layaway:${reg}:x`, tenders: [{ kind: 'cash', amount: 300 }], createdAt: now },
-      { _id: `outbox:${reg}:${newUlid()}`, type: 'outbox', locationCode: 'GM', channel: 'email', to: 'ann@example.com', template: 'receipt', ref: `sale:${reg}:x`, createdBy: 'user:c', createdAt: now }
+      { _id: `outbox:${reg}:${newUlid()}`, type: 'outbox', locationCode: 'GM', channel: 'email', to: 'ann@example.com', template: 'receipt', ref: `sale:${reg}:x`, createdBy: 'user:c', createdAt: now },
+      {
+        _id: `payment_void:${reg}:${newUlid()}`,
+        type: 'payment_void',
+        locationCode: 'GM',
+        registerId,
+        cashierId: 'user:c',
+        saleId: `sale:${reg}:${newUlid()}`,
+        currency: 'USD',
+        items: [{ name: 'Tee', qty: 1 }],
+        total: 11430,
+        taken: [{ kind: 'cash', amount: 2000 }],
+        returned: [{ kind: 'cash', amount: -2000 }],
+        reason: 'Customer left',
+        createdAt: now
+      }
     ] as Record<string, unknown>[];
   };
 

@@ -64,7 +64,7 @@ export function checkApprovals(type: DocType, doc: unknown, db: ParsedDbName, st
  * the writing device's id. Voids, shift closes and layaway closes are named after another document
  * (the sale, shift or layaway, possibly another register's), so only their `registerId` is checked.
  */
-const OWN_ID_TYPES: ReadonlySet<DocType> = new Set<DocType>(['sale', 'shift', 'cash_movement', 'parked_sale', 'layaway', 'layaway_payment', 'outbox', 'time_entry']);
+const OWN_ID_TYPES: ReadonlySet<DocType> = new Set<DocType>(['sale', 'payment_void', 'shift', 'cash_movement', 'parked_sale', 'layaway', 'layaway_payment', 'outbox', 'time_entry']);
 
 /**
  * Ledger ids only the server writes: the sale-ledger worker's, derived from sales and voids

@@ -1,6 +1,7 @@
 import { priceCart, type CartLine, type CartTotals, type Discount, type TaxConfig } from '$lib/domain/cart';
 import { applyPriceRules, type PricingContext } from '$lib/domain/price-rules';
 import type { IndexEntry } from '$lib/catalog-index/entries';
+import type { Tender } from '$lib/domain/tender';
 import type { CustomerDoc } from './customers-db.ts';
 
 export type Approval = { action: 'void' | 'refund_without_receipt' | 'discount_over_limit' | 'price_override' | 'no_sale' | 'close_unsynced' | 'payout' | 'credit_over_limit'; staffId: string; staffName: string; at: string };
@@ -12,7 +13,14 @@ export interface CartSnapshot {
   customer: CustomerDoc | null;
   approvals: Approval[];
   layawayId?: string | null;
+  /** tenders already taken toward this sale (cash in the drawer, a card approved): kept with the cart */
+  tenders?: Tender[];
+  /** the id the sale is written under, fixed when the first tender is taken */
+  saleId?: string | null;
 }
+
+/** Why the cart cannot change right now (tenders taken: Cart.locked). */
+export const LOCKED_CART = 'A payment has started on this sale: finish it (Pay) or cancel the payment before changing the cart.';
 
 let seq = 0;
 /** Line ids only need to be unique within one sale; time + counter keeps them short and ordered. */
@@ -29,6 +37,12 @@ export class Cart {
   approvals = $state<Approval[]>([]);
   /** set when this cart is a layaway pickup */
   layawayId = $state<string | null>(null);
+  /**
+   * Tenders taken so far. Money in the drawer belongs to this sale until it completes or the payment
+   * is cancelled (a payment void), so while there are any the lines and discounts are locked.
+   */
+  tenders = $state<Tender[]>([]);
+  saleId = $state<string | null>(null);
   /** the line the cashier last touched (scroll into view, focus for quantity) */
   lastLineId = $state<string | null>(null);
   totals: CartTotals;
@@ -58,8 +72,14 @@ export class Cart {
     return this.lines.some((l) => l.qty > 0);
   }
 
-  /** Adds one unit of a catalog item; a plain line of the same variant just counts up. */
-  add(entry: IndexEntry, qty = 1): string {
+  /** A payment has started: the cart cannot change until it completes or is cancelled. */
+  get locked(): boolean {
+    return this.tenders.length > 0;
+  }
+
+  /** Adds one unit of a catalog item; a plain line of the same variant just counts up. Null while locked. */
+  add(entry: IndexEntry, qty = 1): string | null {
+    if (this.locked) return null;
     const same = this.lines.find((l) => l.variantId === entry.variantId && l.qty > 0 && !l.discount && !l.note && l.unitPrice === entry.price);
     if (same) {
       same.qty += qty;
@@ -83,6 +103,7 @@ export class Cart {
   }
 
   addLine(line: CartLine): void {
+    if (this.locked) return;
     this.lines.push(line);
     this.lastLineId = line.lineId;
   }
@@ -93,19 +114,20 @@ export class Cart {
 
   setQty(lineId: string, qty: number): void {
     const l = this.line(lineId);
-    if (!l || l.fixed || !Number.isInteger(qty)) return;
+    if (!l || l.fixed || !Number.isInteger(qty) || this.locked) return;
     if (qty === 0) this.remove(lineId);
     else l.qty = qty;
   }
 
   remove(lineId: string): void {
+    if (this.locked) return;
     this.lines = this.lines.filter((l) => l.lineId !== lineId);
     if (this.lastLineId === lineId) this.lastLineId = this.lines.at(-1)?.lineId ?? null;
   }
 
   setLineDiscount(lineId: string, discount: Discount | null): void {
     const l = this.line(lineId);
-    if (!l || l.fixed) return;
+    if (!l || l.fixed || this.locked) return;
     if (discount && discount.value > 0) l.discount = discount;
     else delete l.discount;
   }
@@ -119,15 +141,30 @@ export class Cart {
 
   setPrice(lineId: string, unitPrice: number): void {
     const l = this.line(lineId);
-    if (l && !l.fixed) l.unitPrice = unitPrice;
+    if (l && !l.fixed && !this.locked) l.unitPrice = unitPrice;
   }
 
   approve(a: Approval): void {
     this.approvals.push(a);
   }
 
+  /** Sets the order discount; false while a payment is in progress. */
+  setOrderDiscount(d: Discount | null): boolean {
+    if (this.locked) return false;
+    this.orderDiscount = d;
+    return true;
+  }
+
   snapshot(): CartSnapshot {
-    return $state.snapshot({ lines: this.lines, orderDiscount: this.orderDiscount, customer: this.customer, approvals: this.approvals, layawayId: this.layawayId }) as CartSnapshot;
+    return $state.snapshot({
+      lines: this.lines,
+      orderDiscount: this.orderDiscount,
+      customer: this.customer,
+      approvals: this.approvals,
+      layawayId: this.layawayId,
+      tenders: this.tenders,
+      saleId: this.saleId
+    }) as CartSnapshot;
   }
 
   restore(s: CartSnapshot): void {
@@ -136,11 +173,14 @@ export class Cart {
     this.customer = s.customer;
     this.approvals = s.approvals;
     this.layawayId = s.layawayId ?? null;
+    this.tenders = s.tenders ?? [];
+    this.saleId = s.saleId ?? null;
     this.lastLineId = s.lines.at(-1)?.lineId ?? null;
   }
 
+  /** Empties the cart. Only for a cart whose tenders went into a sale or a payment void. */
   clear(): void {
-    this.restore({ lines: [], orderDiscount: null, customer: null, approvals: [], layawayId: null });
+    this.restore({ lines: [], orderDiscount: null, customer: null, approvals: [], layawayId: null, tenders: [], saleId: null });
   }
 }
 

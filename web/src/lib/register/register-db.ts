@@ -7,6 +7,7 @@ import {
   layawaySchema,
   outboxSchema,
   parkedSaleSchema,
+  paymentVoidSchema,
   saleSchema,
   shiftCloseSchema,
   shiftSchema,
@@ -27,13 +28,14 @@ export type {
   LayawayPaymentDoc,
   OutboxDoc,
   ParkedSaleDoc,
+  PaymentVoidDoc,
   SaleDoc,
   ShiftCloseDoc,
   ShiftDoc,
   TimeEntryDoc,
   VoidDoc
 } from '../domain/schemas/index.ts';
-import type { CashMovementDoc, LayawayCloseDoc, LayawayDoc, LayawayPaymentDoc, OutboxDoc, ParkedSaleDoc, SaleDoc, ShiftCloseDoc, ShiftDoc, TimeEntryDoc, VoidDoc } from '../domain/schemas/index.ts';
+import type { CashMovementDoc, LayawayCloseDoc, LayawayDoc, LayawayPaymentDoc, OutboxDoc, ParkedSaleDoc, PaymentVoidDoc, SaleDoc, ShiftCloseDoc, ShiftDoc, TimeEntryDoc, VoidDoc } from '../domain/schemas/index.ts';
 
 /** A write that did not become durable: the caller must not report the sale (or anything) complete. */
 export class StorageError extends Error {
@@ -108,6 +110,16 @@ export const recordSale = (db: PouchDB.Database, sale: SaleDoc) => write(db, sal
 export const findSale = (db: PouchDB.Database, id: string) => getOrNull<SaleDoc>(db, id);
 export const recordVoid = (db: PouchDB.Database, v: VoidDoc) => write(db, voidSchema, v);
 export const recordOutbox = (db: PouchDB.Database, o: OutboxDoc) => write(db, outboxSchema, o);
+
+/** Tenders of an unfinished sale given back (open-sales.ts). */
+export const recordPaymentVoid = (db: PouchDB.Database, v: PaymentVoidDoc) => write(db, paymentVoidSchema, v);
+
+/** The payment voids written for one sale in progress: ids sort by time, so the range starts at the sale id's own ulid. */
+export async function paymentVoidsOf(db: PouchDB.Database, register: string, saleId: string): Promise<PaymentVoidDoc[]> {
+  const from = ulidOf(saleId);
+  const docs = await byPrefix<PaymentVoidDoc>(db, `payment_void:${register}:${from}`, `payment_void:${register}:\ufff0`);
+  return docs.filter((d) => d.saleId === saleId);
+}
 
 /** A sale's void, if any: its id is the sale's own (one void per sale). */
 export const voidOf = (db: PouchDB.Database, saleId: string) => getOrNull<VoidDoc>(db, `void:${saleId.slice('sale:'.length)}`);

@@ -6,7 +6,9 @@ import type { PricingContext } from '$lib/domain/price-rules';
 import type { Permission } from '$lib/domain/permissions';
 import { loadReferenceData, referenceFromDocs, staffByPin, staffCan, taxConfigOf, type ReferenceData, type Staff } from './reference-data.ts';
 import { Cart, type Approval, type CartSnapshot } from './cart.svelte.ts';
-import { currentShift, openShift as saveShift, recordSale, StorageError, type SaleDoc, type ShiftDoc } from './register-db.ts';
+import { currentShift, findSale, openShift as saveShift, paymentVoidsOf, recordPaymentVoid, recordSale, StorageError, type PaymentVoidDoc, type SaleDoc, type ShiftDoc } from './register-db.ts';
+import { buildPaymentVoid, giveBackText, LEGACY_HELD_CARTS_KEY, OpenSales, parseOpenSale, paymentVoidSlipLines, tendersStillHeld } from './open-sales.ts';
+import { formatMoney } from '$lib/domain/money';
 import { useStrictDurability } from './durability.ts';
 import { CustomerLedger, customerPrefixes, LedgerFollower, LocationLedger, locationPrefixes, spendableBalance } from './local-ledger.ts';
 import type { Tender } from '$lib/domain/tender';
@@ -14,8 +16,6 @@ import { RegisterPrinter } from './printing.ts';
 import { recordOutbox, recordTimeEntry } from './register-db.ts';
 
 const REFERENCE_RETRY_MS = 500;
-/** Parked-on-switch carts survive a reload (a crash mid-sale must not lose the basket). */
-const HELD_CARTS_KEY = 'pos.heldCarts';
 
 export interface CompletedSale {
   sale: SaleDoc & { _rev: string };
@@ -39,7 +39,10 @@ export class RegisterSession {
     () => this.taxConfig,
     () => this.pricing
   );
-  private held = new Map<string, CartSnapshot>();
+  /** every cashier's sale in progress (cart + tenders taken), durable in the location replica */
+  private openSales: OpenSales | null = null;
+  private openSalesReady: Promise<void>;
+  private resolveOpenSales!: () => void;
   private stopped = false;
   /** stock, returns and balances summed on the device (local-ledger.ts) */
   readonly locationLedger = new LocationLedger();
@@ -48,7 +51,9 @@ export class RegisterSession {
   private stopCartKeeper: (() => void) | null = null;
   private refTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(readonly device: StoredDevice) {}
+  constructor(readonly device: StoredDevice) {
+    this.openSalesReady = new Promise((resolve) => (this.resolveOpenSales = resolve));
+  }
 
   /** The register's id in document ids: `sale:{registerKey}:{ulid}`. */
   get registerKey(): string {
@@ -107,33 +112,46 @@ export class RegisterSession {
   async start(): Promise<void> {
     const locName = this.device.databases.location;
     if (locName) useStrictDurability((idb) => idb.includes(locName));
-    try {
-      const held = JSON.parse(localStorage.getItem(HELD_CARTS_KEY) ?? '{}') as Record<string, CartSnapshot>;
-      this.held = new Map(Object.entries(held));
-    } catch {
-      this.held = new Map();
-    }
     // Sign-in must not wait for the catalog replica: the last reference data this register read
     // is kept, so a cold start (even offline, even while IndexedDB is busy) shows the PIN pad at once.
     const cached = this.readCachedReference();
     if (cached) this.ref = cached;
-    // The cart in progress is kept as the cashier builds it: a crash or a reload mid-sale gives it
-    // back when they sign in again (completed sales are already in the database).
+    try {
+      await this.sync.start(this.device);
+      this.openSales = new OpenSales(this.locationDb);
+      await this.adoptLegacyHeldCarts().catch(() => undefined);
+    } finally {
+      this.resolveOpenSales();
+    }
+    // The sale in progress is kept as the cashier builds it: a crash or a reload mid-sale gives it
+    // back, tenders and all, when they sign in again (completed sales are already in the database).
     this.stopCartKeeper = $effect.root(() => {
       $effect(() => {
         const cashier = this.cashier;
         // read every field the cart keeps (deeply), so any change to it reruns this effect
-        JSON.stringify([this.cart.lines, this.cart.orderDiscount, this.cart.customer?._id, this.cart.approvals]);
+        JSON.stringify([this.cart.lines, this.cart.orderDiscount, this.cart.customer?._id, this.cart.approvals, this.cart.layawayId, this.cart.tenders, this.cart.saleId]);
         if (!cashier) return;
-        if (this.cart.isEmpty) this.held.delete(cashier.id);
-        else this.held.set(cashier.id, this.cart.snapshot());
-        this.saveHeld();
+        const snap = this.cart.isEmpty && !this.cart.locked ? null : this.cart.snapshot();
+        // a failure here is shown by the writes that matter (tenders, the sale); the next change retries
+        void this.openSales?.save(cashier.id, snap).catch(() => undefined);
       });
     });
-    await this.sync.start(this.device);
     this.followers = [new LedgerFollower(this.locationDb, this.locationLedger, locationPrefixes), new LedgerFollower(this.customersDb, this.customerLedger, customerPrefixes)];
     void this.loadShift();
     await this.loadReference();
+  }
+
+  /** Carts held before they were kept in the replica (localStorage, which Chromium writes to disk lazily) move in once. */
+  private async adoptLegacyHeldCarts(): Promise<void> {
+    const raw = localStorage.getItem(LEGACY_HELD_CARTS_KEY);
+    if (!raw || !this.openSales) return;
+    const held = JSON.parse(raw) as Record<string, unknown>;
+    const stored = await this.openSales.all();
+    for (const [cashierId, snap] of Object.entries(held)) {
+      const cart = parseOpenSale(snap);
+      if (cart && !stored.has(cashierId)) await this.openSales.save(cashierId, cart);
+    }
+    localStorage.removeItem(LEGACY_HELD_CARTS_KEY);
   }
 
   private get referenceKey(): string {
@@ -215,14 +233,50 @@ export class RegisterSession {
     const staff = await staffByPin(this.ref, pin);
     if (!staff) return null;
     if (!staffCan(staff, 'sale:create')) return null;
+    // Their sale in progress first, then the cashier: the cart keeper must never store an empty
+    // cart over the one they left.
+    const mine = await this.heldSaleOf(staff.id);
+    if (mine) this.cart.restore(mine);
+    else this.cart.clear();
     this.cashier = staff;
-    const mine = this.held.get(staff.id);
-    if (mine) {
-      this.cart.restore(mine);
-      this.held.delete(staff.id);
-      this.saveHeld();
-    }
     return staff;
+  }
+
+  /**
+   * A cashier's stored sale in progress, reconciled with what is already on record: a sale that
+   * was written (a crash right after "Sale complete") is not rung up again, and tenders already
+   * given back in a payment void are not held twice.
+   */
+  private async heldSaleOf(cashierId: string): Promise<CartSnapshot | null> {
+    await this.openSalesReady;
+    // A read that fails must fail the sign-in: an empty cart here would be stored over theirs.
+    const held = this.openSales ? await this.openSales.get(cashierId) : null;
+    if (!held) return null;
+    if (!held.saleId) return held;
+    const db = this.locationDb;
+    if (await findSale(db, held.saleId).catch(() => null)) {
+      void this.openSales?.save(cashierId, null).catch(() => undefined);
+      return null;
+    }
+    const voids = await paymentVoidsOf(db, this.registerKey, held.saleId).catch(() => []);
+    const tenders = tendersStillHeld(held.tenders ?? [], voids);
+    return { ...held, tenders, saleId: tenders.length ? held.saleId : null };
+  }
+
+  /** Sales in progress on this register with money taken, by cashier name (closing the shift waits for them). */
+  async salesWithTenders(): Promise<{ cashierId: string; cashierName: string; taken: number }[]> {
+    await this.openSalesReady;
+    const all = (await this.openSales?.all()) ?? new Map<string, CartSnapshot>();
+    const current = this.cashier;
+    if (current) all.set(current.id, this.cart.snapshot());
+    const out: { cashierId: string; cashierName: string; taken: number }[] = [];
+    for (const [cashierId, cart] of all) {
+      const tenders = cart.tenders ?? [];
+      if (tenders.length === 0) continue;
+      const name = this.ref?.staff.find((s) => s.userId === cashierId)?.name ?? cashierId;
+      out.push({ cashierId, cashierName: name, taken: tenders.reduce((a, t) => a + t.amount, 0) });
+    }
+    return out;
   }
 
   /**
@@ -249,12 +303,9 @@ export class RegisterSession {
     return { staff, at };
   }
 
-  /** Locks the register; the cashier's cart waits for them. */
+  /** Locks the register; the cashier's sale in progress (tenders included) waits for them. */
   lock(): void {
-    if (this.cashier && !this.cart.isEmpty) {
-      this.held.set(this.cashier.id, this.cart.snapshot());
-      this.saveHeld();
-    }
+    if (this.cashier) void this.openSales?.save(this.cashier.id, this.cart.isEmpty && !this.cart.locked ? null : this.cart.snapshot()).catch(() => undefined);
     this.cart.clear();
     this.cashier = null;
   }
@@ -270,14 +321,6 @@ export class RegisterSession {
 
   can(permission: Permission): boolean {
     return this.cashier ? staffCan(this.cashier, permission) : false;
-  }
-
-  private saveHeld(): void {
-    try {
-      localStorage.setItem(HELD_CARTS_KEY, JSON.stringify(Object.fromEntries(this.held)));
-    } catch {
-      /* a full localStorage only loses the convenience of switching back */
-    }
   }
 
   // --- shift ---------------------------------------------------------------------------------------
@@ -307,6 +350,82 @@ export class RegisterSession {
   // --- sales ---------------------------------------------------------------------------------------
 
   /**
+   * The payment dialog opened: the sale gets the id it will be written under, stored with the cart,
+   * so after a crash right after the sale was saved the cart is recognised as sold, not sold again.
+   * A cart whose payment was abandoned before any tender gives its id up again (endPayment).
+   */
+  async beginPayment(): Promise<void> {
+    const cashier = this.requireCashier();
+    if (!this.cart.saleId) this.cart.saleId = `sale:${this.registerKey}:${newUlid()}`;
+    await this.guard(() => this.requireOpenSales().save(cashier.id, this.cart.snapshot()));
+  }
+
+  /** The payment dialog closed without completing: with no tender taken, nothing ties the cart to an id. */
+  endPayment(): void {
+    if (!this.cart.locked) this.cart.saleId = null;
+  }
+
+  /**
+   * Takes one tender toward the sale in progress. Returns once it is durable with the cart: only then
+   * is the money shown as taken. A storage failure takes nothing (and says so).
+   */
+  async takeTender(t: Tender): Promise<void> {
+    const cashier = this.requireCashier();
+    if (this.storageError) throw new StorageError(this.storageError);
+    if (!this.cart.saleId) this.cart.saleId = `sale:${this.registerKey}:${newUlid()}`;
+    const snap = this.cart.snapshot();
+    // stored first, shown second: a tender on screen is a tender on disk
+    await this.guard(() => this.requireOpenSales().save(cashier.id, { ...snap, tenders: [...(snap.tenders ?? []), t] }));
+    this.cart.tenders.push(t);
+  }
+
+  /**
+   * Gives back tenders taken toward the sale in progress (`indexes` into cart.tenders; all by default):
+   * writes a payment void first, then takes them off the cart, then prints the slip and opens the
+   * drawer for cash. Never silently: the document and the slip say what went back.
+   */
+  async cancelTenders(reason: string, indexes?: number[]): Promise<{ doc: PaymentVoidDoc; printError: string }> {
+    const cashier = this.requireCashier();
+    const all = this.cart.tenders;
+    const picked = (indexes ?? all.map((_, i) => i)).filter((i) => i >= 0 && i < all.length);
+    if (picked.length === 0) throw new RangeError('No payment has been taken for this sale.');
+    const taken = picked.map((i) => $state.snapshot(all[i]!) as Tender);
+    const saleId = this.cart.saleId ?? `sale:${this.registerKey}:${newUlid()}`;
+    const doc = buildPaymentVoid(
+      { id: `payment_void:${this.registerKey}:${newUlid()}`, registerId: this.registerId, locationCode: this.locationCode, shiftId: this.shift?._id, cashierId: cashier.id, cashierName: cashier.name },
+      { saleId, currency: this.currency, total: this.cart.totals.total, items: this.cart.lines.map((l) => ({ name: l.name, qty: l.qty })) },
+      taken,
+      reason
+    );
+    await this.guard(() => recordPaymentVoid(this.locationDb, doc));
+    this.cart.tenders = all.filter((_, i) => !picked.includes(i));
+    if (this.cart.tenders.length === 0) this.cart.saleId = null;
+    // The void is on record; should this save fail, the next sign-in subtracts the void (heldSaleOf).
+    await this.openSales?.save(cashier.id, this.cart.snapshot()).catch(() => undefined);
+    this.sync.nudge();
+    let printError = '';
+    const money = (n: number) => formatMoney(n, this.currency);
+    const tz = this.ref?.location.timeZone ?? 'UTC';
+    try {
+      await this.printReport(paymentVoidSlipLines(doc, money, (iso) => new Date(iso).toLocaleString('en-US', { timeZone: tz })), 'PAYMENT CANCELLED');
+      if (taken.some((t) => t.kind === 'cash')) await this.openDrawer();
+    } catch (err) {
+      printError = `The cancelled payment is recorded, but the slip did not print: ${(err as Error).message}`;
+    }
+    return { doc, printError };
+  }
+
+  /** "Give back $20.00 in cash", one line per tender. */
+  giveBack(tenders: readonly Tender[]): string[] {
+    return tenders.map((t) => giveBackText(t, (n) => formatMoney(n, this.currency)));
+  }
+
+  private requireOpenSales(): OpenSales {
+    if (!this.openSales) throw new StorageError('This register’s storage is not open yet; wait a moment and try again.');
+    return this.openSales;
+  }
+
+  /**
    * Turns the cart and its payment into one immutable sale document and writes it locally. Returns
    * only after the write is durable; the receipt prints after this. Never waits for the network.
    */
@@ -316,7 +435,7 @@ export class RegisterSession {
     const t = this.cart.totals;
     const kind = this.cart.hasReturns ? (this.cart.hasSales ? 'exchange' : 'return') : 'sale';
     const sale: SaleDoc = {
-      _id: `sale:${this.registerKey}:${newUlid()}`,
+      _id: this.saleIdForCompletion(),
       type: 'sale',
       kind,
       locationCode: this.locationCode,
@@ -343,8 +462,22 @@ export class RegisterSession {
     };
     const saved = await this.guard(() => recordSale(this.locationDb, sale));
     this.cart.clear();
+    // the cart keeper would do this too; doing it now narrows the window in which a crash brings back a sold cart
+    void this.openSales?.save(cashier.id, null).catch(() => undefined);
     this.sync.nudge();
     return saved;
+  }
+
+  /**
+   * The id the sale is written under: the one fixed when payment began, unless it predates the open
+   * shift (a cart held across a shift close with no tender taken): the shift's reports read its sales
+   * by id range from the shift's own ulid on.
+   */
+  private saleIdForCompletion(): string {
+    const id = this.cart.saleId;
+    const shiftUlid = this.shift?._id.slice(this.shift._id.lastIndexOf(':') + 1) ?? '';
+    if (id && id.startsWith(`sale:${this.registerKey}:`) && id.slice(id.lastIndexOf(':') + 1) > shiftUlid) return id;
+    return `sale:${this.registerKey}:${newUlid()}`;
   }
 
   // --- receipts and the drawer ------------------------------------------------------------------------

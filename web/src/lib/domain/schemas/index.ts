@@ -12,6 +12,7 @@ import {
   layawaySchema,
   outboxSchema,
   parkedSaleSchema,
+  paymentVoidSchema,
   saleSchema,
   shiftCloseSchema,
   shiftSchema,
@@ -47,6 +48,7 @@ export const DOC_SCHEMAS = {
   supplier: supplierSchema,
   purchase_order: purchaseOrderSchema,
   void: voidSchema,
+  payment_void: paymentVoidSchema,
   shift: shiftSchema,
   shift_close: shiftCloseSchema,
   cash_movement: cashMovementSchema,
@@ -81,6 +83,7 @@ export const ID_PREFIX_TYPE: Readonly<Record<string, DocType>> = {
   supplier: 'supplier',
   po: 'purchase_order',
   void: 'void',
+  payment_void: 'payment_void',
   shift: 'shift',
   shift_close: 'shift_close',
   cash: 'cash_movement',
@@ -104,6 +107,7 @@ export type DocOf<T extends DocType> = z.infer<(typeof DOC_SCHEMAS)[T]>;
 /** The register's documents by name (one definition; domain and register code import these). */
 export type SaleDoc = DocOf<'sale'>;
 export type VoidDoc = DocOf<'void'>;
+export type PaymentVoidDoc = DocOf<'payment_void'>;
 export type ShiftDoc = DocOf<'shift'>;
 export type ShiftCloseDoc = DocOf<'shift_close'>;
 export type CashMovementDoc = DocOf<'cash_movement'>;

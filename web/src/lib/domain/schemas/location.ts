@@ -6,6 +6,9 @@ export function deviceId(prefix: string) {
   return z.string().regex(new RegExp(`^${prefix}:[A-Za-z0-9_-]+:[0-9A-HJKMNP-TV-Z]{26}$`), `must be ${prefix}:{register}:{ulid}`);
 }
 
+/** `GM1-20261201-0042`: register short code, the store's local date, a per-register daily counter. */
+export const RECEIPT_NO_PATTERN = /^[A-Z0-9]{1,8}-\d{8}-\d{4,6}$/;
+
 /** Manager approvals recorded on the document they authorised: who asked, who approved (both identities). */
 export const APPROVAL_ACTIONS = ['void', 'refund_without_receipt', 'discount_over_limit', 'price_override', 'no_sale', 'close_unsynced', 'payout', 'credit_over_limit'] as const;
 export const approvalSchema = z
@@ -16,6 +19,32 @@ export const approvalSchema = z
     at: isoTimestamp
   })
   .strict();
+
+/** Why an item came back (returned lines only); shop words, in this order on the register. */
+export const RETURN_REASONS = ['changed_mind', 'wrong_size', 'defective', 'damaged', 'not_as_described', 'other'] as const;
+export type ReturnReason = (typeof RETURN_REASONS)[number];
+
+/** The original sale line a returned item came from, and that sale's receipt number when it had one. */
+const returnOfSchema = z
+  .object({
+    saleId: idRef,
+    lineId: z.string().min(1).max(40),
+    receiptNo: z.string().max(40).optional()
+  })
+  .strict();
+
+/**
+ * On a returned line (negative qty): why it came back, and whether it goes back on the shelf.
+ * `restock: false` keeps it out of stock on hand (damaged, defective): the stock views and the
+ * register's own sums (local-ledger.ts) skip such a line. Absent means restocked (older sales).
+ */
+const returnFields = {
+  returnReason: z.enum(RETURN_REASONS).optional(),
+  restock: z.boolean().optional()
+};
+
+/** True when a sale line moves stock: every line except a returned item kept off the shelf. */
+export const movesStock = (line: { qty: number; restock?: boolean | undefined }): boolean => !(line.qty < 0 && line.restock === false);
 
 /**
  * A sale line; stock views read qty from here, so a sale is its own stock movement. Negative qty is
@@ -39,7 +68,8 @@ export const saleLineSchema = z
     total: minor,
     note: z.string().max(400).optional(),
     /** the original sale line a returned item came from (absent on blind returns) */
-    returnOf: z.object({ saleId: idRef, lineId: z.string().min(1).max(40) }).strict().optional()
+    returnOf: returnOfSchema.optional(),
+    ...returnFields
   })
   .strict();
 
@@ -69,6 +99,12 @@ export const saleSchema = z
     type: z.literal('sale'),
     /** sale; return (only returned lines); exchange (both) */
     kind: z.enum(['sale', 'return', 'exchange']).default('sale'),
+    /**
+     * The number printed on the receipt and typed back for returns, made offline by the register:
+     * `{register short code}-{store's local date}-{daily counter}` (domain/receipt-number.ts).
+     * Absent on sales made before receipt numbers existed (they show the id's last characters).
+     */
+    receiptNo: z.string().regex(RECEIPT_NO_PATTERN, 'must be a receipt number like GM1-20261201-0042').optional(),
     locationCode,
     registerId: idRef,
     shiftId: idRef.optional(),
@@ -112,6 +148,9 @@ export const saleSchema = z
       if (l.qty > 0 ? l.discount < 0 || l.discount > gross || l.tax < 0 : l.discount > 0 || l.discount < gross || l.tax > 0) {
         ctx.addIssue({ code: 'custom', path: ['lines', i], message: 'discount and tax must have the sign of the quantity, and a discount cannot exceed the line' });
       }
+      if (l.qty > 0 && (l.returnReason !== undefined || l.restock !== undefined)) {
+        ctx.addIssue({ code: 'custom', path: ['lines', i, 'restock'], message: 'a return reason and restock belong on returned lines (negative quantity) only' });
+      }
       subtotal += gross;
       discount += l.discount;
       tax += l.tax;
@@ -151,6 +190,42 @@ export const voidSchema = z
   .strict()
   .superRefine((v, ctx) => {
     if (`sale:${v._id.slice('void:'.length)}` !== v.saleId) ctx.addIssue({ code: 'custom', path: ['saleId'], message: 'must be the sale this void is named after (void:{register}:{sale ulid})' });
+  });
+
+/**
+ * Tenders taken toward a sale that was never completed, and given back: the cashier cancelled the
+ * payment, or the customer walked away with $20 of cash already in the drawer. A sale in progress
+ * keeps its tenders durably (register/open-sales.ts), so they can only leave it two ways: in the
+ * completed sale, or in one of these, printed as a slip. `saleId` is the id the sale would have had
+ * (it was never written). `items` is the cart at the time, for the record; it moves no stock.
+ * Cash out equals cash in, so the drawer's expected cash is unchanged; the Z report lists them.
+ */
+export const paymentVoidSchema = z
+  .object({
+    ...couchFields,
+    _id: deviceId('payment_void'),
+    type: z.literal('payment_void'),
+    locationCode,
+    registerId: idRef,
+    shiftId: idRef.optional(),
+    cashierId: idRef,
+    cashierName: z.string().max(120).optional(),
+    saleId: idRef,
+    currency,
+    items: z.array(z.object({ name: z.string().min(1).max(200), qty: qty.refine((n) => n !== 0, 'must not be zero') }).strict()).max(500),
+    /** what the sale came to when the payment was cancelled */
+    total: minor,
+    /** the tenders that had been taken */
+    taken: z.array(tenderSchema).min(1),
+    /** what went back: each taken tender negated, in the same order */
+    returned: z.array(tenderSchema).min(1),
+    reason: z.string().trim().min(1).max(200),
+    createdAt: isoTimestamp
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    const mirrored = v.taken.length === v.returned.length && v.taken.every((t, i) => v.returned[i]!.kind === t.kind && v.returned[i]!.amount === -t.amount);
+    if (!mirrored) ctx.addIssue({ code: 'custom', path: ['returned'], message: 'must give back exactly each tender taken (same kind, amount negated)' });
   });
 
 /** Opening a register: the counted float. Closing is a separate `shift_close` with the same ulid. */
@@ -233,7 +308,8 @@ export const cartLineSchema = z
     listPrice: nonNegMinor,
     discount: discountSchema.optional(),
     note: z.string().max(400).optional(),
-    returnOf: z.object({ saleId: idRef, lineId: z.string().min(1).max(40) }).strict().optional(),
+    returnOf: returnOfSchema.optional(),
+    ...returnFields,
     /** a returned line refunds what was paid for it, not today's price */
     fixed: z.object({ net: minor, tax: minor }).strict().optional()
   })

@@ -1,0 +1,231 @@
+import { z } from 'zod';
+import { approvalSchema, cartLineSchema, customerSchema, describeIssues, discountSchema, tenderSchema, type PaymentVoidDoc } from '../domain/schemas/index.ts';
+import type { Tender } from '../domain/tender.ts';
+import { InvalidDocumentError, storageError } from './register-db.ts';
+import type { CartSnapshot } from './cart.svelte.ts';
+
+/**
+ * The sales in progress on this register, one per cashier: the cart and the tenders already taken
+ * toward it (cash counted into the drawer, a card approved on the terminal). Money taken is part of
+ * the sale's durable state, so it lives where the sales do: a `_local` document of the location
+ * replica, which never replicates and is written with the replica's strict IndexedDB durability
+ * (durability.ts). A reload, a crash or a cashier switch gives the cart back with its tenders.
+ *
+ * Writes are coalesced (the latest cart of each cashier wins; one write in flight) and applied to
+ * the document as it is now, so two tabs of the same register, each with its own cashier, do not
+ * undo each other: a 409 re-reads and re-applies.
+ */
+export const OPEN_SALES_ID = '_local/pos-open-sales';
+/** Held carts from before this document existed (localStorage); moved in once, then removed. */
+export const LEGACY_HELD_CARTS_KEY = 'pos.heldCarts';
+
+export const openSaleSchema = z
+  .object({
+    lines: z.array(cartLineSchema),
+    orderDiscount: discountSchema.nullable(),
+    // a profile whose shape changed since it was stored must not cost the cart: it is simply dropped
+    customer: customerSchema.nullable().catch(null),
+    approvals: z.array(approvalSchema),
+    layawayId: z.string().min(1).max(200).nullable().optional(),
+    /** tenders taken so far (sales positive, refunds negative) */
+    tenders: z.array(tenderSchema).default([]),
+    /** the id the sale will be written under, fixed when the first tender is taken */
+    saleId: z.string().min(1).max(200).nullable().optional()
+  })
+  .strict();
+
+interface OpenSalesDoc {
+  _id: string;
+  _rev?: string;
+  carts: Record<string, unknown>;
+}
+
+const WRITE_ATTEMPTS = 5;
+
+/** Parses a stored cart; null when it is not one (it was validated when written, so only a format change gets here). */
+export function parseOpenSale(raw: unknown): CartSnapshot | null {
+  const r = openSaleSchema.safeParse(raw);
+  return r.success ? (r.data as CartSnapshot) : null;
+}
+
+export class OpenSales {
+  private pending = new Map<string, CartSnapshot | null>();
+  private waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly db: PouchDB.Database) {}
+
+  /** Every cashier's sale in progress, as stored now. */
+  async all(): Promise<Map<string, CartSnapshot>> {
+    const doc = await this.read();
+    const out = new Map<string, CartSnapshot>();
+    for (const [cashierId, raw] of Object.entries(doc.carts)) {
+      const cart = parseOpenSale(raw);
+      if (cart) out.set(cashierId, cart);
+    }
+    return out;
+  }
+
+  async get(cashierId: string): Promise<CartSnapshot | null> {
+    return (await this.all()).get(cashierId) ?? null;
+  }
+
+  /**
+   * Stores (or, with null, removes) a cashier's sale in progress. Resolves once a write holding this
+   * state (or a later one) is durable; rejects with a StorageError when it could not be written.
+   */
+  save(cashierId: string, cart: CartSnapshot | null): Promise<void> {
+    if (cart) {
+      const parsed = openSaleSchema.safeParse(cart);
+      if (!parsed.success) return Promise.reject(new InvalidDocumentError(describeIssues(parsed.error)));
+    }
+    this.pending.set(cashierId, cart);
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.kick();
+    return done;
+  }
+
+  /** Resolves when every save asked for so far has been written (or failed). */
+  async flush(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      if (this.pending.size) this.kick();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.size) {
+      const ops = this.pending;
+      const waiters = this.waiters;
+      this.pending = new Map();
+      this.waiters = [];
+      try {
+        await this.apply(ops);
+        for (const w of waiters) w.resolve();
+      } catch (err) {
+        for (const w of waiters) w.reject(err);
+      }
+    }
+  }
+
+  private async apply(ops: Map<string, CartSnapshot | null>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      let doc: OpenSalesDoc;
+      try {
+        doc = await this.read();
+      } catch (err) {
+        throw await storageError(err);
+      }
+      const carts = { ...doc.carts };
+      for (const [cashierId, cart] of ops) {
+        if (cart) carts[cashierId] = cart;
+        else delete carts[cashierId];
+      }
+      try {
+        await this.db.put({ _id: OPEN_SALES_ID, ...(doc._rev ? { _rev: doc._rev } : {}), carts });
+        return;
+      } catch (err) {
+        // another tab of this register wrote in between: apply ours to what it wrote
+        if ((err as { status?: number }).status === 409 && attempt < WRITE_ATTEMPTS) continue;
+        throw await storageError(err);
+      }
+    }
+  }
+
+  private async read(): Promise<OpenSalesDoc> {
+    try {
+      const doc = (await this.db.get(OPEN_SALES_ID)) as unknown as OpenSalesDoc;
+      return { _id: OPEN_SALES_ID, _rev: doc._rev!, carts: doc.carts && typeof doc.carts === 'object' ? doc.carts : {} };
+    } catch (err) {
+      if ((err as { status?: number }).status === 404) return { _id: OPEN_SALES_ID, carts: {} };
+      throw err;
+    }
+  }
+}
+
+const sameTender = (a: Tender, b: Tender) => a.kind === b.kind && a.amount === b.amount && (a.reference ?? '') === (b.reference ?? '');
+
+/**
+ * The tenders still held by a sale in progress, given the payment voids already written for it: a
+ * crash between writing a payment void and saving the cart without its tenders must not give the
+ * same money back twice. Each voided tender cancels one equal tender (kind, amount, reference).
+ */
+export function tendersStillHeld(tenders: readonly Tender[], voids: readonly Pick<PaymentVoidDoc, 'taken'>[]): Tender[] {
+  const left = [...tenders];
+  for (const v of voids) {
+    for (const t of v.taken) {
+      const i = left.findIndex((x) => sameTender(x, t));
+      if (i >= 0) left.splice(i, 1);
+    }
+  }
+  return left;
+}
+
+/** The payment void for tenders taken toward a sale that will not be completed (pure). */
+export function buildPaymentVoid(
+  bits: { id: string; registerId: string; locationCode: string; shiftId?: string | undefined; cashierId: string; cashierName?: string | undefined },
+  sale: { saleId: string; currency: string; total: number; items: { name: string; qty: number }[] },
+  taken: readonly Tender[],
+  reason: string,
+  now: Date = new Date()
+): PaymentVoidDoc {
+  if (taken.length === 0) throw new RangeError('no tenders to give back');
+  const strip = (t: Tender): Tender => (t.reference ? { kind: t.kind, amount: t.amount, reference: t.reference } : { kind: t.kind, amount: t.amount });
+  return {
+    _id: bits.id,
+    type: 'payment_void',
+    locationCode: bits.locationCode,
+    registerId: bits.registerId,
+    ...(bits.shiftId ? { shiftId: bits.shiftId } : {}),
+    cashierId: bits.cashierId,
+    ...(bits.cashierName ? { cashierName: bits.cashierName } : {}),
+    saleId: sale.saleId,
+    currency: sale.currency,
+    items: sale.items.slice(0, 500).map((i) => ({ name: i.name.slice(0, 200), qty: i.qty })),
+    total: sale.total,
+    taken: taken.map(strip),
+    returned: taken.map((t) => ({ ...strip(t), amount: -t.amount })),
+    reason: reason.trim() || 'Payment cancelled',
+    createdAt: now.toISOString()
+  };
+}
+
+const GIVE_BACK: Record<Tender['kind'], (amount: string) => string> = {
+  cash: (a) => `Give back ${a} in cash`,
+  card_external: (a) => `Refund ${a} to the card on the terminal`,
+  card_stripe: (a) => `Refund ${a} to the card`,
+  store_credit: (a) => `${a} of store credit stays on the account`,
+  gift_card: (a) => `${a} stays on the gift card`,
+  layaway: (a) => `${a} stays on the layaway`
+};
+
+const TAKE_BACK: Record<Tender['kind'], (amount: string) => string> = {
+  cash: (a) => `Take ${a} in cash back from the customer`,
+  card_external: (a) => `Charge ${a} back to the card on the terminal`,
+  card_stripe: (a) => `Charge ${a} back to the card`,
+  store_credit: (a) => `${a} of store credit is not added to the account`,
+  gift_card: (a) => `${a} is not added to the gift card`,
+  layaway: (a) => `${a} stays on the layaway`
+};
+
+/**
+ * What the cashier must do for a tender given back, in shop words: "Give back $20.00 in cash" for
+ * money taken toward a sale; for a refund already paid out (negative), the reverse.
+ */
+export function giveBackText(t: Tender, money: (minor: number) => string): string {
+  return (t.amount < 0 ? TAKE_BACK : GIVE_BACK)[t.kind](money(Math.abs(t.amount)));
+}
+
+/** The payment-void slip: which sale, why, who, and what went back. */
+export function paymentVoidSlipLines(v: PaymentVoidDoc, money: (minor: number) => string, when: (iso: string) => string): string[] {
+  const out = ['Payment cancelled: no sale was made', when(v.createdAt), `Reason: ${v.reason}`];
+  if (v.cashierName) out.push(`Cashier: ${v.cashierName}`);
+  out.push(`Sale total was ${money(v.total)}`, '', 'Given back:');
+  for (const t of v.taken) out.push(`  ${giveBackText(t, money)}${t.kind === 'gift_card' && t.reference ? ` (****${t.reference.slice(-4)})` : ''}`);
+  return out;
+}
