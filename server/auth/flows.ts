@@ -12,6 +12,7 @@ import { findUserByEmail, getUser, updateUser } from '../platform/users.ts';
 import type { DeviceDoc, EnrolmentDoc, RefreshDoc, UserDoc } from '../platform/types.ts';
 import { getTenant, listStaff, tenantPinSalt } from '../tenants/provision.ts';
 import { assertCanEnrolRegister } from '../tenants/plan-limits.ts';
+import { claimRegisterCode } from '../platform/register-codes.ts';
 import { afterFailure, afterSuccess, isLocked, lockedMessage } from './lockout.ts';
 import { verifyPassword } from './passwords.ts';
 import { permissionsOf, principalId, mayUseLocation, type Principal } from './principal.ts';
@@ -203,6 +204,7 @@ export async function enrolDevice(ctx: Ctx, rawCode: string) {
     if (statusOf(err) !== 404 && statusOf(err) !== 409) throw err;
   }
   if (!enrolment) throw unusable();
+  const shortCode = enrolment.kind === 'register' ? await claimRegisterCode(platform, enrolment.tenantId, enrolment.locationCode, deviceId) : undefined;
   const device: DeviceDoc = {
     _id: `device:${deviceId}`,
     type: 'device',
@@ -212,7 +214,8 @@ export async function enrolDevice(ctx: Ctx, rawCode: string) {
     name: enrolment.name,
     enrolledAt: new Date().toISOString(),
     enrolledWith: enrolment._id,
-    pinFailures: 0
+    pinFailures: 0,
+    ...(shortCode ? { shortCode } : {})
   };
   await platform.insert(device);
   await recordAudit(ctx.couch, device.tenantId, { action: 'device.enrolled', actor: `device:${deviceId}`, deviceId, details: { kind: device.kind, locationCode: device.locationCode, createdBy: enrolment.createdBy } });
@@ -222,7 +225,7 @@ export async function enrolDevice(ctx: Ctx, rawCode: string) {
     deviceToken: ctx.tokens.signPrincipal(principal).token,
     databases: Object.fromEntries(dbs.map((d) => [d.kind, d.name])),
     sync: dbs,
-    device: { id: deviceId, kind: device.kind, name: device.name, tenantId: device.tenantId, locationCode: device.locationCode } };
+    device: { id: deviceId, kind: device.kind, name: device.name, tenantId: device.tenantId, locationCode: device.locationCode, ...(shortCode ? { shortCode } : {}) } };
 }
 
 async function getEnrolment(platform: Db, code: string): Promise<EnrolmentDoc | null> {

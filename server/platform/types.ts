@@ -53,6 +53,8 @@ export interface DeviceDoc {
   name: string;
   enrolledAt: string;
   enrolledWith: string;
+  /** registers: the short code receipt numbers start with (GM1), unique in the tenant */
+  shortCode?: string;
   revokedAt?: string;
   pinFailures: number;
   pinLockedUntil?: string | undefined;

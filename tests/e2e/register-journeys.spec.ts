@@ -93,6 +93,7 @@ test('a return by receipt and an exchange in one transaction; stock comes back o
   await ret.getByLabel('Receipt barcode or sale number').fill(number);
   await ret.getByRole('button', { name: 'Find sale' }).click();
   await ret.getByLabel(/^Units to return of/).first().fill('1');
+  await ret.getByLabel(/^Why is .* coming back\?/).selectOption({ label: 'Changed their mind' });
   await ret.getByRole('button', { name: 'Add to cart as return' }).click();
   await expect(ret).toBeHidden();
   await scan(page, c.barcode);

@@ -93,6 +93,7 @@ test('a full day offline: every sale reaches the server exactly once and stock m
     await ret.getByLabel('Receipt barcode or sale number').fill(numbers[1]!);
     await ret.getByRole('button', { name: 'Find sale' }).click();
     await ret.getByLabel(/^Units to return of/).first().fill('1');
+    await ret.getByLabel(/^Why is .* coming back\?/).selectOption({ label: 'Changed their mind' });
     await ret.getByRole('button', { name: 'Add to cart as return' }).click();
     await page.getByRole('button', { name: /^Refund / }).click();
     const refund = page.getByRole('dialog', { name: 'Refund' });

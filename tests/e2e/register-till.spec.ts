@@ -1,9 +1,11 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { demoItems, enrolRegister, expectOnServer, openShift, ownerLogin, PINS, registerKey, scan, serverDocs, signIn, type DemoItem, type Owner } from './support/register.ts';
+import { demoItems, enrolRegister, expectOnServer, finishSale, openShift, ownerLogin, payExactCash, PINS, registerKey, scan, serverDocs, serverStock, signIn, type DemoItem, type Owner } from './support/register.ts';
 
 /**
  * What a store notices at the till (issue 12): money taken toward a sale survives a reload and a
- * cashier switch and leaves only in the sale or in a recorded, printed payment void.
+ * cashier switch and leaves only in the sale or in a recorded, printed payment void; receipts carry
+ * a short number per register and day, returns find sales by it and record why and whether the item
+ * goes back on the shelf.
  */
 test.setTimeout(120_000);
 
@@ -104,4 +106,66 @@ test('a partial payment survives a reload and a cashier switch; giving it back i
   await page.reload();
   await signIn(page, PINS.cashier);
   await expect(page.getByText('Scan an item or pick one from the grid.')).toBeVisible();
+});
+
+test('receipts carry a short number per register and day; a return found by it names the original, and a damaged item stays out of stock', async ({ page, request }) => {
+  const key = await ready(page, request, 'E2E receipt number till');
+  const [a, b] = [items[3]!, items[4]!];
+  const before = await serverStock(request, owner, [a.variantId]);
+
+  await scan(page, a.barcode);
+  await scan(page, a.barcode);
+  await scan(page, b.barcode);
+  await payExactCash(page).then((n) => expect(n).toMatch(/^GM\d+-\d{8}-0001$/));
+  await scan(page, b.barcode);
+  const second = await payExactCash(page);
+  expect(second).toMatch(/^GM\d+-\d{8}-0002$/);
+  const first = second.replace(/-0002$/, '-0001');
+  const jobs = await printed(page);
+  expect(jobs.some((j) => j.text.includes(`Receipt ${first}`))).toBe(true);
+  expect(jobs.some((j) => j.text.includes(':01'))).toBe(false); // no document id on paper
+
+  // the customer brings one jacket back, damaged: found by the number on the receipt
+  await page.getByRole('button', { name: 'Return', exact: true }).click();
+  const ret = page.getByRole('dialog', { name: 'Return' });
+  await ret.getByLabel('Receipt barcode or sale number').fill(first.toLowerCase());
+  await ret.getByRole('button', { name: 'Find sale' }).click();
+  await expect(ret.getByRole('heading', { name: `Sale ${first}` })).toBeVisible();
+  await ret.getByLabel(/^Units to return of/).first().fill('1');
+  await ret.getByRole('button', { name: 'Add to cart as return' }).click();
+  await expect(ret.getByRole('alert')).toContainText('Choose why');
+  await ret.getByLabel(/^Why is .* coming back\?/).selectOption({ label: 'Damaged' });
+  await expect(ret.getByRole('checkbox', { name: 'Back in stock' })).not.toBeChecked(); // damaged goods stay off the shelf by default
+  await ret.getByRole('button', { name: 'Add to cart as return' }).click();
+  await expect(ret).toBeHidden();
+  await page.getByRole('button', { name: /^Refund / }).click();
+  await page.getByRole('dialog', { name: 'Refund' }).getByRole('button', { name: /^Refund cash/ }).click();
+  const refundNo = await finishSale(page);
+  expect(refundNo).toMatch(/^GM\d+-\d{8}-0003$/);
+  const refundReceipt = (await printed(page)).find((j) => j.text.includes(`Receipt ${refundNo}`))!.text;
+  expect(refundReceipt).toContain(`Return of sale ${first}`);
+
+  await expectOnServer(request, owner, `sale:${key}:`, 3);
+  const sales = await serverDocs<{ receiptNo: string; kind: string; lines: { qty: number; restock?: boolean; returnReason?: string; returnOf?: { receiptNo?: string } }[] }>(request, owner, `sale:${key}:`);
+  const back = sales.find((s) => s.kind === 'return')!;
+  expect(back.receiptNo).toBe(refundNo);
+  expect(back.lines[0]).toMatchObject({ qty: -1, restock: false, returnReason: 'damaged', returnOf: { receiptNo: first } });
+  // two sold, one came back damaged: stock is two down, on the server's ledger view
+  await expect.poll(async () => (await serverStock(request, owner, [a.variantId])).get(a.variantId), { timeout: 30_000 }).toBe(before.get(a.variantId)! - 2);
+
+  // Recent sales: the receipt on screen, and a text message queued in the outbox
+  await page.getByRole('button', { name: 'Recent sales' }).click();
+  const recent = page.getByRole('dialog', { name: 'Recent sales' });
+  const list = recent.getByRole('list', { name: 'Recent sales on this register' });
+  await expect(list.getByRole('listitem')).toHaveCount(3);
+  await list.getByRole('button', { name: new RegExp(second) }).click();
+  await expect(recent.getByLabel(`Receipt ${second}`)).toContainText(`Receipt ${second}`);
+  await recent.getByRole('radio', { name: 'Text message' }).check();
+  await recent.getByPlaceholder('+1 555 010 0199').fill('+1 555 010 0199');
+  await recent.getByRole('button', { name: 'Send' }).click();
+  await expect(recent.getByRole('status').filter({ hasText: 'Receipt queued' })).toBeVisible();
+  await expectOnServer(request, owner, `outbox:${key}:`, 1);
+  const [sms] = await serverDocs<{ channel: string; to: string; ref: string }>(request, owner, `outbox:${key}:`);
+  expect(sms).toMatchObject({ channel: 'sms', to: '+1 555 010 0199' });
+  expect(sales.find((s) => s.receiptNo === second)).toBeTruthy();
 });

@@ -94,6 +94,15 @@ describe('device enrolment and PIN sign-in', () => {
     expect(((await second.json()) as { message: string }).message).toMatch(/unknown, used or expired/);
   });
 
+  it('each register gets a short code of its own for receipt numbers, even enrolling at the same moment; phones get none', async () => {
+    const many = await Promise.all([1, 2, 3, 4].map(() => enrol(s, owner, 'register', 'HM')));
+    const codes = many.map((d) => (d.device as { shortCode?: string }).shortCode);
+    expect(new Set(codes).size).toBe(4);
+    for (const c of codes) expect(c).toMatch(/^HM\d+$/);
+    const phone = await enrol(s, owner, 'rfid_phone', 'HM');
+    expect((phone.device as { shortCode?: string }).shortCode).toBeUndefined();
+  });
+
   it('only admins with settings:manage create codes, for locations that exist', async () => {
     const cashier = await login(s, 'c@auth.test', PW);
     expect((await s.call('POST', '/api/v1/devices/enrolment-codes', { token: cashier, body: { kind: 'register', locationCode: 'GM', name: 'x' } })).status).toBe(403);

@@ -78,7 +78,8 @@ export async function finishSale(page: Page): Promise<string> {
   const done = page.getByRole('dialog', { name: /Sale complete|Refund complete/ });
   await expect(done).toBeVisible();
   const text = (await done.getByRole('status').first().textContent()) ?? '';
-  const number = /([0-9A-Z]{8})\s*$/.exec(text.trim())?.[1] ?? '';
+  // the receipt number (GM3-20261201-0007); older sales showed the id's last 8 characters
+  const number = /([A-Z0-9]{1,12}-\d{8}-\d{4,6}|[0-9A-Z]{8})\s*$/.exec(text.trim())?.[1] ?? '';
   await done.getByRole('button', { name: 'New sale' }).click();
   await expect(done).toBeHidden();
   return number;

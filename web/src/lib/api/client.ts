@@ -68,7 +68,7 @@ export type Location = z.infer<typeof locationSchema>;
 
 export const enrolmentSchema = z.object({
   deviceToken: z.string(),
-  device: z.object({ id: z.string(), kind: z.enum(['register', 'rfid_phone']), name: z.string(), tenantId: z.string(), locationCode: z.string() }),
+  device: z.object({ id: z.string(), kind: z.enum(['register', 'rfid_phone']), name: z.string(), tenantId: z.string(), locationCode: z.string(), shortCode: z.string().regex(/^[A-Z0-9]{1,12}$/).optional() }),
   databases: z.record(z.string(), z.string())
 });
 export type Enrolment = z.infer<typeof enrolmentSchema>;

@@ -3,6 +3,14 @@
  * exact: all arithmetic is on integer minor units, rounding through money.ts.
  */
 import { allocate, divRoundBig, floorDivMod, type RoundingMode } from './money.ts';
+import type { ReturnReason } from './schemas/location.ts';
+
+/** The original sale line a returned item came from (and that sale's receipt number, for the receipt). */
+export interface ReturnOf {
+  saleId: string;
+  lineId: string;
+  receiptNo?: string;
+}
 
 export interface TaxConfig {
   /** the location's rate, parts per million: 8.875 % = 88_750 */
@@ -38,7 +46,10 @@ export interface CartLine {
   /** line discount; an amount is for the whole line, not per unit */
   discount?: Discount;
   note?: string;
-  returnOf?: { saleId: string; lineId: string };
+  returnOf?: ReturnOf;
+  /** returned lines: why it came back, and whether it goes back into stock (false: kept off the shelf) */
+  returnReason?: ReturnReason;
+  restock?: boolean;
   /** returned lines: refund exactly these (negative) amounts, no re-pricing, no order discount */
   fixed?: { net: number; tax: number };
 }
@@ -61,7 +72,9 @@ export interface PricedLine {
   /** net (= qty × unitPrice − discount), plus tax when prices exclude tax */
   total: number;
   note?: string;
-  returnOf?: { saleId: string; lineId: string };
+  returnOf?: ReturnOf;
+  returnReason?: ReturnReason;
+  restock?: boolean;
 }
 
 export interface CartTotals {
@@ -211,7 +224,9 @@ export function priceCart(lines: readonly CartLine[], orderDiscount: Discount | 
     };
     if (l.listPrice !== l.unitPrice) out.listPrice = l.listPrice;
     if (l.note !== undefined) out.note = l.note;
-    if (l.returnOf) out.returnOf = { saleId: l.returnOf.saleId, lineId: l.returnOf.lineId };
+    if (l.returnOf) out.returnOf = { saleId: l.returnOf.saleId, lineId: l.returnOf.lineId, ...(l.returnOf.receiptNo ? { receiptNo: l.returnOf.receiptNo } : {}) };
+    if (l.qty < 0 && l.returnReason) out.returnReason = l.returnReason;
+    if (l.qty < 0 && l.restock !== undefined) out.restock = l.restock;
     return out;
   });
   return { lines: priced, subtotal, discountTotal, taxTotal, total };

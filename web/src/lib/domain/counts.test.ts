@@ -47,7 +47,9 @@ describe('count sessions', () => {
       { type: 'stock_movement', locationCode: 'GM', createdAt: t2, lines: [{ variantId: 'b', qty: 5 }] },
       { type: 'sale', locationCode: 'GM', createdAt: t1, lines: [{ variantId: 'a', qty: 9 }] }, // at the snapshot: before it
       { type: 'sale', locationCode: 'HM', createdAt: t2, lines: [{ variantId: 'a', qty: 9 }] }, // other location
-      { type: 'parked_sale', locationCode: 'GM', createdAt: t2, lines: [{ variantId: 'a', qty: 9 }] }
+      { type: 'parked_sale', locationCode: 'GM', createdAt: t2, lines: [{ variantId: 'a', qty: 9 }] },
+      // a damaged return kept off the shelf moved no stock, as stock/on_hand says
+      { type: 'sale', locationCode: 'GM', createdAt: t2, lines: [{ variantId: 'a', qty: -4, restock: false }] }
     ];
     const delta = ledgerDeltaSince(docs, 'GM', t1);
     expect(Object.fromEntries(delta)).toEqual({ a: -2, b: 5 });

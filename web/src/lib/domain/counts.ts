@@ -18,7 +18,7 @@
  */
 import { z } from 'zod';
 import { newUlid } from './ids.ts';
-import { countedLineSchema, countScopeSchema, countSessionSchema, stockMovementSchema, type CountScope, type CountSession } from './schemas/index.ts';
+import { countedLineSchema, countScopeSchema, countSessionSchema, movesStock, stockMovementSchema, type CountScope, type CountSession } from './schemas/index.ts';
 import { locationCode } from './schemas/common.ts';
 import type { Actor, StockMovement } from './inventory.ts';
 
@@ -109,7 +109,7 @@ interface LedgerDoc {
   type?: string;
   locationCode?: string;
   createdAt?: string;
-  lines?: { variantId: string; qty: number }[];
+  lines?: { variantId: string; qty: number; restock?: boolean }[];
 }
 
 /**
@@ -123,7 +123,10 @@ export function ledgerDeltaSince(docs: readonly LedgerDoc[], location: string, s
     if (d.locationCode !== location || !d.createdAt || d.createdAt <= since || !d.lines) continue;
     const sign = d.type === 'stock_movement' || d.type === 'void' ? 1 : d.type === 'sale' ? -1 : 0;
     if (!sign) continue;
-    for (const l of d.lines) delta.set(l.variantId, (delta.get(l.variantId) ?? 0) + sign * l.qty);
+    for (const l of d.lines) {
+      if (d.type === 'sale' && !movesStock(l)) continue; // a return kept off the shelf (stock/on_hand skips it too)
+      delta.set(l.variantId, (delta.get(l.variantId) ?? 0) + sign * l.qty);
+    }
   }
   return delta;
 }

@@ -9,9 +9,10 @@ describe('receiptLayout', () => {
     expect(layout).toMatchObject({ kind: 'exchange', saleId: SALE_ID, currency: 'USD', reprint: false });
     const items = layout.blocks.filter((b) => b.kind === 'item');
     expect(items).toEqual([
-      { kind: 'item', name: 'Organic cotton T-shirt, medium', qty: 2, unitPrice: '$15.00', total: '$29.16', discount: '-$3.00' },
-      { kind: 'item', name: 'Mug', qty: 1, unitPrice: '$8.99', total: '$9.71', note: 'Gift wrap' },
-      { kind: 'item', name: 'Socks', qty: -1, unitPrice: '$5.00', total: '-$5.40', returned: true }
+      // qty × unit price = amount, before the discount and without tax: the amounts add up to the subtotal
+      { kind: 'item', name: 'Organic cotton T-shirt, medium', qty: 2, unitPrice: '$15.00', total: '$30.00', discount: '-$3.00' },
+      { kind: 'item', name: 'Mug', qty: 1, unitPrice: '$8.99', total: '$8.99', note: 'Gift wrap' },
+      { kind: 'item', name: 'Socks', qty: -1, unitPrice: '$5.00', total: '-$5.00', returned: true }
     ]);
     expect(layout.blocks.filter((b) => b.kind === 'total')).toEqual([
       { kind: 'total', label: 'Subtotal', amount: '$33.99' },
@@ -24,8 +25,28 @@ describe('receiptLayout', () => {
       { kind: 'tender', label: 'Card', amount: '$20.00', reference: 'VISA 4242' },
       { kind: 'tender', label: 'Cash', amount: '$14.00' }
     ]);
-    expect(layout.blocks.filter((b) => b.kind === 'code')).toEqual([{ kind: 'code', value: SALE_ID }]);
+    expect(layout.blocks.filter((b) => b.kind === 'code')).toEqual([{ kind: 'code', value: SALE_ID, label: 'STVWXYZ0' }]);
     expect(layout.blocks.some((b) => b.kind === 'text' && b.text.includes('REPRINT'))).toBe(false);
+  });
+
+  it('shows the receipt number, and on a return the number of the sale the items came from', () => {
+    const sale = sampleSale({ receiptNo: 'GM1-20261124-0007' });
+    sale.lines[2]!.returnOf = { saleId: 'sale:GM-1:01JABCDEFGHJKMNPQRSTVWXYZ1', lineId: '4', receiptNo: 'GM1-20261120-0042' };
+    const text = receiptText(receiptLayout(sale, CTX), 42);
+    expect(text).toContain('Receipt GM1-20261124-0007');
+    expect(text).toContain('Return of sale GM1-20261120-0042');
+    expect(text).toContain(`${' '.repeat(12)}GM1-20261124-0007`); // under the QR code
+    expect(text.join('\n')).not.toMatch(/01JABCDEFGHJKMNPQRSTVWXYZ/);
+  });
+
+  it('reads as one story: line amounts add up to the subtotal, discounts to Discounts, and tax is only in the totals', () => {
+    const layout = receiptLayout(sampleSale(), CTX);
+    const amount = (s: string) => Math.round(Number(s.replace(/[^0-9.-]/g, '')) * 100);
+    const items = layout.blocks.filter((b) => b.kind === 'item');
+    const totals = Object.fromEntries(layout.blocks.filter((b) => b.kind === 'total').map((b) => [b.label, amount(b.amount)]));
+    expect(items.reduce((a, b) => a + amount(b.total), 0)).toBe(totals.Subtotal);
+    expect(items.reduce((a, b) => a + (b.discount ? amount(b.discount) : 0), 0)).toBe(totals.Discounts);
+    expect(totals.Subtotal! + totals.Discounts! + totals.Tax!).toBe(totals.TOTAL);
   });
 
   it('renders fixed-width text in the location time zone', () => {
@@ -36,18 +57,20 @@ describe('receiptLayout', () => {
     expect(text).toContain('Register: Front 1');
     expect(text).toContain('Cashier: Ana');
     expect(text).toContain('Customer: Sam Lee');
-    expect(text).toContain('No. GM-1:01JABCDEFGHJKMNPQRSTVWXYZ0');
+    expect(text).toContain('Receipt STVWXYZ0'); // a sale from before receipt numbers: the id's last 8 characters
+    expect(text).not.toContain('GM-1:01JABCDEFGHJKMNPQRSTVWXYZ0');
+    expect(text).toContain('Return of sale STVWXYZ1');
     expect(text).toContain('Organic cotton T-shirt, medium');
-    expect(text).toContain(`  2 x $15.00${' '.repeat(24)}$29.16`);
+    expect(text).toContain(`  2 x $15.00${' '.repeat(24)}$30.00`);
     expect(text).toContain(`  Discount${' '.repeat(26)}-$3.00`);
     expect(text).toContain('  Gift wrap');
     expect(text).toContain('RETURN Socks');
-    expect(text).toContain(`  -1 x $5.00${' '.repeat(24)}-$5.40`);
+    expect(text).toContain(`  -1 x $5.00${' '.repeat(24)}-$5.00`);
     expect(text).toContain(`TOTAL${' '.repeat(31)}$33.47`);
     expect(text).toContain(`Card${' '.repeat(32)}$20.00`);
     expect(text).toContain('  Ref VISA 4242');
     expect(text).toContain(`Change${' '.repeat(31)}$0.53`);
-    expect(text).toContain(`${' '.repeat(3)}${SALE_ID}`);
+    expect(text).toContain(`${' '.repeat(17)}STVWXYZ0`);
     expect(text.at(-1)).toBe('   Returns within 30 days with receipt');
   });
 
@@ -118,13 +141,13 @@ describe('receiptLayout', () => {
     expect(layout.kind).toBe('void');
     const text = receiptText(layout);
     expect(text).toContain(`${' '.repeat(19)}VOID`);
-    expect(text).toContain('Voids sale GM-1:01JABCDEFGHJKMNPQRSTVWXYZ0');
+    expect(text).toContain('Voids sale STVWXYZ0');
     expect(text).toContain('Reason: Wrong items rung up');
     expect(text).toContain('Approved by: Mo (manager)');
     expect(text).toContain('Nov 24, 2026, 10:20 AM');
     expect(text.some((l) => /^TOTAL VOIDED +\$33\.47$/.test(l))).toBe(true);
     expect(text.some((l) => /^Cash refund +-\$14\.00$/.test(l))).toBe(true);
-    expect(layout.blocks.filter((b) => b.kind === 'code')).toEqual([{ kind: 'code', value: SALE_ID }]);
+    expect(layout.blocks.filter((b) => b.kind === 'code')).toEqual([{ kind: 'code', value: SALE_ID, label: 'STVWXYZ0' }]);
   });
 
   it('opens the drawer only when cash moved', () => {

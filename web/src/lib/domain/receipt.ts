@@ -1,4 +1,5 @@
 import type { TenderKind } from './schemas/location.ts';
+import { saleLabel } from './receipt-number.ts';
 import type { SaleDoc, VoidDoc } from './schemas/index.ts';
 
 /**
@@ -22,6 +23,7 @@ export type ReceiptBlock =
       name: string;
       qty: number;
       unitPrice: string;
+      /** qty × unit price, in the store's pricing basis: the line's amount before its discount and never with tax added */
       total: string;
       /** set when the line had a discount: the amount taken off, signed like the line (e.g. "-$1.00") */
       discount?: string;
@@ -31,8 +33,8 @@ export type ReceiptBlock =
     }
   | { kind: 'total'; label: string; amount: string; bold?: boolean }
   | { kind: 'tender'; label: string; amount: string; reference?: string }
-  /** the document id, printed as a scannable code (QR on paper, see escpos.ts) for returns lookup */
-  | { kind: 'code'; value: string };
+  /** the document id, printed as a scannable code (QR on paper, see escpos.ts) for returns lookup; `label` is what people read under it */
+  | { kind: 'code'; value: string; label?: string };
 
 export interface ReceiptLayout {
   kind: 'sale' | 'return' | 'exchange' | 'void';
@@ -90,11 +92,6 @@ function timestamp(iso: string, timeZone: string, locale: string): string {
   return printable(new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(iso)));
 }
 
-/** Prints the document number without the type prefix: "GM-1:01J…" reads better than "sale:GM-1:01J…". */
-function shortId(id: string): string {
-  const i = id.indexOf(':');
-  return i >= 0 ? id.slice(i + 1) : id;
-}
 
 /** Gift-card numbers are bearer secrets: only the last four go on paper. */
 function tenderReference(kind: TenderKind, reference: string | undefined): string | undefined {
@@ -113,18 +110,19 @@ function headerBlocks(ctx: ReceiptContext, title: string): ReceiptBlock[] {
   return blocks;
 }
 
-function metaBlocks(ctx: ReceiptContext, at: string, docId: string, cashierName: string | undefined): ReceiptBlock[] {
+/** `number` is the receipt number people read and type back (domain/receipt-number.ts), never the document id. */
+function metaBlocks(ctx: ReceiptContext, at: string, number: string, cashierName: string | undefined): ReceiptBlock[] {
   const locale = ctx.locale ?? DEFAULT_LOCALE;
   const blocks: ReceiptBlock[] = [{ kind: 'text', text: timestamp(at, ctx.timeZone, locale) }];
   if (ctx.registerName) blocks.push({ kind: 'text', text: `Register: ${ctx.registerName}` });
   if (cashierName) blocks.push({ kind: 'text', text: `Cashier: ${cashierName}` });
   if (ctx.customerName) blocks.push({ kind: 'text', text: `Customer: ${ctx.customerName}` });
-  blocks.push({ kind: 'text', text: `No. ${shortId(docId)}` });
+  blocks.push({ kind: 'text', text: `Receipt ${number}` });
   return blocks;
 }
 
-function footerBlocks(ctx: ReceiptContext, code: string): ReceiptBlock[] {
-  const blocks: ReceiptBlock[] = [{ kind: 'blank' }, { kind: 'code', value: code }];
+function footerBlocks(ctx: ReceiptContext, code: string, label: string): ReceiptBlock[] {
+  const blocks: ReceiptBlock[] = [{ kind: 'blank' }, { kind: 'code', value: code, label }];
   const footer = (ctx.footer ?? '').split('\n').filter((l) => l.trim());
   if (footer.length) blocks.push({ kind: 'blank' });
   for (const line of footer) blocks.push({ kind: 'text', text: line.trim(), align: 'center' });
@@ -132,18 +130,30 @@ function footerBlocks(ctx: ReceiptContext, code: string): ReceiptBlock[] {
   return blocks;
 }
 
+/**
+ * One story per line: qty × unit price = amount (in the store's pricing basis, tax never added to a
+ * line), the discount once under it. The amounts add up to the Subtotal, the discounts to Discounts,
+ * and tax appears in the totals only.
+ */
 function itemBlocks(lines: SaleDoc['lines'], money: (n: number) => string): ReceiptBlock[] {
   return lines.map((l) => ({
     kind: 'item' as const,
     name: l.name,
     qty: l.qty,
     unitPrice: money(l.unitPrice),
-    total: money(l.total),
+    total: money(l.qty * l.unitPrice),
     // The stored discount is what came off the line (mirrored negative on a returned line).
     ...(l.discount ? { discount: money(-l.discount) } : {}),
     ...(l.qty < 0 ? { returned: true } : {}),
     ...(l.note ? { note: l.note } : {})
   }));
+}
+
+/** The sales a return or exchange brings items back from, by their receipt numbers. */
+function returnedFromBlocks(lines: SaleDoc['lines']): ReceiptBlock[] {
+  const from = new Map<string, string>();
+  for (const l of lines) if (l.qty < 0 && l.returnOf) from.set(l.returnOf.saleId, l.returnOf.receiptNo ?? saleLabel({ _id: l.returnOf.saleId }));
+  return [...from.values()].map((n) => ({ kind: 'text' as const, text: `Return of sale ${n}` }));
 }
 
 function tenderBlocks(tenders: SaleDoc['tenders'], money: (n: number) => string): ReceiptBlock[] {
@@ -159,7 +169,8 @@ export function receiptLayout(sale: SaleDoc, ctx: ReceiptContext): ReceiptLayout
   const kind = sale.kind ?? 'sale';
   const blocks: ReceiptBlock[] = [
     ...headerBlocks(ctx, KIND_TITLES[kind]),
-    ...metaBlocks(ctx, sale.createdAt, sale._id, ctx.cashierName ?? sale.cashierName),
+    ...metaBlocks(ctx, sale.createdAt, saleLabel(sale), ctx.cashierName ?? sale.cashierName),
+    ...returnedFromBlocks(sale.lines),
     { kind: 'rule' },
     ...itemBlocks(sale.lines, money),
     { kind: 'rule' },
@@ -174,7 +185,7 @@ export function receiptLayout(sale: SaleDoc, ctx: ReceiptContext): ReceiptLayout
   }
   blocks.push({ kind: 'rule' }, ...tenderBlocks(sale.tenders, money));
   if (sale.change) blocks.push({ kind: 'total', label: 'Change', amount: money(sale.change), bold: true });
-  blocks.push(...footerBlocks(ctx, sale._id));
+  blocks.push(...footerBlocks(ctx, sale._id, saleLabel(sale)));
   return { kind, saleId: sale._id, currency: sale.currency, reprint: !!ctx.reprint, blocks };
 }
 
@@ -184,8 +195,8 @@ export function voidReceiptLayout(voidDoc: VoidDoc, sale: SaleDoc, ctx: ReceiptC
   const approver = voidDoc.approvals[0];
   const blocks: ReceiptBlock[] = [
     ...headerBlocks(ctx, 'VOID'),
-    ...metaBlocks(ctx, voidDoc.createdAt, voidDoc._id, ctx.cashierName),
-    { kind: 'text', text: `Voids sale ${shortId(sale._id)}` },
+    ...metaBlocks(ctx, voidDoc.createdAt, `VOID ${saleLabel(sale)}`, ctx.cashierName),
+    { kind: 'text', text: `Voids sale ${saleLabel(sale)}` },
     { kind: 'text', text: `Sold ${timestamp(sale.createdAt, ctx.timeZone, ctx.locale ?? DEFAULT_LOCALE)}` },
     { kind: 'text', text: `Reason: ${voidDoc.reason}` }
   ];
@@ -197,7 +208,7 @@ export function voidReceiptLayout(voidDoc: VoidDoc, sale: SaleDoc, ctx: ReceiptC
     { kind: 'total', label: 'TOTAL VOIDED', amount: money(sale.total), bold: true },
     { kind: 'rule' },
     ...tenderBlocks(voidDoc.tenders, money),
-    ...footerBlocks(ctx, sale._id)
+    ...footerBlocks(ctx, sale._id, saleLabel(sale))
   );
   return { kind: 'void', saleId: sale._id, currency: sale.currency, reprint: !!ctx.reprint, blocks };
 }
@@ -274,7 +285,7 @@ export function blockLines(block: ReceiptBlock, width: number): string[] {
       return lines;
     }
     case 'code':
-      return wrapText(block.value, width).map((l) => aligned(l, width, 'center'));
+      return wrapText(block.label ?? block.value, width).map((l) => aligned(l, width, 'center'));
   }
 }
 

@@ -17,7 +17,7 @@ describe('encodeReceipt → decodeEscPos', () => {
       expect(found, `missing "${line}"`).toBeGreaterThanOrEqual(at);
       at = found;
     }
-    expect(out.lines).toContain('  2 x $15.00                        $29.16');
+    expect(out.lines).toContain('  2 x $15.00                        $30.00');
     expect(out.lines).toContain('RETURN Socks');
     expect(out.lines).toContain('TOTAL                               $33.47');
     expect(out.lines).toContain('Change                               $0.53');

@@ -57,7 +57,10 @@ export function encodeReceipt(layout: ReceiptLayout, opts: EncodeOptions): Uint8
         enc.newline();
         break;
       case 'code':
-        enc.align('center').qrcode(block.value, QR_OPTIONS).align('left');
+        // the receipt number people read and type back, under the code the scanner reads
+        enc.align('center').qrcode(block.value, QR_OPTIONS);
+        if (block.label) enc.line(block.label);
+        enc.align('left');
         break;
       default: {
         const bold = block.kind === 'total' && !!block.bold;

@@ -9,7 +9,7 @@ function viewSums(kind: DesignKind, ddoc: string, view: string, docs: object[]):
   const out = new Map<string, number>();
   const fn = new Function('emit', `return (${src});`)((k: unknown, v: unknown) => {
     const key = JSON.stringify(k);
-    out.set(key, (out.get(key) ?? 0) + (typeof v === 'number' ? v : (v as { amount: number }).amount));
+    out.set(key, (out.get(key) ?? 0) + (typeof v === 'number' ? v : ((v as { amount?: number; qty?: number }).amount ?? (v as { qty: number }).qty)));
   }) as (d: object) => void;
   for (const d of docs) fn(d);
   return out;
@@ -24,7 +24,10 @@ const docs = [
   { _id: 'void:R2:03', type: 'void', locationCode: 'GM', saleId: 'sale:R2:03', lines: [{ variantId: 'b', qty: 1 }] },
   { _id: 'layaway:R1:04', type: 'layaway', locationCode: 'GM', lines: [{ variantId: 'a', qty: 2 }, { variantId: 'b', qty: 1 }] },
   { _id: 'layaway_close:R1:04', type: 'layaway_close', locationCode: 'GM', lines: [{ variantId: 'b', qty: 1 }] },
-  { _id: 'parked:R1:05', type: 'parked_sale', locationCode: 'GM', lines: [{ variantId: 'a', qty: 9 }] }
+  { _id: 'parked:R1:05', type: 'parked_sale', locationCode: 'GM', lines: [{ variantId: 'a', qty: 9 }] },
+  // a damaged return kept off the shelf: counted as returned, but not back in stock
+  sale('sale:R1:06', [{ lineId: 'l1', variantId: 'c', qty: -1, restock: false, returnOf: { saleId: 'sale:R1:02', lineId: 'l2' } }, { lineId: 'l2', variantId: 'a', qty: -1, restock: true, returnOf: { saleId: 'sale:R1:01', lineId: 'l1' } }]),
+  { _id: 'payment_void:R1:07', type: 'payment_void', locationCode: 'GM', saleId: 'sale:R1:08', items: [{ name: 'x', qty: 3 }], taken: [{ kind: 'cash', amount: 100 }], returned: [{ kind: 'cash', amount: -100 }] }
 ];
 
 describe('LocationLedger agrees with the server views', () => {
@@ -40,12 +43,20 @@ describe('LocationLedger agrees with the server views', () => {
       expect(ledger.onHand.get(v) ?? 0, v).toBe(onHand.get(JSON.stringify(['GM', v])) ?? 0);
       expect(ledger.stock(v).available, v).toBe((onHand.get(JSON.stringify(['GM', v])) ?? 0) - (reserved.get(JSON.stringify(['GM', v])) ?? 0));
     }
-    expect(ledger.stock('a')).toEqual({ onHand: 8, available: 6 });
+    expect(ledger.stock('a')).toEqual({ onHand: 9, available: 7 });
+    expect(ledger.stock('c').onHand).toBe(-1); // 1 − 2 sold; the damaged return did not come back
+    // the movement history sums to on hand, per variant
+    const history = viewSums('location', 'movements', 'by_variant', docs.map((d) => d));
+    for (const v of ['a', 'b', 'c']) {
+      const sum = [...history].filter(([k]) => JSON.parse(k)[1] === v).reduce((n, [, q]) => n + q, 0);
+      expect(sum, v).toBe(onHand.get(JSON.stringify(['GM', v])) ?? 0);
+    }
   });
 
   it('sales/returns', () => {
     const returns = viewSums('location', 'sales', 'returns', docs);
     expect(Object.fromEntries(ledger.returnedOf('sale:R1:01'))).toEqual({ l1: returns.get(JSON.stringify(['sale:R1:01', 'l1'])) });
+    expect(Object.fromEntries(ledger.returnedOf('sale:R1:02'))).toEqual({ l2: 1 });
     expect(ledger.voidBySale.get('sale:R2:03')).toBe('void:R2:03');
   });
 

@@ -1,4 +1,5 @@
 import { tenderLedgerId } from '../domain/sale-ledger.ts';
+import { movesStock } from '../domain/schemas/location.ts';
 
 /**
  * The register's own sums over its local replicas: stock on hand and reserved per variant, units
@@ -11,7 +12,7 @@ import { tenderLedgerId } from '../domain/sale-ledger.ts';
  * Pure: documents in, sums out. `LedgerFollower` below feeds it from a PouchDB replica.
  */
 type Doc = Record<string, unknown> & { _id: string; _deleted?: boolean; type?: string };
-type Line = { variantId?: string; qty?: number; returnOf?: { saleId: string; lineId: string } };
+type Line = { variantId?: string; qty?: number; restock?: boolean; returnOf?: { saleId: string; lineId: string } };
 type TenderLike = { kind?: string; amount?: number; reference?: string };
 
 export interface BalanceUse {
@@ -28,6 +29,8 @@ export class LocationLedger {
   /** `${saleId}|${lineId}` → units returned */
   readonly returned = new Map<string, number>();
   readonly voidBySale = new Map<string, string>();
+  /** receipt number → sale id, for returns typed by the number on the receipt (any register of the store) */
+  readonly saleByNumber = new Map<string, string>();
   /** `${account}|${holder}` → uses by sales */
   readonly balanceUse = new Map<string, BalanceUse[]>();
   /** event documents are immutable: each counts once, however often it is seen */
@@ -42,9 +45,11 @@ export class LocationLedger {
         for (const l of lines) if (l.variantId && typeof l.qty === 'number') add(this.onHand, l.variantId, l.qty);
         break;
       case 'sale':
+        if (typeof doc.receiptNo === 'string') this.saleByNumber.set(doc.receiptNo, doc._id);
         for (const l of lines) {
           if (!l.variantId || typeof l.qty !== 'number') continue;
-          add(this.onHand, l.variantId, -l.qty);
+          // a returned item kept off the shelf (damaged) does not come back into stock (movesStock)
+          if (movesStock({ qty: l.qty, restock: l.restock })) add(this.onHand, l.variantId, -l.qty);
           if (l.returnOf && l.qty < 0) add(this.returned, `${l.returnOf.saleId}|${l.returnOf.lineId}`, -l.qty);
         }
         ((doc.tenders as TenderLike[] | undefined) ?? []).forEach((t, index) => {

@@ -5,49 +5,8 @@ import type { CartSnapshot } from './cart.svelte.ts';
 import { buildPaymentVoid, giveBackText, OPEN_SALES_ID, OpenSales, paymentVoidSlipLines, tendersStillHeld } from './open-sales.ts';
 import { InvalidDocumentError, StorageError } from './register-db.ts';
 
-/**
- * PouchDB does not run on fake-indexeddb in node; this stand-in keeps `_local` documents the way
- * PouchDB does: `get` → 404 until written, `put` must carry the current `_rev` (else 409), each put
- * bumps it. Two instances over one `store` are two tabs of the same register.
- */
-function localDb(store = new Map<string, { rev: number; body: Record<string, unknown> }>()) {
-  let puts = 0;
-  let failNext: unknown = null;
-  const db = {
-    store,
-    get puts() {
-      return puts;
-    },
-    failNextPut(err: unknown) {
-      failNext = err;
-    },
-    async get(id: string) {
-      const hit = store.get(id);
-      if (!hit) throw Object.assign(new Error('missing'), { status: 404 });
-      return { ...structuredClone(hit.body), _id: id, _rev: `0-${hit.rev}` };
-    },
-    async put(doc: { _id: string; _rev?: string } & Record<string, unknown>) {
-      // yield like IndexedDB does, so concurrent callers interleave
-      await new Promise((r) => setTimeout(r, 1));
-      if (failNext) {
-        const err = failNext;
-        failNext = null;
-        throw err;
-      }
-      const hit = store.get(doc._id);
-      const expected = hit ? `0-${hit.rev}` : undefined;
-      if (doc._rev !== expected) throw Object.assign(new Error('Document update conflict'), { status: 409 });
-      const { _id, _rev, ...body } = doc;
-      void _rev;
-      store.set(_id, { rev: (hit?.rev ?? 0) + 1, body: structuredClone(body) });
-      puts++;
-      return { ok: true, id: _id, rev: `0-${(hit?.rev ?? 0) + 1}` };
-    }
-  };
-  return db;
-}
+import { localDb, asPouch as asDb } from './local-db.fixture.ts';
 
-const asDb = (d: ReturnType<typeof localDb>) => d as unknown as PouchDB.Database;
 
 const line = (lineId: string, qty = 1, unitPrice = 11_430) => ({ lineId, productId: `product:${lineId}`, variantId: `${lineId}-v01`, sku: `S-${lineId}`, name: `Item ${lineId}`, taxCategory: 'general', qty, unitPrice, listPrice: unitPrice });
 const cart = (over: Partial<CartSnapshot> = {}): CartSnapshot => ({ lines: [line('a')], orderDiscount: null, customer: null, approvals: [], layawayId: null, tenders: [], saleId: null, ...over });

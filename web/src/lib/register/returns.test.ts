@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { priceCart, type CartLine, type TaxConfig } from '../domain/cart.ts';
 import { saleSchema, voidSchema } from '../domain/schemas/index.ts';
 import type { SaleDoc } from './register-db.ts';
-import { voidSlipLines, buildVoid, fullyReturned, mergeReturned, pendingReturns, pricesIncludeTaxOf, returnableLines, returnLines, voidBlocker } from './returns.ts';
+import { voidSlipLines, buildVoid, fullyReturned, mergeReturned, pendingReturns, pricesIncludeTaxOf, resolveSaleRef, returnableLines, returnLines, voidBlocker } from './returns.ts';
+import { asPouch, localDb } from './local-db.fixture.ts';
 
 const TAX: TaxConfig = { ratePpm: 88_750, exemptCategories: ['food'], pricesIncludeTax: false, rounding: 'line', roundingMode: 'half_up' };
 const SALE_ID = 'sale:GM-1:01JCDEFGHJKMNPQRSTVWXYZ012';
@@ -60,6 +61,33 @@ describe('returnLines', () => {
     expect(line).toMatchObject({ qty: -1, unitPrice: 1999, variantId: 'a-v01', returnOf: { saleId: SALE_ID, lineId: 'a' } });
     expect(line!.fixed!.net).toBeLessThan(0);
     expect(line!.fixed!.tax).toBeLessThan(0);
+  });
+
+  it('carries the reason, whether the item goes back on the shelf, and the original receipt number onto the sale', () => {
+    const numbered = { ...sale, receiptNo: 'GM1-20261125-0007' };
+    const [damaged, fine] = returnLines(numbered, [{ lineId: 'a', qty: 1, reason: 'damaged', restock: false }, { lineId: 'b', qty: 1, reason: 'changed_mind' }], new Map(), ids);
+    expect(damaged).toMatchObject({ returnReason: 'damaged', restock: false, returnOf: { saleId: SALE_ID, lineId: 'a', receiptNo: 'GM1-20261125-0007' } });
+    expect(fine).toMatchObject({ returnReason: 'changed_mind', restock: true });
+    // priced into a return sale, the fields reach the document (the stock views read restock)
+    const t = priceCart([damaged!, fine!], null, TAX);
+    expect(t.lines.map((l) => [l.returnReason, l.restock, l.returnOf?.receiptNo])).toEqual([
+      ['damaged', false, 'GM1-20261125-0007'],
+      ['changed_mind', true, 'GM1-20261125-0007']
+    ]);
+    const doc = saleSchema.safeParse({ ...sale, _id: 'sale:GM-1:01JCDEFGHJKMNPQRSTVWXYZ099', kind: 'return', lines: t.lines, orderDiscount: undefined, subtotal: t.subtotal, discountTotal: t.discountTotal, taxTotal: t.taxTotal, total: t.total, tenders: [{ kind: 'cash', amount: t.total }], change: 0 });
+    expect(doc.success, JSON.stringify(doc.error?.issues)).toBe(true);
+    // a reason or restock on a sold line is refused
+    expect(saleSchema.safeParse({ ...sale, lines: [{ ...sale.lines[0]!, restock: false }, sale.lines[1]] }).success).toBe(false);
+  });
+
+  it('finds a sale by its receipt number, from any register of the store', async () => {
+    const raw = localDb();
+    raw.store.set(SALE_ID, { rev: 1, body: { type: 'sale', receiptNo: 'GM1-20261125-0007' } });
+    const db = asPouch(raw);
+    expect(await resolveSaleRef(db, 'GM-1', 'gm1-20261125-0007')).toBe(SALE_ID); // this register's recent sales
+    expect(await resolveSaleRef(db, 'GM-1', 'GM2-20261125-0001', (no) => (no === 'GM2-20261125-0001' ? 'sale:GM-2:01JCDEFGHJKMNPQRSTVWXYZ000' : undefined))).toBe('sale:GM-2:01JCDEFGHJKMNPQRSTVWXYZ000');
+    expect(await resolveSaleRef(db, 'GM-1', 'GM1-20261125-0008')).toBeNull();
+    expect(await resolveSaleRef(db, 'GM-1', 'STVWXYZ012')).toBe(SALE_ID); // older receipts: the end of the id
   });
 
   it('after a partial earlier return, the rest refunds exactly what is left of the line', () => {

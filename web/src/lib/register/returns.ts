@@ -10,6 +10,8 @@
  */
 import { returnLine, type CartLine } from '../domain/cart.ts';
 import { voidRefundTenders } from '../domain/tender.ts';
+import { parseReceiptNo, saleLabel } from '../domain/receipt-number.ts';
+import { movesStock, type ReturnReason } from '../domain/schemas/location.ts';
 import { findSale, recentSales, voidOf, type SaleDoc, type VoidDoc } from './register-db.ts';
 import type { Approval } from './cart.svelte.ts';
 
@@ -63,14 +65,31 @@ export async function loadReturnable(db: PouchDB.Database, saleId: string, retur
 }
 
 /**
- * What the cashier typed or scanned, as a sale id: a receipt barcode (`sale:{register}:{ulid}`),
- * the document number printed on receipts (`{register}:{ulid}`), or a short sale number (the last
- * characters of the id, at least 6) looked up among this register's recent sales. Null: not found.
+ * What the cashier typed or scanned, as a sale id: a receipt barcode (`sale:{register}:{ulid}`), the
+ * receipt number (`GM1-20261201-0042`, any register of the store: `byNumber` is the location
+ * ledger's index of them), the document number older receipts printed (`{register}:{ulid}`), or a
+ * short sale number (the last characters of the id, at least 6) among this register's recent sales.
+ * Null: not found.
  */
-export async function resolveSaleRef(db: PouchDB.Database, registerKey: string, input: string, searchDepth = 500): Promise<string | null> {
+export async function resolveSaleRef(
+  db: PouchDB.Database,
+  registerKey: string,
+  input: string,
+  byNumber: (receiptNo: string) => string | undefined = () => undefined,
+  searchDepth = 500
+): Promise<string | null> {
   const raw = input.trim();
   if (!raw) return null;
   if (raw.startsWith('sale:')) return raw;
+  const number = parseReceiptNo(raw);
+  if (number) {
+    const no = raw.toUpperCase();
+    const hit = byNumber(no);
+    if (hit) return hit;
+    // not indexed yet (the ledger is still reading the replica): this register's own recent sales
+    const recent = await recentSales(db, registerKey, searchDepth);
+    return recent.find((s) => s.receiptNo === no)?._id ?? null;
+  }
   const printed = /^([A-Za-z0-9_-]+):([0-9A-Za-z]{26})$/.exec(raw);
   if (printed) return `sale:${printed[1]}:${printed[2]!.toUpperCase()}`;
   const short = raw.toUpperCase();
@@ -79,8 +98,8 @@ export async function resolveSaleRef(db: PouchDB.Database, registerKey: string, 
   return recent.find((s) => s._id.toUpperCase().endsWith(short))?._id ?? null;
 }
 
-/** The short number a receipt shows for a sale (ReceiptDialog shows the last 8 characters). */
-export const saleNumber = (saleId: string) => saleId.slice(-8);
+/** What a sale is called on screen: its receipt number, or the id's last 8 characters for older sales. */
+export const saleNumber = (sale: { _id: string; receiptNo?: string | undefined }) => saleLabel(sale);
 
 /**
  * Whether the sale's prices included tax. Sales record it; for an older sale without the flag,
@@ -117,9 +136,31 @@ export function mergeReturned(...maps: ReadonlyMap<string, number>[]): Map<strin
  * pending). Picks of 0 are skipped; more than is returnable, an unknown line or a line that was
  * itself a return throws a RangeError.
  */
+/** Return reasons in shop words, in the order the register offers them. */
+export const RETURN_REASON_LABELS: Record<ReturnReason, string> = {
+  changed_mind: 'Changed their mind',
+  wrong_size: 'Wrong size or fit',
+  defective: 'Faulty',
+  damaged: 'Damaged',
+  not_as_described: 'Not as described',
+  other: 'Other'
+};
+
+/** Faulty and damaged goods are not put back on the shelf unless the cashier says so. */
+export const restockByDefault = (reason: ReturnReason | undefined): boolean => reason !== 'damaged' && reason !== 'defective';
+
+export interface ReturnPick {
+  lineId: string;
+  qty: number;
+  /** why it came back */
+  reason?: ReturnReason;
+  /** back on the shelf (default) or kept off it (damaged, defective): stock does not count it */
+  restock?: boolean;
+}
+
 export function returnLines(
   sale: SaleDoc,
-  picks: readonly { lineId: string; qty: number }[],
+  picks: readonly ReturnPick[],
   returned: ReadonlyMap<string, number>,
   newLineId: () => string
 ): CartLine[] {
@@ -133,7 +174,11 @@ export function returnLines(
     if (!line) throw new RangeError(`sale ${sale._id} has no line ${p.lineId}`);
     if (line.qty < 0) throw new RangeError(`${line.name} was itself a return on this sale and cannot be returned`);
     const back = already.get(line.lineId) ?? 0;
-    out.push(returnLine(sale._id, line, back, p.qty, includeTax, newLineId()));
+    const l = returnLine(sale._id, line, back, p.qty, includeTax, newLineId());
+    if (sale.receiptNo && l.returnOf) l.returnOf.receiptNo = sale.receiptNo;
+    if (p.reason) l.returnReason = p.reason;
+    l.restock = p.restock ?? true;
+    out.push(l);
     already.set(line.lineId, back + p.qty);
   }
   return out;
@@ -188,7 +233,8 @@ export function buildVoid(sale: SaleDoc, bits: RegisterBits, reason: string, app
     ...(bits.shiftId ? { shiftId: bits.shiftId } : {}),
     saleId: sale._id,
     reason: reason.trim(),
-    lines: sale.lines.map((l) => ({ variantId: l.variantId, qty: l.qty })),
+    // (a sale with returns is never voided, voidBlocker; a return kept off the shelf never moved stock anyway)
+    lines: sale.lines.filter(movesStock).map((l) => ({ variantId: l.variantId, qty: l.qty })),
     tenders: voidRefundTenders(sale),
     total: -sale.total,
     cashierId: bits.cashierId,
@@ -207,8 +253,8 @@ const TENDER_NAMES: Record<VoidDoc['tenders'][number]['kind'], string> = {
 };
 
 /** The void slip (printed through the session's plain-text report printer): what was voided, why, who approved, what went back. */
-export function voidSlipLines(v: VoidDoc, money: (minor: number) => string, when: (iso: string) => string = (iso) => iso): string[] {
-  const out = [`Sale ${saleNumber(v.saleId)} VOIDED`, when(v.createdAt), `Reason: ${v.reason}`];
+export function voidSlipLines(v: VoidDoc, money: (minor: number) => string, when: (iso: string) => string = (iso) => iso, label = saleLabel({ _id: v.saleId })): string[] {
+  const out = [`Sale ${label} VOIDED`, when(v.createdAt), `Reason: ${v.reason}`];
   for (const a of v.approvals) out.push(`Approved by ${a.staffName}`);
   out.push(`Items back in stock: ${v.lines.reduce((n, l) => n + l.qty, 0)}`, '', 'Refunded:');
   for (const t of v.tenders) out.push(`  ${TENDER_NAMES[t.kind]}${t.kind === 'gift_card' && t.reference ? ` ****${t.reference.slice(-4)}` : ''}: ${money(-t.amount)}`);

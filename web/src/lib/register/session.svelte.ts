@@ -9,10 +9,13 @@ import { Cart, type Approval, type CartSnapshot } from './cart.svelte.ts';
 import { currentShift, findSale, openShift as saveShift, paymentVoidsOf, recordPaymentVoid, recordSale, StorageError, type PaymentVoidDoc, type SaleDoc, type ShiftDoc } from './register-db.ts';
 import { buildPaymentVoid, giveBackText, LEGACY_HELD_CARTS_KEY, OpenSales, parseOpenSale, paymentVoidSlipLines, tendersStillHeld } from './open-sales.ts';
 import { formatMoney } from '$lib/domain/money';
+import { fallbackShortCode, storeDate } from '$lib/domain/receipt-number';
+import { allocateReceiptNo } from './receipt-counter.ts';
 import { useStrictDurability } from './durability.ts';
 import { CustomerLedger, customerPrefixes, LedgerFollower, LocationLedger, locationPrefixes, spendableBalance } from './local-ledger.ts';
 import type { Tender } from '$lib/domain/tender';
 import { RegisterPrinter } from './printing.ts';
+import { receiptLayout, receiptText, type ReceiptContext } from '$lib/domain/receipt';
 import { recordOutbox, recordTimeEntry } from './register-db.ts';
 
 const REFERENCE_RETRY_MS = 500;
@@ -66,6 +69,15 @@ export class RegisterSession {
 
   get locationCode(): string {
     return this.device.device.locationCode;
+  }
+
+  /** The register's short code, which starts its receipt numbers (GM1-20261201-0042). */
+  get shortCode(): string {
+    return this.device.device.shortCode ?? fallbackShortCode(this.locationCode, this.registerKey);
+  }
+
+  get timeZone(): string {
+    return this.ref?.location.timeZone ?? 'UTC';
   }
 
   get currency(): string {
@@ -189,6 +201,11 @@ export class RegisterSession {
   async returnedOf(saleId: string): Promise<Map<string, number>> {
     await this.followers[0]?.ready;
     return this.locationLedger.returnedOf(saleId);
+  }
+
+  /** The sale a receipt number names, from any register of this store (as far as the replica has it). */
+  saleIdByNumber(receiptNo: string): string | undefined {
+    return this.locationLedger.saleByNumber.get(receiptNo);
   }
 
   /** What a customer (or gift card) may spend, or their loyalty points. */
@@ -434,10 +451,13 @@ export class RegisterSession {
     if (this.storageError) throw new StorageError(this.storageError);
     const t = this.cart.totals;
     const kind = this.cart.hasReturns ? (this.cart.hasSales ? 'exchange' : 'return') : 'sale';
+    const now = new Date();
+    const receiptNo = await this.guard(() => allocateReceiptNo(this.locationDb, this.registerKey, this.shortCode, storeDate(now, this.timeZone)));
     const sale: SaleDoc = {
       _id: this.saleIdForCompletion(),
       type: 'sale',
       kind,
+      receiptNo,
       locationCode: this.locationCode,
       registerId: this.registerId,
       ...(this.shift ? { shiftId: this.shift._id } : {}),
@@ -457,7 +477,7 @@ export class RegisterSession {
       change: payment.change,
       approvals: $state.snapshot(this.cart.approvals),
       ...(this.cart.layawayId ? { layawayId: this.cart.layawayId } : {}),
-      createdAt: new Date().toISOString(),
+      createdAt: now.toISOString(),
       ...extra
     };
     const saved = await this.guard(() => recordSale(this.locationDb, sale));
@@ -484,40 +504,55 @@ export class RegisterSession {
 
   readonly printer = new RegisterPrinter();
 
-  /** Prints a sale's receipt (and kicks the drawer on cash). Throws with a reason; the sale stays saved. */
-  async printReceipt(sale: SaleDoc, opts: { reprint: boolean }): Promise<void> {
+  /** How this register's receipts are headed: store, address, header/footer, register, the store's time zone. */
+  receiptContext(sale: Pick<SaleDoc, 'cashierName'>): ReceiptContext {
     const ref = this.ref;
-    await this.printer.printSale(
-      sale,
-      {
-        storeName: ref?.settings.tenantName ?? 'Receipt',
-        ...(ref ? { address: `${ref.location.name}\n${ref.location.address}` } : {}),
-        ...(ref?.settings.receiptHeader ? { header: ref.settings.receiptHeader } : {}),
-        ...(ref?.settings.receiptFooter ? { footer: ref.settings.receiptFooter } : {}),
-        registerName: this.device.device.name,
-        ...(sale.cashierName ? { cashierName: sale.cashierName } : {}),
-        timeZone: ref?.location.timeZone ?? 'UTC'
-      },
-      opts.reprint
-    );
+    return {
+      storeName: ref?.settings.tenantName ?? 'Receipt',
+      ...(ref ? { address: `${ref.location.name}\n${ref.location.address}` } : {}),
+      ...(ref?.settings.receiptHeader ? { header: ref.settings.receiptHeader } : {}),
+      ...(ref?.settings.receiptFooter ? { footer: ref.settings.receiptFooter } : {}),
+      registerName: this.device.device.name,
+      ...(sale.cashierName ? { cashierName: sale.cashierName } : {}),
+      timeZone: this.timeZone
+    };
   }
 
-  /** Queues the receipt for email (an outbox document; the outbox worker delivers it when online). */
-  async emailReceipt(sale: SaleDoc, to: string): Promise<void> {
+  /** The receipt as it prints, line by line, for the on-screen preview (no printer needed). */
+  receiptPreview(sale: SaleDoc, reprint = false): string[] {
+    return receiptText(receiptLayout(sale, { ...this.receiptContext(sale), reprint }), 42);
+  }
+
+  /** Prints a sale's receipt (and kicks the drawer on cash). Throws with a reason; the sale stays saved. */
+  async printReceipt(sale: SaleDoc, opts: { reprint: boolean }): Promise<void> {
+    await this.printer.printSale(sale, this.receiptContext(sale), opts.reprint);
+  }
+
+  /**
+   * Queues the receipt for email or a text message (an outbox document; the outbox worker delivers
+   * it when online). Offline it waits on this register and goes with the next sync.
+   */
+  async sendReceipt(sale: SaleDoc, channel: 'email' | 'sms', to: string): Promise<void> {
     const cashier = this.requireCashier();
     await this.guard(() =>
       recordOutbox(this.locationDb, {
         _id: `outbox:${this.registerKey}:${newUlid()}`,
         type: 'outbox',
         locationCode: this.locationCode,
-        channel: 'email',
-        to,
+        channel,
+        to: to.trim(),
         template: 'receipt',
         ref: sale._id,
         createdBy: cashier.id,
         createdAt: new Date().toISOString()
       })
     );
+    this.sync.nudge();
+  }
+
+  /** Queues the receipt for email (kept for callers that only email). */
+  emailReceipt(sale: SaleDoc, to: string): Promise<void> {
+    return this.sendReceipt(sale, 'email', to);
   }
 
   openDrawer(): Promise<void> {

@@ -11,6 +11,8 @@ function (doc) {
   } else if (doc.type === 'sale' && doc.lines) {
     for (i = 0; i < doc.lines.length; i++) {
       line = doc.lines[i];
+      // a return kept off the shelf moves no stock (as in stock/on_hand)
+      if (line.qty < 0 && line.restock === false) continue;
       emit([doc.locationCode, line.variantId, doc.createdAt], { qty: -line.qty, reason: 'sale', ref: null, doc: doc._id });
     }
   } else if (doc.type === 'void' && doc.lines) {

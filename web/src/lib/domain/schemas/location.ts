@@ -7,7 +7,7 @@ export function deviceId(prefix: string) {
 }
 
 /** `GM1-20261201-0042`: register short code, the store's local date, a per-register daily counter. */
-export const RECEIPT_NO_PATTERN = /^[A-Z0-9]{1,8}-\d{8}-\d{4,6}$/;
+export const RECEIPT_NO_PATTERN = /^[A-Z0-9]{1,12}-\d{8}-\d{4,6}$/;
 
 /** Manager approvals recorded on the document they authorised: who asked, who approved (both identities). */
 export const APPROVAL_ACTIONS = ['void', 'refund_without_receipt', 'discount_over_limit', 'price_override', 'no_sale', 'close_unsynced', 'payout', 'credit_over_limit'] as const;
@@ -400,7 +400,10 @@ export const layawayCloseSchema = z
   })
   .strict();
 
-/** A message to send (receipt email); the integrations' outbox worker delivers it. */
+/** A mobile number as people type it: an optional +, then 6–15 digits with spaces, dots, dashes or brackets. */
+export const PHONE_PATTERN = /^\+?(?:[\s().-]*\d){6,15}[\s().-]*$/;
+
+/** A message to send (receipt email or text); the integrations' outbox worker delivers it. */
 export const outboxSchema = z
   .object({
     ...couchFields,
@@ -417,6 +420,7 @@ export const outboxSchema = z
   .strict()
   .superRefine((o, ctx) => {
     if (o.channel === 'email' && !z.email().safeParse(o.to).success) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be an email address' });
+    if (o.channel === 'sms' && !PHONE_PATTERN.test(o.to)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be a phone number like +1 555 010 0199' });
   });
 
 export const MOVEMENT_REASONS = [
