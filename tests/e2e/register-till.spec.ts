@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { demoItems, enrolRegister, expectOnServer, finishSale, openShift, ownerLogin, payExactCash, PINS, registerKey, scan, serverDocs, serverStock, signIn, type DemoItem, type Owner } from './support/register.ts';
+import { demoItems, enrolRegister, expectOnServer, finishSale, openShift, ownerLogin, payExactCash, PINS, registerKey, scan, serverDocs, serverStock, signIn, wedgeScan, type DemoItem, type Owner } from './support/register.ts';
 
 /**
  * What a store notices at the till (issue 12): money taken toward a sale survives a reload and a
@@ -168,4 +168,100 @@ test('receipts carry a short number per register and day; a return found by it n
   const [sms] = await serverDocs<{ channel: string; to: string; ref: string }>(request, owner, `outbox:${key}:`);
   expect(sms).toMatchObject({ channel: 'sms', to: '+1 555 010 0199' });
   expect(sales.find((s) => s.receiptNo === second)).toBeTruthy();
+});
+
+const cartLines = (page: Page) => page.getByRole('list', { name: 'Cart lines' }).getByRole('listitem');
+
+/**
+ * Holds one of the register's async steps (sign-in, opening the shift) back for `ms`, so a scan typed
+ * right after the button press starts while the old screen is still up and ends on the new one.
+ */
+async function slowDown(page: Page, method: 'signIn' | 'openShift', ms: number): Promise<void> {
+  await page.evaluate(
+    ([m, delay]) => {
+      const reg = (window as unknown as { __register: Record<string, (...a: unknown[]) => Promise<unknown>> }).__register;
+      const original = reg[m]!.bind(reg);
+      reg[m] = async (...args: unknown[]) => {
+        await new Promise((r) => setTimeout(r, delay));
+        return original(...args);
+      };
+    },
+    [method, ms] as const
+  );
+}
+
+test('the scanner never drops a digit: across sign-in and opening the shift, with the search box focused, at 5 to 50 ms a character', async ({ page, request }) => {
+  await enrolRegister(page, request, owner, 'E2E scanner till');
+  await signIn(page, PINS.cashier);
+  // the cashier presses Enter on the float and scans at once: the first keys land on the open-shift form
+  await slowDown(page, 'openShift', 400);
+  await page.getByLabel('Opening float').fill('150.00');
+  await page.getByLabel('Opening float').press('Enter');
+  await wedgeScan(page, items[5]!.barcode, 20);
+  await expect(cartLines(page)).toHaveCount(1);
+  await expect(cartLines(page).first()).toHaveAccessibleName(/quantity 1/);
+  await expect(page.getByRole('alert', { name: 'Scan problem' })).toBeHidden();
+
+  // right after signing in: the scan starts while the PIN pad is still on screen
+  await page.getByRole('button', { name: 'Lock' }).click();
+  await slowDown(page, 'signIn', 400);
+  await page.getByLabel('Your PIN').fill(PINS.cashier);
+  await page.getByLabel('Your PIN').press('Enter');
+  await wedgeScan(page, items[6]!.barcode, 35);
+  await expect(cartLines(page)).toHaveCount(2);
+  await expect(page.getByRole('alert', { name: 'Scan problem' })).toBeHidden();
+
+  // with the search box focused: the scan adds the item, and the search box is left as it was
+  const search = page.getByRole('searchbox', { name: 'Search products' });
+  await search.click();
+  await wedgeScan(page, items[7]!.barcode, 30);
+  await expect(cartLines(page)).toHaveCount(3);
+  await expect(search).toHaveValue('');
+  await expect(search).toBeFocused();
+
+  // slow and fast scanners alike, focus anywhere (the barcode field included)
+  await wedgeScan(page, items[8]!.barcode, 50);
+  await expect(cartLines(page)).toHaveCount(4);
+  await page.getByLabel('Barcode or SKU').click();
+  await wedgeScan(page, items[9]!.sku, 5);
+  await expect(cartLines(page)).toHaveCount(5);
+  await expect(page.getByLabel('Barcode or SKU')).toHaveValue('');
+
+  // a person typing in the search box is searching, not scanning
+  await search.click();
+  await wedgeScan(page, 'jacket', 160);
+  await expect(search).toHaveValue('jacket');
+  await expect(cartLines(page)).toHaveCount(5);
+  await expect(page.getByRole('alert', { name: 'Scan problem' })).toBeHidden();
+  // and with Playwright's own keyboard, whatever the machine's timing, typing stays typing
+  await search.fill('');
+  await page.keyboard.type('denim', { delay: 150 });
+  await expect(search).toHaveValue('denim');
+  await expect(cartLines(page)).toHaveCount(5);
+});
+
+test('scanner settings: a test scan measures the scanner; a prefix is set per register', async ({ page, request }) => {
+  await ready(page, request, 'E2E scanner settings till');
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const settings = page.getByRole('dialog', { name: 'Register settings' });
+  await settings.getByRole('button', { name: 'Scan a test barcode' }).click();
+  await expect(settings.getByText('Scan any barcode now…')).toBeVisible();
+  await wedgeScan(page, items[10]!.barcode, 20);
+  await expect(settings.getByRole('status', { name: 'Test scan' })).toContainText(`Read “${items[10]!.barcode}”: ${items[10]!.barcode.length} characters`);
+  await expect(settings.getByRole('status', { name: 'Test scan' })).toContainText('20 ms a character');
+  await expect(settings.getByRole('status', { name: 'Test scan' })).toContainText('Enter after the code');
+  await settings.getByLabel('Characters your scanner sends before each code').fill('~');
+  await settings.getByRole('button', { name: 'Save scanner settings' }).click();
+  await expect(settings.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible();
+  await settings.getByRole('button', { name: 'Close' }).click();
+  // the test scan rang nothing up
+  await expect(page.getByText('Scan an item or pick one from the grid.')).toBeVisible();
+
+  await wedgeScan(page, `~${items[11]!.barcode}`, 10);
+  await expect(cartLines(page)).toHaveCount(1);
+  // kept across a reload (device-local)
+  await page.reload();
+  await signIn(page, PINS.cashier);
+  await wedgeScan(page, `~${items[12]!.barcode}`, 10);
+  await expect(cartLines(page)).toHaveCount(2);
 });

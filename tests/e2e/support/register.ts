@@ -60,6 +60,32 @@ export async function scan(page: Page, code: string): Promise<void> {
   }, code);
 }
 
+/**
+ * A keyboard-wedge scanner at `msPerChar`: real, trusted key events through Chromium's input pipeline
+ * (they type into a focused field, press buttons, submit forms), each stamped with the time the
+ * scanner sent it (CDP Input.dispatchKeyEvent `timestamp`), as a USB scanner's keys are stamped on
+ * arrival. Playwright's `keyboard.type(…, { delay })` cannot stand in: on a loaded machine its keys
+ * arrived 190–340 ms apart at delay 20 (measured, with no long task in the page), which is the test
+ * machine's timing, not the scanner's.
+ */
+export async function wedgeScan(page: Page, code: string, msPerChar: number, suffix: 'Enter' | 'Tab' | null = 'Enter'): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  const t0 = Date.now() / 1000;
+  const keys: string[] = [...code, ...(suffix ? [suffix] : [])];
+  try {
+    for (const [i, key] of keys.entries()) {
+      const timestamp = t0 + (i * msPerChar) / 1000;
+      const special = key === 'Enter' ? { code: 'Enter', vk: 13, text: '\r' } : key === 'Tab' ? { code: 'Tab', vk: 9, text: '' } : null;
+      const vk = special?.vk ?? key.toUpperCase().charCodeAt(0);
+      const text = special ? special.text : key;
+      await cdp.send('Input.dispatchKeyEvent', { type: text ? 'keyDown' : 'rawKeyDown', key, code: special?.code ?? '', windowsVirtualKeyCode: vk, ...(text ? { text, unmodifiedText: text } : {}), timestamp });
+      await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key, code: special?.code ?? '', windowsVirtualKeyCode: vk, timestamp: timestamp + Math.min(msPerChar, 10) / 2000 });
+    }
+  } finally {
+    await cdp.detach();
+  }
+}
+
 /** The same with the real keyboard, for a test that wants real key events (slower machines may split the burst). */
 export async function typeScan(page: Page, code: string): Promise<void> {
   await page.keyboard.type(code);

@@ -1,6 +1,7 @@
 import { ScanDetector, type ScanOptions } from './scanner-core.ts';
 
 export type { ScanOptions } from './scanner-core.ts';
+export { SCAN_DEFAULTS, calibrate } from './scanner-core.ts';
 
 type TextField = HTMLInputElement | HTMLTextAreaElement;
 
@@ -47,16 +48,22 @@ function ignored(target: EventTarget | null): boolean {
  * Listens for keyboard-wedge scans anywhere under `target` (usually `window`). Returns a stop function.
  *
  * Approach: keys are never held back — holding every key until we know it is not a scan would lag
- * and mangle normal typing. Instead, when a burst starts, the focused text field's value and caret
- * are remembered; if the burst ends in Enter and qualifies as a scan, that Enter is swallowed (no
- * form submit) and the field is put back as it was, so the code lands in `onScan` and not in
- * whatever input had focus. Slow typing never matches, so it is never touched. Held keys (repeat)
- * and keys with Ctrl/Meta break a burst. Listens in the capture phase so inputs that stop
- * propagation, or submit on Enter, do not hide scans.
+ * and mangle normal typing. Instead each key remembers the focused text field as it was before the
+ * key; when a run turns out to be a scan (scanner-core.ts), the suffix key is swallowed (no form
+ * submit, no Tab out of the field) and the field is put back as it was before the scan's first key,
+ * so the code lands in `onScan` and not in the search box. Slow typing never matches, so it is
+ * never touched. Held keys (repeat) and keys with Ctrl/Meta break a run. Listens in the capture
+ * phase so inputs that stop propagation, or submit on Enter, do not hide scans. Mount it once for
+ * the app's life (not per screen), so a scan that starts during a screen change keeps its first keys.
  */
 export function listenForScans(target: Window | HTMLElement, onScan: (code: string) => void, opts: ScanOptions = {}): () => void {
-  const detector = new ScanDetector(opts);
-  let burst: FieldSnapshot | null = null;
+  const detector = new ScanDetector<FieldSnapshot | null>(opts);
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const finish = (snap: FieldSnapshot | null | undefined, code: string) => {
+    if (snap) restore(snap);
+    onScan(code);
+  };
 
   const onKeyDown = (event: Event) => {
     const e = event as KeyboardEvent;
@@ -65,18 +72,25 @@ export function listenForScans(target: Window | HTMLElement, onScan: (code: stri
       detector.reset();
       return;
     }
-    const result = detector.key(e.key, e.timeStamp, e.repeat);
-    if (result.type === 'char') {
-      if (result.startsBurst) burst = snapshot(e.target);
-    } else if (result.type === 'scan') {
+    const result = detector.key(e.key, e.timeStamp, e.repeat, snapshot(e.target));
+    if (result.type === 'scan') {
       e.preventDefault();
       e.stopPropagation();
-      if (burst) restore(burst);
-      burst = null;
-      onScan(result.code);
+      finish(result.tag, result.code);
+    } else if (result.type === 'char' && detector.suffix === 'none') {
+      // no suffix: the scan ends when the keys stop
+      clearTimeout(idleTimer);
+      const at = e.timeStamp;
+      idleTimer = setTimeout(() => {
+        const r = detector.idle(at + detector.maxGapMs);
+        if (r.type === 'scan') finish(r.tag, r.code);
+      }, detector.maxGapMs + 5);
     }
   };
 
   target.addEventListener('keydown', onKeyDown, { capture: true });
-  return () => target.removeEventListener('keydown', onKeyDown, { capture: true });
+  return () => {
+    clearTimeout(idleTimer);
+    target.removeEventListener('keydown', onKeyDown, { capture: true });
+  };
 }

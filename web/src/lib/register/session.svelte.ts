@@ -15,10 +15,16 @@ import { useStrictDurability } from './durability.ts';
 import { CustomerLedger, customerPrefixes, LedgerFollower, LocationLedger, locationPrefixes, spendableBalance } from './local-ledger.ts';
 import type { Tender } from '$lib/domain/tender';
 import { RegisterPrinter } from './printing.ts';
+import { loadScannerSettings, saveScannerSettings, type ScannerSettings } from '$lib/peripherals/scanner-settings';
 import { receiptLayout, receiptText, type ReceiptContext } from '$lib/domain/receipt';
 import { recordOutbox, recordTimeEntry } from './register-db.ts';
 
 const REFERENCE_RETRY_MS = 500;
+/**
+ * A scan that arrives while no screen takes it (the PIN pad is closing, the shift is opening) waits
+ * this long for the sales screen; older ones are dropped rather than surprise the next cashier.
+ */
+const PENDING_SCAN_MS = 5_000;
 
 export interface CompletedSale {
   sale: SaleDoc & { _rev: string };
@@ -53,6 +59,12 @@ export class RegisterSession {
   private followers: LedgerFollower[] = [];
   private stopCartKeeper: (() => void) | null = null;
   private refTimer: ReturnType<typeof setTimeout> | undefined;
+  /** how this register's scanner types (prefix, suffix, timing): Register settings → Barcode scanner */
+  scanner = $state<ScannerSettings>(loadScannerSettings());
+  /** set while the settings screen reads a test scan: scans go to it, not to the cart */
+  scanPaused = $state(false);
+  private scanHandler: ((code: string) => void) | null = null;
+  private pendingScans: { code: string; at: number }[] = [];
 
   constructor(readonly device: StoredDevice) {
     this.openSalesReady = new Promise((resolve) => (this.resolveOpenSales = resolve));
@@ -201,6 +213,35 @@ export class RegisterSession {
   async returnedOf(saleId: string): Promise<Map<string, number>> {
     await this.followers[0]?.ready;
     return this.locationLedger.returnedOf(saleId);
+  }
+
+  // --- barcode scanner ---------------------------------------------------------------------------------
+
+  /**
+   * A scan from the register-wide listener (RegisterApp): to the screen that takes scans now, or,
+   * during a screen change (sign-in, opening the shift), held for it for a few seconds.
+   */
+  deliverScan(code: string): void {
+    if (this.scanPaused) return;
+    if (this.scanHandler) return this.scanHandler(code);
+    const now = Date.now();
+    this.pendingScans = [...this.pendingScans.filter((p) => now - p.at < PENDING_SCAN_MS), { code, at: now }];
+  }
+
+  /** The sales screen takes scans while mounted; scans that waited for it are handed over first. */
+  takeScans(handler: (code: string) => void): () => void {
+    this.scanHandler = handler;
+    const now = Date.now();
+    const waiting = this.pendingScans.filter((p) => now - p.at < PENDING_SCAN_MS);
+    this.pendingScans = [];
+    for (const p of waiting) handler(p.code);
+    return () => {
+      if (this.scanHandler === handler) this.scanHandler = null;
+    };
+  }
+
+  saveScanner(s: ScannerSettings): void {
+    this.scanner = saveScannerSettings(s);
   }
 
   /** The sale a receipt number names, from any register of this store (as far as the replica has it). */
