@@ -265,3 +265,34 @@ test('scanner settings: a test scan measures the scanner; a prefix is set per re
   await wedgeScan(page, `~${items[12]!.barcode}`, 10);
   await expect(cartLines(page)).toHaveCount(2);
 });
+
+test('blind cash count: with the register rule on, the expected cash stays hidden until the drawer is counted', async ({ page, request }) => {
+  const setBlind = (on: boolean) => request.patch('/api/v1/settings', { headers: owner.auth, data: { blindCashCount: on } });
+  expect((await setBlind(true)).ok()).toBe(true);
+  try {
+    await ready(page, request, 'E2E blind count till');
+    await scan(page, items[13]!.barcode);
+    await payExactCash(page);
+    await page.getByRole('button', { name: 'Shift' }).click();
+    const shift = page.getByRole('dialog', { name: 'Shift' });
+    const x = shift.getByRole('table', { name: 'X report', exact: true });
+    await expect(x.getByRole('row', { name: /^Expected cash/ })).toContainText('shown after the count');
+    await expect(x.getByRole('row', { name: /^Cash sales/ })).toHaveCount(0);
+    await shift.getByRole('button', { name: 'Close shift' }).click();
+    await expect(shift.getByLabel('Expected cash')).toHaveText('Shown once you confirm the count');
+    await expect(shift.getByLabel('Over / short')).toHaveCount(0);
+    const table = shift.getByRole('table', { name: 'Denominations' });
+    await table.getByLabel('$100.00', { exact: true }).fill('1');
+    await table.getByLabel('$50.00', { exact: true }).fill('1');
+    await expect(shift.getByLabel('Counted cash')).toHaveText('$150.00');
+    // closing waits until the sale is on the server
+    await expect(shift.getByRole('button', { name: 'Confirm close' })).toBeEnabled({ timeout: 30_000 });
+    await shift.getByRole('button', { name: 'Confirm close' }).click();
+    // after the count: what was expected and the difference (float 150 + the cash sale)
+    await expect(shift.getByRole('heading', { name: 'Z report' })).toBeVisible();
+    await expect(shift.getByLabel('Expected cash')).toHaveText(new RegExp(`^\\$\\d`));
+    await expect(shift.getByLabel('Over / short')).toHaveText(/^Short \$/);
+  } finally {
+    expect((await setBlind(false)).ok()).toBe(true);
+  }
+});

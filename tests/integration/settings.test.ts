@@ -144,6 +144,12 @@ describe('tax rates and settings', () => {
     const audited = await json<{ events: { details: { fields: string[] } }[] }>(await s.call('GET', '/api/v1/audit?action=settings.updated', { token: owner }));
     expect(audited.events.map((e) => e.details.fields)).toEqual([['receiptFooter', 'payments', 'cashRounding']]);
 
+    // blind cash count: off until switched on, then in the document the registers read
+    expect(got.settings).toMatchObject({ blindCashCount: false });
+    expect((await s.call('PATCH', '/api/v1/settings', { token: owner, body: { blindCashCount: true } })).status).toBe(200);
+    expect(await s.couch.use(catalogDb(t)).get('settings:tenant')).toMatchObject({ blindCashCount: true });
+    expect((await s.call('PATCH', '/api/v1/settings', { token: owner, body: { blindCashCount: 'yes' } })).status).toBe(400);
+
     for (const body of [{ cashRounding: 3 }, { pinSalt: 'x'.repeat(20) }, { payments: { cash: false, card: 'off', storeCredit: false, giftCard: false } }, {}]) {
       expect((await s.call('PATCH', '/api/v1/settings', { token: owner, body })).status).toBe(400);
     }

@@ -66,6 +66,7 @@ export const tenantSettingsSchema = z.object({
   cashRounding: z.number(),
   cashierDiscountLimitBp: z.number(),
   offlineBalanceLimit: z.number(),
+  blindCashCount: z.boolean().default(false),
   taxRounding: z.enum(['line', 'invoice']),
   roundingMode: z.enum(['half_up', 'half_even']),
   updatedAt: z.string()

@@ -15,6 +15,7 @@ export const settingsUpdateInput = z
     cashRounding: z.number().int().refine((n) => [0, 1, 5, 10, 25, 50, 100].includes(n), 'must be 0 (off), 1, 5, 10, 25, 50 or 100 minor units'),
     cashierDiscountLimitBp: z.number().int().min(0, 'must be 0–100 %').max(10_000, 'must be 0–100 %'),
     offlineBalanceLimit: z.number().int().min(0, 'must not be negative').max(100_000_000, 'is too large'),
+    blindCashCount: z.boolean(),
     taxRounding: shape.taxRounding.unwrap(),
     roundingMode: shape.roundingMode.unwrap()
   })
@@ -23,7 +24,7 @@ export const settingsUpdateInput = z
 export type SettingsUpdate = z.infer<typeof settingsUpdateInput>;
 
 /** The fields of `settings:tenant` the admin page shows (never the PIN salt). */
-export const EDITABLE_SETTINGS = ['receiptHeader', 'receiptFooter', 'payments', 'cashRounding', 'cashierDiscountLimitBp', 'offlineBalanceLimit', 'taxRounding', 'roundingMode'] as const;
+export const EDITABLE_SETTINGS = ['receiptHeader', 'receiptFooter', 'payments', 'cashRounding', 'cashierDiscountLimitBp', 'offlineBalanceLimit', 'blindCashCount', 'taxRounding', 'roundingMode'] as const;
 
 /**
  * "8.875" (percent, up to 4 decimals) → 88_750 parts per million, exactly (no float maths: the

@@ -226,6 +226,21 @@ describe('report presentation', () => {
     expect(get('Expected cash')).toBe('$177.00');
   });
 
+  it('a blind cash count leaves out every figure the expected cash could be worked out from, until the count', () => {
+    const rows = reportRows(report, 'USD', { blind: true });
+    const get = (label: string) => rows.find((r) => r.label === label)?.value;
+    expect(get('Expected cash')).toBe('shown after the count');
+    expect(get('Cash')).toBeUndefined();
+    expect(get('Cash sales (net)')).toBeUndefined();
+    expect(get('Card (terminal)')).toBe('$20.50');
+    const x = reportLines(report, { title: 'X REPORT', currency: 'USD', blind: true }).join('\n');
+    expect(x).not.toContain('$177.00');
+    expect(x).not.toContain('$20.00');
+    const close = buildShiftClose(ctx, report, { denominations: { '10000': 1 }, unsynced: 0 });
+    const z = reportLines(report, { title: 'Z REPORT', currency: 'USD', blind: true, close: { ...close, approvals: [] } }).join('\n');
+    expect(z).toMatch(/Expected cash +\$177\.00/); // the Z report, after the count, shows everything
+  });
+
   it('printed Z report fits the paper and carries the count, over/short, cashiers and approvals', () => {
     const close = buildShiftClose(ctx, report, { denominations: { '10000': 1, '2000': 3, '500': 2, '25': 4 }, unsynced: 2, approvals: [approval('close_unsynced')] });
     const lines = reportLines(report, { title: 'Z REPORT', currency: 'USD', timeZone: 'America/New_York', printedAt: new Date('2026-03-02T18:00:00.000Z'), close: { ...close, approvals: close.approvals } });

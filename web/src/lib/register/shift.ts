@@ -232,8 +232,12 @@ export interface ReportRow {
   strong?: boolean;
 }
 
-/** The report as label/value rows, in print order. Zero tender kinds are left out (cash always shown). */
-export function reportRows(r: ShiftReport, currency: string): ReportRow[] {
+/**
+ * The report as label/value rows, in print order. Zero tender kinds are left out (cash always shown).
+ * `blind` (a blind cash count before the shift is closed) leaves out every figure the expected cash
+ * could be worked out from: the cash tender, cash sales and the expected cash itself.
+ */
+export function reportRows(r: ShiftReport, currency: string, opts: { blind?: boolean } = {}): ReportRow[] {
   const m = (n: number) => formatMoney(n, currency);
   const rows: ReportRow[] = [
     { label: 'Sales', value: '', section: true },
@@ -251,18 +255,15 @@ export function reportRows(r: ShiftReport, currency: string): ReportRow[] {
   if (r.layawayNet) rows.push({ label: 'Layaway payments', value: m(r.layawayNet) });
   rows.push({ label: 'Tenders', value: '', section: true });
   for (const [kind, label] of Object.entries(TENDER_LABELS) as [TenderKind, string][]) {
+    if (kind === 'cash' && opts.blind) continue;
     if (kind === 'cash' || r.tenders[kind]) rows.push({ label, value: m(r.tenders[kind]) });
   }
-  rows.push(
-    { label: 'Cash drawer', value: '', section: true },
-    { label: 'Opening float', value: m(r.openingFloat) },
-    { label: 'Cash sales (net)', value: m(r.tenders.cash) },
-    { label: 'Cash in', value: m(r.cashIn) },
-    { label: 'Cash out (payouts)', value: m(-r.cashOut) },
-    { label: 'No-sale opens', value: String(r.noSaleCount) },
-    { label: 'Expected cash', value: m(r.expectedCash), strong: true },
-    { label: 'Manager approvals', value: String(r.approvals) }
-  );
+  rows.push({ label: 'Cash drawer', value: '', section: true }, { label: 'Opening float', value: m(r.openingFloat) });
+  if (!opts.blind) rows.push({ label: 'Cash sales (net)', value: m(r.tenders.cash) });
+  rows.push({ label: 'Cash in', value: m(r.cashIn) }, { label: 'Cash out (payouts)', value: m(-r.cashOut) }, { label: 'No-sale opens', value: String(r.noSaleCount) });
+  if (opts.blind) rows.push({ label: 'Expected cash', value: 'shown after the count' });
+  else rows.push({ label: 'Expected cash', value: m(r.expectedCash), strong: true });
+  rows.push({ label: 'Manager approvals', value: String(r.approvals) });
   return rows;
 }
 
@@ -292,6 +293,8 @@ export interface ReportTextOptions {
   printedAt?: Date;
   close?: (CloseFigures & { closedByName?: string; denominations: Record<string, number>; unsyncedAtClose: number; approvals: Approval[] }) | undefined;
   width?: number;
+  /** a blind cash count: an X report leaves the expected cash out (reportRows) */
+  blind?: boolean;
 }
 
 /** Fixed-width lines of an X or Z report for the receipt printer (one string per printed line). */
@@ -304,7 +307,7 @@ export function reportLines(r: ShiftReport, opts: ReportTextOptions): string[] {
   const out: string[] = [opts.title];
   if (opts.registerName) out.push(`Register: ${opts.registerName}`);
   out.push(`Shift opened: ${when(r.openedAt)}`, `Printed: ${when(opts.printedAt ?? new Date())}`, rule);
-  for (const row of reportRows(r, opts.currency)) {
+  for (const row of reportRows(r, opts.currency, { blind: !!opts.blind && !opts.close })) {
     if (row.section) out.push(row.label.toUpperCase());
     else out.push(twoCol(row.label, row.value, width));
   }

@@ -159,6 +159,8 @@ export const settingsSchema = z
     cashRounding: z.number().int().min(0).max(100).default(0),
     /** largest discount a cashier may give without a manager, basis points of the line or order */
     cashierDiscountLimitBp: z.number().int().min(0).max(10_000).default(1000),
+    /** blind cash count: closing a shift, the cashier counts the drawer before seeing the expected cash */
+    blindCashCount: z.boolean().default(false),
     /** store credit / gift card a register may accept while offline, per sale, minor units */
     offlineBalanceLimit: z.number().int().min(0).default(5000),
     /** layaways: minimum deposit and the share of payments kept on cancellation, basis points */
