@@ -91,7 +91,7 @@ function countOut(amount: number): Map<number, number> {
  * pending) so that what goes unsynced after this is only what the test does next.
  */
 async function settled(page: Page): Promise<void> {
-  await expect(page.getByRole('status', { name: 'Sync badge' })).toContainText(/Online\W+0 unsynced\W+synced \d/, { timeout: 60_000 });
+  await expect(page.getByRole('status', { name: 'Sync badge' })).toContainText(/Online\W+all sent\W+synced \d/, { timeout: 60_000 });
 }
 
 async function approve(page: Page, title: string, pin: string = PINS.manager): Promise<void> {
@@ -349,7 +349,7 @@ test('discounts over the cashier limit and a price override need a manager; a ca
   await expect(approval).toContainText('An order discount over 10 % needs a manager.');
   await approval.getByLabel('Manager PIN').fill(PINS.cashier);
   await approval.getByRole('button', { name: 'Approve' }).click();
-  await expect(approval.getByRole('alert')).toContainText('may not approve');
+  await expect(approval.getByRole('alert')).toContainText('cannot approve this. Ask a manager to enter their PIN.');
   await approve(page, 'Manager approval');
   await expect(disc).toBeHidden();
   const at25 = await cartTotal(page);

@@ -135,7 +135,7 @@ test('voiding a sale needs a manager PIN; the void is recorded with both identit
   const approval = page.getByRole('dialog', { name: 'Approve void' });
   await approval.getByLabel('Manager PIN').fill(PINS.cashier);
   await approval.getByRole('button', { name: 'Approve' }).click();
-  await expect(approval.getByRole('alert')).toContainText('may not approve');
+  await expect(approval.getByRole('alert')).toContainText('cannot approve this. Ask a manager to enter their PIN.');
   await approval.getByLabel('Manager PIN').fill(PINS.manager);
   await approval.getByRole('button', { name: 'Approve' }).click();
   await expect(page.getByText(/voided/i).first()).toBeVisible();

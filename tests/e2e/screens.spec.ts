@@ -61,7 +61,7 @@ test('screens of an enrolled register: lock screen, sales with a cart, variant p
   await page.goto(qrPayload);
   await page.getByRole('button', { name: 'Enrol' }).click();
   await expect(page.getByLabel('Your PIN')).toBeVisible({ timeout: 30_000 });
-  await expect(page.getByRole('table', { name: 'Databases' }).getByRole('row', { name: /catalog/ })).toContainText('Up to date', { timeout: 60_000 });
+  await expect(page.getByRole('status', { name: 'Sync summary' })).toContainText('everything is on the server', { timeout: 60_000 });
   for (const vp of VIEWPORTS) {
     await page.setViewportSize({ width: vp.width, height: vp.height });
     await shoot(page, `pos-lock-${vp.name}`);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import PouchDB from 'pouchdb-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogDb } from '../../web/src/lib/domain/db-names.ts';
+import { catalogDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
 import { SyncService } from '../../web/src/lib/sync/orchestrator.ts';
 import { bootstrapReplica, readBootstrapState } from '../../web/src/lib/sync/bootstrap.ts';
 import { openRemote } from '../../web/src/lib/sync/transport.ts';
@@ -11,13 +11,14 @@ import type { DbPhase } from '../../web/src/lib/sync/state.ts';
 import type { CompactProduct } from '../../web/src/lib/catalog-index/compact.ts';
 import { createTenant } from '../../server/tenants/provision.ts';
 import { enrol, login, startTestServer, type TestServer } from './support/server.ts';
-import { makeProduct } from '../support/fixtures.ts';
+import { makeProduct, makeSale } from '../support/fixtures.ts';
 
 /** Fast bootstrap of a fresh replica, its hand-over to live replication, and fault suite 6 (interrupted at 50 %). */
 const DOCS = 10_000;
 let s: TestServer;
 let t = '';
 let token = '';
+let deviceId = '';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pos-boot-'));
 
 beforeAll(async () => {
@@ -26,7 +27,9 @@ beforeAll(async () => {
   const db = s.couch.use(catalogDb(t));
   for (let i = 0; i < DOCS; i += 1000) await db.bulk({ docs: Array.from({ length: 1000 }, (_, j) => makeProduct(`product:b${String(i + j).padStart(6, '0')}`)) });
   const owner = await login(s, 'o@boot.test', 'correct-horse-battery');
-  token = (await enrol(s, owner, 'register', 'GM')).deviceToken;
+  const reg = await enrol(s, owner, 'register', 'GM');
+  token = reg.deviceToken;
+  deviceId = reg.device.id;
 });
 
 afterAll(async () => {
@@ -224,3 +227,37 @@ describe('catalog snapshot for fresh registers', () => {
     expect(reopened.find(doc.variants[0]!.sku)?.price).toBe(777);
   });
 });
+
+describe('pending changes', () => {
+  it('a brand-new register pulling its store, and one reloaded before its first push pause, count only what the server lacks', async () => {
+    // the store's opening stock: what a brand-new register pulls into its location replica
+    const loc = locationDb(t, 'GM');
+    await s.couch.use(loc).bulk({
+      docs: Array.from({ length: 300 }, (_, i) => ({ _id: `movement:opening-${String(i).padStart(4, '0')}`, type: 'stock_movement', locationCode: 'GM', reason: 'opening', lines: [{ variantId: `p${i}-v01`, qty: 5 }], createdAt: '2026-11-01T09:00:00.000Z', createdBy: 'user:test' }))
+    });
+    const localName = (n: string) => path.join(tmp, `pending-${n}`);
+    const options = { PouchDB, baseUrl: s.url, targets: [{ name: loc, kind: 'location', direction: 'both' as const }], auth: { token: () => token }, localName, backoff: [50], bootstrap: false };
+    const first = new SyncService(options);
+    const fresh: number[] = [];
+    first.subscribe((st) => fresh.push(st.databases[0]!.pending));
+    first.start();
+    await first.whenIdle(60_000);
+    first.stop();
+    expect(Math.max(...fresh)).toBe(0); // a brand-new register has nothing to send while it pulls the store
+    // the tab died before its push ever paused: no sync mark was saved; then one sale was rung up
+    const local = new PouchDB(localName(loc));
+    const mark = await local.get('_local/pos-sync-mark').catch(() => null);
+    if (mark) await local.remove(mark as PouchDB.Core.RemoveDocument);
+    await local.put(makeSale('GM', deviceId));
+
+    const seen: number[] = [];
+    const second = new SyncService(options);
+    second.subscribe((st) => seen.push(st.databases[0]!.pending));
+    second.start();
+    await second.whenIdle(60_000);
+    second.stop();
+    expect(Math.max(...seen)).toBeLessThanOrEqual(1); // the sale, never the 300 movements it pulled
+    expect(seen.at(-1)).toBe(0);
+  });
+});
+

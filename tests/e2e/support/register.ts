@@ -158,9 +158,9 @@ export async function registerKey(page: Page): Promise<string> {
   return page.evaluate(() => (JSON.parse(localStorage.getItem('pos.device') ?? '{}') as { device?: { id: string } }).device?.id ?? '');
 }
 
-/** The sync badge reads "… · N unsynced · …"; waits until it shows `n`. */
+/** The sync badge reads "… · N to send · …" ("all sent" for none); waits until it shows `n`. */
 export async function expectUnsynced(page: Page, n: number, timeout = 30_000): Promise<void> {
-  await expect(page.getByRole('status', { name: 'Sync badge' })).toContainText(new RegExp(`(^|\\D)${n} unsynced`), { timeout });
+  await expect(page.getByRole('status', { name: 'Sync badge' })).toContainText(n === 0 ? /· all sent/ : new RegExp(`(^|\\D)${n} to send`), { timeout });
 }
 
 /** Waits until the server holds `count` documents whose id starts with `prefix` (a push has landed). */

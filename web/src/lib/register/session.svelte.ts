@@ -373,7 +373,8 @@ export class RegisterSession {
     if (!this.ref) return 'Store data is still loading.';
     const staff = await staffByPin(this.ref, pin);
     if (!staff) return 'That PIN does not match anyone at this store.';
-    if (!staffCan(staff, permission)) return `${staff.name} may not approve this (needs ${permission}).`;
+    // who may approve is a role question (domain/permissions.ts); the cashier needs the next step, not the permission name
+    if (!staffCan(staff, permission)) return `${staff.name} cannot approve this. Ask a manager to enter their PIN.`;
     return { action, staffId: staff.id, staffName: staff.name, at: new Date().toISOString() };
   }
 

@@ -61,6 +61,7 @@ class DbRunner {
   private pushedSeq: number | string = 0;
   /** `${id}@${rev}` pulled since the last push pause (bounded: cleared at each pause) */
   private pulledRevs = new Set<string>();
+
   private idle = { pull: false, push: false };
   private running = false;
   private connecting = false;
@@ -255,6 +256,16 @@ class DbRunner {
     }, delay);
   }
 
+  /**
+   * How many of these local changes the server does not have (one _revs_diff, as replication asks).
+   * Counting by sequence alone, a brand-new register showed "Sending · 520 pending" while its pull
+   * wrote the store's opening stock: those documents came from the server.
+   */
+  private async missingOnServer(changes: PouchDB.Core.ChangesResponseChange<object>[]): Promise<number> {
+    const diff = await this.remote.revsDiff(Object.fromEntries(changes.map((c) => [c.id, c.changes.map((x) => x.rev)])));
+    return Object.keys(diff).length;
+  }
+
   private counting: Promise<number> | null = null;
   private recount = false;
 
@@ -275,7 +286,11 @@ class DbRunner {
         this.recount = false;
         try {
           const res = await this.local.changes({ since: this.pushedSeq, limit: 10_000 });
-          pending = res.results.filter((r) => !r.id.startsWith('_design/') && !this.pulledRevs.has(`${r.id}@${r.changes[0]?.rev}`)).length;
+          const candidates = res.results.filter((r) => !r.id.startsWith('_design/') && !this.pulledRevs.has(`${r.id}@${r.changes[0]?.rev}`));
+          pending = candidates.length;
+          // Online, the server says which it lacks: documents the pull wrote a moment ago (before its
+          // 'change' event names them) or before a reload (pulledRevs is gone) are not the device's to send.
+          if (pending > 0 && this.state.phase !== 'offline') pending = await this.missingOnServer(candidates).catch(() => pending);
           if (pending !== this.state.pending) this.set({ pending });
         } catch {
           // a closed or busy database: keep the last count
