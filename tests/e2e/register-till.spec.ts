@@ -266,6 +266,47 @@ test('scanner settings: a test scan measures the scanner; a prefix is set per re
   await expect(cartLines(page)).toHaveCount(2);
 });
 
+test('a scan while the catalog is still loading waits for it and is added when it is in; "Unknown barcode" only once the catalog is complete', async ({ page, request }) => {
+  await ready(page, request, 'E2E catalog loading till');
+  // the register keeps its reference data (staff, settings) for a fast cold start; wait until it has
+  await expect.poll(() => page.evaluate(() => Object.keys(localStorage).some((k) => k.startsWith('pos.reference.'))), { timeout: 60_000 }).toBe(true);
+  // The browser clears this register's catalog (storage pressure): its replica and scan index go,
+  // the rest stays. Deleted from another page of the app, so nothing holds them open.
+  await page.goto('/');
+  const cleared = await page.evaluate(async () => {
+    const names = (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => n.includes('-catalog'));
+    await Promise.all(names.map((n) => new Promise((ok, fail) => Object.assign(indexedDB.deleteDatabase(n), { onsuccess: ok, onerror: fail }))));
+    return names;
+  });
+  expect(cleared.length).toBe(2);
+  // the server's snapshot does not come, and the replica's first page waits until the test lets it go
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route('**/api/v1/sync/catalog-snapshot', (r) => r.abort());
+  await page.route(/\/db\/t-[^/]+-catalog\/_changes\?.*include_docs=true/, async (r) => {
+    await held;
+    await r.continue();
+  });
+  await page.goto('/pos');
+  await signIn(page, PINS.cashier);
+  await expect(page.getByLabel('Barcode or SKU')).toBeVisible({ timeout: 30_000 });
+
+  await scan(page, items[13]!.barcode);
+  await expect(page.getByRole('status', { name: 'Last scan' })).toContainText(`The catalog is still loading on this register: “${items[13]!.barcode}” will be added as soon as it is in.`);
+  await expect(page.getByRole('alert', { name: 'Scan problem' })).toBeHidden();
+  await expect(cartLines(page)).toHaveCount(0);
+
+  release();
+  await expect(cartLines(page)).toHaveCount(1, { timeout: 60_000 });
+  await expect(cartLines(page).first()).toHaveAccessibleName(/quantity 1/);
+  await expect(page.getByRole('status', { name: 'Last scan' })).toContainText('Added');
+  // with the whole catalog here, a code it does not hold is unknown
+  await expect.poll(() => page.evaluate(() => (window as unknown as { __register: { sync: { catalogLoaded: boolean } } }).__register.sync.catalogLoaded), { timeout: 60_000 }).toBe(true);
+  await scan(page, '9780201379624');
+  await expect(page.getByRole('alert', { name: 'Scan problem' })).toContainText('Unknown barcode or SKU “9780201379624”: nothing was added.');
+  await expect(cartLines(page)).toHaveCount(1);
+});
+
 test('blind cash count: with the register rule on, the expected cash stays hidden until the drawer is counted', async ({ page, request }) => {
   const setBlind = (on: boolean) => request.patch('/api/v1/settings', { headers: owner.auth, data: { blindCashCount: on } });
   expect((await setBlind(true)).ok()).toBe(true);

@@ -66,6 +66,11 @@ test('screens of an enrolled register: lock screen, sales with a cart, variant p
     await page.setViewportSize({ width: vp.width, height: vp.height });
     await shoot(page, `pos-lock-${vp.name}`);
   }
+  // the support details (database table and names) fit a phone too: they scroll or wrap inside the card
+  await page.getByText('Details for support').click();
+  await expect(page.getByRole('table', { name: 'Databases' })).toBeVisible();
+  await shoot(page, 'pos-lock-details-phone');
+  await page.getByText('Details for support').click();
   await page.setViewportSize({ width: 1366, height: 768 });
   await page.getByLabel('Your PIN').fill('1111'); // the owner may sell at every store
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { generateDemoCatalog } from '../../../../server/demo/catalog-generator.ts';
 import { CatalogLookup, entriesFromDoc } from './entries.ts';
 import { CatalogIndexStore } from './store.ts';
+import { CatalogIndex } from './catalog-index.ts';
+import { compactProduct, type CompactProduct } from './compact.ts';
 
 const demo = generateDemoCatalog({ seed: 1, locationCodes: ['GM'], now: '2026-11-24T10:00:00.000Z', actor: 'system' });
 const products = demo.products;
@@ -48,5 +50,34 @@ describe('compact catalog', () => {
     expect(lookup.find(products[5]!.variants[0]!.sku)).toMatchObject({ price: 999 });
     expect(lookup.find(products[6]!.variants[0]!.sku)).toBeUndefined();
     store.close();
+  });
+
+  it('knows whether it holds the whole catalog: after a snapshot or a finished bootstrap, never after a page of one', async () => {
+    const idb = new IDBFactory();
+    const open = async (name: string) => {
+      const index = new CatalogIndex(new CatalogIndexStore(name, idb, IDBKeyRange));
+      await index.open();
+      return index;
+    };
+    const fresh = await open('t-ready-catalog');
+    expect(fresh.complete).toBe(false);
+    await fresh.onBootstrapPage(0, products.slice(0, 100) as unknown as Record<string, unknown>[]);
+    expect(fresh.lookup.size).toBeGreaterThan(0);
+    expect(fresh.complete).toBe(false);
+    // reopened mid-bootstrap (a reload): what it holds is scannable, but it is not the whole catalog
+    const reloaded = await open('t-ready-catalog');
+    expect(reloaded.lookup.size).toBe(fresh.lookup.size);
+    expect(reloaded.complete).toBe(false);
+    await reloaded.onBootstrapPage(1, products.slice(100) as unknown as Record<string, unknown>[]);
+    // the replica is complete and the index already holds its pages: nothing to rebuild from it
+    await reloaded.ensureComplete({} as PouchDB.Database);
+    expect(reloaded.complete).toBe(true);
+    expect((await open('t-ready-catalog')).complete).toBe(true);
+
+    const snap = await open('t-snapshot-catalog');
+    expect(snap.complete).toBe(false);
+    await snap.loadSnapshot(async () => ({ products: products.map((p) => compactProduct({ ...p, _rev: p._rev ?? "1-a" })).filter((r): r is CompactProduct => r !== null) }));
+    expect(snap.complete).toBe(true);
+    expect(snap.lookup.size).toBe(products.flatMap((p) => p.variants).length);
   });
 });

@@ -12,6 +12,11 @@ const REBUILD_PAGE = 2_000;
  */
 export class CatalogIndex {
   lookup = new CatalogLookup();
+  /**
+   * The index covers the whole catalog (a server snapshot, a finished bootstrap, or a rebuild from a
+   * complete replica). Until then a code it does not know may simply not be loaded yet.
+   */
+  complete = false;
   private opened = false;
   private fromSnapshot = false;
 
@@ -20,6 +25,7 @@ export class CatalogIndex {
   async open(): Promise<CatalogLookup> {
     this.lookup = await this.store.load();
     this.fromSnapshot = (await this.store.source()) === 'snapshot';
+    this.complete = await this.store.isComplete();
     this.opened = true;
     return this.lookup;
   }
@@ -36,6 +42,7 @@ export class CatalogIndex {
     this.lookup = lookup;
     this.opened = true;
     this.fromSnapshot = true;
+    this.complete = true;
   }
 
   async onBootstrapPage(page: number, docs: Record<string, unknown>[], deletedIds: string[] = []): Promise<void> {
@@ -61,7 +68,7 @@ export class CatalogIndex {
   /** Called when the replica is complete: make sure the index covers it. */
   async ensureComplete(local: PouchDB.Database): Promise<void> {
     if (!this.opened) await this.open();
-    if (await this.store.isComplete()) return;
+    if (await this.store.isComplete()) return void (this.complete = true);
     // The bootstrap wrote chunks from page 0 on; if it did not run (or the index was lost), rebuild.
     if (this.lookup.size === 0) {
       let page = 0;
@@ -76,5 +83,6 @@ export class CatalogIndex {
       }
     }
     await this.store.markComplete(true);
+    this.complete = true;
   }
 }

@@ -17,6 +17,11 @@ export class DeviceSync {
   scannable = $state<number | null>(null);
   index: CatalogIndex | null = null;
   /**
+   * A register's catalog is all here (snapshot loaded, or the replica bootstrapped into the index):
+   * only then does a code the index lacks mean "unknown" rather than "not loaded yet".
+   */
+  catalogLoaded = $state(false);
+  /**
    * Staff, settings, location, tax rates and categories from the snapshot: a fresh register signs
    * in and prices with these until its replica holds them (seconds later, with the first page).
    */
@@ -51,6 +56,7 @@ export class DeviceSync {
       }
       this.index = index;
       this.scannable = index.lookup.size;
+      this.catalogLoaded = index.complete;
       hooks = {
         onBootstrapPage: async (db, page, docs, deletedIds) => {
           if (db !== catalogName) return;
@@ -58,7 +64,10 @@ export class DeviceSync {
           this.scannable = index.lookup.size;
         },
         onReplicaReady: async (db, local) => {
-          if (db === catalogName) await index.ensureComplete(local);
+          if (db !== catalogName) return;
+          await index.ensureComplete(local);
+          this.scannable = index.lookup.size;
+          this.catalogLoaded = index.complete;
         },
         onPulled: (db, docs) => {
           if (db !== catalogName) return;
