@@ -220,6 +220,7 @@ describe('design doc sources', () => {
     expect(reduceOf('location', 'sales', 'by_day')).toBe('_stats');
     expect(reduceOf('location', 'sales', 'by_shift')).toBe('_stats');
     expect(reduceOf('location', 'stock', 'reserved')).toBe('_sum');
+    expect(reduceOf('catalog', 'tax_categories', 'in_use')).toBe('_count');
     for (const kind of ['catalog', 'location', 'customers'] as const) {
       for (const idx of mangoIndexesFor(kind)) expect(idx).toMatchObject({ name: expect.any(String), ddoc: expect.any(String), index: { fields: expect.any(Array) } });
     }

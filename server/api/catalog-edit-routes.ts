@@ -9,6 +9,7 @@ import {
   generateBarcodes,
   getProduct,
   listCategories,
+  listTaxCategories,
   listProducts,
   setProductStatus,
   updateCategory,
@@ -117,6 +118,15 @@ export function catalogEditRoutes(ctx: Ctx): Router {
       const p = allowed(req, 'Generating barcodes');
       const body = parseBody(barcodesBody, req.body);
       res.json({ barcodes: await generateBarcodes(ctx.couch, p.tenantId, body.count, body.exclude) });
+    })
+  );
+
+  r.get(
+    '/tax-categories',
+    auth,
+    route(async (req, res) => {
+      const p = allowed(req, 'Viewing tax categories');
+      res.json({ taxCategories: await listTaxCategories(ctx.couch, p.tenantId) });
     })
   );
 

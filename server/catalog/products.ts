@@ -232,6 +232,25 @@ export async function generateBarcodes(couch: Couch, tenantId: string, count: nu
 
 // --- categories ---
 
+/**
+ * The tax categories an admin chooses from: "standard" (taxed at each store's rate), every category a
+ * tax rate exempts, and every category products already use (a grouped `_count` view: one read, not
+ * a scan of the catalog), sorted, each once.
+ */
+export async function listTaxCategories(couch: Couch, tenantId: string): Promise<{ id: string; products: number; exemptAt: string[] }[]> {
+  const db = couch.use(catalogDb(tenantId));
+  const [inUse, rates] = await Promise.all([
+    db.view<number>('tax_categories', 'in_use', { group: true }).then((r) => r.rows as unknown as { key: string; value: number }[]),
+    listPrefix<{ name: string; exemptCategories?: string[] }>(db, 'tax_rate:')
+  ]);
+  const out = new Map<string, { id: string; products: number; exemptAt: string[] }>();
+  const entry = (id: string) => out.get(id) ?? out.set(id, { id, products: 0, exemptAt: [] }).get(id)!;
+  entry('standard');
+  for (const r of inUse) entry(r.key).products = r.value;
+  for (const rate of rates) for (const c of rate.exemptCategories ?? []) entry(c).exemptAt.push(rate.name);
+  return [...out.values()].sort((a, b) => (a.id === 'standard' ? -1 : b.id === 'standard' ? 1 : a.id.localeCompare(b.id)));
+}
+
 export async function listCategories(couch: Couch, tenantId: string) {
   const db = couch.use(catalogDb(tenantId));
   const [categories, products] = await Promise.all([listPrefix<CategoryDoc>(db, 'category:'), listPrefix<ProductDoc>(db, 'product:')]);

@@ -37,7 +37,9 @@ test('a manager creates a size × colour × fit product, prices a variant, gener
   await expect(page.getByRole('heading', { name: 'New product', level: 1 })).toBeVisible();
   await page.getByLabel('Name', { exact: true }).fill(NAME);
   await page.getByLabel('Category', { exact: true }).selectOption({ label: 'Shirts' });
-  await page.getByLabel('Tax category').fill('clothing');
+  // the tenant's tax categories as a choice: the standard rate and those the demo products use
+  await expect(page.getByLabel('Tax category').getByRole('option')).toContainText(['standard', 'accessories', 'clothing']);
+  await page.getByLabel('Tax category').selectOption('clothing');
   // the image goes to the media store at once; the product keeps its id
   await page.getByLabel('Product image').setInputFiles({ name: 'shirt.png', mimeType: 'image/png', buffer: PNG });
   await expect(page.getByRole('img', { name: 'Product' })).toBeVisible({ timeout: 20_000 });
@@ -69,12 +71,20 @@ test('a manager creates a size × colour × fit product, prices a variant, gener
   // the first lookup may wait for the embedded store to finish building the catalog views
   await expect(page.getByLabel('Barcode of M / Blue / Slim')).toHaveValue(/^2\d{12}$/, { timeout: 30_000 });
   const barcode = await page.getByLabel('Barcode of M / Blue / Slim').inputValue();
+  // a variant with a barcode offers no Generate: that code may already be on labels
+  await expect(page.getByRole('button', { name: 'Generate barcode for M / Blue / Slim' })).toHaveCount(0);
 
   await page.getByRole('button', { name: 'Create product' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Product created.' })).toBeVisible({ timeout: 30_000 });
   await expect(page).toHaveURL(/\/admin\/catalog\/product\?id=product%3A/);
   await expect(page.getByRole('heading', { name: `Edit ${NAME}`, level: 1 })).toBeVisible();
+  await expect(page).toHaveTitle(new RegExp(`^Edit ${NAME}`));
   await shoot(page, 'admin-catalog-editor');
+  // opened from a link, the page is an edit from its first paint (never "New product" while it loads)
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'New product' })).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: `Edit ${NAME}`, level: 1 })).toBeVisible();
+  await expect(page.getByLabel('Tax category')).toHaveValue('clothing');
 
   // edit one variant's price on the saved product
   await page.getByLabel('Price of L / Blue / Regular').fill('45.50');
@@ -185,4 +195,14 @@ test('price rules: a manager adds a scheduled group rule, edits it and deletes i
   page.once('dialog', (d) => d.accept());
   await page.getByRole('button', { name: `Delete E2E rule ${TAG}` }).click();
   await expect(row).toHaveCount(0, { timeout: 20_000 });
+});
+
+test('a stock clerk signing in lands on Inventory, the first page the role has, and a closed page links there', async ({ page }) => {
+  await signInAdmin(page, 'clerk@nexus.demo');
+  await expect(page).toHaveURL(/\/admin\/inventory$/, { timeout: 30_000 });
+  await expect(page.getByRole('alert').filter({ hasText: 'does not have access to Dashboard' })).toHaveCount(0);
+  await page.goto('/admin/catalog');
+  await expect(page.getByRole('alert')).toContainText('Your role (stock_clerk) does not have access to Catalog');
+  await page.getByRole('alert').getByRole('link', { name: 'Go to Inventory' }).click();
+  await expect(page).toHaveURL(/\/admin\/inventory$/);
 });

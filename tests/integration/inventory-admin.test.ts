@@ -102,6 +102,26 @@ describe('stock list', () => {
     expect(hm.rows.find((r) => r.variantId === c1)?.onHand).toBe(0);
   });
 
+  it('lists an archived product only while it holds stock here, and stays right as stock moves (the figures are read per location state)', async () => {
+    const old = makeProduct();
+    old.name = 'Aaa Archived Anorak';
+    old.categoryId = 'category:hats';
+    (old as { status?: string }).status = 'archived';
+    const gone = makeProduct();
+    gone.name = 'Aaa Archived Empty';
+    gone.categoryId = 'category:hats';
+    (gone as { status?: string }).status = 'archived';
+    await s.couch.use(catalogDb(t)).bulk({ docs: [old, gone] });
+    const move = (qty: number) => s.couch.use(locationDb(t, 'GM')).insert({ _id: `movement:opening:${newUlid()}`, type: 'stock_movement', locationCode: 'GM', reason: 'opening', lines: [{ variantId: old.variants[0]!.id, qty }], createdAt: new Date().toISOString(), createdBy: 'user:test' });
+    await move(2);
+    const listed = async () => (await levels('location=GM')).rows.map((r) => [r.productName, r.onHand]);
+    expect(await listed()).toEqual([['Aaa Archived Anorak', 2], ['Baseball Cap', -2], ['Oxford Shirt', 10], ['Oxford Shirt', 4]]);
+    await s.call('GET', '/api/v1/inventory/alerts?location=GM', { token: owner }); // fills the whole-location figures
+    await move(-2);
+    expect(await listed()).toEqual([['Baseball Cap', -2], ['Oxford Shirt', 10], ['Oxford Shirt', 4]]);
+    await s.couch.use(catalogDb(t)).bulk({ docs: [{ ...(await s.couch.use(catalogDb(t)).get(old._id)), _deleted: true }, { ...(await s.couch.use(catalogDb(t)).get(gone._id)), _deleted: true }] });
+  });
+
   it('searches by name words, SKU and barcode; paginates', async () => {
     expect((await levels('location=GM&q=oxford%20l')).rows.map((r) => r.variantId)).toEqual([s2]);
     expect((await levels(`location=GM&q=${shirt.variants[1]!.sku}`)).rows.map((r) => r.variantId)).toEqual([s2]);

@@ -26,6 +26,15 @@ export function sectionsFor(permissions: readonly string[]): NavSection[] {
   return ADMIN_SECTIONS.filter((s) => permissions.includes(s.permission));
 }
 
+/**
+ * Where a user lands in the portal: the first section of the menu their role has (the Dashboard for
+ * managers and owners, Inventory for a stock clerk), or null when the role has none (cashiers work at
+ * the register).
+ */
+export function landingFor(permissions: readonly string[]): string | null {
+  return sectionsFor(permissions)[0]?.href ?? null;
+}
+
 /** The section a path belongs to: the longest matching prefix (`/admin` only for itself). */
 export function currentSection(path: string): NavSection | undefined {
   return ADMIN_SECTIONS.filter((s) => (s.href === '/admin' ? path === '/admin' || path === '/admin/' : path === s.href || path.startsWith(`${s.href}/`))).sort(

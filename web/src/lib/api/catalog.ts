@@ -81,6 +81,10 @@ export const setArchived = async (token: string, id: string, rev: string, archiv
 export const generateBarcodes = async (token: string, count: number, exclude: string[]) =>
   (await call('POST', '/catalog/barcodes', z.object({ barcodes: z.array(z.string()) }), { token, body: { count, exclude } })).barcodes;
 
+export const taxCategorySchema = z.object({ id: z.string(), products: z.number(), exemptAt: z.array(z.string()) });
+export type TaxCategory = z.infer<typeof taxCategorySchema>;
+/** "standard", the categories tax rates exempt, and those products use (GET /catalog/tax-categories). */
+export const listTaxCategories = async (token: string) => (await call('GET', '/catalog/tax-categories', z.object({ taxCategories: z.array(taxCategorySchema) }), { token })).taxCategories;
 export const listCategories = async (token: string) => (await call('GET', '/catalog/categories', z.object({ categories: z.array(categorySchema) }), { token })).categories;
 export const createCategory = async (token: string, body: { name: string; sort?: number }) =>
   (await call('POST', '/catalog/categories', z.object({ category: categorySchema }), { token, body })).category;

@@ -44,7 +44,7 @@ describe('plans', () => {
   });
 
   it('highlights read as a card', () => {
-    expect(planHighlights(PLANS.starter)).toEqual(['1 store', '2 registers', 'Offline registers, RFID stock counts, reports', 'No API keys']);
+    expect(planHighlights(PLANS.starter)).toEqual(['1 store', '2 registers', 'Offline registers, stock counts and transfers, reports', 'No API keys']);
     expect(planHighlights(PLANS.enterprise).slice(0, 2)).toEqual(['Unlimited stores', 'Unlimited registers']);
   });
 });

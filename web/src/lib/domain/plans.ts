@@ -83,7 +83,8 @@ export function planHighlights(plan: Plan): string[] {
   return [
     limit('stores'),
     limit('registers'),
-    'Offline registers, RFID stock counts, reports',
+    // only what works today: RFID counting arrives with the RFID app (issue: never advertise what does not work)
+    'Offline registers, stock counts and transfers, reports',
     plan.features.apiKeys ? 'API keys for your own systems' : 'No API keys'
   ];
 }
