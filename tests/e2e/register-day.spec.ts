@@ -435,7 +435,7 @@ test('a customer created offline is attached to an offline sale; both reach the 
   await expectUnsynced(page, 1);
 
   await context.setOffline(false);
-  await expectUnsynced(page, 0, 60_000);
+  await expectUnsynced(page, 0, machine(60_000));
   await expectOnServer(request, owner, `sale:${key}:`, 1);
   const [sale] = await serverDocs<{ customerId?: string }>(request, owner, `sale:${key}:`);
   expect(sale!.customerId).toMatch(/^customer:/);

@@ -168,7 +168,7 @@ test('a full day offline: every sale reaches the server exactly once and stock m
 
     // the network comes back
     await ctx.setOffline(false);
-    await expectUnsynced(page, 0, 60_000);
+    await expectUnsynced(page, 0, machine(60_000));
 
     const sales = await serverDocs<{ _id: string; kind: string; lines: { qty: number }[] }>(request, owner, `sale:${key}:`);
     expect(sales).toHaveLength(22);
