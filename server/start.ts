@@ -14,6 +14,7 @@ import type { Ctx } from './context.ts';
 import { existingDemo, seedDemo, type DemoSummary } from './demo/seed-demo.ts';
 import type { Logger } from './log.ts';
 import { DeviceRegistry } from './platform/devices.ts';
+import { SessionRegistry } from './auth/sessions.ts';
 import { ApiKeyRegistry } from './auth/api-keys.ts';
 import { StaffDirectory } from './gateway/staff-directory.ts';
 import { CatalogSnapshots } from './sync/catalog-snapshot.ts';
@@ -93,6 +94,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     couch,
     tokens: new TokenService(loadJwtSecret(config.dataDir, config.JWT_SECRET), config.ACCESS_TOKEN_TTL_S),
     devices: new DeviceRegistry(couch),
+    sessions: new SessionRegistry(couch),
     apiKeys: new ApiKeyRegistry(couch),
     snapshots: new CatalogSnapshots(couch),
     staff: new StaffDirectory(couch),
