@@ -110,7 +110,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     webHandler = await loadWebHandler();
   }
   // The embedded store keeps its port across restarts, so the upstream is stable; read it per request anyway.
-  const app = createApp(ctx, { webHandler, upstream: () => ({ url: couch.creds.url, authHeader: couch.authHeader }) });
+  const app = createApp(ctx, { webHandler, upstream: () => ({ url: couch.creds.url, authHeader: couch.authHeader, timeoutMs: config.UPSTREAM_TIMEOUT_S * 1000 }) });
   const server = app.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -28,6 +28,8 @@ export const FREE_SOCKET_TIMEOUT_MS = 4_000;
 export interface Upstream {
   url: string;
   authHeader: string;
+  /** per-request time limit (config UPSTREAM_TIMEOUT_S); default UPSTREAM_TIMEOUT_MS */
+  timeoutMs?: number;
 }
 
 /** One upstream request as the gateway rebuilt it. */
@@ -101,7 +103,7 @@ function send(up: Upstream, req: Request, call: UpstreamCall, onResponse: (r: ht
       onResponse(upRes);
     });
     current = r;
-    r.setTimeout(call.feedIdleMs ?? UPSTREAM_TIMEOUT_MS, () => r.destroy(new UpstreamTimeout('upstream timed out')));
+    r.setTimeout(call.feedIdleMs ?? up.timeoutMs ?? UPSTREAM_TIMEOUT_MS, () => r.destroy(new UpstreamTimeout('upstream timed out')));
     r.on('error', (err: NodeJS.ErrnoException) => {
       if (!answered && attempts === 1 && r.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return start();
       if (!answered) onError(err);
@@ -200,10 +202,7 @@ export function pipeToCouch(up: Upstream, req: Request, res: Response, call: Ups
       upRes.on('aborted', () => res.destroy());
     },
     (err) => {
-      if (call.feedIdleMs !== undefined && err.code === 'UPSTREAM_TIMEOUT' && res.headersSent) {
-        res.end(); // a feed that went silent past its heartbeat: end it; the client reconnects
-        return;
-      }
+      // (a feed or a response that goes silent after it started is cut off above: the client retries)
       if (err.code !== 'UPSTREAM_TIMEOUT') req.log?.warn({ err: { code: err.code, message: err.message }, path: call.path }, 'upstream request failed');
       const f = upstreamFailure(err);
       fail(res, f.status, f.error, f.reason);

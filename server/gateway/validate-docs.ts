@@ -107,8 +107,9 @@ function checkRegisterOwnership(deviceId: string, type: DocType, id: string, doc
 export function writerRefusal(p: Principal, type: DocType, rule: DocRule): Rejection | null {
   const device = deviceOf(p);
   if (device && !rule.deviceWriters.includes(device.deviceKind)) {
-    const who = p.kind === 'staff' ? `a session on a ${device.deviceKind} device` : `a ${device.deviceKind} device`;
-    return reject(403, `type: ${who} may not write ${type} documents${rule.deviceWriters.length ? ` (written by ${rule.deviceWriters.join(', ')} devices)` : ''}`);
+    if (p.kind === 'device') return reject(403, `type: a ${device.deviceKind} device may not write ${type} documents (needs ${rule.write})`);
+    const by = rule.deviceWriters.length ? `written by ${rule.deviceWriters.join(', ')} devices` : 'no device writes them';
+    return reject(403, `type: a session on a ${device.deviceKind} device may not write ${type} documents (${by})`);
   }
   if (p.kind === 'device') return null;
   if (!hasPermission(p, rule.write!)) return reject(403, `type: role ${p.role} may not write ${type} documents (needs ${rule.write})`);
@@ -156,20 +157,21 @@ export function checkDocWrite(p: Principal, db: ParsedDbName, raw: unknown, newE
   if (type === 'stock_movement' && (id.startsWith(COUNT_MOVEMENT_PREFIX) || id.startsWith(PO_MOVEMENT_PREFIX))) {
     return reject(403, `_id: ${id.split(':').slice(0, 2).join(':')}:… movements are written only by the server (approve the count or receive the order through /api/v1/inventory)`);
   }
-  const refusal = writerRefusal(p, type, rule);
-  if (refusal) return refusal;
-
+  // Events are created once, by nobody edited or deleted: said first, whoever asks.
   const deleted = doc._deleted === true;
-  const device = deviceOf(p);
-  if (device?.deviceKind === 'register') {
-    const foreign = checkRegisterOwnership(device.deviceId, type, id, doc, deleted);
-    if (foreign) return foreign;
-  }
   if (rule.lifecycle === 'event') {
     if (deleted) return reject(403, `_deleted: ${type} documents are immutable and cannot be deleted`);
     if (newEdits ? doc._rev !== undefined : generation(doc._rev) !== 1) {
       return reject(403, `_rev: ${type} documents are immutable; record a new document instead of editing this one`);
     }
+  }
+  const refusal = writerRefusal(p, type, rule);
+  if (refusal) return refusal;
+
+  const device = deviceOf(p);
+  if (device?.deviceKind === 'register') {
+    const foreign = checkRegisterOwnership(device.deviceId, type, id, doc, deleted);
+    if (foreign) return foreign;
   }
   // A count session is created once, already submitted (an RFID phone's count); reviewing it is the
   // server's, so no client may edit, delete, approve or reject one (schemas/counts.ts).
