@@ -138,8 +138,6 @@ function copyResponseHeaders(from: http.IncomingMessage, res: Response): void {
   }
 }
 
-const isJson = (m: http.IncomingMessage) => /^application\/json\b/i.test(String(m.headers['content-type'] ?? ''));
-
 /**
  * An upstream error body as the client may see it: CouchDB's `{error, reason}` strings only, never an
  * HTML page, a stack trace or anything else the store put there; 5xx become 502 (logged).
@@ -190,7 +188,8 @@ export function pipeToCouch(up: Upstream, req: Request, res: Response, call: Ups
         // CouchDB's error/reason strings at most: never an HTML page or a stack trace from the store
         void readAll(upRes).then((text) => {
           if (status >= 500) req.log?.error({ upstreamStatus: status, upstreamBody: text.slice(0, 500), path: call.path }, 'upstream error');
-          const clean = cleanUpstreamError(status, isJson(upRes) ? parseOrNull(text) : null);
+          // CouchDB answers text/plain unless asked for JSON; either way only its error/reason strings pass
+          const clean = cleanUpstreamError(status, parseOrNull(text));
           fail(res, clean.status, clean.body.error, clean.body.reason);
         });
         return;
