@@ -65,14 +65,14 @@ export function checkApprovals(type: DocType, doc: unknown, db: ParsedDbName, st
  * the writing device's id. Voids, shift closes and layaway closes are named after another document
  * (the sale, shift or layaway, possibly another register's), so only their `registerId` is checked.
  */
-const OWN_ID_TYPES: ReadonlySet<DocType> = new Set<DocType>(['sale', 'shift', 'cash_movement', 'parked_sale', 'layaway', 'layaway_payment', 'outbox', 'time_entry']);
+export const OWN_ID_TYPES: ReadonlySet<DocType> = new Set<DocType>(['sale', 'shift', 'cash_movement', 'parked_sale', 'layaway', 'layaway_payment', 'outbox', 'time_entry']);
 
 /**
  * Ledger ids only the server writes: the sale-ledger worker's, derived from sales and voids
  * (`ledger:{saleId}:…`, `ledger:{voidId}:…`), and the customers API's adjustments, gift-card issues and
  * merge transfers (domain/customers.ts), whose ids are their exactly-once locks.
  */
-const RESERVED_LEDGER_PREFIXES = ['ledger:sale:', 'ledger:void:', ...SERVER_LEDGER_PREFIXES] as const;
+export const RESERVED_LEDGER_PREFIXES = ['ledger:sale:', 'ledger:void:', ...SERVER_LEDGER_PREFIXES] as const;
 
 /** The enrolled device a principal acts through: a device credential, or a staff session on that device. */
 export function deviceOf(p: Principal): { deviceId: string; deviceKind: DeviceKind } | null {

@@ -97,6 +97,9 @@ export function normaliseJsonText(_key: string, value: unknown): unknown {
   return typeof value === 'string' ? value.normalize('NFC') : value;
 }
 
+/** Largest JSON body `/api/v1` takes (CSV imports and images have their own, larger limits). */
+export const API_JSON_LIMIT = '1mb';
+
 /** `express.json` verify hook: refuses a body nested deeper than MAX_JSON_DEPTH before it is parsed. */
 export function refuseDeepJson(_req: unknown, _res: unknown, buf: Buffer): void {
   if (jsonDepthExceeds(buf.toString('utf8'))) throw new JsonTooDeepError();
