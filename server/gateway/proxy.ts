@@ -93,6 +93,8 @@ function upstreamOptions(up: Upstream, req: Request, call: UpstreamCall): http.R
 function send(up: Upstream, req: Request, call: UpstreamCall, onResponse: (r: http.IncomingMessage) => void, onError: (err: NodeJS.ErrnoException) => void): () => void {
   let current: http.ClientRequest | null = null;
   let attempts = 0;
+  /** the client went away: whatever the upstream request does now is nobody's business */
+  let abandoned = false;
   const start = () => {
     attempts++;
     let answered = false;
@@ -105,13 +107,17 @@ function send(up: Upstream, req: Request, call: UpstreamCall, onResponse: (r: ht
     current = r;
     r.setTimeout(call.feedIdleMs ?? up.timeoutMs ?? UPSTREAM_TIMEOUT_MS, () => r.destroy(new UpstreamTimeout('upstream timed out')));
     r.on('error', (err: NodeJS.ErrnoException) => {
+      if (abandoned) return;
       if (!answered && attempts === 1 && r.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return start();
       if (!answered) onError(err);
     });
     r.end(call.body);
   };
   start();
-  return () => current?.destroy();
+  return () => {
+    abandoned = true;
+    current?.destroy();
+  };
 }
 
 /** Status and CouchDB-shaped body for an upstream failure. 503 only when the store is really unreachable. */
