@@ -2,6 +2,7 @@ import { defineConfig, devices } from '@playwright/test';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { TIME_SCALE } from './tests/e2e/support/machine.ts';
 
 /**
  * End-to-end tests in Debian's Chromium (Playwright's own browser download cannot work on these
@@ -29,7 +30,11 @@ export default defineConfig({
   retries: 0,
   forbidOnly: !!process.env.CI,
   reporter: [['list']],
-  timeout: 60_000,
+  // Limits for the machine, never latency goals (those are measured in bench/): a test and an
+  // expectation wait for state, and these only say when to give up. Both stretch with E2E_TIME_SCALE
+  // (tests/e2e/support/machine.ts) so the stress run on a loaded machine keeps the same assertions.
+  timeout: 60_000 * TIME_SCALE,
+  expect: { timeout: 15_000 * TIME_SCALE },
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     trace: 'retain-on-failure'
@@ -50,7 +55,7 @@ export default defineConfig({
     command: 'npx tsx server/main.ts',
     url: `http://127.0.0.1:${PORT}/healthz`,
     // the server runs `vite build` first when build/ is missing (scripts/test.sh builds beforehand)
-    timeout: 180_000,
+    timeout: 180_000 * TIME_SCALE,
     reuseExistingServer: false,
     // SIGTERM lets the server stop its embedded store cleanly instead of being SIGKILLed with it
     gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },

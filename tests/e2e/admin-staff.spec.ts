@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page, machine } from './support/test.ts';
 import { newUlid } from '../../web/src/lib/domain/ids.ts';
 import { enrolRegister, ownerLogin } from './support/register.ts';
 import { SCREENS, shoot, signInAdmin } from './support/admin.ts';
@@ -88,7 +88,7 @@ test.describe.serial('admin staff', () => {
   });
 
   test('the owner generates a PIN; the cashier clocks in and out on a register; the timesheet shows it', async ({ page, request, browser }) => {
-    test.setTimeout(120_000);
+    test.setTimeout(machine(120_000));
     await page.setViewportSize({ width: 1440, height: 900 });
     await signInAdmin(page, 'owner@nexus.demo', { waitSignedIn: false });
     await expect(page.getByRole('heading', { name: 'Nexus Clothing', level: 1 })).toBeVisible();
@@ -109,8 +109,8 @@ test.describe.serial('admin staff', () => {
     // the punches reach the server when the register's location replica syncs
     await expect(async () => {
       await page.getByRole('button', { name: 'Show', exact: true }).click();
-      await expect(row).toBeVisible({ timeout: 2_000 });
-    }).toPass({ timeout: 45_000 });
+      await expect(row).toBeVisible({ timeout: machine(2_000) });
+    }).toPass({ timeout: machine(45_000) });
     await expect(row.getByRole('cell').nth(2)).toHaveText('0.00');
     await expect(row).toContainText('–');
     const download = page.waitForEvent('download');
@@ -203,15 +203,15 @@ async function clockInAndOut(browser: Browser, request: Parameters<typeof ownerL
       await register.getByRole('radio', { name: 'Start work' }).check();
       await register.getByLabel('Your PIN').fill(pin);
       await register.getByRole('button', { name: 'Clock in' }).click();
-      await expect(register.getByRole('status').filter({ hasText: 'clocked in' })).toContainText(CASHIER.name, { timeout: 2_000 });
-    }).toPass({ timeout: 30_000 });
+      await expect(register.getByRole('status').filter({ hasText: 'clocked in' })).toContainText(CASHIER.name, { timeout: machine(2_000) });
+    }).toPass({ timeout: machine(30_000) });
     await register.getByRole('radio', { name: 'End work' }).check();
     await register.getByLabel('Your PIN').fill(pin);
     await register.getByRole('button', { name: 'Clock out' }).click();
     await expect(register.getByRole('status').filter({ hasText: 'clocked out' })).toContainText(CASHIER.name);
     await register.screenshot({ path: `${SCREENS}/register-time-clock.png` });
     // wait until the location replica has pushed (the sync badge's count of unsynced changes is 0)
-    await expect.poll(() => register.evaluate(() => (window as unknown as { __register?: { unsynced: number } }).__register?.unsynced ?? -1), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => register.evaluate(() => (window as unknown as { __register?: { unsynced: number } }).__register?.unsynced ?? -1), { timeout: machine(30_000) }).toBe(0);
   } finally {
     await context.close();
   }

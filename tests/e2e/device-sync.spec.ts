@@ -1,4 +1,4 @@
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test, type APIRequestContext, machine } from './support/test.ts';
 
 const PASSWORD = 'nexus-demo-2026';
 
@@ -15,7 +15,7 @@ test('an enrolled register replicates its databases, shows going offline, and re
 
   const dbs = page.getByRole('table', { name: 'Databases' });
   await expect(dbs.getByRole('row')).toHaveCount(4); // header + catalog, location, customers (from the sync rules)
-  await expect(dbs.getByRole('row', { name: /catalog \(read-only\)/ })).toContainText('Up to date', { timeout: 30_000 });
+  await expect(dbs.getByRole('row', { name: /catalog \(read-only\)/ })).toContainText('Up to date', { timeout: machine(30_000) });
   for (const kind of ['location', 'customers']) await expect(dbs.getByRole('row', { name: new RegExp(`^${kind}`) })).toContainText('Up to date');
   // the demo catalog: 520 products + categories + tax rates + registers + staff + settings + design docs
   const catalogCount = dbs.getByRole('row', { name: /catalog/ }).getByRole('cell').nth(2);
@@ -25,15 +25,15 @@ test('an enrolled register replicates its databases, shows going offline, and re
   await expect(page.getByLabel('Scan index')).toHaveText(/Ready to sell: \d{4,} items/);
 
   await context.setOffline(true);
-  await expect(page.getByRole('status', { name: 'Sync summary' })).toContainText('Offline', { timeout: 30_000 });
+  await expect(page.getByRole('status', { name: 'Sync summary' })).toContainText('Offline', { timeout: machine(30_000) });
   await context.setOffline(false);
-  await expect(page.getByRole('status', { name: 'Sync summary' })).toContainText('Online', { timeout: 30_000 });
+  await expect(page.getByRole('status', { name: 'Sync summary' })).toContainText('Online', { timeout: machine(30_000) });
 
   // a reload keeps the enrolment and the local replica, and the scan index is there at once
   const scannable = await page.getByLabel('Scan index').textContent();
   await page.reload();
-  await expect(page.getByLabel('Scan index')).toHaveText(scannable!);
-  await expect(page.getByRole('table', { name: 'Databases' }).getByRole('row', { name: /catalog/ })).toContainText('Up to date', { timeout: 30_000 });
+  await expect(page.getByLabel('Scan index')).toHaveText(scannable!, { timeout: machine(30_000) });
+  await expect(page.getByRole('table', { name: 'Databases' }).getByRole('row', { name: /catalog/ })).toContainText('Up to date', { timeout: machine(30_000) });
   for (const [name, width, height] of [['register', 1366, 768], ['phone', 390, 844]] as const) {
     await page.setViewportSize({ width, height });
     await page.screenshot({ path: `test-results/screens/pos-enrolled-${name}.png`, fullPage: true });
@@ -45,7 +45,7 @@ test('an RFID phone replicates only what its rules give it', async ({ page, requ
   await page.getByRole('button', { name: 'Enrol' }).click();
   const dbs = page.getByRole('table', { name: 'Databases' });
   await expect(dbs.getByRole('row')).toHaveCount(3); // header + catalog, location; no customers
-  await expect(dbs.getByRole('row', { name: /^location/ })).toContainText('Up to date', { timeout: 30_000 });
+  await expect(dbs.getByRole('row', { name: /^location/ })).toContainText('Up to date', { timeout: machine(30_000) });
 });
 
 test('a device whose clock is an hour ahead is told so', async ({ page, request }) => {

@@ -42,7 +42,7 @@ async function devices(): Promise<DeviceRow[]> {
   return (await json<{ devices: DeviceRow[] }>(await s.call('GET', '/api/v1/devices', { token: owner }))).devices;
 }
 
-async function until<T>(fn: () => Promise<T | undefined | null | false>, ms = 10_000): Promise<T> {
+async function until<T>(fn: () => Promise<T | undefined | null | false>, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
