@@ -187,6 +187,13 @@ describe('events/validate_doc_update', () => {
       expect(e).toEqual({ forbidden: 'sale documents are immutable; record a new document instead' });
     }
   });
+  it("lets only the server's admin account delete an event leaf (the conflict worker restoring the original), never edit one", () => {
+    const admin = { name: 'pos_service', roles: ['_admin'] };
+    const member = { name: 'someone', roles: ['staff'] };
+    expect(() => validate({ _id: sale._id, _rev: '1-ffff', _deleted: true }, sale, admin, {})).not.toThrow();
+    expect(() => validate({ ...sale, total: 1 }, sale, admin, {})).toThrow();
+    expect(() => validate({ _id: sale._id, _deleted: true }, sale, member, {})).toThrow();
+  });
   it('covers every event type and lets a deleted document id be reused', () => {
     const movement = { ...opening, lines: [{ variantId: 'v1', qty: 11 }] };
     const entry = { _id: 'ledger:1', type: 'ledger_entry', account: 'store_credit', holder: 'customer:1', amount: 500 };

@@ -25,7 +25,7 @@ import { staffRoutes } from './api/staff-routes.ts';
 import type { Ctx } from './context.ts';
 import { gateway } from './gateway/router.ts';
 import type { Upstream } from './gateway/proxy.ts';
-import { errorHandler, forbidden, notFound } from './http/errors.ts';
+import { API_JSON_LIMIT, checkBodyText, errorHandler, forbidden, normaliseJsonText, notFound, refuseDeepJson } from './http/errors.ts';
 import { apiKeyToken } from './http/authenticate.ts';
 import { parseApiKey } from '../web/src/lib/domain/api-keys.ts';
 
@@ -118,7 +118,8 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
       }
     })
   );
-  api.use(express.json({ limit: '1mb' }));
+  api.use(express.json({ limit: API_JSON_LIMIT, verify: refuseDeepJson, reviver: normaliseJsonText }));
+  api.use(checkBodyText);
   api.use(cookieParser());
   const adminOnly = ipAllowlist(ctx.config.ADMIN_IP_ALLOWLIST);
   api.use(['/auth/login', '/auth/refresh', '/locations', '/devices/enrolment-codes', '/catalog', '/inventory', '/api-keys', '/setup', '/customers', '/reports', '/sales', '/settings', '/audit', '/alerts', '/staff'], adminOnly);

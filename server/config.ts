@@ -41,6 +41,8 @@ const envSchema = z
     APPROVALS_AUDIT_INTERVAL_S: z.coerce.number().int().min(0).default(10),
     /** seconds between sale-ledger runs (sales → loyalty / store-credit / gift-card entries); 0 turns it off */
     SALE_LEDGER_INTERVAL_S: z.coerce.number().int().min(0).default(10),
+    /** longest a gateway request may wait on CouchDB without an answer (streaming feeds follow their own heartbeat/timeout) */
+    UPSTREAM_TIMEOUT_S: z.coerce.number().int().min(1).max(3_600).default(60),
     /** skip `vite build` at start even when build/ is missing (tests that only need the API) */
     SKIP_WEB: bool.default(false)
   })

@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import type { Couch } from './couch/client.ts';
 import type { Logger } from './log.ts';
 import type { DeviceRegistry } from './platform/devices.ts';
+import type { SessionRegistry } from './auth/sessions.ts';
 import type { StaffDirectory } from './gateway/staff-directory.ts';
 import type { CatalogSnapshots } from './sync/catalog-snapshot.ts';
 
@@ -13,6 +14,8 @@ export interface Ctx {
   couch: Couch;
   tokens: TokenService;
   devices: DeviceRegistry;
+  /** people's sessions (lock, role change, sign-out…), cached briefly like device revocation */
+  sessions: SessionRegistry;
   /** API keys (Enterprise), cached briefly like device revocation */
   apiKeys: ApiKeyRegistry;
   snapshots: CatalogSnapshots;

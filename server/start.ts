@@ -14,6 +14,7 @@ import type { Ctx } from './context.ts';
 import { existingDemo, seedDemo, type DemoSummary } from './demo/seed-demo.ts';
 import type { Logger } from './log.ts';
 import { DeviceRegistry } from './platform/devices.ts';
+import { SessionRegistry } from './auth/sessions.ts';
 import { ApiKeyRegistry } from './auth/api-keys.ts';
 import { StaffDirectory } from './gateway/staff-directory.ts';
 import { CatalogSnapshots } from './sync/catalog-snapshot.ts';
@@ -93,6 +94,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     couch,
     tokens: new TokenService(loadJwtSecret(config.dataDir, config.JWT_SECRET), config.ACCESS_TOKEN_TTL_S),
     devices: new DeviceRegistry(couch),
+    sessions: new SessionRegistry(couch),
     apiKeys: new ApiKeyRegistry(couch),
     snapshots: new CatalogSnapshots(couch),
     staff: new StaffDirectory(couch),
@@ -108,7 +110,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     webHandler = await loadWebHandler();
   }
   // The embedded store keeps its port across restarts, so the upstream is stable; read it per request anyway.
-  const app = createApp(ctx, { webHandler, upstream: () => ({ url: couch.creds.url, authHeader: couch.authHeader }) });
+  const app = createApp(ctx, { webHandler, upstream: () => ({ url: couch.creds.url, authHeader: couch.authHeader, timeoutMs: config.UPSTREAM_TIMEOUT_S * 1000 }) });
   const server = app.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -1,3 +1,4 @@
+import { textRule } from '../../web/src/lib/domain/schemas/text.ts';
 import { Router } from 'express';
 import { z } from 'zod';
 import { catalogDb } from '../../web/src/lib/domain/db-names.ts';
@@ -13,7 +14,7 @@ import QRCode from 'qrcode';
 const enrolmentBody = z.object({
   kind: z.enum(DEVICE_KINDS),
   locationCode: z.string().trim().toUpperCase(),
-  name: z.string().trim().min(1, 'is required').max(80)
+  name: z.string().trim().min(1, 'is required').max(80).superRefine(textRule())
 });
 const enrolBody = z.object({ code: z.string().trim().min(8, 'must be the 8-character code').max(20) });
 

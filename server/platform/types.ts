@@ -33,6 +33,10 @@ export interface UserDoc {
   /** set with a temporary password (sign-up, invite, reset): the user must choose their own first */
   mustChangePassword?: boolean;
   passwordChangedAt?: string;
+  /** bumped to end every session at once (lock, password reset or change): tokens carry the value they were issued with */
+  sessionVersion?: number;
+  /** sessions signed out, listed until their last access token has expired (server/auth/sessions.ts) */
+  revokedSessions?: { sid: string; until: string }[];
   createdAt: string;
 }
 
@@ -81,6 +85,8 @@ export interface RefreshDoc {
   _rev?: string;
   type: 'refresh_token';
   userId: string;
+  /** the session this refresh token belongs to (kept across rotations; access tokens carry it as `sid`) */
+  sid?: string;
   tenantId: string;
   createdAt: string;
   expiresAt: string;

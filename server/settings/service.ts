@@ -1,3 +1,4 @@
+import { textRule } from '../../web/src/lib/domain/schemas/text.ts';
 import { z } from 'zod';
 import { PLATFORM_DB, catalogDb } from '../../web/src/lib/domain/db-names.ts';
 import { planOf } from '../../web/src/lib/domain/plans.ts';
@@ -19,8 +20,8 @@ type SettingsDoc = DocOf<'settings'>;
 /** Everything but the code (the code names the location's database and cannot change). */
 export const locationPatch = z
   .object({
-    name: z.string().trim().min(1, 'is required').max(120),
-    address: z.string().max(400),
+    name: z.string().trim().min(1, 'is required').max(120).superRefine(textRule()),
+    address: z.string().max(400).superRefine(textRule(true)),
     // no creation defaults here: a field left out of a patch stays as it is
     timeZone: timeZoneName,
     currency: currencyCode,
@@ -155,6 +156,7 @@ export async function listTaxRates(ctx: Ctx, p: Principal, location?: string) {
     catalogList(ctx, p.tenantId, 'tax_rate', (d) => taxRateSchema.parse(d)),
     catalogList(ctx, p.tenantId, 'location', (d) => locationSchema.parse(d))
   ]);
+  if (location && !locations.some((l) => l.code === location)) throw notFound(`No location ${location} in this tenant`);
   const visible = locations.filter((l) => mayUseLocation(p, l.code));
   const out = rates.map((r) => publicTaxRate(r, visible));
   return location ? out.filter((r) => r.locations.includes(location)) : out;

@@ -1,3 +1,4 @@
+import { textRule } from '../../web/src/lib/domain/schemas/text.ts';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
@@ -34,8 +35,8 @@ export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 
 
 export const locationInput = z.object({
   code: z.string().trim().toUpperCase().regex(LOCATION_CODE_PATTERN, 'must be 2–10 letters/digits starting with a letter, e.g. GM'),
-  name: z.string().trim().min(1).max(120).optional(),
-  address: z.string().max(400).default(''),
+  name: z.string().trim().min(1).max(120).superRefine(textRule()).optional(),
+  address: z.string().max(400).superRefine(textRule(true)).default(''),
   timeZone: timeZoneName.default('America/New_York'),
   currency: currencyCode.default('USD'),
   taxRateId: z.string().optional()
@@ -43,9 +44,9 @@ export const locationInput = z.object({
 export type LocationInput = z.input<typeof locationInput>;
 
 export const tenantInput = z.object({
-  name: z.string().trim().min(2, 'must be at least 2 characters').max(120),
+  name: z.string().trim().min(2, 'must be at least 2 characters').max(120).superRefine(textRule()),
   adminEmail: z.email('must be an email address'),
-  adminName: z.string().trim().min(1).max(120).optional(),
+  adminName: z.string().trim().min(1).max(120).superRefine(textRule()).optional(),
   adminPassword: z.string().min(10, 'must be at least 10 characters').max(200).optional(),
   adminPin: z.string().regex(PIN_PATTERN, 'must be 4 to 6 digits').optional(),
   plan: z.enum(PLAN_IDS).default('pro'),
@@ -202,7 +203,7 @@ export async function addLocation(ctx: ProvisionCtx, tenantId: string, raw: Loca
 
 export const staffInput = z.object({
   email: z.email('must be an email address'),
-  name: z.string().trim().min(1).max(120),
+  name: z.string().trim().min(1).max(120).superRefine(textRule()),
   role: z.enum(ROLES),
   locations: z.array(z.string()).min(1, 'give at least one location, or "*"'),
   password: z.string().min(10, 'must be at least 10 characters').max(200),

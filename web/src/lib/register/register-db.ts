@@ -14,6 +14,7 @@ import {
   voidSchema
 } from '../domain/schemas/index.ts';
 import { diagnoseStorageFailure } from './durability.ts';
+import { nfcDeep } from '../domain/schemas/text.ts';
 
 /**
  * The register's one data layer over its local location replica (STYLE.md §3): verb-named functions,
@@ -62,7 +63,8 @@ function isQuota(err: unknown): boolean {
 }
 
 async function write<S extends z.ZodType>(db: PouchDB.Database, schema: S, doc: unknown): Promise<z.infer<S> & { _rev: string }> {
-  const parsed = schema.safeParse(doc);
+  // typed text (reasons, notes, labels) is NFC-normalised first, as the gateway requires (schemas/text.ts)
+  const parsed = schema.safeParse(nfcDeep(doc));
   if (!parsed.success) throw new InvalidDocumentError(describeIssues(parsed.error));
   const body = parsed.data as z.infer<S> & { _id: string };
   try {
