@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isLocale } from '../store-format.ts';
 import { couchFields, currency, fieldTimes, idRef, idWithPrefix, isoTimestamp, locationCode, nonNegMinor } from './common.ts';
 import { isValidGtin } from '../gtin.ts';
 import { ROLES } from '../permissions.ts';
@@ -97,6 +98,8 @@ export const locationSchema = z
     address: z.string().max(400).default(''),
     timeZone: z.string().min(1).max(64),
     currency,
+    /** BCP 47 tag dates and money are written in (receipts, reports); absent: the currency's default (domain/store-format.ts) */
+    locale: z.string().min(2).max(35).refine(isLocale, 'must be a locale like en-US or fr-CA').optional(),
     taxRateId: idRef.optional(),
     pricesIncludeTax: z.boolean().default(false),
     ...mutable
