@@ -49,9 +49,12 @@ export function isLocale(tag: string): boolean {
   }
 }
 
-/** Intl puts no-break and thin spaces in ("2,48 €", "10:05 PM"); printer code pages lack them. */
+/**
+ * Intl puts no-break and thin spaces in ("2,48 €", "10:05 PM") and writes yen full-width in ja-JP
+ * ("￥1,500"); printer code pages lack them.
+ */
 export function printable(s: string): string {
-  return s.replace(/[\u00a0\u202f\u2009]/g, ' ');
+  return s.replace(/[\u00a0\u202f\u2009]/g, ' ').replace(/\uffe5/g, '\u00a5');
 }
 
 export interface StoreFormat {
@@ -100,10 +103,10 @@ export function storeFormat(s: StoreLocale, opts: { plain?: boolean } = {}): Sto
   if (hit) return hit;
   const out = opts.plain ? printable : (x: string) => x;
   const dt = (o: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, { timeZone, ...o });
-  const full = dt({ dateStyle: 'medium', timeStyle: 'short' });
+  const full = dt({ year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
   const short = dt({ month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
-  const dateOnly = dt({ dateStyle: 'medium' });
-  const timeOnly = dt({ timeStyle: 'short' });
+  const dateOnly = dt({ year: 'numeric', month: 'short', day: 'numeric' });
+  const timeOnly = dt({ hour: 'numeric', minute: '2-digit' });
   // business days are calendar dates already: format them at noon UTC so no zone moves them
   const dayF = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' });
   const weekdayF = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', weekday: 'short' });
