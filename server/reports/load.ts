@@ -97,7 +97,7 @@ export async function loadScope(couch: Couch, p: Principal, location?: string): 
       const l = byCode.get(code);
       return storeFormat({ locale: l?.locale, timeZone: l?.timeZone ?? 'UTC', currency: l?.currency ?? 'USD' });
     },
-    registerName: (id) => deviceNames.get(id) ?? id,
+    registerName: (id) => deviceNames.get(id) ?? id.replace(/^device:/, ''),
     staffName: (id) => staff.get(id) ?? id,
     catalog: {
       categoryOf: (productId) => {
