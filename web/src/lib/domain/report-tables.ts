@@ -239,7 +239,11 @@ export function buildReport(input: ReportInput): ReportTable {
   const columns = COLUMNS[report];
   const named = (id: string) => input.registerName?.(id) ?? id;
   const fmtOf = input.formatOf ?? ((code: string) => storeFormat({ timeZone: input.timeZoneOf(code), currency: 'USD' }));
-  const table = (rows: Row[], chart?: { x: string; y: string }): ReportTable => ({ report, title: REPORT_TITLES[report], columns, rows, totals: totalsRow(columns, rows), ...(chart ? { chart } : {}) });
+  const table = (raw: Row[], chart?: { x: string; y: string }): ReportTable => {
+    // a negated zero (a void of a sale with no discount) reads "-0.00" in a CSV: zeros are zeros
+    const rows = raw.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? v || 0 : v])));
+    return { report, title: REPORT_TITLES[report], columns, rows, totals: totalsRow(columns, rows), ...(chart ? { chart } : {}) };
+  };
   const dim = DIMENSION_OF[report];
   if (dim) {
     let rows = salesBy(input.facts, dim);
@@ -287,7 +291,7 @@ export function reportCsv(table: Pick<ReportTable, 'columns' | 'rows'> & { total
   const cell = (c: Column, v: Cell | undefined, row: Row): string => {
     if (v === undefined) return '';
     if (c.kind === 'money' && typeof v === 'number') return toDecimalString(v, digits);
-    if (c.kind === 'datetime' && typeof v === 'string' && v) return storeFormat({ timeZone: timeZoneOf(String(row.locationCode ?? '')), currency }).stamp(v);
+    if (c.kind === 'datetime' && typeof v === 'string' && !Number.isNaN(Date.parse(v))) return storeFormat({ timeZone: timeZoneOf(String(row.locationCode ?? '')), currency }).stamp(v);
     return String(v);
   };
   const lines = [table.columns.map((c) => c.label), ...table.rows.map((r) => table.columns.map((c) => cell(c, r[c.key], r)))];

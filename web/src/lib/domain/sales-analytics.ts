@@ -386,7 +386,7 @@ export function discountsAndOverrides(facts: readonly SaleFact[]): DiscountRow[]
       locationCode: s.locationCode,
       cashierName: s.cashierName,
       discount: s.figures.discounts,
-      overrides: s.reversal ? -overrides : overrides,
+      overrides: s.reversal ? -overrides || 0 : overrides,
       approvals: approvals.map(({ action, staffName, at }) => ({ action, staffName, at }))
     });
   }
