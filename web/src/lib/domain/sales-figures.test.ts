@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cancellationFee, pickupCartLines, pickupPayment } from '../register/layaway.ts';
 import { priceCart, returnLine, type CartLine, type Discount, type TaxConfig } from './cart.ts';
-import { cashRound } from './money.ts';
+import { cashRound, divRound } from './money.ts';
 import { receiptLayout, type ReceiptContext } from './receipt.ts';
 import { buildReport, COLUMNS, REPORTS, reportCsv, type ReportTable, type Row } from './report-tables.ts';
 import { dashboardOf, reversalFact, saleFact, totals, type CatalogLookup, type LayawayMoneyDoc, type SaleFact } from './sales-analytics.ts';
@@ -40,6 +39,13 @@ const DAY = '2026-11-24';
 const REG = 'GM-1';
 const US: TaxConfig = { ratePpm: 88_750, exemptCategories: ['food'], pricesIncludeTax: false, rounding: 'line', roundingMode: 'half_up' };
 const INCL: TaxConfig = { ratePpm: 200_000, exemptCategories: ['food'], pricesIncludeTax: true, rounding: 'invoice', roundingMode: 'half_even' };
+
+// The register's layaway rules (register/layaway.ts, kept out of this domain test's imports): a
+// pickup sells the layaway's lines at the amounts agreed, paid first by one `layaway` tender for
+// what was paid; a cancellation keeps a fee of what was paid.
+const pickupCartLines = (layaway: LayawayDoc, newLineId: () => string): CartLine[] =>
+  layaway.lines.map((l) => ({ lineId: newLineId(), productId: l.productId, variantId: l.variantId, sku: l.sku, name: l.name, taxCategory: l.taxCategory ?? '', qty: l.qty, unitPrice: l.unitPrice, listPrice: l.listPrice ?? l.unitPrice, fixed: { net: l.qty * l.unitPrice - l.discount, tax: l.tax } }));
+const cancellationFee = (paid: number, bp: number) => Math.min(paid, divRound(paid * bp, 10_000, 'half_up'));
 
 /** Deterministic PRNG (mulberry32), so a failing seed replays. */
 function rng(seed: number) {
@@ -284,15 +290,14 @@ function generateDay(seed: number, events: number, tax: TaxConfig, inc: number):
       if (!open.length) continue;
       const lay = open.splice(r.int(0, open.length - 1), 1)[0]!;
       if (r.next() < 0.6) {
-        const lines = pickupCartLines(lay.layaway, incl, () => `P${++lineSeq}`);
-        const status = { paid: lay.paid, balance: lay.layaway.total - lay.paid, layaway: lay.layaway };
+        const lines = pickupCartLines(lay.layaway, () => `P${++lineSeq}`);
         const sale = recordSale(
           lines,
           undefined,
           (total) => {
-            // what was paid comes off as one `layaway` tender (register/layaway.ts), the balance is paid now
-            const drawn = pickupPayment(status, status.balance === 0 ? null : { tenders: [], change: 0, rounding: 0 }).tenders;
-            return pay(total, drawn);
+            if (total !== lay.layaway.total) throw new Error('a pickup sells the layaway at its agreed total');
+            // what was paid comes off as one `layaway` tender, the balance is paid now
+            return pay(total, [{ kind: 'layaway', amount: lay.paid, reference: lay.layaway._id }]);
           },
           { layawayId: lay.layaway._id, customerId: 'customer:c1' }
         );
