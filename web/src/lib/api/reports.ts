@@ -43,7 +43,7 @@ export const dashboardSchema = z.object({
 });
 export type Dashboard = z.infer<typeof dashboardSchema>;
 
-const column = z.object({ key: z.string(), label: z.string(), kind: z.enum(['text', 'int', 'money', 'datetime']), help: z.string().optional(), sum: z.boolean().optional() });
+const column = z.object({ key: z.string(), label: z.string(), kind: z.enum(['text', 'int', 'money', 'date', 'datetime']), help: z.string().optional(), sum: z.boolean().optional() });
 export type Column = z.infer<typeof column>;
 export const reportSchema = z.object({
   report: z.string(),

@@ -58,7 +58,8 @@ export const REPORT_TITLES: Record<ReportName, string> = {
   'z-reports': 'Z reports (shift closes)'
 };
 
-export type CellKind = 'text' | 'int' | 'money' | 'datetime';
+/** `date`: a business day (YYYY-MM-DD, already the store's); `datetime`: an instant (ISO-8601 UTC) */
+export type CellKind = 'text' | 'int' | 'money' | 'date' | 'datetime';
 export interface Column {
   key: string;
   label: string;
@@ -113,7 +114,7 @@ const LINE_FIGURES: Column[] = [
 ];
 
 const SALES_KEY: Record<Dimension, Column[]> = {
-  day: [col('key', 'Day')],
+  day: [col('key', 'Day', 'date')],
   hour: [col('label', 'Hour')],
   location: [col('key', 'Location')],
   employee: [col('key', 'Employee id'), col('label', 'Employee')],
@@ -148,7 +149,7 @@ export const COLUMNS: Record<ReportName, Column[]> = {
   ],
   discounts: [
     col('createdAt', 'Time', 'datetime'),
-    col('day', 'Business day'),
+    col('day', 'Business day', 'date'),
     col('locationCode', 'Location'),
     col('type', 'Type'),
     col('saleId', 'Sale'),
@@ -159,7 +160,7 @@ export const COLUMNS: Record<ReportName, Column[]> = {
   ],
   'refunds-voids': [
     col('createdAt', 'Time', 'datetime'),
-    col('day', 'Business day'),
+    col('day', 'Business day', 'date'),
     col('locationCode', 'Location'),
     col('kind', 'Type'),
     col('saleId', 'Sale'),
@@ -173,7 +174,7 @@ export const COLUMNS: Record<ReportName, Column[]> = {
   ],
   'z-reports': [
     col('closedAt', 'Closed', 'datetime'),
-    col('day', 'Business day'),
+    col('day', 'Business day', 'date'),
     col('locationCode', 'Location'),
     col('shift', 'Shift', 'text', { help: 'Register and when the shift opened.' }),
     col('closedBy', 'Closed by'),

@@ -393,6 +393,8 @@ export interface ShiftReportRow {
   /** a section heading row (value empty) */
   section?: boolean;
   strong?: boolean;
+  /** a part of the row above (printed indented) */
+  indent?: boolean;
 }
 
 /**
@@ -424,9 +426,9 @@ export function shiftReportRows(r: ShiftReport, money: (minor: number) => string
   }
   rows.push({ label: 'Total tendered', value: money(tendered), strong: true });
   if (r.layawayNet || r.duplicateVoidRefunds) {
-    rows.push({ label: '  for sales', value: money(tendered - r.layawayNet - r.duplicateVoidRefunds) });
-    if (r.layawayNet) rows.push({ label: '  for layaways', value: money(r.layawayNet) });
-    if (r.duplicateVoidRefunds) rows.push({ label: '  second void of a sale', value: money(r.duplicateVoidRefunds) });
+    rows.push({ label: 'For sales', value: money(tendered - r.layawayNet - r.duplicateVoidRefunds), indent: true });
+    if (r.layawayNet) rows.push({ label: 'For layaways', value: money(r.layawayNet), indent: true });
+    if (r.duplicateVoidRefunds) rows.push({ label: 'Second void of a sale', value: money(r.duplicateVoidRefunds), indent: true });
   }
   if (r.layawayTaken || r.layawayRefunded || r.layawayFeesKept) {
     rows.push({ label: 'Layaways', value: '', section: true }, { label: 'Deposits and payments', value: money(r.layawayTaken) }, { label: 'Cancellation refunds', value: money(-r.layawayRefunded) });

@@ -77,6 +77,8 @@ export interface StoreFormat {
   day(isoDate: string): string;
   /** a business day → "Tue" */
   weekday(isoDate: string): string;
+  /** a business day → "Mar 3" (chart axes) */
+  shortDay(isoDate: string): string;
   /** a local hour 0–23 → "9 PM" / "21:00" */
   hour(h: number): string;
   /** "2026-03-03 21:30": the store's wall clock in a form spreadsheets sort and parse (CSV) */
@@ -110,6 +112,7 @@ export function storeFormat(s: StoreLocale, opts: { plain?: boolean } = {}): Sto
   // business days are calendar dates already: format them at noon UTC so no zone moves them
   const dayF = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' });
   const weekdayF = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', weekday: 'short' });
+  const shortDayF = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', month: 'short', day: 'numeric' });
   const hourF = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', hour: 'numeric' });
   const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
   const numberF = new Intl.NumberFormat(locale);
@@ -127,6 +130,7 @@ export function storeFormat(s: StoreLocale, opts: { plain?: boolean } = {}): Sto
     time: (d) => out(timeOnly.format(asDate(d))),
     day: (isoDate) => out(dayF.format(noon(isoDate))),
     weekday: (isoDate) => out(weekdayF.format(noon(isoDate))),
+    shortDay: (isoDate) => out(shortDayF.format(noon(isoDate))),
     hour: (h) => out(hourF.format(new Date(Date.UTC(2000, 0, 1, h)))),
     stamp: (d) => {
       const p: Record<string, string> = {};

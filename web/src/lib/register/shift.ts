@@ -261,7 +261,7 @@ export function reportLines(r: ShiftReport, opts: ReportTextOptions): string[] {
   out.push(`Shift opened: ${fmt.dateTime(r.openedAt)}`, `Printed: ${fmt.dateTime(opts.printedAt ?? new Date())}`, rule);
   for (const row of reportRows(r, fmt)) {
     if (row.section) out.push(row.label.toUpperCase());
-    else out.push(twoCol(row.label, row.value, width));
+    else out.push(twoCol(row.indent ? `  ${row.label}` : row.label, row.value, width));
   }
   if (r.byCashier.length) {
     out.push(rule, 'BY CASHIER');
