@@ -50,7 +50,7 @@ export function reportRoutes(ctx: Ctx): Router {
         const where = q.location ? `-${q.location}` : '';
         res.setHeader('Content-Type', 'text/csv; charset=utf-8');
         res.setHeader('Content-Disposition', `attachment; filename="${name}${where}-${q.from}-to-${q.to}.csv"`);
-        res.send(reportCsv(result, result.currency));
+        res.send(reportCsv(result, result.currency, (code) => result.formats[code]?.timeZone ?? 'UTC'));
         return;
       }
       res.json(result);

@@ -9,6 +9,7 @@ import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { forbidden, parseBody, route } from '../http/errors.ts';
 import { addLocation, locationInput } from '../tenants/provision.ts';
+import { defaultLocale } from '../../web/src/lib/domain/store-format.ts';
 import QRCode from 'qrcode';
 
 const enrolmentBody = z.object({
@@ -24,6 +25,7 @@ interface LocationRow {
   address: string;
   timeZone: string;
   currency: string;
+  locale?: string;
 }
 
 export function tenantRoutes(ctx: Ctx): Router {
@@ -41,7 +43,8 @@ export function tenantRoutes(ctx: Ctx): Router {
       const locations = rows.rows
         .map((row) => row.doc as unknown as LocationRow)
         .filter((l) => mayUseLocation(p, l.code))
-        .map(({ code, name, address, timeZone, currency }) => ({ code, name, address, timeZone, currency }));
+        // locale: how the location writes dates and money (its own, else its currency's default)
+        .map(({ code, name, address, timeZone, currency, locale }) => ({ code, name, address, timeZone, currency, locale: locale ?? defaultLocale(currency) }));
       res.json({ locations });
     })
   );

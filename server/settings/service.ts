@@ -11,7 +11,8 @@ import type { Ctx } from '../context.ts';
 import { conflict, forbidden, notFound } from '../http/errors.ts';
 import type { DeviceDoc } from '../platform/types.ts';
 import { countActiveRegisters } from '../tenants/plan-limits.ts';
-import { currencyCode, getTenant, timeZoneName } from '../tenants/provision.ts';
+import { currencyCode, getTenant, localeTag, timeZoneName } from '../tenants/provision.ts';
+import { defaultLocale } from '../../web/src/lib/domain/store-format.ts';
 
 type LocationDoc = DocOf<'location'>;
 type TaxRateDoc = DocOf<'tax_rate'>;
@@ -25,6 +26,8 @@ export const locationPatch = z
     // no creation defaults here: a field left out of a patch stays as it is
     timeZone: timeZoneName,
     currency: currencyCode,
+    /** null: back to the currency's default */
+    locale: localeTag.nullable(),
     taxRateId: z.string().max(200).nullable(),
     pricesIncludeTax: z.boolean()
   })
@@ -37,7 +40,18 @@ function userOnly(p: Principal, what: string): asserts p is Principal & { kind: 
 }
 
 function publicLocation(d: LocationDoc) {
-  return { code: d.code, name: d.name, address: d.address, timeZone: d.timeZone, currency: d.currency, taxRateId: d.taxRateId ?? null, pricesIncludeTax: d.pricesIncludeTax };
+  return {
+    code: d.code,
+    name: d.name,
+    address: d.address,
+    timeZone: d.timeZone,
+    currency: d.currency,
+    locale: d.locale ?? null,
+    /** what dates and money are written in: the location's locale, else its currency's default */
+    effectiveLocale: d.locale ?? defaultLocale(d.currency),
+    taxRateId: d.taxRateId ?? null,
+    pricesIncludeTax: d.pricesIncludeTax
+  };
 }
 
 /** Locations the caller may manage, with the fields the Settings page edits. */
@@ -58,10 +72,12 @@ export async function updateLocation(ctx: Ctx, p: Principal, code: string, patch
     saved = await updateDoc<LocationDoc>(catalog, `location:${code}`, (d) => {
       changed = changedKeys(d, patch);
       if (changed.length === 0) return null;
-      const { taxRateId, ...rest } = patch;
+      const { taxRateId, locale, ...rest } = patch;
       const next: Record<string, unknown> = { ...d, ...rest, updatedAt: now, updatedBy: principalId(p) };
       if (taxRateId === null) delete next.taxRateId;
       else if (taxRateId !== undefined) next.taxRateId = taxRateId;
+      if (locale === null) delete next.locale;
+      else if (locale !== undefined) next.locale = locale;
       // field-lww conflict rule: the fields written now win over an older concurrent edit
       next.fieldTimes = { ...d.fieldTimes, ...Object.fromEntries(changed.map((k) => [k, now])) };
       return locationSchema.parse(next);

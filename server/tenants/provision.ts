@@ -20,6 +20,7 @@ import { generatePassword } from '../auth/passwords.ts';
 import { AppError, conflict, notFound } from '../http/errors.ts';
 import { createUser, findUserByEmail } from '../platform/users.ts';
 import { assertPlanAllows } from './plan-limits.ts';
+import { isLocale } from '../../web/src/lib/domain/store-format.ts';
 import type { TenantDoc, UserDoc } from '../platform/types.ts';
 
 /** An IANA time zone the runtime knows (the business day of reports depends on it). */
@@ -32,6 +33,8 @@ export const timeZoneName = z.string().refine((tz) => {
   }
 }, 'must be an IANA time zone like America/New_York');
 export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code like USD');
+/** A BCP 47 locale the runtime knows: how the location writes dates and money. */
+export const localeTag = z.string().trim().min(2).max(35).refine(isLocale, 'must be a locale like en-US or fr-CA');
 
 export const locationInput = z.object({
   code: z.string().trim().toUpperCase().regex(LOCATION_CODE_PATTERN, 'must be 2–10 letters/digits starting with a letter, e.g. GM'),
@@ -39,6 +42,8 @@ export const locationInput = z.object({
   address: z.string().max(400).superRefine(textRule(true)).default(''),
   timeZone: timeZoneName.default('America/New_York'),
   currency: currencyCode.default('USD'),
+  /** BCP 47; absent: the currency's default (domain/store-format.ts) */
+  locale: localeTag.optional(),
   taxRateId: z.string().optional()
 });
 export type LocationInput = z.input<typeof locationInput>;
@@ -184,6 +189,7 @@ export async function addLocation(ctx: ProvisionCtx, tenantId: string, raw: Loca
     address: loc.address,
     timeZone: loc.timeZone,
     currency: loc.currency,
+    ...(loc.locale ? { locale: loc.locale } : {}),
     ...(loc.taxRateId ? { taxRateId: loc.taxRateId } : {}),
     updatedAt: new Date().toISOString(),
     updatedBy: actor

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { humanText } from './text.ts';
+import { isLocale } from '../store-format.ts';
 import { couchFields, currency, fieldTimes, idRef, idWithPrefix, isoTimestamp, locationCode, nonNegMinor } from './common.ts';
 import { isValidGtin } from '../gtin.ts';
 import { ROLES } from '../permissions.ts';
@@ -98,6 +99,8 @@ export const locationSchema = z
     address: humanText(400, { multiline: true }).default(''),
     timeZone: humanText(64, { min: 1 }),
     currency,
+    /** BCP 47 tag dates and money are written in (receipts, reports); absent: the currency's default (domain/store-format.ts) */
+    locale: z.string().min(2).max(35).refine(isLocale, 'must be a locale like en-US or fr-CA').optional(),
     taxRateId: idRef.optional(),
     pricesIncludeTax: z.boolean().default(false),
     ...mutable
