@@ -1,0 +1,176 @@
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PLATFORM_DB, catalogDb, customersDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
+import { newUlid } from '../../web/src/lib/domain/ids.ts';
+import { createStaffUser, createTenant } from '../../server/tenants/provision.ts';
+import type { DeliveryDoc, SuppressionDoc } from '../../server/notify/types.ts';
+import { FakeTwilio } from '../support/fake-twilio.ts';
+import { makeSale } from '../support/fixtures.ts';
+import { MailSink, type CapturedMail } from '../support/mail-sink.ts';
+import { enrol, login, startTestServer, type TestServer } from './support/server.ts';
+
+/**
+ * Email and SMS delivery against a real SMTP server (smtp-server, messages parsed with mailparser)
+ * and a local server speaking Twilio's Messages API, both reached only through the official clients'
+ * configuration (SMTP_URL for nodemailer, TWILIO_API_BASE for twilio's request client).
+ */
+const PW = 'correct-horse-battery';
+const FROM = 'Corner Shop POS <pos@corner.test>';
+const PUBLIC_URL = 'https://pos.corner.test';
+const sink = new MailSink();
+const twilio = new FakeTwilio();
+let s: TestServer;
+let t = '';
+let owner = '';
+let gm: Awaited<ReturnType<typeof enrol>>;
+
+async function delivery(id: string): Promise<DeliveryDoc | null> {
+  return (await s.couch
+    .use(PLATFORM_DB)
+    .get(id)
+    .catch(() => null)) as DeliveryDoc | null;
+}
+
+/** Waits until the delivery of an outbox document reaches one of `statuses` (the worker is asynchronous). */
+async function settled(id: string, statuses: DeliveryDoc['status'][], ms = 60_000): Promise<DeliveryDoc> {
+  const deadline = Date.now() + ms;
+  let last: DeliveryDoc | null = null;
+  while (Date.now() < deadline) {
+    last = await delivery(id);
+    if (last && statuses.includes(last.status)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`delivery ${id} did not reach ${statuses.join('/')}: ${JSON.stringify(last)}`);
+}
+
+const platformDelivery = (outboxId: string) => `delivery:${PLATFORM_DB}:${outboxId}`;
+const gmDelivery = (outboxId: string) => `delivery:${locationDb(t, 'GM')}:${outboxId}`;
+
+/** Pushes documents as the register does (through the gateway, as the enrolled device). */
+async function push(...docs: object[]): Promise<void> {
+  const res = await s.call('POST', `/db/${locationDb(t, 'GM')}/_bulk_docs`, { token: gm.deviceToken, body: { docs } });
+  expect(res.status).toBe(201);
+  const out = (await res.json()) as { id: string; error?: string; reason?: string }[];
+  expect(out.filter((r) => r.error)).toEqual([]);
+}
+
+function receiptOutbox(saleId: string, channel: 'email' | 'sms', to: string) {
+  return { _id: `outbox:${gm.device.id}:${newUlid()}`, type: 'outbox', locationCode: 'GM', channel, to, template: 'receipt', ref: saleId, createdBy: 'user:cashier', createdAt: new Date().toISOString() };
+}
+
+/** A platform outbox document as the server's use cases write them. */
+async function queuePlatform(template: string, to: string, data: Record<string, string>, extra: Record<string, unknown> = {}): Promise<string> {
+  const id = `outbox:${template}:${t}:${newUlid()}`;
+  await s.couch.use(PLATFORM_DB).insert({ _id: id, type: 'email_outbox', tenantId: t, to, template, data, status: 'pending', attempts: 0, createdAt: new Date().toISOString(), ...extra });
+  return id;
+}
+
+function decodeQr(png: Buffer): string | null {
+  const img = PNG.sync.read(png);
+  return jsQR(new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.length), img.width, img.height)?.data ?? null;
+}
+
+const lastTo = async (to: string, n = 1): Promise<CapturedMail> => (await sink.waitFor(to, n)).at(-1)!;
+
+beforeAll(async () => {
+  await sink.start();
+  await twilio.start();
+  s = await startTestServer({
+    SMTP_URL: sink.url,
+    MAIL_FROM: FROM,
+    TWILIO_ACCOUNT_SID: twilio.accountSid,
+    TWILIO_AUTH_TOKEN: twilio.authToken,
+    TWILIO_FROM: '+15550100',
+    TWILIO_API_BASE: twilio.url,
+    NOTIFY_RETRY_BASE_S: '1',
+    PUBLIC_URL
+  });
+  t = (await createTenant({ couch: s.couch }, { name: 'Corner Shop', adminEmail: 'o@corner.test', adminPassword: PW, locations: [{ code: 'GM', name: 'Main Street', address: '1 Main St\nSpringfield', timeZone: 'America/New_York' }] })).tenantId;
+  await createStaffUser({ couch: s.couch }, t, { email: 'm@corner.test', name: 'Mia Manager', role: 'manager', locations: ['GM'], password: PW });
+  owner = await login(s, 'o@corner.test', PW);
+  gm = await enrol(s, owner, 'register', 'GM', 'Till 1');
+  const catalog = s.couch.use(catalogDb(t));
+  const settings = await catalog.get('settings:tenant');
+  await catalog.insert({ ...settings, receiptHeader: 'Open 9-6 every day', receiptFooter: 'Returns within 30 days with this receipt' });
+});
+
+afterAll(async () => {
+  await s?.stop();
+  await sink.stop();
+  await twilio.stop();
+});
+
+describe('receipts', () => {
+  it('emails a register receipt: the printed lines, tax, total, tender, return policy and the returns QR code inline', async () => {
+    const sale = makeSale('GM', gm.device.id, {
+      cashierName: 'Casey',
+      lines: [
+        { lineId: 'l1', productId: 'product:p1', variantId: 'p1-v01', sku: 'T-1', name: 'Linen shirt', qty: 2, unitPrice: 2500, discount: 0, tax: 400, total: 5400 },
+        { lineId: 'l2', productId: 'product:p2', variantId: 'p2-v01', sku: 'S-1', name: 'Wool socks', qty: 1, unitPrice: 900, discount: 100, tax: 64, total: 864 }
+      ],
+      subtotal: 5900,
+      discountTotal: 100,
+      taxTotal: 464,
+      total: 6264,
+      tenders: [{ kind: 'card_external', amount: 6264, reference: '4242' }]
+    });
+    const outbox = receiptOutbox(sale._id, 'email', 'ann@example.test');
+    await push(sale, outbox);
+    const mail = await lastTo('ann@example.test');
+    const d = await settled(gmDelivery(outbox._id), ['sent']);
+
+    expect(mail.parsed.subject).toBe('Your receipt from Corner Shop');
+    expect(mail.parsed.from?.text).toBe('"Corner Shop POS" <pos@corner.test>');
+    const text = mail.parsed.text ?? '';
+    for (const want of ['Corner Shop', 'Main Street', '1 Main St', 'Open 9-6 every day', 'Cashier: Casey', 'Register: Till 1', 'Linen shirt', '2 x $25.00', '$54.00', 'Wool socks', '-$1.00', 'Subtotal', '$59.00', 'Tax', '$4.64', 'TOTAL', '$62.64', 'Card', 'Ref 4242', 'Returns within 30 days with this receipt']) {
+      expect(text).toContain(want);
+    }
+    const html = String(mail.parsed.html);
+    expect(html).toContain('Linen shirt');
+    expect(html).toContain('$62.64');
+    expect(html).toContain('Returns within 30 days with this receipt');
+    const qr = mail.parsed.attachments.find((a) => a.contentType === 'image/png');
+    expect(qr?.contentId).toBeTruthy();
+    expect(html).toContain(`cid:${qr!.contentId!.replace(/[<>]/g, '')}`);
+    expect(decodeQr(qr!.content)).toBe(sale._id);
+
+    // one Message-ID per outbox document, recorded as the provider's id
+    expect(mail.parsed.messageId).toMatch(/^<1\.[0-9a-f]{32}@corner\.test>$/);
+    expect(mail.parsed.headers.get('x-outbox-id')).toBe(outbox._id);
+    expect(d).toMatchObject({ status: 'sent', attempts: 1, channel: 'email', template: 'receipt', tenantId: t, locationCode: 'GM' });
+    expect(d.providerId).toContain(mail.parsed.messageId);
+    // the outbox event itself is never edited
+    const ev = await s.couch.use(locationDb(t, 'GM')).get(outbox._id);
+    expect(ev._rev.startsWith('1-')).toBe(true);
+  });
+
+  it('texts a receipt through the Twilio client: lines, total and the receipt number, to the number as typed', async () => {
+    const sale = makeSale('GM', gm.device.id);
+    const outbox = receiptOutbox(sale._id, 'sms', '+1 (555) 010-0199');
+    await push(sale, outbox);
+    const d = await settled(gmDelivery(outbox._id), ['sent']);
+    const sent = twilio.to('+15550100199');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.from).toBe('+15550100');
+    expect(sent[0]!.body).toContain('1 x Tee $10.89');
+    expect(sent[0]!.body).toContain('TOTAL $10.89');
+    expect(sent[0]!.body).toContain('Cash $10.89');
+    expect(sent[0]!.body).toContain(`Receipt ${sale._id}`);
+    expect(sent[0]!.body).toContain('Returns within 30 days with this receipt');
+    expect(d.providerId).toBe(sent[0]!.sid);
+  });
+
+  it('waits for a sale that reaches the server after its outbox document (replication keeps no order)', async () => {
+    const sale = makeSale('GM', gm.device.id);
+    const outbox = receiptOutbox(sale._id, 'email', 'late@example.test');
+    await push(outbox);
+    const waiting = await settled(gmDelivery(outbox._id), ['retrying']);
+    expect(waiting.lastError).toMatchObject({ code: 'COMPOSE', permanent: false });
+    expect(waiting.lastError!.message).toContain('is not on the server yet');
+    await push(sale);
+    const mail = await lastTo('late@example.test');
+    expect(mail.parsed.text).toContain('TOTAL');
+    await settled(gmDelivery(outbox._id), ['sent']);
+  });
+});
