@@ -174,3 +174,84 @@ describe('receipts', () => {
     await settled(gmDelivery(outbox._id), ['sent']);
   });
 });
+
+describe('failures, suppression and unsubscribe', () => {
+  it('retries a temporary SMTP failure (4xx) with backoff, then sends once', async () => {
+    sink.failNext.push(451, 451);
+    const id = await queuePlatform('password_reset', 'retry@example.test', { name: 'Rita', signInUrl: '/admin' });
+    const retrying = await settled(platformDelivery(id), ['retrying']);
+    expect(retrying.lastError).toMatchObject({ code: '451', permanent: false });
+    expect(Date.parse(retrying.nextAttemptAt!)).toBeGreaterThan(Date.parse(retrying.lastError!.at));
+    const d = await settled(platformDelivery(id), ['sent']);
+    expect(d.attempts).toBe(3);
+    expect(d.history.map((h) => h.outcome)).toEqual(['temporary', 'temporary', 'sent']);
+    // the second wait is longer than the first (exponential, with jitter of ±20 %)
+    const [a, b, c] = d.history.map((h) => Date.parse(h.at));
+    expect(c! - b!).toBeGreaterThan((b! - a!) * 1.1);
+    expect(sink.to('retry@example.test')).toHaveLength(1);
+  });
+
+  it('marks a bad address (550 at RCPT TO) failed permanently, lists it as a bounce, and suppresses the next message to it', async () => {
+    sink.rejectRecipients.set('nobody@example.test', 550);
+    const first = await queuePlatform('password_reset', 'nobody@example.test', { name: 'No One', signInUrl: '/admin' });
+    const d = await settled(platformDelivery(first), ['failed']);
+    expect(d.lastError).toMatchObject({ code: '550', permanent: true });
+    expect(d.attempts).toBe(1);
+    const s1 = (await s.couch.use(PLATFORM_DB).get(`suppression:${t}:email:nobody@example.test`)) as SuppressionDoc;
+    expect(s1).toMatchObject({ reason: 'bounce', scope: 'all' });
+    const before = sink.messages.length;
+    const second = await queuePlatform('password_reset', 'Nobody@Example.test', { name: 'No One', signInUrl: '/admin' });
+    const d2 = await settled(platformDelivery(second), ['suppressed']);
+    expect(d2.attempts).toBe(0);
+    expect(sink.messages.length).toBe(before);
+  });
+
+  it('marks Twilio 21211 (invalid number) failed and 21610 (replied STOP) suppressed', async () => {
+    const sale = makeSale('GM', gm.device.id);
+    const bad = receiptOutbox(sale._id, 'sms', '555 0100');
+    twilio.stopped.add('+15550100777');
+    const stopped = receiptOutbox(sale._id, 'sms', '+1 555 010 0777');
+    await push(sale, bad, stopped);
+    const d1 = await settled(gmDelivery(bad._id), ['failed']);
+    expect(d1.lastError).toMatchObject({ code: '21211', permanent: true });
+    expect(d1.lastError!.message).toContain('is not a valid phone number');
+    const d2 = await settled(gmDelivery(stopped._id), ['suppressed']);
+    expect(d2.lastError).toMatchObject({ code: '21610' });
+    expect(await s.couch.use(PLATFORM_DB).get(`suppression:${t}:sms:+15550100777`)).toMatchObject({ reason: 'unsubscribe', scope: 'all' });
+  });
+
+  it('a notification carries a one-click unsubscribe; after it, notifications to that address are suppressed but receipts still go', async () => {
+    const digest = await queuePlatform('low_stock_digest', 'boss@example.test', {
+      asOf: 'Dec 1, 2026',
+      items: JSON.stringify([{ location: 'GM', name: 'Linen shirt M Blue', sku: 'LS-M-B', onHand: 1, threshold: 5 }])
+    });
+    const mail = await lastTo('boss@example.test');
+    await settled(platformDelivery(digest), ['sent']);
+    expect(mail.parsed.subject).toBe('Low stock at Corner Shop: 1 item');
+    expect(mail.parsed.text).toContain('GM  Linen shirt M Blue (LS-M-B): 1 on hand, reorder at 5');
+    // mailparser reads List-* headers into `list`
+    const list = mail.parsed.headers.get('list') as { unsubscribe?: { url?: string }; 'unsubscribe-post'?: { name?: string } };
+    const oneClick = list.unsubscribe?.url ?? '';
+    expect(oneClick.startsWith(`${PUBLIC_URL}/api/v1/unsubscribe?token=`)).toBe(true);
+    expect(list['unsubscribe-post']?.name).toBe('List-Unsubscribe=One-Click');
+    expect(String(mail.parsed.html)).toContain(`${PUBLIC_URL}/unsubscribe?token=`);
+
+    // the mail client's one-click POST (RFC 8058), sent to our server instead of the public host
+    const path = oneClick.slice(PUBLIC_URL.length);
+    const about = await fetch(s.url + path);
+    expect(await about.json()).toEqual({ tenantName: 'Corner Shop', channel: 'email', address: 'b…@example.test' });
+    const res = await fetch(s.url + path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    expect(res.status).toBe(200);
+    expect(await s.couch.use(PLATFORM_DB).get(`suppression:${t}:email:boss@example.test`)).toMatchObject({ reason: 'unsubscribe', scope: 'notification' });
+    // a forged token is refused
+    expect((await fetch(`${s.url}/api/v1/unsubscribe?token=${path.split('token=')[1]!.replace(/.$/, 'x')}`, { method: 'POST' })).status).toBe(400);
+
+    const again = await queuePlatform('low_stock_digest', 'boss@example.test', { asOf: 'Dec 2, 2026', items: '[]' });
+    await settled(platformDelivery(again), ['suppressed']);
+    const sale = makeSale('GM', gm.device.id);
+    const receipt = receiptOutbox(sale._id, 'email', 'boss@example.test');
+    await push(sale, receipt);
+    await settled(gmDelivery(receipt._id), ['sent']);
+    expect(sink.to('boss@example.test')).toHaveLength(2);
+  });
+});
