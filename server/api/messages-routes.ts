@@ -4,6 +4,7 @@ import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { parseBody, route } from '../http/errors.ts';
 import { messagesQuery, suppressionBody } from '../notify/service.ts';
+import { digestInput, emailDigest, layawayReminderInput, remindLayaway } from '../notify/producers.ts';
 
 const tokenQuery = z.object({ token: z.string().min(10).max(1000) }).passthrough();
 
@@ -47,6 +48,22 @@ export function messagesRoutes(ctx: Ctx): Router {
     route(async (req, res) => {
       const removed = await ctx.notify.unsuppress(req.principal!, parseBody(suppressionBody, req.body), String(req.id));
       res.json({ removed });
+    })
+  );
+
+  r.post(
+    '/messages/digest',
+    auth,
+    route(async (req, res) => {
+      res.status(202).json({ queued: true, ...(await emailDigest(ctx.couch, req.principal!, parseBody(digestInput, req.body), String(req.id))) });
+    })
+  );
+
+  r.post(
+    '/messages/layaway-reminder',
+    auth,
+    route(async (req, res) => {
+      res.status(202).json({ queued: true, ...(await remindLayaway(ctx.couch, req.principal!, parseBody(layawayReminderInput, req.body), String(req.id))) });
     })
   );
 

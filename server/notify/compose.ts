@@ -50,8 +50,13 @@ async function getOrNull(couch: Couch, db: string, id: string): Promise<Record<s
 const settingsShape = z.object({ tenantName: z.string(), receiptHeader: z.string().optional(), receiptFooter: z.string().optional() }).passthrough();
 const locationShape = z.object({ name: z.string(), address: z.string().optional(), timeZone: z.string(), currency: z.string() }).passthrough();
 
-async function brandOf(couch: Couch, tenantId: string, publicUrl: string): Promise<Brand> {
+/**
+ * The tenant's name from its settings, and for messages to customers its receipt header and footer
+ * (opening hours, return policy); staff and supplier mail carries the name only.
+ */
+async function brandOf(couch: Couch, tenantId: string, publicUrl: string, forCustomers: boolean): Promise<Brand> {
   const s = settingsShape.safeParse(await getOrNull(couch, catalogDb(tenantId), 'settings:tenant'));
+  if (s.success && !forCustomers) return { name: s.data.tenantName, publicUrl };
   if (s.success) return { name: s.data.tenantName, publicUrl, ...(s.data.receiptHeader ? { header: s.data.receiptHeader } : {}), ...(s.data.receiptFooter ? { footer: s.data.receiptFooter } : {}) };
   const t = (await getOrNull(couch, PLATFORM_DB, `tenant:${tenantId}`)) as { name?: string } | null;
   return { name: t?.name ?? tenantId, publicUrl };
@@ -141,7 +146,8 @@ const layawayData = z.object({ customerName: z.string(), store: z.string(), item
 export async function compose(couch: Couch, src: SourceDoc, channel: 'email' | 'sms', opts: ComposeOptions): Promise<Composed> {
   if (src.kind === 'location') return composeReceipt(couch, src.tenantId, src.doc.locationCode, src.doc.ref, channel, opts.publicUrl);
   const doc = src.doc;
-  const brand = doc.template === 'welcome' ? { name: PLATFORM_NAME, publicUrl: opts.publicUrl } : await brandOf(couch, doc.tenantId, opts.publicUrl);
+  const forCustomers = doc.template === 'gift_card_issued' || doc.template === 'layaway_reminder';
+  const brand = doc.template === 'welcome' ? { name: PLATFORM_NAME, publicUrl: opts.publicUrl } : await brandOf(couch, doc.tenantId, opts.publicUrl, forCustomers);
   const unsubscribeUrl = opts.unsubscribeUrl(doc.tenantId, channel, doc.to);
   const emailOnly = (email: RenderedEmail, withUnsubscribe = false): Composed => {
     if (channel !== 'email') throw new ComposeError(true, `the ${doc.template} message has no text-message version`);

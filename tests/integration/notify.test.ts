@@ -1,4 +1,4 @@
-import jsQR from 'jsqr';
+import jsqrModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLATFORM_DB, catalogDb, customersDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
@@ -65,6 +65,10 @@ async function queuePlatform(template: string, to: string, data: Record<string, 
   await s.couch.use(PLATFORM_DB).insert({ _id: id, type: 'email_outbox', tenantId: t, to, template, data, status: 'pending', attempts: 0, createdAt: new Date().toISOString(), ...extra });
   return id;
 }
+
+// jsqr is CommonJS with a default export: node's ESM and vite's interop hand it over differently
+type JsQr = (typeof import('jsqr'))['default'];
+const jsQR: JsQr = (jsqrModule as unknown as { default?: JsQr }).default ?? (jsqrModule as unknown as JsQr);
 
 function decodeQr(png: Buffer): string | null {
   const img = PNG.sync.read(png);
@@ -255,3 +259,121 @@ describe('failures, suppression and unsubscribe', () => {
     expect(sink.to('boss@example.test')).toHaveLength(2);
   });
 });
+
+describe('every template, queued by its own flow', () => {
+  const json = async <T>(res: Response, status = 200): Promise<T> => {
+    const body = await res.text();
+    expect(res.status, body).toBe(status);
+    return JSON.parse(body) as T;
+  };
+
+  it('welcome (sign-up): platform-branded, the sign-in link absolute, no password', async () => {
+    const out = await json<{ tenantId: string; temporaryPassword: string }>(
+      await s.call('POST', '/api/v1/signup', {
+        body: { businessName: 'Blue Door Books', ownerName: 'Bea', ownerEmail: 'bea@bluedoor.test', plan: 'starter', location: { code: 'BD', name: 'Blue Door', timeZone: 'Europe/London', currency: 'GBP' } }
+      }),
+      201
+    );
+    const mail = await lastTo('bea@bluedoor.test');
+    expect(mail.parsed.subject).toBe('Welcome to POS Platform: Blue Door Books is ready');
+    expect(mail.parsed.text).toContain('Hello Bea,');
+    expect(mail.parsed.text).toContain('Blue Door Books is set up on the Starter plan');
+    expect(mail.parsed.text).toContain(`${PUBLIC_URL}/admin/setup`);
+    expect(mail.raw.toString()).not.toContain(out.temporaryPassword);
+    await settled(platformDelivery(`outbox:welcome:${out.tenantId}`), ['sent']);
+  });
+
+  it('staff invitation and password reset: tenant-branded, no secret', async () => {
+    const invited = await json<{ member: { id: string }; temporaryPassword: string }>(
+      await s.call('POST', '/api/v1/staff', { token: owner, body: { email: 'cass@corner.test', name: 'Cass Cashier', role: 'cashier', locations: ['GM'] } }),
+      201
+    );
+    const invite = await lastTo('cass@corner.test');
+    expect(invite.parsed.subject).toBe('You have been added to Corner Shop');
+    expect(invite.parsed.text).toContain('Hello Cass Cashier,');
+    expect(invite.parsed.text).toContain('as cashier');
+    expect(invite.parsed.text).toContain(`${PUBLIC_URL}/admin`);
+    expect(invite.raw.toString()).not.toContain(invited.temporaryPassword);
+    const reset = await json<{ temporaryPassword: string }>(await s.call('POST', `/api/v1/staff/${encodeURIComponent(invited.member.id)}/password`, { token: owner }));
+    const mail = await lastTo('cass@corner.test', 2);
+    expect(mail.parsed.subject).toBe('Your Corner Shop password was reset');
+    expect(mail.parsed.text).toContain('signed out everywhere');
+    expect(mail.raw.toString()).not.toContain(reset.temporaryPassword);
+  });
+
+  it('purchase order: the order in the body and a CSV attachment with every line', async () => {
+    const product = { ...makeProductWith('product:01M9PO0000000000000000000A', 'Canvas tote', 'TOTE-1') };
+    await s.couch.use(catalogDb(t)).insert(product);
+    const supplier = await json<{ supplier: { _id: string } }>(await s.call('POST', '/api/v1/inventory/suppliers', { token: owner, body: { name: 'Acme Bags', email: 'orders@acme.test' } }), 201);
+    const po = await json<{ order: { _id: string; number: string } }>(
+      await s.call('POST', '/api/v1/inventory/purchase-orders', { token: owner, body: { location: 'GM', supplierId: supplier.supplier._id, lines: [{ variantId: product.variants[0]!.id, ordered: 12, unitCost: 450 }], note: 'Deliver to the back door' } }),
+      201
+    );
+    await json(await s.call('POST', `/api/v1/inventory/purchase-orders/${encodeURIComponent(po.order._id)}/send`, { token: owner }));
+    const mail = await lastTo('orders@acme.test');
+    expect(mail.parsed.subject).toBe(`Purchase order ${po.order.number} from Corner Shop`);
+    expect(mail.parsed.text).toContain('Main Street\n1 Main St\nSpringfield');
+    expect(mail.parsed.text).toContain('12 x TOTE-1 Canvas tote · One @ 4.50 = 54.00');
+    expect(mail.parsed.text).toContain('Total (USD): 54.00');
+    expect(mail.parsed.text).toContain('Note: Deliver to the back door');
+    // supplier mail carries the shop's name, not its receipt header and return policy
+    expect(mail.parsed.text).not.toContain('Returns within 30 days');
+    const csv = mail.parsed.attachments.find((a) => a.filename === `purchase-order-${po.order.number}.csv`);
+    expect(csv?.contentType).toBe('text/csv');
+    expect(csv!.content.toString('utf8')).toBe(`order,sku,description,quantity,unit_cost_usd,line_total_usd\r\n${po.order.number},TOTE-1,Canvas tote · One,12,4.50,54.00\r\n`);
+  });
+
+  it('gift card issued to a customer: amount and the last four digits only', async () => {
+    await s.couch.use(customersDb(t)).insert({ _id: 'customer:gina', type: 'customer', firstName: 'Gina', lastName: 'Green', email: 'gina@example.test', phone: '+15550100555', tags: [], updatedAt: new Date().toISOString(), updatedBy: 'user:x' });
+    const card = await json<{ number: string }>(await s.call('POST', '/api/v1/customers/gift-cards', { token: owner, body: { amount: 5000, customerId: 'customer:gina' } }), 201);
+    const mail = await lastTo('gina@example.test');
+    expect(mail.parsed.subject).toBe('Your Corner Shop gift card: $50.00');
+    expect(mail.parsed.text).toContain(`card ending ${card.number.slice(-4)}`);
+    expect(mail.raw.toString()).not.toContain(card.number);
+    // customer mail carries the receipt header and footer
+    expect(mail.parsed.text).toContain('Returns within 30 days with this receipt');
+  });
+
+  it('sync and device alerts digest, on request, to the manager who asked', async () => {
+    const manager = await login(s, 'm@corner.test', PW);
+    const out = await json<{ id: string; to: string }>(await s.call('POST', '/api/v1/messages/digest', { token: manager, body: { kind: 'sync' } }), 202);
+    expect(out.to).toBe('m@corner.test');
+    const mail = await lastTo('m@corner.test');
+    expect(mail.parsed.subject).toMatch(/^Corner Shop: \d+ sync and device alerts?$/);
+    expect(String(mail.parsed.html)).toContain('/unsubscribe?token=');
+    const low = await json<{ id: string; items: number }>(await s.call('POST', '/api/v1/messages/digest', { token: manager, body: { kind: 'low_stock' } }), 202);
+    const digest = await lastTo('m@corner.test', 2);
+    expect(digest.parsed.subject).toBe(`Low stock at Corner Shop: ${low.items} item${low.items === 1 ? '' : 's'}`);
+  });
+
+  it('layaway reminder by text: what is left to pay, from the layaway and its payments', async () => {
+    const layawayId = `layaway:${gm.device.id}:${newUlid()}`;
+    const line = { lineId: 'l1', productId: 'product:p1', variantId: 'p1-v01', sku: 'T-1', name: 'Wool coat', qty: 1, unitPrice: 20000, discount: 0, tax: 0, total: 20000 };
+    await push(
+      { _id: layawayId, type: 'layaway', locationCode: 'GM', registerId: `device:${gm.device.id}`, cashierId: 'user:c', customerId: 'customer:gina', currency: 'USD', lines: [line], total: 20000, tenders: [{ kind: 'cash', amount: 4000 }], change: 0, createdAt: new Date().toISOString() },
+      { _id: `layaway_payment:${gm.device.id}:${newUlid()}`, type: 'layaway_payment', locationCode: 'GM', registerId: `device:${gm.device.id}`, cashierId: 'user:c', layawayId, tenders: [{ kind: 'cash', amount: 6000 }], change: 0, createdAt: new Date().toISOString() }
+    );
+    const out = await json<{ id: string; balance: number }>(await s.call('POST', '/api/v1/messages/layaway-reminder', { token: owner, body: { location: 'GM', layawayId, channel: 'sms' } }), 202);
+    expect(out.balance).toBe(10000);
+    const d = await settled(platformDelivery(out.id), ['sent']);
+    const sms = twilio.messages.find((m) => m.sid === d.providerId)!;
+    expect(sms.to).toBe('+15550100555');
+    expect(sms.body).toBe(`Corner Shop: your layaway ${layawayId.slice(-8)} at Main Street has $100.00 left to pay (total $200.00). Reply STOP to opt out.`);
+  });
+});
+
+function makeProductWith(id: string, name: string, sku: string) {
+  const suffix = id.slice('product:'.length);
+  return {
+    _id: id,
+    type: 'product',
+    name,
+    categoryId: 'category:bags',
+    taxCategory: 'general',
+    options: [{ name: 'Size', values: ['One'] }],
+    variants: [{ id: `${suffix}-v01`, sku, options: { Size: 'One' }, price: 1200, active: true }],
+    status: 'active',
+    updatedAt: new Date().toISOString(),
+    updatedBy: 'user:test'
+  };
+}
