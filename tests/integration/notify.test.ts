@@ -377,3 +377,50 @@ function makeProductWith(id: string, name: string, sku: string) {
     updatedBy: 'user:test'
   };
 }
+
+describe('the Messages API', () => {
+  type Listed = { messages: { id: string; status: string; template: string; locationCode: string | null; providerId: string | null; error: { code: string } | null; generation: number }[]; nextCursor: string | null; channels: Record<string, { configured: boolean }> };
+
+  it('lists messages newest first with status and provider id; a manager sees only their store’s', async () => {
+    const all = (await (await s.call('GET', '/api/v1/messages?limit=100', { token: owner })).json()) as Listed;
+    expect(all.channels).toMatchObject({ email: { configured: true }, sms: { configured: true } });
+    expect(all.messages.length).toBeGreaterThan(10);
+    expect(all.messages.some((m) => m.template === 'staff_invite')).toBe(true);
+    const sent = all.messages.find((m) => m.status === 'sent' && m.template === 'receipt')!;
+    expect(sent.providerId).toBeTruthy();
+    const manager = await login(s, 'm@corner.test', PW);
+    const mine = (await (await s.call('GET', '/api/v1/messages?limit=100', { token: manager })).json()) as Listed;
+    expect(mine.messages.length).toBeGreaterThan(0);
+    expect(mine.messages.every((m) => m.locationCode === 'GM')).toBe(true);
+    // paging by cursor covers the same rows
+    const page1 = (await (await s.call('GET', '/api/v1/messages?limit=3', { token: owner })).json()) as Listed;
+    const page2 = (await (await s.call('GET', `/api/v1/messages?limit=3&cursor=${page1.nextCursor}`, { token: owner })).json()) as Listed;
+    expect([...page1.messages, ...page2.messages].map((m) => m.id)).toEqual(all.messages.slice(0, 6).map((m) => m.id));
+    const failed = (await (await s.call('GET', '/api/v1/messages?status=failed', { token: owner })).json()) as Listed;
+    expect(failed.messages.length).toBeGreaterThan(0);
+    expect(failed.messages.every((m) => m.status === 'failed')).toBe(true);
+    // a cashier may not
+    const cashier = await createStaffUser({ couch: s.couch }, t, { email: 'c2@corner.test', name: 'C', role: 'cashier', locations: ['GM'], password: PW });
+    expect(cashier).toBeTruthy();
+    expect((await s.call('GET', '/api/v1/messages', { token: await login(s, 'c2@corner.test', PW) })).status).toBe(403);
+  });
+
+  it('resends a failed message once its address is off the suppression list, as a new generation', async () => {
+    sink.rejectRecipients.set('fixme@example.test', 550);
+    const id = await queuePlatform('password_reset', 'fixme@example.test', { name: 'Fix', signInUrl: '/admin' });
+    await settled(platformDelivery(id), ['failed']);
+    const refused = await s.call('POST', `/api/v1/messages/${encodeURIComponent(platformDelivery(id))}/resend`, { token: owner });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: string }).error).toBe('suppressed');
+    sink.rejectRecipients.delete('fixme@example.test');
+    const removed = await s.call('POST', '/api/v1/messages/suppressions/remove', { token: owner, body: { channel: 'email', address: 'FIXME@example.test' } });
+    expect(await removed.json()).toEqual({ removed: true });
+    const res = await s.call('POST', `/api/v1/messages/${encodeURIComponent(platformDelivery(id))}/resend`, { token: owner });
+    expect(res.status).toBe(200);
+    const d = await settled(platformDelivery(id), ['sent']);
+    expect(d.generation).toBe(2);
+    expect(d.history.map((h) => h.outcome)).toEqual(['permanent', 'resend', 'sent']);
+    const mail = await lastTo('fixme@example.test');
+    expect(mail.parsed.messageId).toMatch(/^<2\.[0-9a-f]{32}@corner\.test>$/);
+  });
+});
