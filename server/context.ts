@@ -7,6 +7,7 @@ import type { DeviceRegistry } from './platform/devices.ts';
 import type { SessionRegistry } from './auth/sessions.ts';
 import type { StaffDirectory } from './gateway/staff-directory.ts';
 import type { CatalogSnapshots } from './sync/catalog-snapshot.ts';
+import type { Notify } from './notify/service.ts';
 
 /** What the HTTP layer hands to use cases. Stateless: nothing here holds per-user state. */
 export interface Ctx {
@@ -21,5 +22,7 @@ export interface Ctx {
   snapshots: CatalogSnapshots;
   /** tenant staff, cached briefly, for checking manager approvals on written documents */
   staff: StaffDirectory;
+  /** email and SMS: the outbox worker and the Messages use cases */
+  notify: Notify;
   log: Logger;
 }

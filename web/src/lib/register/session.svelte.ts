@@ -383,22 +383,31 @@ export class RegisterSession {
     );
   }
 
-  /** Queues the receipt for email (an outbox document; the outbox worker delivers it when online). */
-  async emailReceipt(sale: SaleDoc, to: string): Promise<void> {
+  /**
+   * Queues the receipt for email or a text message (an outbox document; the outbox worker delivers
+   * it when online). Offline it waits on this register and goes with the next sync.
+   */
+  async sendReceipt(sale: SaleDoc, channel: 'email' | 'sms', to: string): Promise<void> {
     const cashier = this.requireCashier();
     await this.guard(() =>
       recordOutbox(this.locationDb, {
         _id: `outbox:${this.registerKey}:${newUlid()}`,
         type: 'outbox',
         locationCode: this.locationCode,
-        channel: 'email',
-        to,
+        channel,
+        to: to.trim(),
         template: 'receipt',
         ref: sale._id,
         createdBy: cashier.id,
         createdAt: new Date().toISOString()
       })
     );
+    this.sync.nudge();
+  }
+
+  /** Queues the receipt for email (kept for callers that only email). */
+  emailReceipt(sale: SaleDoc, to: string): Promise<void> {
+    return this.sendReceipt(sale, 'email', to);
   }
 
   openDrawer(): Promise<void> {

@@ -5,6 +5,7 @@ export const SETTINGS_TABS = [
   { href: '/admin/settings/taxes', label: 'Tax rates' },
   { href: '/admin/settings/register', label: 'Receipt and payments' },
   { href: '/admin/settings/plan', label: 'Plan and API keys' },
+  { href: '/admin/settings/messages', label: 'Messages' },
   { href: '/admin/settings/audit', label: 'Audit log' },
   { href: '/admin/settings/sync', label: 'Sync health' }
 ] as const;

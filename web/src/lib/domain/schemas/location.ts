@@ -325,7 +325,10 @@ export const layawayCloseSchema = z
   })
   .strict();
 
-/** A message to send (receipt email); the integrations' outbox worker delivers it. */
+/** A mobile number as people type it: an optional +, then 6–15 digits with spaces, dots, dashes or brackets. */
+export const PHONE_PATTERN = /^\+?(?:[\s().-]*\d){6,15}[\s().-]*$/;
+
+/** A message to send (receipt email or text); the integrations' outbox worker delivers it. */
 export const outboxSchema = z
   .object({
     ...couchFields,
@@ -342,6 +345,7 @@ export const outboxSchema = z
   .strict()
   .superRefine((o, ctx) => {
     if (o.channel === 'email' && !z.email().safeParse(o.to).success) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be an email address' });
+    if (o.channel === 'sms' && !PHONE_PATTERN.test(o.to)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be a phone number like +1 555 010 0199' });
   });
 
 export const MOVEMENT_REASONS = [
