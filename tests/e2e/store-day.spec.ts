@@ -1,4 +1,4 @@
-import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
+import { expect, machine, test, type APIRequestContext, type Browser, type Page } from './support/test.ts';
 import { shoot, signInAdmin } from './support/admin.ts';
 import { demoItems, enrolRegister, expectOnServer, finishSale, openShift, ownerLogin, registerKey, scan, signIn, type DemoItem, type Owner } from './support/register.ts';
 
@@ -11,7 +11,7 @@ import { demoItems, enrolRegister, expectOnServer, finishSale, openShift, ownerL
  * dashboard (API and page) and every report (JSON and CSV) must show the same figures to the cent,
  * and each report's rows must add up to its totals.
  */
-test.setTimeout(300_000);
+test.setTimeout(machine(300_000));
 
 const LOC = 'LM';
 const ZONE = 'America/Los_Angeles';
@@ -142,7 +142,7 @@ function zFigures(zLines: string[]): Figures {
 async function adminPage(browser: Browser): Promise<Page> {
   const page = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
   await signInAdmin(page, 'owner@nexus.demo', { waitSignedIn: false });
-  await expect(page.getByRole('heading', { name: 'Nexus Clothing', level: 1 })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('heading', { name: 'Nexus Clothing', level: 1 })).toBeVisible({ timeout: machine(30_000) });
   return page;
 }
 
@@ -235,7 +235,7 @@ test('a store day: receipts, the Z report, the dashboard and every report agree 
 
   // 6. everything on the server, then close the shift with the drawer counted exactly
   await expectOnServer(request, owner, `sale:${key}:`, 5, LOC);
-  await expect(page.getByRole('status', { name: 'Sync badge' })).toContainText(/0 unsynced/, { timeout: 60_000 });
+  await expect(page.getByRole('status', { name: 'Sync badge' })).toContainText(/0 unsynced/, { timeout: machine(60_000) });
   await page.getByRole('button', { name: 'Shift', exact: true }).click();
   const shift = page.getByRole('dialog', { name: 'Shift' });
   await shift.getByRole('button', { name: 'Close shift' }).click();
@@ -249,7 +249,7 @@ test('a store day: receipts, the Z report, the dashboard and every report agree 
   await expectOnServer(request, owner, `shift_close:${key}:`, 1, LOC);
 
   // --- the Z report on paper and on screen: its own lines add up ---------------------------------
-  await expect.poll(async () => (await printed(page)).some((j) => j.lines.some((l) => l.trim() === 'Z REPORT')), { timeout: 30_000 }).toBe(true);
+  await expect.poll(async () => (await printed(page)).some((j) => j.lines.some((l) => l.trim() === 'Z REPORT')), { timeout: machine(30_000) }).toBe(true);
   const jobs = await printed(page);
   const zLines = jobs.find((j) => j.lines.some((l) => l.trim() === 'Z REPORT'))!.lines;
   const z = zFigures(zLines);
@@ -376,7 +376,7 @@ test('a store day: receipts, the Z report, the dashboard and every report agree 
   // --- the admin pages show the same, in LM's locale and time zone -------------------------------
   const admin = await adminPage(browser);
   await admin.getByRole('combobox', { name: 'Location' }).selectOption(LOC);
-  await expect(admin.getByLabel('Today Net sales')).toHaveText(money(z.net), { timeout: 30_000 });
+  await expect(admin.getByLabel('Today Net sales')).toHaveText(money(z.net), { timeout: machine(30_000) });
   await expect(admin.getByLabel('Today Total collected')).toHaveText(money(z.collected));
   await expect(admin.getByLabel('Today Transactions')).toHaveText(String(z.transactions));
   await expect(admin.getByLabel('Today Returns')).toHaveText(money(z.returns));
@@ -391,7 +391,7 @@ test('a store day: receipts, the Z report, the dashboard and every report agree 
     await admin.getByRole('combobox', { name: 'Report' }).selectOption(report);
     await admin.getByRole('button', { name: 'Run report' }).click();
     const heading = admin.getByRole('heading', { name: new RegExp(`^${title.replace(/[()]/g, '\\$&')} · .* · ${LOC}$`) });
-    await expect(heading).toBeVisible({ timeout: 30_000 });
+    await expect(heading).toBeVisible({ timeout: machine(30_000) });
     await expect(admin.getByRole('button', { name: 'Run report' })).toBeEnabled();
     return admin.getByRole('table', { name: new RegExp(`^${title.replace(/[()]/g, '\\$&')} · `) });
   };
