@@ -2,6 +2,8 @@ import { defineConfig, devices } from '@playwright/test';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { TIME_SCALE } from './tests/e2e/support/machine.ts';
+import { MailSink } from './tests/support/mail-sink.ts';
 
 /**
  * End-to-end tests in Debian's Chromium (Playwright's own browser download cannot work on these
@@ -20,6 +22,16 @@ if (!process.env.E2E_DATA_DIR) {
 }
 const DATA_DIR = process.env.E2E_DATA_DIR;
 
+// Email from the e2e server goes to a real SMTP server on a free port, run by the runner process;
+// every message is written to E2E_MAIL_DIR as an .eml file that specs read (tests/e2e/support/mail.ts).
+if (!process.env.E2E_SMTP_URL) {
+  const mailDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pos-e2e-mail-'));
+  const sink = new MailSink(mailDir);
+  process.env.E2E_SMTP_URL = await sink.start();
+  process.env.E2E_MAIL_DIR = mailDir;
+  process.on('exit', () => fs.rmSync(mailDir, { recursive: true, force: true }));
+}
+
 export default defineConfig({
   testDir: 'tests/e2e',
   fullyParallel: false,
@@ -29,7 +41,11 @@ export default defineConfig({
   retries: 0,
   forbidOnly: !!process.env.CI,
   reporter: [['list']],
-  timeout: 60_000,
+  // Limits for the machine, never latency goals (those are measured in bench/): a test and an
+  // expectation wait for state, and these only say when to give up. Both stretch with E2E_TIME_SCALE
+  // (tests/e2e/support/machine.ts) so the stress run on a loaded machine keeps the same assertions.
+  timeout: 60_000 * TIME_SCALE,
+  expect: { timeout: 15_000 * TIME_SCALE },
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     trace: 'retain-on-failure'
@@ -50,7 +66,7 @@ export default defineConfig({
     command: 'npx tsx server/main.ts',
     url: `http://127.0.0.1:${PORT}/healthz`,
     // the server runs `vite build` first when build/ is missing (scripts/test.sh builds beforehand)
-    timeout: 180_000,
+    timeout: 180_000 * TIME_SCALE,
     reuseExistingServer: false,
     // SIGTERM lets the server stop its embedded store cleanly instead of being SIGKILLed with it
     gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
@@ -59,6 +75,16 @@ export default defineConfig({
     // Every test's browser and API calls come from 127.0.0.1: one client to the per-client limit on
     // /api/v1, which admin pages reach quickly across a run. The limit itself is tested in
     // tests/integration/lifecycle.test.ts; here it is raised so it never decides a journey.
-    env: { PORT: String(PORT), HOST: '127.0.0.1', DATA_DIR, SEED_DEMO: '1', LOG_LEVEL: 'warn', API_RATE_LIMIT: '5000' }
+    env: {
+      PORT: String(PORT),
+      HOST: '127.0.0.1',
+      DATA_DIR,
+      SEED_DEMO: '1',
+      LOG_LEVEL: 'warn',
+      API_RATE_LIMIT: '5000',
+      SMTP_URL: process.env.E2E_SMTP_URL,
+      MAIL_FROM: 'Nexus Clothing <receipts@nexus.demo>',
+      PUBLIC_URL: `http://127.0.0.1:${PORT}`
+    }
   }
 });

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page, machine } from './support/test.ts';
 import fs from 'node:fs/promises';
 import { PASSWORD, shoot, signInAdmin } from './support/admin.ts';
 
@@ -41,7 +41,7 @@ async function exported(page: Page): Promise<string> {
 }
 
 test('an owner checks a file with errors, imports a clean one, re-imports it without changes and exports', async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(machine(120_000));
   await page.setViewportSize({ width: 1440, height: 900 });
   await signInAdmin(page, 'owner@nexus.demo');
   await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Catalog' }).click();
@@ -57,7 +57,7 @@ test('an owner checks a file with errors, imports a clean one, re-imports it wit
   await checkBtn.click();
   const errors = page.getByRole('table', { name: 'Import errors' });
   // the first journey of a run: the just-started server is still indexing the demo tenant's views
-  await expect(errors).toBeVisible({ timeout: 60_000 });
+  await expect(errors).toBeVisible({ timeout: machine(60_000) });
   await expect(page.getByRole('alert').filter({ hasText: 'problems in the file' })).toContainText('3 problems in the file; nothing was imported');
   for (const col of ['Row', 'Column', 'Problem']) await expect(errors.getByRole('columnheader', { name: col })).toBeVisible();
   const rows = errors.locator('tbody tr');
@@ -108,7 +108,7 @@ test('an owner checks a file with errors, imports a clean one, re-imports it wit
 });
 
 test('a large file shows its upload progress, then the check', async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(machine(120_000));
   await signInAdmin(page, 'owner@nexus.demo');
   await page.goto('/admin/catalog/import');
   // 10,000 new single-variant products, ~0.8 MB; a dry run only
@@ -127,7 +127,7 @@ test('a large file shows its upload progress, then the check', async ({ page }) 
   await expect(page.getByLabel('Catalog CSV file')).toBeDisabled();
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
   const preview = page.getByRole('table', { name: 'Import preview' });
-  await expect(preview.getByRole('row', { name: /^Products/ }).getByRole('cell')).toHaveText(['10,000', '0', '0'], { timeout: 60_000 });
+  await expect(preview.getByRole('row', { name: /^Products/ }).getByRole('cell')).toHaveText(['10,000', '0', '0'], { timeout: machine(60_000) });
   await expect(page.getByText('10,000 rows checked; nothing has been written yet.')).toBeVisible();
 });
 

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page, machine } from './support/test.ts';
 import { PASSWORD, shoot, signInAdmin } from './support/admin.ts';
 
 /**
@@ -23,12 +23,12 @@ async function token(page: Page, email: string): Promise<string> {
 }
 
 test('a manager creates a size × colour × fit product, prices a variant, generates a barcode and archives it', async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(machine(120_000));
   await page.setViewportSize({ width: 1440, height: 900 });
   await signInAdmin(page, 'manager@nexus.demo');
   await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Catalog' }).click();
   await expect(page.getByRole('heading', { name: 'Products', level: 1 })).toBeVisible();
-  await expect(page.getByRole('table', { name: 'Products' }).locator('tbody tr')).toHaveCount(25, { timeout: 20_000 });
+  await expect(page.getByRole('table', { name: 'Products' }).locator('tbody tr')).toHaveCount(25, { timeout: machine(20_000) });
   await expect(page.getByRole('link', { name: 'Import or export products (CSV)' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Price rules' })).toHaveAttribute('href', '/admin/catalog/price-rules');
   await shoot(page, 'admin-catalog-list');
@@ -42,7 +42,7 @@ test('a manager creates a size × colour × fit product, prices a variant, gener
   await page.getByLabel('Tax category').selectOption('clothing');
   // the image goes to the media store at once; the product keeps its id
   await page.getByLabel('Product image').setInputFiles({ name: 'shirt.png', mimeType: 'image/png', buffer: PNG });
-  await expect(page.getByRole('img', { name: 'Product' })).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByRole('img', { name: 'Product' })).toBeVisible({ timeout: machine(20_000) });
   await addOption(page, 'Size', 'S, M, L');
   await addOption(page, 'Colour', 'White, Blue');
   await addOption(page, 'Fit', 'Regular, Slim');
@@ -69,13 +69,13 @@ test('a manager creates a size × colour × fit product, prices a variant, gener
   await page.getByLabel('Barcode of L / White / Regular').fill('');
   await page.getByRole('button', { name: 'Generate barcode for M / Blue / Slim' }).click();
   // the first lookup may wait for the embedded store to finish building the catalog views
-  await expect(page.getByLabel('Barcode of M / Blue / Slim')).toHaveValue(/^2\d{12}$/, { timeout: 30_000 });
+  await expect(page.getByLabel('Barcode of M / Blue / Slim')).toHaveValue(/^2\d{12}$/, { timeout: machine(30_000) });
   const barcode = await page.getByLabel('Barcode of M / Blue / Slim').inputValue();
   // a variant with a barcode offers no Generate: that code may already be on labels
   await expect(page.getByRole('button', { name: 'Generate barcode for M / Blue / Slim' })).toHaveCount(0);
 
   await page.getByRole('button', { name: 'Create product' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Product created.' })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('status').filter({ hasText: 'Product created.' })).toBeVisible({ timeout: machine(30_000) });
   await expect(page).toHaveURL(/\/admin\/catalog\/product\?id=product%3A/);
   await expect(page.getByRole('heading', { name: `Edit ${NAME}`, level: 1 })).toBeVisible();
   await expect(page).toHaveTitle(new RegExp(`^Edit ${NAME}`));
@@ -114,7 +114,7 @@ test('a manager creates a size × colour × fit product, prices a variant, gener
   await page.getByLabel('Status').selectOption('archived');
   const row = page.getByRole('table', { name: 'Products' }).locator('tbody tr');
   // a shared 2-core machine: the list waits behind the server's catalog snapshot rebuild after the edits
-  await expect(row).toHaveCount(1, { timeout: 20_000 });
+  await expect(row).toHaveCount(1, { timeout: machine(20_000) });
   await expect(row.getByRole('cell')).toHaveText([NAME, 'Shirts', /-S-WHITE-REGULAR/, '12', '$45.50 – $59.00', 'Archived']);
   await shoot(page, 'admin-catalog-list-search');
 
@@ -177,10 +177,10 @@ test('price rules: a manager adds a scheduled group rule, edits it and deletes i
   await page.getByLabel('Customer group').fill(group);
   await page.getByLabel('Starts (optional)').fill('2030-01-01T09:00');
   await page.getByRole('button', { name: 'Add rule' }).click();
-  await expect(page.getByRole('status').filter({ hasText: `Price rule E2E rule ${TAG} added.` })).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByRole('status').filter({ hasText: `Price rule E2E rule ${TAG} added.` })).toBeVisible({ timeout: machine(20_000) });
   const row = page.getByRole('table', { name: 'Price rules' }).getByRole('row').filter({ hasText: `E2E rule ${TAG}` });
   // the list reloads after the save (slow while the server rebuilds its catalog snapshot on a busy machine)
-  await expect(row.getByRole('cell')).toHaveText([`E2E rule ${TAG}`, '15 % off', `Customer group ${group}`, /– open-ended/, 'Scheduled', /Edit/], { timeout: 20_000 });
+  await expect(row.getByRole('cell')).toHaveText([`E2E rule ${TAG}`, '15 % off', `Customer group ${group}`, /– open-ended/, 'Scheduled', /Edit/], { timeout: machine(20_000) });
   await shoot(page, 'admin-catalog-price-rules');
 
   await page.getByRole('button', { name: `Edit E2E rule ${TAG}` }).click();
@@ -189,17 +189,17 @@ test('price rules: a manager adds a scheduled group rule, edits it and deletes i
   await page.getByLabel('Starts (optional)').fill('');
   await page.getByLabel('Active').uncheck();
   await page.getByRole('button', { name: 'Save rule' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'saved' })).toBeVisible({ timeout: 20_000 });
-  await expect(row.getByRole('cell')).toHaveText([`E2E rule ${TAG}`, '$5.00 off each', `Customer group ${group}`, 'Always', 'Off', /Edit/], { timeout: 20_000 });
+  await expect(page.getByRole('status').filter({ hasText: 'saved' })).toBeVisible({ timeout: machine(20_000) });
+  await expect(row.getByRole('cell')).toHaveText([`E2E rule ${TAG}`, '$5.00 off each', `Customer group ${group}`, 'Always', 'Off', /Edit/], { timeout: machine(20_000) });
 
   page.once('dialog', (d) => d.accept());
   await page.getByRole('button', { name: `Delete E2E rule ${TAG}` }).click();
-  await expect(row).toHaveCount(0, { timeout: 20_000 });
+  await expect(row).toHaveCount(0, { timeout: machine(20_000) });
 });
 
 test('a stock clerk signing in lands on Inventory, the first page the role has, and a closed page links there', async ({ page }) => {
   await signInAdmin(page, 'clerk@nexus.demo');
-  await expect(page).toHaveURL(/\/admin\/inventory$/, { timeout: 30_000 });
+  await expect(page).toHaveURL(/\/admin\/inventory$/, { timeout: machine(30_000) });
   await expect(page.getByRole('alert').filter({ hasText: 'does not have access to Dashboard' })).toHaveCount(0);
   await page.goto('/admin/catalog');
   await expect(page.getByRole('alert')).toContainText('Your role (stock_clerk) does not have access to Catalog');

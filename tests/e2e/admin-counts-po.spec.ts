@@ -1,4 +1,4 @@
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test, type APIRequestContext, machine } from './support/test.ts';
 import { PASSWORD, shoot, signInAdmin } from './support/admin.ts';
 
 /**
@@ -41,7 +41,7 @@ async function demoVariants(request: APIRequestContext, token: string, tenantId:
 }
 
 test('a manual count with variances is reviewed and approved: stock moves by the variances', async ({ page, request }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(machine(120_000));
   await page.setViewportSize({ width: 1440, height: 900 });
   const { token, tenantId } = await apiLogin(request, 'owner@nexus.demo');
   const [a, b] = await demoVariants(request, token, tenantId);
@@ -57,7 +57,7 @@ test('a manual count with variances is reviewed and approved: stock moves by the
   await page.getByLabel('SKUs or barcodes').fill(`${a.sku}\n${b.barcode}`);
   await page.getByRole('button', { name: 'Start count' }).click();
   // the first SKU and barcode lookups build the catalog's views on the embedded store
-  await expect(page.getByRole('heading', { name: 'Count at GM', level: 1 })).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('heading', { name: 'Count at GM', level: 1 })).toBeVisible({ timeout: machine(60_000) });
   await expect(page.getByLabel('Status: Being counted')).toBeVisible();
 
   for (const [code, qty] of [[a.sku, countA], [b.sku, countB]] as const) {
@@ -94,7 +94,7 @@ test('a manual count with variances is reviewed and approved: stock moves by the
 });
 
 test('a purchase order is created, sent, received partially then fully: stock goes up by what arrived', async ({ page, request }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(machine(120_000));
   await page.setViewportSize({ width: 1440, height: 900 });
   const { token, tenantId } = await apiLogin(request, 'owner@nexus.demo');
   const [a, b] = await demoVariants(request, token, tenantId);
@@ -147,7 +147,7 @@ test('a purchase order is created, sent, received partially then fully: stock go
 
   // the rest arrives (the form offers what is outstanding)
   await page.reload();
-  await expect(page.getByLabel(`Arrived now of ${a.sku}`)).toHaveValue('2');
+  await expect(page.getByLabel(`Arrived now of ${a.sku}`)).toHaveValue('2', { timeout: machine(30_000) });
   await expect(page.getByLabel(`Arrived now of ${b.sku}`)).toHaveValue('2');
   await page.getByRole('button', { name: 'Receive delivery' }).click();
   await expect(page.getByLabel('Status: Received')).toBeVisible();

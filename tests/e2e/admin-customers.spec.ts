@@ -1,4 +1,4 @@
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test, type APIRequestContext, machine } from './support/test.ts';
 import { customersDb } from '../../web/src/lib/domain/db-names.ts';
 import { PASSWORD, shoot, signInAdmin } from './support/admin.ts';
 
@@ -19,7 +19,7 @@ async function apiLogin(request: APIRequestContext, email: string) {
 }
 
 test('a manager finds a demo customer, edits the phone, adjusts points and issues a gift card', async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(machine(120_000));
   await page.setViewportSize({ width: 1440, height: 900 });
   await signInAdmin(page, 'manager@nexus.demo');
   await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Customers' }).click();
@@ -35,7 +35,7 @@ test('a manager finds a demo customer, edits the phone, adjusts points and issue
   await page.getByRole('button', { name: 'Save profile' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Profile saved.' })).toBeVisible();
   await page.reload();
-  await expect(page.getByLabel('Phone')).toHaveValue(PHONE);
+  await expect(page.getByLabel('Phone')).toHaveValue(PHONE, { timeout: machine(30_000) });
 
   // loyalty points up by 250, with the reason kept in the history
   const before = Number((await page.getByTestId('loyalty-balance').innerText()).replace(/,/g, ''));
@@ -84,7 +84,7 @@ test('a manager finds a demo customer, edits the phone, adjusts points and issue
 });
 
 test('an owner merges two duplicates: store credit moves and only the kept profile is found', async ({ page, request }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(machine(120_000));
   await page.setViewportSize({ width: 1440, height: 900 });
   // two profiles of one person, as two registers would create them offline (through the gateway)
   const { headers, tenantId } = await apiLogin(request, 'owner@nexus.demo');

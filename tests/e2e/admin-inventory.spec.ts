@@ -1,4 +1,4 @@
-import { expect as baseExpect, test, type Page } from '@playwright/test';
+import { expect as baseExpect, test, type Page, machine } from './support/test.ts';
 import fs from 'node:fs/promises';
 import { PASSWORD, shoot, signInAdmin } from './support/admin.ts';
 
@@ -9,7 +9,7 @@ import { PASSWORD, shoot, signInAdmin } from './support/admin.ts';
  * a GM manager limited to GM; a cashier denied the pages and the API.
  */
 // Stock pages read whole location ledgers; on a loaded CI machine an answer can take seconds.
-const expect = baseExpect.configure({ timeout: 20_000 });
+const expect = baseExpect.configure({ timeout: machine(20_000) });
 
 const stockTable = (page: Page, loc: string) => page.getByRole('table', { name: `Stock levels at ${loc}` });
 
@@ -37,13 +37,13 @@ let skuB = '';
 test.describe.configure({ mode: 'serial' });
 
 test('a transfer GM → HM is created, shipped and received with a discrepancy, and shows in both locations’ stock', async ({ page }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(machine(300_000));
   await page.setViewportSize({ width: 1440, height: 900 });
-  await signInAdmin(page, 'owner@nexus.demo', { timeout: 20_000 });
+  await signInAdmin(page, 'owner@nexus.demo', { timeout: machine(20_000) });
   await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Inventory' }).click();
   await expect(page.getByRole('heading', { name: 'Stock levels', level: 1 })).toBeVisible();
   // the first read builds the location's views (lazily, in the embedded store)
-  await expect(stockTable(page, 'GM')).toBeVisible({ timeout: 120_000 });
+  await expect(stockTable(page, 'GM')).toBeVisible({ timeout: machine(120_000) });
 
   // two demo variants GM has in stock
   await page.getByLabel('Show').selectOption('in_stock');
@@ -115,9 +115,9 @@ test('a transfer GM → HM is created, shipped and received with a discrepancy, 
 });
 
 test('an adjustment with a reason moves stock and is listed; a low-stock threshold flags the variant', async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(machine(120_000));
   await page.setViewportSize({ width: 1440, height: 900 });
-  await signInAdmin(page, 'owner@nexus.demo', { timeout: 20_000 });
+  await signInAdmin(page, 'owner@nexus.demo', { timeout: machine(20_000) });
   const start = await level(page, 'GM', skuA);
 
   await page.getByRole('navigation', { name: 'Inventory pages' }).getByRole('link', { name: 'Adjustments' }).click();
@@ -165,13 +165,13 @@ test('an adjustment with a reason moves stock and is listed; a low-stock thresho
 });
 
 test('valuation at cost by location and category, exported as CSV', async ({ page }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(machine(240_000));
   await page.setViewportSize({ width: 1440, height: 900 });
-  await signInAdmin(page, 'owner@nexus.demo', { timeout: 20_000 });
+  await signInAdmin(page, 'owner@nexus.demo', { timeout: machine(20_000) });
   await page.goto('/admin/inventory/valuation');
   await expect(page.getByRole('heading', { name: 'Inventory valuation', level: 1 })).toBeVisible();
   const byLoc = page.getByRole('table', { name: 'By location', exact: true });
-  await expect(byLoc.locator('tbody tr')).toHaveCount(3, { timeout: 120_000 }); // a fresh server builds three ledgers' views first
+  await expect(byLoc.locator('tbody tr')).toHaveCount(3, { timeout: machine(120_000) }); // a fresh server builds three ledgers' views first
   await expect(byLoc.locator('tbody tr').first()).toContainText(/GM · Nexus Grand Mall.*\$[\d,]+\.\d\d/);
   await shoot(page, 'admin-inventory-valuation');
   const download = page.waitForEvent('download');
@@ -185,7 +185,7 @@ test('valuation at cost by location and category, exported as CSV', async ({ pag
 });
 
 test('a GM manager works only at GM', async ({ page }) => {
-  await signInAdmin(page, 'manager@nexus.demo', { timeout: 20_000 });
+  await signInAdmin(page, 'manager@nexus.demo', { timeout: machine(20_000) });
   await page.goto('/admin/inventory/transfers');
   await expect(page.getByRole('heading', { name: 'Transfers', level: 1 })).toBeVisible();
   await expect(page.getByLabel('Location', { exact: true }).locator('option')).toHaveText(['GM · Nexus Grand Mall']);
@@ -195,7 +195,7 @@ test('a GM manager works only at GM', async ({ page }) => {
 });
 
 test('a cashier is denied the inventory pages and the API', async ({ page }) => {
-  await signInAdmin(page, 'cashier@nexus.demo', { timeout: 20_000 });
+  await signInAdmin(page, 'cashier@nexus.demo', { timeout: machine(20_000) });
   await expect(page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Inventory' })).toHaveCount(0);
   await page.goto('/admin/inventory');
   await expect(page.getByRole('alert')).toContainText('Your role (cashier) does not have access to Inventory');

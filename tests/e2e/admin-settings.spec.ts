@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page, machine } from './support/test.ts';
 import { PINS, demoItems, enrolRegister, openShift, ownerLogin, scan, signIn as pinSignIn } from './support/register.ts';
 import { PASSWORD, shoot, signInAdmin } from './support/admin.ts';
 
@@ -14,7 +14,7 @@ const TAG = Date.now().toString(36).slice(-5).toUpperCase();
 const tab = (page: Page, name: string) => page.getByRole('navigation', { name: 'Settings pages' }).getByRole('link', { name });
 
 test('an admin manages locations, devices, tax rates and the receipt, and finds it all in the audit log', async ({ page, request }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(machine(180_000));
   await page.setViewportSize({ width: 1440, height: 900 });
   await signInAdmin(page, 'admin@nexus.demo');
   await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Settings' }).click();
@@ -32,7 +32,7 @@ test('an admin manages locations, devices, tax rates and the receipt, and finds 
   await newLoc.getByLabel('Time zone').fill('America/New_York');
   await newLoc.getByLabel('Currency').fill('USD');
   await newLoc.getByRole('button', { name: 'Add location' }).click();
-  await expect(page.getByRole('status').filter({ hasText: `Location ${code} added.` })).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByRole('status').filter({ hasText: `Location ${code} added.` })).toBeVisible({ timeout: machine(20_000) });
   const row = locations.getByRole('row').filter({ has: page.getByRole('cell', { name: code, exact: true }) });
   await expect(row).toContainText('E2E Outlet');
   await row.getByRole('button', { name: `Edit ${code}` }).click();
@@ -80,7 +80,7 @@ test('an admin manages locations, devices, tax rates and the receipt, and finds 
   await page.reload();
   const devices = page.getByRole('table', { name: 'Devices' });
   const deviceRow = devices.getByRole('row').filter({ hasText: `Till ${TAG}` });
-  await expect(deviceRow).toContainText('Register');
+  await expect(deviceRow).toContainText('Register', { timeout: machine(30_000) });
   await expect(deviceRow).toContainText('Syncing');
   await expect(deviceRow).toContainText('just now');
   await devices.getByRole('button', { name: `Rename Till ${TAG}` }).click();
@@ -139,7 +139,7 @@ test('an admin manages locations, devices, tax rates and the receipt, and finds 
   await page.getByRole('button', { name: 'Save settings' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Settings saved.' })).toBeVisible();
   await page.reload();
-  await expect(page.getByLabel('Receipt footer')).toHaveValue(`Thanks for visiting ${TAG}`);
+  await expect(page.getByLabel('Receipt footer')).toHaveValue(`Thanks for visiting ${TAG}`, { timeout: machine(30_000) });
   await shoot(page, 'admin-settings-register-1440');
   await page.getByLabel('Receipt footer').fill(before);
   await page.getByRole('button', { name: 'Save settings' }).click();
@@ -183,7 +183,7 @@ test('an admin manages locations, devices, tax rates and the receipt, and finds 
   await tab(page, 'Sync health').click();
   await expect(page.getByRole('status', { name: 'Alerts summary' })).toBeVisible();
   await expect(page.getByRole('table', { name: 'Device sync' })).toBeVisible();
-  await expect(page.getByRole('status', { name: 'Conflicts summary' })).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('status', { name: 'Conflicts summary' })).toBeVisible({ timeout: machine(60_000) });
   await shoot(page, 'admin-settings-sync-1440');
 
   // phone width: the main Settings page reads without sideways scrolling
@@ -244,7 +244,7 @@ test('a manager (no settings:manage) is denied Settings and its API', async ({ p
 });
 
 test('the register offers the tenders the settings name', async ({ page, request }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(machine(120_000));
   const owner = await ownerLogin(request);
   const before = ((await (await request.get('/api/v1/settings', { headers: owner.auth })).json()) as { settings: { payments: unknown } }).settings.payments;
   const set = (payments: unknown) => request.patch('/api/v1/settings', { headers: owner.auth, data: { payments } });

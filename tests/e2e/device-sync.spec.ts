@@ -1,4 +1,4 @@
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test, type APIRequestContext, machine } from './support/test.ts';
 
 const PASSWORD = 'nexus-demo-2026';
 
@@ -17,7 +17,7 @@ test('an enrolled register replicates its databases, shows going offline, and re
   await page.getByText('Details for support').click();
   const dbs = page.getByRole('table', { name: 'Databases' });
   await expect(dbs.getByRole('row')).toHaveCount(4); // header + catalog, location, customers (from the sync rules)
-  await expect(dbs.getByRole('row', { name: /^Products and prices/ })).toContainText('Up to date', { timeout: 30_000 });
+  await expect(dbs.getByRole('row', { name: /^Products and prices/ })).toContainText('Up to date', { timeout: machine(30_000) });
   for (const kind of ['Sales and stock of this store', 'Customers']) await expect(dbs.getByRole('row', { name: new RegExp(`^${kind}`) })).toContainText('Up to date');
   // the demo catalog: 520 products + categories + tax rates + registers + staff + settings + design docs
   const catalogCount = dbs.getByRole('row', { name: /^Products and prices/ }).getByRole('cell').nth(2);
@@ -29,16 +29,16 @@ test('an enrolled register replicates its databases, shows going offline, and re
   await expect(page.getByLabel('Items ready to scan')).toHaveText(/Ready to sell: [\d,]{5,} items can be scanned/);
 
   await context.setOffline(true);
-  await expect(page.getByRole('status', { name: 'Sync summary' })).toContainText('Offline', { timeout: 30_000 });
+  await expect(page.getByRole('status', { name: 'Sync summary' })).toContainText('Offline', { timeout: machine(30_000) });
   await context.setOffline(false);
-  await expect(page.getByRole('status', { name: 'Sync summary' })).toContainText('Online', { timeout: 30_000 });
+  await expect(page.getByRole('status', { name: 'Sync summary' })).toContainText('Online', { timeout: machine(30_000) });
 
   // a reload keeps the enrolment and the local replica, and the scan index is there at once
   const scannable = await page.getByLabel('Items ready to scan').textContent();
   await page.reload();
   await expect(page.getByLabel('Items ready to scan')).toHaveText(scannable!);
   await page.getByText('Details for support').click();
-  await expect(page.getByRole('table', { name: 'Databases' }).getByRole('row', { name: /^Products and prices/ })).toContainText('Up to date', { timeout: 30_000 });
+  await expect(page.getByRole('table', { name: 'Databases' }).getByRole('row', { name: /^Products and prices/ })).toContainText('Up to date', { timeout: machine(30_000) });
   for (const [name, width, height] of [['register', 1366, 768], ['phone', 390, 844]] as const) {
     await page.setViewportSize({ width, height });
     await page.screenshot({ path: `test-results/screens/pos-enrolled-${name}.png`, fullPage: true });
@@ -51,7 +51,7 @@ test('an RFID phone replicates only what its rules give it', async ({ page, requ
   await page.getByText('Details for support').click();
   const dbs = page.getByRole('table', { name: 'Databases' });
   await expect(dbs.getByRole('row')).toHaveCount(3); // header + catalog, location; no customers
-  await expect(dbs.getByRole('row', { name: /^Sales and stock of this store/ })).toContainText('Up to date', { timeout: 30_000 });
+  await expect(dbs.getByRole('row', { name: /^Sales and stock of this store/ })).toContainText('Up to date', { timeout: machine(30_000) });
 });
 
 test('a device whose clock is an hour ahead is told so', async ({ page, request }) => {

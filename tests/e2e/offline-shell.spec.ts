@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, machine } from './support/test.ts';
 import { cachedUrls, expectNoDataCached, waitForServiceWorker } from './support/offline.ts';
 
 /**
@@ -17,7 +17,7 @@ test('after one online visit, /pos, /raptag, /admin and / start with no network'
 
   await context.setOffline(true);
   await page.reload();
-  await expect(page.getByRole('heading', { name: 'Register', level: 1 })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Register', level: 1 })).toBeVisible({ timeout: machine(30_000) });
   // an enrolment link (query string) opens the same shell
   await page.goto('/pos?code=OFFLINE-TEST');
   await expect(page.getByRole('heading', { name: 'Register', level: 1 })).toBeVisible();

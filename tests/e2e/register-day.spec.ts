@@ -1,4 +1,4 @@
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Page, machine } from './support/test.ts';
 import {
   demoItems,
   enrolRegister,
@@ -25,7 +25,7 @@ import {
  * and price overrides over the cashier's limit, a cashier switch that keeps each cart, and a customer
  * created offline.
  */
-test.setTimeout(120_000);
+test.setTimeout(machine(120_000));
 
 let owner: Owner;
 let items: DemoItem[];
@@ -91,7 +91,7 @@ function countOut(amount: number): Map<number, number> {
  * pending) so that what goes unsynced after this is only what the test does next.
  */
 async function settled(page: Page): Promise<void> {
-  await expect(page.getByRole('status', { name: 'Sync badge' })).toContainText(/Online\W+all sent\W+synced \d/, { timeout: 60_000 });
+  await expect(page.getByRole('status', { name: 'Sync badge' })).toContainText(/Online\W+all sent\W+synced \d/, { timeout: machine(60_000) });
 }
 
 async function approve(page: Page, title: string, pin: string = PINS.manager): Promise<void> {
@@ -138,7 +138,7 @@ test('a shift: X report, a payout approved by a manager, a short count, a close 
   await page.getByRole('button', { name: 'Shift', exact: true }).click();
   const shift = page.getByRole('dialog', { name: 'Shift' });
   const x = shift.getByRole('table', { name: 'X report', exact: true });
-  await expect(x.getByRole('row', { name: /^Sales \(count\)/ })).toContainText('3');
+  await expect(x.getByRole('row', { name: /^Transactions/ })).toContainText('3');
   await expect(x.getByRole('row', { name: /^Opening float/ })).toContainText(money(15_000));
   await expect(x.getByRole('row', { name: /^Expected cash/ })).toContainText(money(expected));
   await expect(x.getByRole('row', { name: /^Card \(terminal\)/ })).toContainText(money(card));
@@ -146,7 +146,7 @@ test('a shift: X report, a payout approved by a manager, a short count, a close 
   // from here on the register cannot reach the server: its changes stay unsynced
   await settled(page);
   await context.setOffline(true);
-  await expect(page.getByRole('status', { name: 'Sync badge' })).toContainText('Offline', { timeout: 30_000 });
+  await expect(page.getByRole('status', { name: 'Sync badge' })).toContainText('Offline', { timeout: machine(30_000) });
 
   // a payout by the cashier needs a manager
   await shift.getByRole('button', { name: 'Cash out' }).click();
@@ -181,15 +181,25 @@ test('a shift: X report, a payout approved by a manager, a short count, a close 
   // the Z report on screen and on paper
   await expect(shift.getByRole('heading', { name: 'Z report' })).toBeVisible();
   const z = shift.getByRole('table', { name: 'Z report', exact: true });
-  await expect(z.getByRole('row', { name: /^Net sales/ })).toContainText(money(net));
-  await expect(z.getByRole('row', { name: /^Sales \(count\)/ })).toContainText('3');
+  // what the three carts came to is the total collected; net sales leave the tax out
+  await expect(z.getByRole('row', { name: /^Total collected/ })).toContainText(money(net));
+  const zTax = minor((await z.getByRole('row', { name: /^Tax/ }).getByRole('cell').textContent()) ?? '');
+  expect(zTax).toBeGreaterThan(0);
+  await expect(z.getByRole('row', { name: /^Net sales/ })).toContainText(money(net - zTax));
+  await expect(z.getByRole('row', { name: /^Transactions/ })).toContainText('3');
   await expect(z.getByRole('row', { name: /^Expected cash/ })).toContainText(money(expected));
   await expect(shift.getByLabel('Counted cash')).toHaveText(money(counted));
   await expect(shift.getByLabel('Expected cash')).toHaveText(money(expected));
   await expect(shift.getByLabel('Over / short')).toHaveText('Short $5.00');
   await expect
     .poll(async () => (await printed(page)).find((j) => j.lines.some((l) => l.trim() === 'Z REPORT'))?.lines ?? [])
-    .toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^\\s*Net sales\\s+\\${money(net)}\\s*$`)), expect.stringMatching(/^\s*Over\/short\s+Short \$5\.00\s*$/)]));
+    .toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^\\s*Total collected\\s+\\${money(net)}\\s*$`)),
+        expect.stringMatching(new RegExp(`^\\s*Net sales\\s+\\${money(net - zTax)}\\s*$`)),
+        expect.stringMatching(/^\s*Over\/short\s+Short \$5\.00\s*$/)
+      ])
+    );
   const zPrint = (await printed(page)).find((j) => j.lines.some((l) => l.trim() === 'Z REPORT'))!;
   expect(zPrint.lines.map((l) => l.trim())).toContain('Approved close unsynced: Maria Manager');
 
@@ -218,7 +228,7 @@ test('layaways: a deposit reserves the stock, a payment, the pickup as a sale pa
   const [a, b, c] = [items[3]!, items[4]!, items[5]!];
   // the location replica is still arriving after sign-in: wait until the register agrees with the server
   const onServer = await serverStock(request, owner, [a.variantId, b.variantId, c.variantId]);
-  await expect.poll(() => available(page, [a.variantId, b.variantId, c.variantId]), { timeout: 30_000 }).toEqual([...onServer.values()]);
+  await expect.poll(() => available(page, [a.variantId, b.variantId, c.variantId]), { timeout: machine(30_000) }).toEqual([...onServer.values()]);
   const before = await available(page, [a.variantId, b.variantId]);
 
   await scan(page, a.barcode);
@@ -312,7 +322,7 @@ test('layaways: a deposit reserves the stock, a payment, the pickup as a sale pa
   await expect(second).toBeHidden();
   await expect.poll(() => available(page, [c.variantId])).toEqual([beforeC]);
 
-  await expect.poll(async () => (await serverDocs(request, owner, `layaway:${key}:`)).length, { timeout: 30_000 }).toBe(2);
+  await expect.poll(async () => (await serverDocs(request, owner, `layaway:${key}:`)).length, { timeout: machine(30_000) }).toBe(2);
   const cancelled = (await serverDocs<{ _id: string }>(request, owner, `layaway:${key}:`)).find((l) => l._id !== layaway!._id)!;
   const cancelId = `layaway_close:${cancelled._id.slice('layaway:'.length)}`;
   await expectOnServer(request, owner, cancelId, 1);
@@ -425,7 +435,7 @@ test('a customer created offline is attached to an offline sale; both reach the 
   await expectOnServer(request, owner, `shift:${key}:`, 1);
   await settled(page);
   await context.setOffline(true);
-  await expect(page.getByRole('status', { name: 'Sync badge' })).toContainText('Offline', { timeout: 30_000 });
+  await expect(page.getByRole('status', { name: 'Sync badge' })).toContainText('Offline', { timeout: machine(30_000) });
 
   const last = `Offline${Date.now().toString(36)}`;
   await newCustomer(page, 'Olga', last);
@@ -435,7 +445,7 @@ test('a customer created offline is attached to an offline sale; both reach the 
   await expectUnsynced(page, 1);
 
   await context.setOffline(false);
-  await expectUnsynced(page, 0, 60_000);
+  await expectUnsynced(page, 0, machine(60_000));
   await expectOnServer(request, owner, `sale:${key}:`, 1);
   const [sale] = await serverDocs<{ customerId?: string }>(request, owner, `sale:${key}:`);
   expect(sale!.customerId).toMatch(/^customer:/);
@@ -445,7 +455,7 @@ test('a customer created offline is attached to an offline sale; both reach the 
         const res = await request.get(`/db/t-${owner.tenantId}-customers/${encodeURIComponent(sale!.customerId!)}`, { headers: owner.auth });
         return res.ok() ? ((await res.json()) as { firstName: string; lastName: string }) : null;
       },
-      { timeout: 30_000 }
+      { timeout: machine(30_000) }
     )
     .toMatchObject({ firstName: 'Olga', lastName: last });
 });

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page, machine } from './support/test.ts';
 import {
   demoItems,
   enrolRegister,
@@ -22,7 +22,7 @@ import {
  * storage failure during a sale. Receipts go to the simulated printer, whose decoded output
  * (window.__simulatedPrinter) the tests read like a cashier reads the paper.
  */
-test.setTimeout(120_000);
+test.setTimeout(machine(120_000));
 
 let owner: Owner;
 let items: DemoItem[];
@@ -152,7 +152,7 @@ test('voiding a sale needs a manager PIN; the void is recorded with both identit
         const hit = rows.map((r) => r.doc).find((d) => d.action === 'approval.void' && d.target === (v as unknown as { _id: string })._id);
         return hit ? [hit.actor === v!.cashierId, hit.approvedBy !== hit.actor] : null;
       },
-      { timeout: 45_000 }
+      { timeout: machine(45_000) }
     )
     .toEqual([true, true]);
 });
@@ -171,13 +171,13 @@ test('a parked sale is resumed on another register of the store', async ({ brows
   await ready(other, request, 'E2E park till B', PINS.manager);
   await other.getByRole('button', { name: 'Parked sales' }).click();
   const list = other.getByRole('dialog', { name: 'Parked sales' });
-  await list.getByRole('button', { name: 'Resume Customer trying on jeans' }).click({ timeout: 30_000 });
+  await list.getByRole('button', { name: 'Resume Customer trying on jeans' }).click({ timeout: machine(30_000) });
   await expect(other.getByRole('list', { name: 'Cart lines' }).getByRole('listitem')).toHaveCount(2);
   await payExactCash(other);
 
   // gone from register A's list too, once it syncs
   await page.getByRole('button', { name: 'Parked sales' }).click();
-  await expect(page.getByRole('dialog', { name: 'Parked sales' }).getByText('No parked sales.')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('dialog', { name: 'Parked sales' }).getByText('No parked sales.')).toBeVisible({ timeout: machine(30_000) });
 });
 
 test('a storage failure during a sale blocks it with the reason, keeps the cart, and selling resumes once storage works', async ({ page, request }) => {
@@ -216,9 +216,9 @@ test('a reload mid-sale gives the cashier their cart back', async ({ page, reque
   await expect(page.getByRole('list', { name: 'Cart lines' }).getByRole('listitem')).toHaveCount(2);
   await page.reload(); // a crash, a power cut, an update
   await signIn(page, PINS.cashier);
-  await expect(page.getByRole('list', { name: 'Cart lines' }).getByRole('listitem')).toHaveCount(2);
+  await expect(page.getByRole('list', { name: 'Cart lines' }).getByRole('listitem')).toHaveCount(2, { timeout: machine(30_000) });
   await payExactCash(page);
   await page.reload();
   await signIn(page, PINS.cashier);
-  await expect(page.getByText('Scan an item or pick one from the grid.')).toBeVisible(); // a paid cart does not come back
+  await expect(page.getByText('Scan an item or pick one from the grid.')).toBeVisible({ timeout: machine(30_000) }); // a paid cart does not come back
 });

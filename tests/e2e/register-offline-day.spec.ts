@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { chromium, expect, test, throttleContext, type BrowserContext, type Page, machine } from './support/test.ts';
 import { waitForServiceWorker } from './support/offline.ts';
 import {
   demoItems,
@@ -26,15 +26,15 @@ import {
  * by exactly their quantities. A persistent browser profile, so closing and reopening keeps the
  * device's IndexedDB and service worker as a real kiosk would.
  */
-test.setTimeout(240_000);
+test.setTimeout(machine(240_000));
 
-const launch = (dir: string, baseURL: string) =>
-  chromium.launchPersistentContext(dir, {
+const launch = async (dir: string, baseURL: string) =>
+  throttleContext(await chromium.launchPersistentContext(dir, {
     baseURL,
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
     viewport: { width: 1366, height: 768 }
-  });
+  }));
 
 async function firstPage(ctx: BrowserContext): Promise<Page> {
   return ctx.pages()[0] ?? (await ctx.newPage());
@@ -53,9 +53,9 @@ test('a full day offline: every sale reaches the server exactly once and stock m
     await waitForServiceWorker(page);
     const key = await registerKey(page);
     // the register has been round the server once (catalog, staff, stock in), then the cable is pulled
-    await expect(page.getByRole('status', { name: 'Sync badge' })).toContainText(/Online · all sent\s·\ssynced \d/, { timeout: 60_000 });
+    await expect(page.getByRole('status', { name: 'Sync badge' })).toContainText(/Online · all sent\s·\ssynced \d/, { timeout: machine(60_000) });
     await ctx.setOffline(true);
-    await expect(page.getByRole('status', { name: 'Sync badge' })).toContainText('Offline', { timeout: 30_000 });
+    await expect(page.getByRole('status', { name: 'Sync badge' })).toContainText('Offline', { timeout: machine(30_000) });
 
     await signIn(page, PINS.cashier);
     await openShift(page);
@@ -135,7 +135,7 @@ test('a full day offline: every sale reaches the server exactly once and stock m
     // reload with no network: the service worker serves the app, the sales are still here
     await page.reload();
     await signIn(page, PINS.cashier);
-    await expect(page.getByLabel('Barcode or SKU')).toBeVisible(); // the shift is still open
+    await expect(page.getByLabel('Barcode or SKU')).toBeVisible({ timeout: machine(30_000) }); // the shift is still open
     await expectUnsynced(page, 25);
 
     // close the browser and open it again, still offline
@@ -169,7 +169,7 @@ test('a full day offline: every sale reaches the server exactly once and stock m
 
     // the network comes back
     await ctx.setOffline(false);
-    await expectUnsynced(page, 0, 60_000);
+    await expectUnsynced(page, 0, machine(60_000));
 
     const sales = await serverDocs<{ _id: string; kind: string; lines: { qty: number }[] }>(request, owner, `sale:${key}:`);
     expect(sales).toHaveLength(22);

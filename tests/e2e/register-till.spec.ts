@@ -1,4 +1,4 @@
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Page, machine } from './support/test.ts';
 import { demoItems, enrolRegister, expectOnServer, finishSale, openShift, ownerLogin, payExactCash, PINS, registerKey, scan, serverDocs, serverStock, signIn, wedgeScan, type DemoItem, type Owner } from './support/register.ts';
 
 /**
@@ -7,7 +7,7 @@ import { demoItems, enrolRegister, expectOnServer, finishSale, openShift, ownerL
  * a short number per register and day, returns find sales by it and record why and whether the item
  * goes back on the shelf.
  */
-test.setTimeout(120_000);
+test.setTimeout(machine(120_000));
 
 let owner: Owner;
 let items: DemoItem[];
@@ -151,7 +151,7 @@ test('receipts carry a short number per register and day; a return found by it n
   expect(back.receiptNo).toBe(refundNo);
   expect(back.lines[0]).toMatchObject({ qty: -1, restock: false, returnReason: 'damaged', returnOf: { receiptNo: first } });
   // two sold, one came back damaged: stock is two down, on the server's ledger view
-  await expect.poll(async () => (await serverStock(request, owner, [a.variantId])).get(a.variantId), { timeout: 30_000 }).toBe(before.get(a.variantId)! - 2);
+  await expect.poll(async () => (await serverStock(request, owner, [a.variantId])).get(a.variantId), { timeout: machine(30_000) }).toBe(before.get(a.variantId)! - 2);
 
   // Recent sales: the receipt on screen, and a text message queued in the outbox
   await page.getByRole('button', { name: 'Recent sales' }).click();
@@ -269,7 +269,7 @@ test('scanner settings: a test scan measures the scanner; a prefix is set per re
 test('a scan while the catalog is still loading waits for it and is added when it is in; "Unknown barcode" only once the catalog is complete', async ({ page, request }) => {
   await ready(page, request, 'E2E catalog loading till');
   // the register keeps its reference data (staff, settings) for a fast cold start; wait until it has
-  await expect.poll(() => page.evaluate(() => Object.keys(localStorage).some((k) => k.startsWith('pos.reference.'))), { timeout: 60_000 }).toBe(true);
+  await expect.poll(() => page.evaluate(() => Object.keys(localStorage).some((k) => k.startsWith('pos.reference.'))), { timeout: machine(60_000) }).toBe(true);
   // The browser clears this register's catalog (storage pressure): its replica and scan index go,
   // the rest stays. Deleted from another page of the app, so nothing holds them open.
   await page.goto('/');
@@ -289,7 +289,7 @@ test('a scan while the catalog is still loading waits for it and is added when i
   });
   await page.goto('/pos');
   await signIn(page, PINS.cashier);
-  await expect(page.getByLabel('Barcode or SKU')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByLabel('Barcode or SKU')).toBeVisible({ timeout: machine(30_000) });
 
   await scan(page, items[13]!.barcode);
   await expect(page.getByRole('status', { name: 'Last scan' })).toContainText(`The catalog is still loading on this register: “${items[13]!.barcode}” will be added as soon as it is in.`);
@@ -297,11 +297,11 @@ test('a scan while the catalog is still loading waits for it and is added when i
   await expect(cartLines(page)).toHaveCount(0);
 
   release();
-  await expect(cartLines(page)).toHaveCount(1, { timeout: 60_000 });
+  await expect(cartLines(page)).toHaveCount(1, { timeout: machine(60_000) });
   await expect(cartLines(page).first()).toHaveAccessibleName(/quantity 1/);
   await expect(page.getByRole('status', { name: 'Last scan' })).toContainText('Added');
   // with the whole catalog here, a code it does not hold is unknown
-  await expect.poll(() => page.evaluate(() => (window as unknown as { __register: { sync: { catalogLoaded: boolean } } }).__register.sync.catalogLoaded), { timeout: 60_000 }).toBe(true);
+  await expect.poll(() => page.evaluate(() => (window as unknown as { __register: { sync: { catalogLoaded: boolean } } }).__register.sync.catalogLoaded), { timeout: machine(60_000) }).toBe(true);
   await scan(page, '9780201379624');
   await expect(page.getByRole('alert', { name: 'Scan problem' })).toContainText('Unknown barcode or SKU “9780201379624”: nothing was added.');
   await expect(cartLines(page)).toHaveCount(1);
@@ -327,7 +327,7 @@ test('blind cash count: with the register rule on, the expected cash stays hidde
     await table.getByLabel('$50.00', { exact: true }).fill('1');
     await expect(shift.getByLabel('Counted cash')).toHaveText('$150.00');
     // closing waits until the sale is on the server
-    await expect(shift.getByRole('button', { name: 'Confirm close' })).toBeEnabled({ timeout: 30_000 });
+    await expect(shift.getByRole('button', { name: 'Confirm close' })).toBeEnabled({ timeout: machine(30_000) });
     await shift.getByRole('button', { name: 'Confirm close' }).click();
     // after the count: what was expected and the difference (float 150 + the cash sale)
     await expect(shift.getByRole('heading', { name: 'Z report' })).toBeVisible();

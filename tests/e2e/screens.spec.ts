@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page, machine } from './support/test.ts';
 
 /** Screenshots at register, laptop and phone sizes, to look at (test-results/screens/). */
 const VIEWPORTS = [
@@ -36,7 +36,7 @@ for (const vp of VIEWPORTS) {
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     // the first dashboard load on a just-started server may wait for the reports view to be indexed
-    await expect(page.getByRole('table', { name: 'Sales by location' })).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByRole('table', { name: 'Sales by location' })).toBeVisible({ timeout: machine(60_000) });
     await shoot(page, `admin-${vp.name}`);
     // locations and devices, and sync health, live in Settings
     await page.goto('/admin/settings');
@@ -45,7 +45,7 @@ for (const vp of VIEWPORTS) {
     await shoot(page, `admin-settings-${vp.name}`);
     await page.goto('/admin/settings/sync');
     // the first conflicts query after a big import builds the view on the embedded store: allow for it
-    await expect(page.getByRole('status', { name: 'Conflicts summary' })).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByRole('status', { name: 'Conflicts summary' })).toBeVisible({ timeout: machine(60_000) });
     await shoot(page, `admin-sync-${vp.name}`);
   });
 }
@@ -60,8 +60,8 @@ test('screens of an enrolled register: lock screen, sales with a cart, variant p
   const { qrPayload } = (await codeRes.json()) as { qrPayload: string };
   await page.goto(qrPayload);
   await page.getByRole('button', { name: 'Enrol' }).click();
-  await expect(page.getByLabel('Your PIN')).toBeVisible({ timeout: 30_000 });
-  await expect(page.getByRole('status', { name: 'Sync summary' })).toContainText('everything is on the server', { timeout: 60_000 });
+  await expect(page.getByLabel('Your PIN')).toBeVisible({ timeout: machine(30_000) });
+  await expect(page.getByRole('status', { name: 'Sync summary' })).toContainText('everything is on the server', { timeout: machine(60_000) });
   for (const vp of VIEWPORTS) {
     await page.setViewportSize({ width: vp.width, height: vp.height });
     await shoot(page, `pos-lock-${vp.name}`);

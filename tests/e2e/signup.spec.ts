@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, machine } from './support/test.ts';
 
 /**
  * The public sign-up (issue 5, tenant journey): pick a plan, name the business and its first store,
@@ -30,7 +30,7 @@ test('a retailer signs up, is walked through setup (store, first product, a cash
   await page.getByRole('button', { name: 'Create account' }).click();
 
   const done = page.getByRole('heading', { name: 'Corner Goods is ready', level: 1 });
-  await expect(done).toBeVisible({ timeout: 20_000 });
+  await expect(done).toBeVisible({ timeout: machine(20_000) });
   await expect(done).toBeFocused();
   const password = (await page.getByLabel('Temporary password').textContent())?.trim() ?? '';
   expect(password).toMatch(/^\S{12,}$/);
@@ -128,15 +128,15 @@ test('a retailer signs up, is walked through setup (store, first product, a cash
   const register = await context.newPage();
   await register.goto(link);
   await register.getByRole('button', { name: 'Enrol' }).click();
-  await expect(register.getByLabel('Your PIN')).toBeVisible({ timeout: 30_000 });
+  await expect(register.getByLabel('Your PIN')).toBeVisible({ timeout: machine(30_000) });
   // the cashier invited in the wizard signs in with the PIN given there
   await register.getByLabel('Your PIN').fill('4826');
   await register.getByRole('button', { name: 'Sign in' }).click();
-  await expect(register.getByLabel('Opening float')).toBeVisible({ timeout: 30_000 });
+  await expect(register.getByLabel('Opening float')).toBeVisible({ timeout: machine(30_000) });
 
   // back in the wizard, the checklist counts the register
   await page.reload();
-  await expect(page.getByRole('navigation', { name: 'Setup steps' }).getByRole('button', { name: /Devices Done · 1 register enrolled/ })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Setup steps' }).getByRole('button', { name: /Devices Done · 1 register enrolled/ })).toBeVisible({ timeout: machine(30_000) });
 });
 
 test('signing up again with a taken email says so and offers to sign in', async ({ page }) => {

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, machine } from './support/test.ts';
 
 const PASSWORD = 'nexus-demo-2026';
 
@@ -28,7 +28,7 @@ test('the demo admin signs in, sees every location on the dashboard and in Setti
   await expect(page.getByRole('heading', { name: 'Nexus Clothing', level: 1 })).toBeVisible();
   const table = page.getByRole('table', { name: 'Sales by location' });
   // the server indexes the reports view at start; on a just-started server the first load may wait for it
-  await expect(table).toBeVisible({ timeout: 60_000 });
+  await expect(table).toBeVisible({ timeout: machine(60_000) });
   for (const header of ['Location', 'Today net', 'Week net']) await expect(table.getByRole('columnheader', { name: header })).toBeVisible();
   for (const code of ['GM', 'HM', 'LM']) await expect(table.getByRole('rowheader', { name: new RegExp(`^${code} `) })).toBeVisible();
   await expect(table.getByRole('rowheader', { name: 'Total' })).toBeVisible();
@@ -42,18 +42,21 @@ test('the demo admin signs in, sees every location on the dashboard and in Setti
   // admins see sync health (conflicts resolved by the sync rules); nothing is open in the demo
   // (the first conflicts query after a big import builds the view on the embedded store: allow for it)
   await page.getByRole('navigation', { name: 'Settings pages' }).getByRole('link', { name: 'Sync health' }).click();
-  await expect(page.getByRole('status', { name: 'Conflicts summary' })).toContainText('0 open conflicts', { timeout: 60_000 });
+  await expect(page.getByRole('status', { name: 'Conflicts summary' })).toContainText('0 open conflicts', { timeout: machine(60_000) });
   await page.getByRole('button', { name: 'Resolve conflicts now' }).click();
-  await expect(page.getByRole('status', { name: 'Conflicts summary' })).toContainText('0 open conflicts', { timeout: 60_000 });
+  await expect(page.getByRole('status', { name: 'Conflicts summary' })).toContainText('0 open conflicts', { timeout: machine(60_000) });
 
   await page.getByRole('navigation', { name: 'Settings pages' }).getByRole('link', { name: 'Locations and devices' }).click();
+  // the link is a client-side navigation: reload only once it has arrived, or the reload reloads the page being left
+  await expect(page).toHaveURL(/\/admin\/settings$/);
+  await expect(page.getByRole('table', { name: 'Locations' })).toBeVisible();
   await page.reload();
-  await expect(page.getByRole('table', { name: 'Locations' }).getByRole('cell', { name: 'GM', exact: true })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Locations' }).getByRole('cell', { name: 'GM', exact: true })).toBeVisible({ timeout: machine(30_000) });
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   await page.reload();
-  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible({ timeout: machine(30_000) });
 });
 
 test('a GM manager sees only GM, and not Settings', async ({ page, request }) => {
@@ -62,7 +65,7 @@ test('a GM manager sees only GM, and not Settings', async ({ page, request }) =>
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   const table = page.getByRole('table', { name: 'Sales by location' });
-  await expect(table.getByRole('rowheader', { name: /^GM / })).toBeVisible({ timeout: 60_000 });
+  await expect(table.getByRole('rowheader', { name: /^GM / })).toBeVisible({ timeout: machine(60_000) });
   await expect(table.getByRole('row')).toHaveCount(2); // header + GM (no total for one location)
   // no settings:manage: no Settings section (locations, devices, sync health live there)
   await expect(page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Settings' })).toHaveCount(0);
@@ -89,7 +92,7 @@ test('a register enrols with a code from the admin API, and the code works only 
   const lock = page.getByRole('region', { name: 'Sign in' });
   await expect(lock).toContainText('GM Register 2 · Nexus Grand Mall');
   await page.reload();
-  await expect(lock).toContainText('GM Register 2 · Nexus Grand Mall');
+  await expect(lock).toContainText('GM Register 2 · Nexus Grand Mall', { timeout: machine(30_000) });
 
   await page.getByRole('button', { name: 'Settings' }).click();
   const settings = page.getByRole('dialog', { name: 'Register settings' });

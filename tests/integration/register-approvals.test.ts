@@ -229,7 +229,7 @@ describe('across a restart', () => {
     const cash = { _id: `cash:${till}:${newUlid()}`, type: 'cash_movement', locationCode: 'GM', registerId: `device:${till}`, shiftId: `shift:${till}:x`, kind: 'no_sale', amount: 0, reason: 'change for a note', staffId: cashierId, approvals: [makeApproval(managerId, 'no_sale')], createdAt: new Date().toISOString() };
     expect((await put(sale, register.deviceToken)).status).toBe(201);
     expect((await put(cash, register.deviceToken)).status).toBe(201);
-    await expect.poll(async () => (await approvalEvents()).length, { timeout: 20_000, interval: 250 }).toBe(before + 1);
+    await expect.poll(async () => (await approvalEvents()).length, { timeout: 60_000, interval: 250 }).toBe(before + 1);
     const events = await approvalEvents();
     expect(events.find((e) => e.target === cash._id)).toMatchObject({ action: 'approval.no_sale', actor: cashierId, approvedBy: managerId });
     expect(new Set(events.map((e) => e.target)).size).toBe(events.length);

@@ -71,7 +71,7 @@ describe('register replication through the gateway', () => {
       await new Promise((r) => setTimeout(r, 500));
       const sale = makeSale('GM', 'GM-2');
       await s.couch.use(device.databases.location!).insert(sale);
-      const deadline = Date.now() + 15_000;
+      const deadline = Date.now() + 60_000;
       let found = false;
       while (!found && Date.now() < deadline) {
         found = await local.get(sale._id).then(() => true, () => false);

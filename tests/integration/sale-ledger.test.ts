@@ -190,8 +190,8 @@ describe('the customer ledger is derived from sales', () => {
     const till = localDb('ledger-after-restart');
     await till.put(next);
     await till.replicate.to(remoteDb(s.url, gm.databases.location!, gm.deviceToken));
-    await expect.poll(async () => (await entries(`ledger:${next._id}`)).length, { timeout: 15_000, interval: 250 }).toBe(2);
-    await expect.poll(async () => (await s.couch.use(customersDb(t)).get(`_local/sale-ledger-${locationDb(t, 'HM')}`).catch(() => null)) !== null, { timeout: 15_000 }).toBe(true);
+    await expect.poll(async () => (await entries(`ledger:${next._id}`)).length, { timeout: 60_000, interval: 250 }).toBe(2);
+    await expect.poll(async () => (await s.couch.use(customersDb(t)).get(`_local/sale-ledger-${locationDb(t, 'HM')}`).catch(() => null)) !== null, { timeout: 60_000 }).toBe(true);
     expect((await entries()).length).toBe(before + 2);
     expect([await balance('store_credit'), await balance('loyalty')]).toEqual([400, 20 + 26]);
   });

@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Page } from './test.ts';
 import { PASSWORD } from './register.ts';
 
 /** The demo tenant's password for every seeded user (owner@, admin@, manager@, cashier@nexus.demo). */

@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Page } from './test.ts';
 
 /**
  * Waits until the service worker has installed (its precache is complete) and controls `page`, so

@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Page, machine } from './test.ts';
 
 /** Register journeys share these steps: enrol, sign in, open the shift, scan, pay; and the server's view. */
 export const PASSWORD = 'nexus-demo-2026';
@@ -27,11 +27,11 @@ export async function enrolmentLink(request: APIRequestContext, owner: Owner, na
  * Opens the enrolment link (as scanning the QR code would), enrols, and waits for the lock screen.
  * The simulated receipt printer is chosen before the app loads, as a shop's IT would pair a printer.
  */
-export async function enrolRegister(page: Page, request: APIRequestContext, owner: Owner, name: string): Promise<void> {
+export async function enrolRegister(page: Page, request: APIRequestContext, owner: Owner, name: string, locationCode = 'GM'): Promise<void> {
   await page.addInitScript(() => localStorage.setItem('pos.printer', 'simulated'));
-  await page.goto(await enrolmentLink(request, owner, name));
+  await page.goto(await enrolmentLink(request, owner, name, locationCode));
   await page.getByRole('button', { name: 'Enrol' }).click();
-  await expect(page.getByLabel('Your PIN')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByLabel('Your PIN')).toBeVisible({ timeout: machine(30_000) });
 }
 
 export async function signIn(page: Page, pin: string): Promise<void> {
@@ -159,11 +159,11 @@ export async function registerKey(page: Page): Promise<string> {
 }
 
 /** The sync badge reads "… · N to send · …" ("all sent" for none); waits until it shows `n`. */
-export async function expectUnsynced(page: Page, n: number, timeout = 30_000): Promise<void> {
+export async function expectUnsynced(page: Page, n: number, timeout = machine(30_000)): Promise<void> {
   await expect(page.getByRole('status', { name: 'Sync badge' })).toContainText(n === 0 ? /· all sent/ : new RegExp(`(^|\\D)${n} to send`), { timeout });
 }
 
 /** Waits until the server holds `count` documents whose id starts with `prefix` (a push has landed). */
 export async function expectOnServer(request: APIRequestContext, owner: Owner, prefix: string, count: number, loc = 'GM'): Promise<void> {
-  await expect.poll(async () => (await serverDocs(request, owner, prefix, loc)).length, { timeout: 30_000 }).toBe(count);
+  await expect.poll(async () => (await serverDocs(request, owner, prefix, loc)).length, { timeout: machine(30_000) }).toBe(count);
 }

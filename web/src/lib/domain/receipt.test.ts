@@ -15,8 +15,10 @@ describe('receiptLayout', () => {
       { kind: 'item', name: 'Socks', qty: -1, unitPrice: '$5.00', total: '-$5.00', returned: true }
     ]);
     expect(layout.blocks.filter((b) => b.kind === 'total')).toEqual([
-      { kind: 'total', label: 'Subtotal', amount: '$33.99' },
+      // the sale's figures as every report shows them: gross before discounts, returns apart, tax
+      { kind: 'total', label: 'Subtotal', amount: '$38.99' },
       { kind: 'total', label: 'Discounts', amount: '-$3.00' },
+      { kind: 'total', label: 'Returns', amount: '-$5.00' },
       { kind: 'total', label: 'Tax', amount: '$2.48' },
       { kind: 'total', label: 'TOTAL', amount: '$33.47', bold: true },
       { kind: 'total', label: 'Change', amount: '$0.53', bold: true }
@@ -39,14 +41,19 @@ describe('receiptLayout', () => {
     expect(text.join('\n')).not.toMatch(/01JABCDEFGHJKMNPQRSTVWXYZ/);
   });
 
-  it('reads as one story: line amounts add up to the subtotal, discounts to Discounts, and tax is only in the totals', () => {
+  it('reads as one story: sold lines add up to the Subtotal and their discounts to Discounts, returned lines to Returns, and tax is only in the totals', () => {
     const layout = receiptLayout(sampleSale(), CTX);
     const amount = (s: string) => Math.round(Number(s.replace(/[^0-9.-]/g, '')) * 100);
     const items = layout.blocks.filter((b) => b.kind === 'item');
+    const sold = items.filter((b) => !b.returned);
+    const returned = items.filter((b) => b.returned);
+    expect(returned.length).toBeGreaterThan(0);
     const totals = Object.fromEntries(layout.blocks.filter((b) => b.kind === 'total').map((b) => [b.label, amount(b.amount)]));
-    expect(items.reduce((a, b) => a + amount(b.total), 0)).toBe(totals.Subtotal);
-    expect(items.reduce((a, b) => a + (b.discount ? amount(b.discount) : 0), 0)).toBe(totals.Discounts);
-    expect(totals.Subtotal! + totals.Discounts! + totals.Tax!).toBe(totals.TOTAL);
+    const discountOf = (b: (typeof items)[number]) => (b.discount ? amount(b.discount) : 0);
+    expect(sold.reduce((a, b) => a + amount(b.total), 0)).toBe(totals.Subtotal);
+    expect(sold.reduce((a, b) => a + discountOf(b), 0)).toBe(totals.Discounts);
+    expect(returned.reduce((a, b) => a + amount(b.total) + discountOf(b), 0)).toBe(totals.Returns);
+    expect(totals.Subtotal! + totals.Discounts! + totals.Returns! + totals.Tax!).toBe(totals.TOTAL);
   });
 
   it('renders fixed-width text in the location time zone', () => {

@@ -4,11 +4,11 @@ import { newUlid } from '$lib/domain/ids';
 import type { TaxConfig } from '$lib/domain/cart';
 import type { PricingContext } from '$lib/domain/price-rules';
 import type { Permission } from '$lib/domain/permissions';
+import { storeFormat, type StoreFormat } from '$lib/domain/store-format';
 import { loadReferenceData, referenceFromDocs, staffByPin, staffCan, taxConfigOf, type ReferenceData, type Staff } from './reference-data.ts';
 import { Cart, type Approval, type CartSnapshot } from './cart.svelte.ts';
 import { currentShift, findSale, openShift as saveShift, paymentVoidsOf, recordPaymentVoid, recordSale, StorageError, type PaymentVoidDoc, type SaleDoc, type ShiftDoc } from './register-db.ts';
 import { buildPaymentVoid, giveBackText, LEGACY_HELD_CARTS_KEY, OpenSales, parseOpenSale, paymentVoidSlipLines, tendersStillHeld } from './open-sales.ts';
-import { formatMoney } from '$lib/domain/money';
 import { fallbackShortCode, storeDate } from '$lib/domain/receipt-number';
 import { allocateReceiptNo } from './receipt-counter.ts';
 import { useStrictDurability } from './durability.ts';
@@ -94,6 +94,18 @@ export class RegisterSession {
 
   get currency(): string {
     return this.ref?.location.currency ?? 'USD';
+  }
+
+  /** Dates, times and money as this store writes them (its locale, time zone and currency), on screen. */
+  get format(): StoreFormat {
+    const loc = this.ref?.location;
+    return storeFormat({ locale: loc?.locale, timeZone: loc?.timeZone ?? 'UTC', currency: this.currency });
+  }
+
+  /** The same for paper (printer-safe spaces): receipts, X/Z reports, slips. */
+  get printFormat(): StoreFormat {
+    const loc = this.ref?.location;
+    return storeFormat({ locale: loc?.locale, timeZone: loc?.timeZone ?? 'UTC', currency: this.currency }, { plain: true });
   }
 
   get taxConfig(): TaxConfig {
@@ -463,10 +475,10 @@ export class RegisterSession {
     await this.openSales?.save(cashier.id, this.cart.snapshot()).catch(() => undefined);
     this.sync.nudge();
     let printError = '';
-    const money = (n: number) => formatMoney(n, this.currency);
-    const tz = this.ref?.location.timeZone ?? 'UTC';
+    // the slip in the store's locale and time zone, printer-safe (store-format.ts)
+    const paper = this.printFormat;
     try {
-      await this.printReport(paymentVoidSlipLines(doc, money, (iso) => new Date(iso).toLocaleString('en-US', { timeZone: tz })), 'PAYMENT CANCELLED');
+      await this.printReport(paymentVoidSlipLines(doc, paper.money, paper.dateTime), 'PAYMENT CANCELLED');
       if (taken.some((t) => t.kind === 'cash')) await this.openDrawer();
     } catch (err) {
       printError = `The cancelled payment is recorded, but the slip did not print: ${(err as Error).message}`;
@@ -476,7 +488,7 @@ export class RegisterSession {
 
   /** "Give back $20.00 in cash", one line per tender. */
   giveBack(tenders: readonly Tender[]): string[] {
-    return tenders.map((t) => giveBackText(t, (n) => formatMoney(n, this.currency)));
+    return tenders.map((t) => giveBackText(t, this.format.money));
   }
 
   private requireOpenSales(): OpenSales {
@@ -556,7 +568,8 @@ export class RegisterSession {
       ...(ref?.settings.receiptFooter ? { footer: ref.settings.receiptFooter } : {}),
       registerName: this.device.device.name,
       ...(sale.cashierName ? { cashierName: sale.cashierName } : {}),
-      timeZone: this.timeZone
+      timeZone: this.timeZone,
+      ...(ref?.location.locale ? { locale: ref.location.locale } : {})
     };
   }
 

@@ -1,8 +1,9 @@
 import type { z } from 'zod';
-import type { approvalSchema, TenderKind } from '../domain/schemas/index.ts';
+import type { approvalSchema } from '../domain/schemas/index.ts';
 import { newUlid } from '../domain/ids.ts';
-import { countedTotal, formatMoney } from '../domain/money.ts';
-import { closeShiftFigures, shiftReport, type ShiftReport } from '../domain/shift-report.ts';
+import { countedTotal } from '../domain/money.ts';
+import { closeShiftFigures, shiftReport, shiftReportRows, type ShiftReport, type ShiftReportRow } from '../domain/shift-report.ts';
+import type { StoreFormat } from '../domain/store-format.ts';
 import { staffCan, type Staff } from './reference-data.ts';
 import {
   AlreadyExistsError,
@@ -215,56 +216,14 @@ export async function closeShiftNow(ctx: ShiftContext, input: CloseInput): Promi
 
 // --- presentation (shared by the on-screen tables and the printed report) --------------------------
 
-export const TENDER_LABELS: Record<TenderKind, string> = {
-  cash: 'Cash',
-  card_external: 'Card (terminal)',
-  card_stripe: 'Card (Stripe)',
-  store_credit: 'Store credit',
-  gift_card: 'Gift card',
-  layaway: 'Layaway'
-};
-
-export interface ReportRow {
-  label: string;
-  value: string;
-  /** a section heading row (value empty) */
-  section?: boolean;
-  strong?: boolean;
-}
+export type ReportRow = ShiftReportRow;
 
 /**
- * The report as label/value rows, in print order. Zero tender kinds are left out (cash always shown).
- * `blind` (a blind cash count before the shift is closed) leaves out every figure the expected cash
- * could be worked out from: the cash tender, cash sales and the expected cash itself.
+ * The report as label/value rows (domain/shift-report.ts shiftReportRows), in the store's format;
+ * `blind` leaves out what the drawer's cash could be read from until it is counted.
  */
-export function reportRows(r: ShiftReport, currency: string, opts: { blind?: boolean } = {}): ReportRow[] {
-  const m = (n: number) => formatMoney(n, currency);
-  const rows: ReportRow[] = [
-    { label: 'Sales', value: '', section: true },
-    { label: 'Sales (count)', value: String(r.salesCount) },
-    { label: 'Items sold', value: String(r.itemsSold) },
-    { label: 'Gross sales', value: m(r.grossSales) },
-    { label: 'Discounts', value: m(-r.discounts) },
-    { label: `Returns (${r.returnsCount})`, value: m(-r.returns) },
-    { label: `Voids (${r.voidCount})`, value: m(-r.voidTotal) },
-    { label: 'Tax', value: m(r.tax) },
-    { label: 'Net sales', value: m(r.netSales), strong: true },
-    { label: 'Average basket', value: m(r.averageBasket) }
-  ];
-  if (r.cashRounding) rows.push({ label: 'Cash rounding', value: m(r.cashRounding) });
-  if (r.layawayNet) rows.push({ label: 'Layaway payments', value: m(r.layawayNet) });
-  rows.push({ label: 'Tenders', value: '', section: true });
-  for (const [kind, label] of Object.entries(TENDER_LABELS) as [TenderKind, string][]) {
-    if (kind === 'cash' && opts.blind) continue;
-    if (kind === 'cash' || r.tenders[kind]) rows.push({ label, value: m(r.tenders[kind]) });
-  }
-  rows.push({ label: 'Cash drawer', value: '', section: true }, { label: 'Opening float', value: m(r.openingFloat) });
-  if (!opts.blind) rows.push({ label: 'Cash sales (net)', value: m(r.tenders.cash) });
-  rows.push({ label: 'Cash in', value: m(r.cashIn) }, { label: 'Cash out (payouts)', value: m(-r.cashOut) }, { label: 'No-sale opens', value: String(r.noSaleCount) });
-  if (opts.blind) rows.push({ label: 'Expected cash', value: 'shown after the count' });
-  else rows.push({ label: 'Expected cash', value: m(r.expectedCash), strong: true });
-  rows.push({ label: 'Manager approvals', value: String(r.approvals) });
-  return rows;
+export function reportRows(r: ShiftReport, fmt: StoreFormat, opts: { blind?: boolean } = {}): ReportRow[] {
+  return shiftReportRows(r, fmt.money, fmt.number, opts);
 }
 
 export interface CloseFigures {
@@ -274,9 +233,9 @@ export interface CloseFigures {
 }
 
 /** "Over $1.00", "Short $0.25", "Even". */
-export function overShortText(overShort: number, currency: string): string {
+export function overShortText(overShort: number, fmt: Pick<StoreFormat, 'money'>): string {
   if (overShort === 0) return 'Even';
-  return `${overShort > 0 ? 'Over' : 'Short'} ${formatMoney(Math.abs(overShort), currency)}`;
+  return `${overShort > 0 ? 'Over' : 'Short'} ${fmt.money(Math.abs(overShort))}`;
 }
 
 function twoCol(left: string, right: string, width: number): string {
@@ -286,9 +245,8 @@ function twoCol(left: string, right: string, width: number): string {
 
 export interface ReportTextOptions {
   title: 'X REPORT' | 'Z REPORT';
-  currency: string;
-  /** IANA zone of the location (business time on paper); defaults to UTC */
-  timeZone?: string;
+  /** the location's formatter, printer-safe (storeFormat(…, { plain: true })) */
+  format: StoreFormat;
   registerName?: string;
   printedAt?: Date;
   close?: (CloseFigures & { closedByName?: string; denominations: Record<string, number>; unsyncedAtClose: number; approvals: Approval[] }) | undefined;
@@ -300,21 +258,20 @@ export interface ReportTextOptions {
 /** Fixed-width lines of an X or Z report for the receipt printer (one string per printed line). */
 export function reportLines(r: ShiftReport, opts: ReportTextOptions): string[] {
   const width = opts.width ?? 42;
-  const m = (n: number) => formatMoney(n, opts.currency);
-  const when = (d: Date | string) =>
-    new Intl.DateTimeFormat('en-GB', { dateStyle: 'short', timeStyle: 'short', timeZone: opts.timeZone ?? 'UTC' }).format(typeof d === 'string' ? new Date(d) : d);
+  const fmt = opts.format;
+  const m = fmt.money;
   const rule = '-'.repeat(width);
   const out: string[] = [opts.title];
   if (opts.registerName) out.push(`Register: ${opts.registerName}`);
-  out.push(`Shift opened: ${when(r.openedAt)}`, `Printed: ${when(opts.printedAt ?? new Date())}`, rule);
-  for (const row of reportRows(r, opts.currency, { blind: !!opts.blind && !opts.close })) {
+  out.push(`Shift opened: ${fmt.dateTime(r.openedAt)}`, `Printed: ${fmt.dateTime(opts.printedAt ?? new Date())}`, rule);
+  for (const row of reportRows(r, fmt, { blind: !!opts.blind && !opts.close })) {
     if (row.section) out.push(row.label.toUpperCase());
-    else out.push(twoCol(row.label, row.value, width));
+    else out.push(twoCol(row.indent ? `  ${row.label}` : row.label, row.value, width));
   }
   if (r.byCashier.length) {
     out.push(rule, 'BY CASHIER');
     for (const c of r.byCashier) {
-      out.push(c.cashierName ?? c.cashierId, twoCol(`  ${c.count} sales, returns ${m(-c.returns)}`, m(c.net), width));
+      out.push(c.cashierName ?? c.cashierId, twoCol(`  ${fmt.number(c.transactions)} sales, returns ${m(-c.returns)}`, m(c.net), width));
     }
   }
   const c = opts.close;
@@ -323,7 +280,7 @@ export function reportLines(r: ShiftReport, opts: ReportTextOptions): string[] {
     for (const [k, n] of Object.entries(c.denominations).sort((a, b) => Number(b[0]) - Number(a[0]))) {
       out.push(twoCol(`  ${m(Number(k))} x ${n}`, m(Number(k) * n), width));
     }
-    out.push(twoCol('Counted cash', m(c.countedCash), width), twoCol('Expected cash', m(c.expectedCash), width), twoCol('Over/short', overShortText(c.overShort, opts.currency), width));
+    out.push(twoCol('Counted cash', m(c.countedCash), width), twoCol('Expected cash', m(c.expectedCash), width), twoCol('Over/short', overShortText(c.overShort, fmt), width));
     if (c.closedByName) out.push(`Closed by: ${c.closedByName}`);
     if (c.unsyncedAtClose > 0) out.push(`Closed with ${c.unsyncedAtClose} unsynced change(s)`);
     for (const a of c.approvals) out.push(`Approved ${a.action.replace(/_/g, ' ')}: ${a.staffName}`);
