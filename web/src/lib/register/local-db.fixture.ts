@@ -11,6 +11,7 @@ export function localDb(store: Store = new Map()) {
   let puts = 0;
   let failNext: unknown = null;
   const db = {
+    name: 'location-test',
     store,
     get puts() {
       return puts;

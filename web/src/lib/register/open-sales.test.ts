@@ -55,6 +55,29 @@ describe('OpenSales (the sales in progress, durable with the location replica)',
     expect(all.get('user:maria')?.tenders?.[0]?.amount).toBe(1500);
   });
 
+  it('a reload before the durable write lands gives back the latest cart from the pending mirror; a durable write clears it', async () => {
+    const kv = new Map<string, string>();
+    const storage = { getItem: (k: string) => kv.get(k) ?? null, setItem: (k: string, v: string) => void kv.set(k, v), removeItem: (k: string) => void kv.delete(k) };
+    const store = new Map();
+    const s = new OpenSales(asDb(localDb(store)), storage);
+    await s.save('user:carla', cart());
+    expect(kv.size).toBe(0); // durable: nothing pending
+    // the second scan's write has not landed when the page goes away
+    const lost = s.save('user:carla', cart({ lines: [line('a'), line('b')] }));
+    const reloaded = new OpenSales(asDb(localDb(store)), storage);
+    expect((await reloaded.get('user:carla'))?.lines.map((l) => l.lineId)).toEqual(['a', 'b']);
+    await lost;
+    expect(kv.size).toBe(0);
+    // a removal pending is a removal too; a mirror entry that is not a cart is ignored
+    void s.save('user:carla', null);
+    expect(await new OpenSales(asDb(localDb(store)), storage).get('user:carla')).toBeNull();
+    await s.flush();
+    kv.set('pos.openSales.pending:location-test', JSON.stringify({ 'user:maria': { token: 'x', cart: { lines: 'nope' } } }));
+    expect(await new OpenSales(asDb(localDb(store)), storage).get('user:maria')).toBeNull();
+    kv.set('pos.openSales.pending:location-test', '{broken');
+    expect(await new OpenSales(asDb(localDb(store)), storage).all()).toEqual(new Map());
+  });
+
   it('refuses a cart that is not one, and reports a failed write as a storage error to every waiter', async () => {
     const db = localDb();
     const s = new OpenSales(asDb(db));

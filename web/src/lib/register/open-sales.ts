@@ -14,6 +14,12 @@ import type { CartSnapshot } from './cart.svelte.ts';
  * Writes are coalesced (the latest cart of each cashier wins; one write in flight) and applied to
  * the document as it is now, so two tabs of the same register, each with its own cashier, do not
  * undo each other: a 409 re-reads and re-applies.
+ *
+ * An IndexedDB write takes milliseconds, and a reload in that window would lose the lines scanned
+ * just before it. So each save is first mirrored, synchronously, into a small pending entry in
+ * localStorage, removed once a durable write holds that state. Reads prefer a pending entry (it is
+ * always newer than the document). Money never depends on the mirror: taking a tender awaits the
+ * durable write before the cashier may go on.
  */
 export const OPEN_SALES_ID = '_local/pos-open-sales';
 /** Held carts from before this document existed (localStorage); moved in once, then removed. */
@@ -42,6 +48,17 @@ interface OpenSalesDoc {
 
 const WRITE_ATTEMPTS = 5;
 
+/** The part of the Web Storage API the pending mirror uses (localStorage in the browser). */
+export type MirrorStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+interface PendingEntry {
+  token: string;
+  cart: unknown;
+}
+interface PendingSave {
+  cart: CartSnapshot | null;
+  token: string;
+}
+
 /** Parses a stored cart; null when it is not one (it was validated when written, so only a format change gets here). */
 export function parseOpenSale(raw: unknown): CartSnapshot | null {
   const r = openSaleSchema.safeParse(raw);
@@ -49,17 +66,30 @@ export function parseOpenSale(raw: unknown): CartSnapshot | null {
 }
 
 export class OpenSales {
-  private pending = new Map<string, CartSnapshot | null>();
+  private pending = new Map<string, PendingSave>();
   private waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   private running: Promise<void> | null = null;
+  private readonly instance = Math.random().toString(36).slice(2, 10);
+  private saves = 0;
+  private readonly mirrorKey: string;
 
-  constructor(private readonly db: PouchDB.Database) {}
+  constructor(
+    private readonly db: PouchDB.Database,
+    private readonly mirror: MirrorStorage | null = null
+  ) {
+    this.mirrorKey = `pos.openSales.pending:${db.name}`;
+  }
 
-  /** Every cashier's sale in progress, as stored now. */
+  /** Every cashier's sale in progress, as stored now (a save not yet durable included). */
   async all(): Promise<Map<string, CartSnapshot>> {
     const doc = await this.read();
+    const carts: Record<string, unknown> = { ...doc.carts };
+    for (const [cashierId, entry] of Object.entries(this.readMirror())) {
+      if (entry.cart === null) delete carts[cashierId];
+      else carts[cashierId] = entry.cart;
+    }
     const out = new Map<string, CartSnapshot>();
-    for (const [cashierId, raw] of Object.entries(doc.carts)) {
+    for (const [cashierId, raw] of Object.entries(carts)) {
       const cart = parseOpenSale(raw);
       if (cart) out.set(cashierId, cart);
     }
@@ -79,7 +109,9 @@ export class OpenSales {
       const parsed = openSaleSchema.safeParse(cart);
       if (!parsed.success) return Promise.reject(new InvalidDocumentError(describeIssues(parsed.error)));
     }
-    this.pending.set(cashierId, cart);
+    const token = `${this.instance}:${++this.saves}`;
+    this.writeMirror((m) => (m[cashierId] = { token, cart }));
+    this.pending.set(cashierId, { cart, token });
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     this.kick();
     return done;
@@ -106,6 +138,10 @@ export class OpenSales {
       this.waiters = [];
       try {
         await this.apply(ops);
+        // durable now: the pending entries of exactly these saves are no longer needed (a later save keeps its own)
+        this.writeMirror((m) => {
+          for (const [cashierId, op] of ops) if (m[cashierId]?.token === op.token) delete m[cashierId];
+        });
         for (const w of waiters) w.resolve();
       } catch (err) {
         for (const w of waiters) w.reject(err);
@@ -113,7 +149,7 @@ export class OpenSales {
     }
   }
 
-  private async apply(ops: Map<string, CartSnapshot | null>): Promise<void> {
+  private async apply(ops: Map<string, PendingSave>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       let doc: OpenSalesDoc;
       try {
@@ -122,7 +158,7 @@ export class OpenSales {
         throw await storageError(err);
       }
       const carts = { ...doc.carts };
-      for (const [cashierId, cart] of ops) {
+      for (const [cashierId, { cart }] of ops) {
         if (cart) carts[cashierId] = cart;
         else delete carts[cashierId];
       }
@@ -134,6 +170,33 @@ export class OpenSales {
         if ((err as { status?: number }).status === 409 && attempt < WRITE_ATTEMPTS) continue;
         throw await storageError(err);
       }
+    }
+  }
+
+  private readMirror(): Record<string, PendingEntry> {
+    if (!this.mirror) return {};
+    try {
+      const raw = JSON.parse(this.mirror.getItem(this.mirrorKey) ?? '{}') as unknown;
+      if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return {};
+      const out: Record<string, PendingEntry> = {};
+      for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+        if (v && typeof v === 'object' && typeof (v as PendingEntry).token === 'string' && 'cart' in v) out[k] = v as PendingEntry;
+      }
+      return out;
+    } catch {
+      return {}; // unreadable: the document alone answers
+    }
+  }
+
+  private writeMirror(change: (m: Record<string, PendingEntry>) => void): void {
+    if (!this.mirror) return;
+    const m = this.readMirror();
+    change(m);
+    try {
+      if (Object.keys(m).length) this.mirror.setItem(this.mirrorKey, JSON.stringify(m));
+      else this.mirror.removeItem(this.mirrorKey);
+    } catch {
+      /* a full localStorage only loses the reload window the mirror covers; the durable write goes on */
     }
   }
 

@@ -154,7 +154,7 @@ export class RegisterSession {
     if (cached) this.ref = cached;
     try {
       await this.sync.start(this.device);
-      this.openSales = new OpenSales(this.locationDb);
+      this.openSales = new OpenSales(this.locationDb, typeof localStorage === 'undefined' ? null : localStorage);
       await this.adoptLegacyHeldCarts().catch(() => undefined);
     } finally {
       this.resolveOpenSales();
