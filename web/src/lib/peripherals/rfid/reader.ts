@@ -56,8 +56,11 @@ export interface RfidReader {
   readonly info: ReaderInfo;
   /** what to remember to reconnect without a chooser (Bluetooth device id, USB vendor:product) */
   readonly deviceId?: string;
-  /** pairs (a user gesture for Bluetooth/Serial) or reconnects to the remembered device */
-  connect(): Promise<void>;
+  /**
+   * Pairs (a user gesture for Bluetooth/Serial) or reconnects to the remembered device;
+   * `reconnectOnly` never shows a chooser (an app start with no gesture) and fails instead.
+   */
+  connect(opts?: { reconnectOnly?: boolean }): Promise<void>;
   disconnect(): Promise<void>;
   startInventory(): Promise<void>;
   stopInventory(): Promise<void>;

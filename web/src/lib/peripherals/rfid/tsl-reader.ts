@@ -94,11 +94,12 @@ export class TslReader implements RfidReader {
     this.opts.session = session;
   }
 
-  async connect(): Promise<void> {
+  async connect(opts: { reconnectOnly?: boolean } = {}): Promise<void> {
     this.closing = false;
     this.update({ status: 'connecting', error: undefined });
     try {
-      await this.transport.open();
+      if (!opts.reconnectOnly) await this.transport.open();
+      else if (!(await this.transport.reopen())) throw new ReaderError(`${this.transport.name} is not in reach; pair it again from the reader screen.`);
       await this.initialise();
     } catch (err) {
       this.update({ status: 'disconnected', error: message(err) });
