@@ -67,7 +67,9 @@ test('count 2,000 tagged items offline (reload mid-count), submit, approve: the 
   await expect(tile(page, 'Missing')).toHaveText('20');
   await expect(tile(page, 'Unexpected')).toHaveText('5');
   await expect(page.getByLabel('Variance value')).toContainText('2 other tags');
+  await page.getByText('Missing: 20 units of 20 items').click();
   await expect(page.getByRole('table', { name: 'Missing items' }).locator('tbody tr')).toHaveCount(20);
+  await page.getByText('Unexpected: 5 units of 2 items').click();
   await expect(page.getByRole('table', { name: 'Unexpected items' }).locator('tbody tr')).toHaveCount(2);
   await shoot(page, 'raptag-count-done-390');
   await page.setViewportSize({ width: 360, height: 640 });
