@@ -11,6 +11,15 @@ import { RaptagStore, type LocalSession } from './raptag-db.ts';
 import { tagResolver, type VariantCatalog } from './tag-resolver.ts';
 import { demoTags } from './demo-tags.ts';
 import { discardCount, liveCount, startCount, submitCount, type CountDeps, type LiveCount } from './flows/count.ts';
+import { flushOutbox, type OutboxDeps } from './flows/outbox.ts';
+import { Lookup, type LookupState } from './flows/lookup.ts';
+import { Locator, type LocateTarget } from './flows/locate.ts';
+import { newTransferSession, receiveScanned, shipPicked, transferProgress, type TransferDeps, type TransferMode, type TransferProgress } from './flows/transfer.ts';
+import { PhoneApi, type TransferWithDirection } from './raptag-api.ts';
+import { docsByPrefix } from './raptag-db.ts';
+import { replenishment, type ReplenishLine } from '$lib/domain/rfid-count';
+import { transferSchema, type Transfer } from '$lib/domain/schemas';
+import type { OutboxItem } from './raptag-db.ts';
 
 export type View = 'home' | 'count' | 'lookup' | 'locate' | 'transfers' | 'reader' | 'replenish';
 
@@ -46,6 +55,19 @@ export class RaptagApp {
   startError = $state('');
   /** no read is waiting to be written: everything the reader sent is in the buffer and shown */
   readsSettled = $state(true);
+  /** API calls waiting for the network (ship, receive), with the last refusal if any */
+  outbox = $state<OutboxItem[]>([]);
+  lookup = $state<LookupState | null>(null);
+  locate = $state<{ target: LocateTarget; label: string; value: number | null; lastRssi: number | null } | null>(null);
+  transfers = $state<TransferWithDirection[] | null>(null);
+  transfersError = $state('');
+  transferWork = $state<{ session: LocalSession; transfer: Transfer; progress: TransferProgress } | null>(null);
+  readonly api = new PhoneApi(() => this.device.deviceToken);
+  private lookupFlow: Lookup | null = null;
+  private locator: Locator | null = null;
+  private locateTimer: ReturnType<typeof setInterval> | undefined;
+  private outboxTimer: ReturnType<typeof setInterval> | undefined;
+  private onlineHandler = () => void this.flushQueue();
   /** flows that want reads besides the scan buffer (locate, lookup) */
   private readListeners = new Set<(reads: TagRead[]) => void>();
   private barcodeListeners = new Set<(code: string) => void>();
@@ -108,12 +130,19 @@ export class RaptagApp {
     this.readerChoice = (await this.store.pref<ReaderChoice>('reader')) ?? null;
     const [active] = await this.store.activeSessions();
     if (active?.kind === 'count') await this.openCount(active);
+    await this.refreshQueue();
+    addEventListener('online', this.onlineHandler);
+    this.outboxTimer = setInterval(() => void this.flushQueue(), 15_000);
+    void this.flushQueue();
     // the paired reader comes back by itself (a reload, an app restart): no chooser, no gesture
     if (this.readerChoice) void this.connectReader(this.readerChoice.kind, this.readerChoice.name, { reconnectOnly: true }).catch(() => undefined);
   }
 
   stop(): void {
     this.stopped = true;
+    removeEventListener('online', this.onlineHandler);
+    clearInterval(this.outboxTimer);
+    clearInterval(this.locateTimer);
     clearTimeout(this.refTimer);
     clearTimeout(this.liveTimer);
     this.follower?.stop();
@@ -184,11 +213,18 @@ export class RaptagApp {
         if (stopped) void this.settleReads();
       }),
       reader.on('reads', (reads) => {
-        if (this.readsSettled && this.processor.session) this.readsSettled = false;
-        this.processor.push(reads);
+        // reads count only on the screen of the session they belong to (a locate in the middle of a
+        // count must not add the tags it hears to the count)
+        if ((this.view === 'count' || this.view === 'transfers') && this.processor.session) {
+          if (this.readsSettled) this.readsSettled = false;
+          this.processor.push(reads);
+        }
+        if (this.view === 'lookup') void this.lookupReads(reads);
+        if (this.view === 'locate' && this.locator?.push(reads)) this.showLocate();
         for (const fn of this.readListeners) fn(reads);
       }),
       reader.on('barcode', (code) => {
+        if (this.view === 'lookup') void this.lookupCode(code);
         for (const fn of this.barcodeListeners) fn(code);
       })
     ];
@@ -213,8 +249,9 @@ export class RaptagApp {
   async setPower(dBm: number): Promise<void> {
     await this.reader?.setPower(dBm);
     if (this.readerChoice) {
-      this.readerChoice = { ...this.readerChoice, powerDbm: dBm };
-      await this.store.setPref('reader', this.readerChoice);
+      const choice = { ...$state.snapshot(this.readerChoice), powerDbm: dBm };
+      this.readerChoice = choice;
+      await this.store.setPref('reader', choice);
     }
   }
 
@@ -276,7 +313,8 @@ export class RaptagApp {
   setZone(zone: string): void {
     if (!this.count) return;
     this.processor.setZone(zone);
-    const session = { ...this.count.session, zone };
+    // runes state is a proxy IndexedDB cannot clone: store a plain snapshot
+    const session = { ...$state.snapshot(this.count.session), zone };
     this.count = { ...this.count, session };
     void this.store.saveSession(session);
   }
@@ -289,11 +327,20 @@ export class RaptagApp {
     }, LIVE_MS);
   }
 
-  /** Recomputes the live variance from what is durable (also after sales replicate in). */
+  /** Recomputes the live numbers from what is durable (also after sales replicate in). */
   refreshLive(): void {
     const c = this.count;
-    if (!c || !this.lastTick || this.lastTick.sessionId !== c.session.id) return;
-    this.count = { session: c.session, tick: this.lastTick, live: liveCount(c.session, this.ledger.onHand, this.processor.counted(), this.catalog) };
+    if (c && this.lastTick && this.lastTick.sessionId === c.session.id) {
+      this.count = { session: c.session, tick: this.lastTick, live: liveCount(c.session, this.ledger.onHand, this.processor.counted(), this.catalog) };
+    }
+    const w = this.transferWork;
+    if (w && this.processor.session === w.session.id) this.transferWork = { ...w, progress: transferProgress(w.session.lines ?? [], this.processor.counted()) };
+  }
+
+  /** Binds the scan buffer to the count again when its screen opens (a transfer may have had it). */
+  async showCount(): Promise<void> {
+    this.view = 'count';
+    if (this.count && this.processor.session !== this.count.session.id) await this.openCount(this.count.session);
   }
 
   async finishCount(): Promise<void> {
@@ -315,6 +362,170 @@ export class RaptagApp {
     await this.processor.close();
     await discardCount(this.countDeps(), c.session.id);
     this.count = null;
+  }
+
+  /** Moves between screens, leaving the one we were on cleanly (locating stops, a pick is kept for later). */
+  async go(view: View): Promise<void> {
+    if (this.view === 'locate' && view !== 'locate') this.stopLocate();
+    if (this.view === 'transfers' && view !== 'transfers' && this.transferWork) await this.leaveTransfer();
+    if (view === 'count') return this.showCount();
+    if (view === 'lookup') return this.openLookup();
+    this.view = view;
+    if (view === 'transfers') void this.loadTransfers();
+  }
+
+  // --- approval on the phone (online) -----------------------------------------------------------
+
+  /** A manager approves the submitted count with their PIN: the server checks PIN, role and store. */
+  async approveSubmitted(pin: string): Promise<string> {
+    const s = this.submitted;
+    if (!s) throw new Error('No submitted count on this phone');
+    const session = await this.api.pinSession(pin);
+    if (!session.user.permissions.includes('inventory:adjust')) throw new Error(`${session.user.name} may not approve counts`);
+    const out = await this.api.approveCount(s.id, session.accessToken);
+    return out.session.status;
+  }
+
+  // --- the offline queue ------------------------------------------------------------------------
+
+  private outboxDeps(): OutboxDeps {
+    return { store: this.store, send: (path, body) => this.api.post(path.replace(/^\/api\/v1/, ''), body), now: () => new Date().toISOString() };
+  }
+
+  async refreshQueue(): Promise<void> {
+    this.outbox = await this.store.queued();
+  }
+
+  /** Sends queued calls when the network allows (on start, when back online, every 15 s). */
+  async flushQueue(): Promise<void> {
+    if (!this.outbox.length && !(await this.store.queued()).length) return;
+    await flushOutbox(this.outboxDeps()).catch(() => undefined);
+    await this.refreshQueue();
+  }
+
+  // --- lookup -----------------------------------------------------------------------------------
+
+  openLookup(): void {
+    this.view = 'lookup';
+    this.lookupFlow = new Lookup({
+      catalog: () => this.catalog,
+      resolve: (epc) => this.processor.row(epc) ?? this.resolveTag(epc),
+      onHand: (v) => this.ledger.stock(v).onHand,
+      elsewhere: (v) => this.api.stockAcross([v])
+    });
+    this.lookup = this.lookupFlow.state;
+  }
+
+  private resolveTag = tagResolver(() => this.catalog, () => this.ref?.settings.gs1CompanyPrefixes ?? []);
+
+  async lookupCode(code: string): Promise<void> {
+    if (!this.lookupFlow) this.openLookup();
+    this.lookupFlow!.clear();
+    this.lookup = await this.lookupFlow!.identify(code);
+  }
+
+  private async lookupReads(reads: TagRead[]): Promise<void> {
+    if (this.lookupFlow && (await this.lookupFlow.push(reads))) this.lookup = this.lookupFlow.state;
+  }
+
+  clearLookup(): void {
+    this.lookupFlow?.clear();
+    this.lookup = this.lookupFlow?.state ?? null;
+  }
+
+  // --- locate -----------------------------------------------------------------------------------
+
+  /** Starts locating a variant or one EPC; the reader switches to session 0 (every tag answers every round). */
+  startLocate(target: LocateTarget, label: string): void {
+    this.locator = new Locator(target, (epc) => this.resolveTag(epc).variantId);
+    this.locate = { target, label, value: null, lastRssi: null };
+    (this.reader as { setSession?: (s: 0 | 1) => void } | null)?.setSession?.(0);
+    clearInterval(this.locateTimer);
+    this.locateTimer = setInterval(() => {
+      this.locator?.tick(Date.now());
+      this.showLocate();
+    }, 200);
+  }
+
+  private showLocate(): void {
+    const l = this.locator;
+    if (!l || !this.locate) return;
+    if (this.locate.value !== l.value || this.locate.lastRssi !== l.lastRssi) this.locate = { ...this.locate, value: l.value, lastRssi: l.lastRssi };
+  }
+
+  get locateInterval(): number | null {
+    return this.locator?.interval ?? null;
+  }
+
+  stopLocate(): void {
+    clearInterval(this.locateTimer);
+    this.locator = null;
+    this.locate = null;
+    (this.reader as { setSession?: (s: 0 | 1) => void } | null)?.setSession?.(1);
+    void this.reader?.stopInventory();
+  }
+
+  // --- transfers --------------------------------------------------------------------------------
+
+  /** This store's transfers: from the server when online, else the drafts its replica holds (last list kept). */
+  async loadTransfers(): Promise<void> {
+    this.transfersError = '';
+    try {
+      const list = await this.api.transfers(this.locationCode);
+      this.transfers = list;
+      await this.store.setPref('transfers', list);
+    } catch (err) {
+      const kept = (await this.store.pref<TransferWithDirection[]>('transfers')) ?? [];
+      const local = (await docsByPrefix<unknown>(this.locationDb as never, `transfer:${this.locationCode}:`))
+        .map((d) => transferSchema.safeParse(d))
+        .flatMap((r) => (r.success ? [{ ...r.data, direction: 'out' as const, inTransit: r.data.status === 'shipped' }] : []));
+      const byId = new Map([...kept, ...local].map((t) => [t._id, t]));
+      this.transfers = [...byId.values()];
+      this.transfersError = `Offline: showing what this phone already knows (${(err as Error).message})`;
+    }
+  }
+
+  private transferDeps(): TransferDeps {
+    return { store: this.store, outbox: this.outboxDeps(), now: () => new Date().toISOString() };
+  }
+
+  async openTransfer(t: Transfer, mode: TransferMode): Promise<void> {
+    if (!this.staff) throw new Error('Sign in first');
+    const id = `${mode}:${t._id}`;
+    const session = (await this.store.getSession(id)) ?? newTransferSession(mode, t, { id: this.staff.id, name: this.staff.name }, new Date().toISOString());
+    await this.store.saveSession(session);
+    this.lastTick = await this.processor.open(session.id, 'floor');
+    this.transferWork = { session, transfer: t, progress: transferProgress(session.lines ?? [], this.processor.counted()) };
+  }
+
+  async finishTransfer(): Promise<void> {
+    const w = this.transferWork;
+    if (!w) return;
+    await this.reader?.stopInventory();
+    await this.processor.settle();
+    const label = `${w.transfer.locationCode} → ${w.transfer.toLocationCode}`;
+    const session = $state.snapshot(w.session) as LocalSession;
+    if (session.kind === 'pick') await shipPicked(this.transferDeps(), session, label);
+    else await receiveScanned(this.transferDeps(), session, this.processor.counted(), label);
+    await this.processor.close();
+    this.transferWork = null;
+    await this.refreshQueue();
+    await this.flushQueue();
+    await this.loadTransfers();
+  }
+
+  async leaveTransfer(): Promise<void> {
+    await this.reader?.stopInventory();
+    await this.processor.settle();
+    this.transferWork = null;
+  }
+
+  // --- replenishment ----------------------------------------------------------------------------
+
+  /** Floor vs back room from the count in progress (or none): what to bring out. */
+  replenishList(target = 1): ReplenishLine[] {
+    if (!this.count || this.processor.session !== this.count.session.id) return [];
+    return replenishment(this.processor.counted('floor'), this.processor.counted('backroom'), () => target);
   }
 }
 

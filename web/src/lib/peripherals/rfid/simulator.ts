@@ -218,8 +218,8 @@ export class TslSimulator {
   }
 
   private rssiFor(distance: number, power: number): number {
-    // free-space-like fall-off: -30 dBm at 0.3 m, -20 dB per decade, shifted by the output power
-    const base = -30 - 20 * Math.log10(Math.max(distance, 0.05) / 0.3) + (power - 29);
+    // indoor fall-off (path-loss exponent 3): −30 dBm at 0.3 m, −30 dB per decade, shifted by the output power
+    const base = -30 - 30 * Math.log10(Math.max(distance, 0.05) / 0.3) + (power - 29);
     return Math.round(base + (this.rand() * 2 - 1) * this.o.rssiJitter);
   }
 
