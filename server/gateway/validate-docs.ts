@@ -141,6 +141,10 @@ export function checkDocWrite(p: Principal, db: ParsedDbName, raw: unknown, newE
     const foreign = checkRegisterOwnership(p, type, id, doc, deleted);
     if (foreign) return foreign;
   }
+  // A phone publishes only its own reads for a shared count: the id and deviceId name it.
+  if (type === 'count_scan' && p.kind === 'device' && (id.split(':')[2] !== p.deviceId || doc.deviceId !== `device:${p.deviceId}`)) {
+    return reject(403, `deviceId: a phone writes its count reads as count_scan:{count}:${p.deviceId}:{ulid} with deviceId device:${p.deviceId}`);
+  }
   if (rule.lifecycle === 'event') {
     if (deleted) return reject(403, `_deleted: ${type} documents are immutable and cannot be deleted`);
     if (newEdits ? doc._rev !== undefined : generation(doc._rev) !== 1) {

@@ -113,3 +113,55 @@ test('count 2,000 tagged items offline (reload mid-count), submit, approve: the 
   }
   await admin.close();
 });
+
+test('two phones count one store together: their reads merge, a tag both read counts once, one submit closes it for both', async ({ browser, request }) => {
+  test.setTimeout(machine(300_000));
+  const owner = await ownerLogin(request);
+  const loc = await newLocation(request, owner, 'RS');
+  const shelf = await barcodedVariants(request, owner, 10, 200);
+  await adjust(request, owner, loc, shelf.map((v) => ({ variantId: v.variantId, qty: 10 })));
+  const tags = shelf.flatMap((v) => tagsOf(v, 10));
+
+  async function phone(name: string, field: string[]) {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await installFakeReader(page, { tags: field.map((epc) => ({ epc, distance: 1 })), id: `fake-${name}` });
+    await enrolPhone(page, request, owner, loc, name);
+    await phoneReady(page, 1000);
+    await signInPhone(page, PINS.owner);
+    await pairBluetooth(page);
+    await page.getByRole('button', { name: /Count stock/ }).click();
+    return page;
+  }
+
+  // phone A counts the first 70 tags of the store
+  const a = await phone('Aisle A phone', tags.slice(0, 70));
+  await a.getByLabel('Count together with other phones').check();
+  await a.getByRole('button', { name: 'Start counting' }).click();
+  await a.getByRole('button', { name: 'Start reading' }).click();
+  await expect(tile(a, 'Tags read')).toHaveText('70', { timeout: machine(30_000) });
+  await a.getByRole('button', { name: 'Stop reading' }).click();
+
+  // phone B joins and reads the last 50 (20 of them phone A read too)
+  const b = await phone('Aisle B phone', tags.slice(50));
+  await expect(b.getByRole('button', { name: /^Join the full count/ })).toBeVisible({ timeout: machine(60_000) });
+  await b.getByRole('button', { name: /^Join the full count/ }).click();
+  await b.getByRole('button', { name: 'Start reading' }).click();
+  await expect(tile(b, 'Tags read')).toHaveText('100', { timeout: machine(60_000) });
+  await b.getByRole('button', { name: 'Stop reading' }).click();
+  await shoot(b, 'raptag-shared-count-390');
+
+  // phone A sees B's reads merged, and submits the whole store
+  await expect(tile(a, 'Tags read')).toHaveText('100', { timeout: machine(60_000) });
+  await expect(tile(a, 'Missing')).toHaveText('0');
+  await a.getByRole('button', { name: 'Submit count' }).click();
+  await a.getByRole('group', { name: 'Confirm submit' }).getByRole('button', { name: 'Submit for review' }).click();
+  await expect(a.getByRole('status', { name: 'Count submitted' })).toBeVisible();
+  await expect
+    .poll(async () => ((await (await request.get(`/api/v1/inventory/counts?location=${loc}&status=submitted`, { headers: owner.auth })).json()) as { sessions: { units: number }[] }).sessions.map((s) => s.units), { timeout: machine(60_000) })
+    .toEqual([100]);
+  // phone B learns the count was submitted and closes its copy
+  await expect(b.getByRole('status', { name: 'Closed' })).toContainText('Another phone submitted this count', { timeout: machine(60_000) });
+  await a.context().close();
+  await b.context().close();
+});

@@ -10,7 +10,8 @@ import { BatchProcessor, type FlushTick } from './batch-processor.ts';
 import { RaptagStore, type LocalSession } from './raptag-db.ts';
 import { tagResolver, type VariantCatalog } from './tag-resolver.ts';
 import { demoTags } from './demo-tags.ts';
-import { discardCount, liveCount, startCount, submitCount, type CountDeps, type LiveCount } from './flows/count.ts';
+import { discardCount, expectedFor, liveCount, startCount, submitCount, type CountDeps, type LiveCount } from './flows/count.ts';
+import { joinedSession, openSharedCounts, othersReads, publishReads, submittedElsewhere, type OpenSharedCount, type ShareDeps } from './flows/shared-count.ts';
 import { flushOutbox, type OutboxDeps } from './flows/outbox.ts';
 import { Lookup, type LookupState } from './flows/lookup.ts';
 import { Locator, type LocateTarget } from './flows/locate.ts';
@@ -62,6 +63,11 @@ export class RaptagApp {
   transfers = $state<TransferWithDirection[] | null>(null);
   transfersError = $state('');
   transferWork = $state<{ session: LocalSession; transfer: Transfer; progress: TransferProgress } | null>(null);
+  /** shared counts other phones of this store have open (to join) */
+  sharedCounts = $state<OpenSharedCount[]>([]);
+  /** set when another phone submitted the shared count this phone was on */
+  closedElsewhere = $state('');
+  private shareTimer: ReturnType<typeof setInterval> | undefined;
   readonly api = new PhoneApi(() => this.device.deviceToken);
   private lookupFlow: Lookup | null = null;
   private locator: Locator | null = null;
@@ -143,6 +149,7 @@ export class RaptagApp {
     removeEventListener('online', this.onlineHandler);
     clearInterval(this.outboxTimer);
     clearInterval(this.locateTimer);
+    clearInterval(this.shareTimer);
     clearTimeout(this.refTimer);
     clearTimeout(this.liveTimer);
     this.follower?.stop();
@@ -297,17 +304,62 @@ export class RaptagApp {
     };
   }
 
-  async beginCount(scope: CountScope, zone: string): Promise<void> {
+  async beginCount(scope: CountScope, zone: string, shared = false): Promise<void> {
     if (!this.staff) throw new Error('Sign in first');
-    const session = await startCount(this.countDeps(), { scope, zone, staff: { id: this.staff.id, name: this.staff.name } });
+    const session = await startCount(this.countDeps(), { scope, zone, staff: { id: this.staff.id, name: this.staff.name }, shared });
     await this.openCount(session);
+  }
+
+  /** Joins a count another phone of this store started: same session id, their reads merged into ours. */
+  async joinCount(open: OpenSharedCount, zone: string): Promise<void> {
+    if (!this.staff) throw new Error('Sign in first');
+    const plain = $state.snapshot(open) as OpenSharedCount; // the list is runes state: IndexedDB cannot clone its proxies
+    const session = joinedSession(plain, zone, { id: this.staff.id, name: this.staff.name }, await expectedFor(this.countDeps(), plain.scope));
+    await this.store.saveSession(session);
+    await this.openCount(session);
+    await this.syncShared();
+  }
+
+  async loadSharedCounts(): Promise<void> {
+    this.sharedCounts = await openSharedCounts(this.shareDeps(), Date.now()).catch(() => []);
+  }
+
+  private shareDeps(): ShareDeps {
+    return { store: this.store, location: this.locationDb as unknown as ShareDeps['location'], device: { id: this.deviceId, locationCode: this.locationCode }, now: () => new Date().toISOString(), ulid: () => newUlid() };
+  }
+
+  /** A shared count: publish our new reads, merge the other phones', notice when one of them submitted. */
+  async syncShared(): Promise<void> {
+    const c = this.count;
+    if (!c?.session.shared) return;
+    const deps = this.shareDeps();
+    const session = $state.snapshot(c.session) as LocalSession;
+    if (await submittedElsewhere(deps.location, session)) {
+      await this.processor.close();
+      await this.store.saveSession({ ...session, status: 'submitted' });
+      this.count = null;
+      this.closedElsewhere = 'Another phone submitted this count; it is closed here.';
+      return;
+    }
+    await publishReads(deps, session);
+    const theirs = await othersReads(deps, session);
+    if (theirs.ids.length) {
+      if (this.processor.session === session.id) this.processor.merge(theirs.rows);
+      const next = { ...session, merged: [...(session.merged ?? []), ...theirs.ids] };
+      await this.store.saveSession(next);
+      if (this.count?.session.id === session.id) this.count = { ...this.count, session: next };
+    }
+    this.sync.nudge();
   }
 
   private async openCount(session: LocalSession): Promise<void> {
     const tick = await this.processor.open(session.id, session.zone);
     this.lastTick = tick;
     await this.follower?.ready;
+    this.closedElsewhere = '';
     this.count = { session, tick, live: liveCount(session, this.ledger.onHand, this.processor.counted(), this.catalog) };
+    clearInterval(this.shareTimer);
+    if (session.shared) this.shareTimer = setInterval(() => void this.syncShared().catch(() => undefined), 3_000);
   }
 
   setZone(zone: string): void {
@@ -348,6 +400,13 @@ export class RaptagApp {
     if (!c || !this.staff) return;
     await this.reader?.stopInventory();
     await this.processor.settle();
+    if (c.session.shared) {
+      // last round: what the others read so far is in the count we submit
+      await this.syncShared();
+      await this.processor.settle();
+      if (!this.count) return; // another phone submitted meanwhile
+    }
+    clearInterval(this.shareTimer);
     await submitCount(this.countDeps(), c.session.id, this.processor.counted(), { id: this.staff.id, name: this.staff.name });
     await this.processor.close();
     this.submitted = (await this.store.getSession(c.session.id)) ?? null;
@@ -359,6 +418,7 @@ export class RaptagApp {
     const c = this.count;
     if (!c) return;
     await this.reader?.stopInventory();
+    clearInterval(this.shareTimer);
     await this.processor.close();
     await discardCount(this.countDeps(), c.session.id);
     this.count = null;

@@ -36,7 +36,9 @@ export interface LocalSession {
   /** pick/receive: the transfer's lines */
   lines?: { variantId: string; qty: number }[];
   toLocationCode?: string;
-  /** count shared by several phones: the id of the other phones' read batches already merged */
+  /** a count several phones share: reads are published as count_scan batches and theirs merged */
+  shared?: boolean;
+  /** the other phones' read batches already merged */
   merged?: string[];
   note?: string;
 }

@@ -53,7 +53,7 @@ export function scopeFilter(scope: CountScope, catalog: VariantCatalog | null): 
   };
 }
 
-export async function startCount(deps: CountDeps, input: { scope: CountScope; zone: string; staff: Staff; note?: string }): Promise<LocalSession> {
+export async function startCount(deps: CountDeps, input: { scope: CountScope; zone: string; staff: Staff; note?: string; shared?: boolean }): Promise<LocalSession> {
   const expected = scopedExpected(await deps.onHand(), scopeFilter(input.scope, deps.catalog()));
   const session: LocalSession = {
     id: `count:${deps.device.locationCode}:${deps.ulid()}`,
@@ -65,7 +65,8 @@ export async function startCount(deps: CountDeps, input: { scope: CountScope; zo
     startedAt: deps.now(),
     startedBy: input.staff,
     expectedAtStart: [...expected],
-    ...(input.note ? { note: input.note } : {})
+    ...(input.note ? { note: input.note } : {}),
+    ...(input.shared ? { shared: true, merged: [] } : {})
   };
   await deps.store.saveSession(session);
   return session;
@@ -128,6 +129,11 @@ export async function submitCount(deps: CountDeps, sessionId: string, counted: R
   const doc = await recordCountSession(deps.location, countSessionDoc(session, counted, staff, deps.device.id, now));
   await deps.store.saveSession({ ...session, status: 'submitted', submittedAt: doc.submittedAt ?? now });
   return doc;
+}
+
+/** Expected stock now for a scope (a phone joining a shared count snapshots its own ledger). */
+export async function expectedFor(deps: CountDeps, scope: CountScope): Promise<[string, number][]> {
+  return [...scopedExpected(await deps.onHand(), scopeFilter(scope, deps.catalog()))];
 }
 
 /** Drops a count that will not be submitted (its buffered tags too). */
