@@ -34,6 +34,18 @@ describe('EPC decoding (GS1 TDS examples)', () => {
     expect(decodeEpc(`${TDS_VECTORS[1].hex}00`).serial).toBe('32a/b');
   });
 
+  it('the light decode (no URIs) gives the same scheme, GTIN, prefix and serial', () => {
+    for (const serial of [0, 1, 6789, 274877906943]) {
+      for (const prefix of ['0614141', '061414', '061414112345']) {
+        const gtin = '80614141123458';
+        const { epc } = encodeSgtin96({ gtin, companyPrefix: prefix, serial, filter: 3 });
+        const full = decodeEpc(epc);
+        expect(decodeEpc(epc, { uris: false })).toEqual({ epc, scheme: full.scheme, filter: full.filter, gtin: full.gtin, companyPrefix: full.companyPrefix, serial: full.serial });
+      }
+    }
+    expect(decodeEpc('307C257BF7194E4000001A85', { uris: false }).scheme).toBe('unknown');
+  });
+
   it('keeps what it cannot decode as raw hex, and never throws', () => {
     expect(decodeEpc('E2801160600002084A1B2C3D')).toEqual({ epc: 'E2801160600002084A1B2C3D', scheme: 'unknown' }); // a TID-like, non-GS1 header
     expect(decodeEpc('307C257BF7194E4000001A85').scheme).toBe('unknown'); // reserved partition 7

@@ -92,8 +92,19 @@ interface LibEpc {
   getSerial?(): number | string;
 }
 
-/** Decodes one EPC. Never throws: anything undecodable is `{ epc, scheme: 'unknown' }` (or null epc → unknown of the raw text). */
-export function decodeEpc(raw: string): DecodedEpc {
+interface LibSgtin {
+  getPartition(): number;
+  getFilter(): number;
+  getGtin(): string;
+  getSerial(): number | string;
+}
+
+/**
+ * Decodes one EPC. Never throws: anything undecodable is `{ epc, scheme: 'unknown' }` (or null epc →
+ * unknown of the raw text). `uris: false` skips building the URIs (the batch processor resolves
+ * thousands of new tags a second and needs only scheme, GTIN and company prefix).
+ */
+export function decodeEpc(raw: string, opts: { uris?: boolean } = {}): DecodedEpc {
   const epc = normaliseEpcHex(raw);
   if (!epc) return { epc: raw.trim().toUpperCase(), scheme: 'unknown' };
   let lib: LibEpc;
@@ -106,6 +117,19 @@ export function decodeEpc(raw: string): DecodedEpc {
   if (!(EPC_SCHEMES as readonly string[]).includes(scheme)) return { epc, scheme: 'unknown' };
   // The library pads a short input with zeros; a real tag of this scheme has all its bits.
   if (epc.length * 4 < lib.getTotalBits()) return { epc, scheme: 'unknown' };
+  if (opts.uris === false && scheme === 'sgtin-96') {
+    try {
+      const sg = lib as unknown as LibSgtin;
+      const partition = sg.getPartition();
+      if (partition > 6) return { epc, scheme: 'unknown' };
+      const gtin = sg.getGtin();
+      if (!/^\d{14}$/.test(gtin)) return { epc, scheme: 'unknown' };
+      // partition p: a company prefix of 12 − p digits, right after the GTIN's indicator digit
+      return { epc, scheme, filter: sg.getFilter(), gtin, companyPrefix: gtin.slice(1, 13 - partition), serial: String(sg.getSerial()) };
+    } catch {
+      return { epc, scheme: 'unknown' };
+    }
+  }
   try {
     const libTagUri = lib.toTagURI();
     const libIdUri = lib.toIdURI();

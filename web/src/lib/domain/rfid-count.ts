@@ -63,8 +63,8 @@ export interface VarianceSummary {
 
 /**
  * Counted vs expected. `expected` holds on-hand per variant for the count's scope (variants with
- * nothing expected may be absent); `inScope` says which variants the count covers — a tag of a
- * variant outside it is still listed (it was on the shelf), as the server's review does.
+ * nothing expected may be absent); a tag of a variant outside the scope is still listed (it was on
+ * the shelf), as the server's review does.
  */
 export function countVariance(expected: ReadonlyMap<string, number>, counted: ReadonlyMap<string, number>, price: (variantId: string) => VariantPrice | undefined): VarianceSummary {
   const s: VarianceSummary = {
@@ -104,7 +104,8 @@ export function countVariance(expected: ReadonlyMap<string, number>, counted: Re
   }
   s.netCost = s.unexpectedCost - s.missingCost;
   s.netRetail = s.unexpectedRetail - s.missingRetail;
-  s.lines.sort((a, b) => Math.abs(b.variance) - Math.abs(a.variance) || a.variantId.localeCompare(b.variantId));
+  // numeric and code-unit comparisons only: localeCompare over 10,000 lines cost tens of ms per UI tick
+  s.lines.sort((a, b) => Math.abs(b.variance) - Math.abs(a.variance) || (a.variantId < b.variantId ? -1 : a.variantId > b.variantId ? 1 : 0));
   return s;
 }
 

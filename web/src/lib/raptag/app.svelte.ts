@@ -45,26 +45,28 @@ export class RaptagApp {
   readonly store: RaptagStore;
   readonly ledger = new LocationLedger();
   readonly processor: BatchProcessor;
-  ref = $state<ReferenceData | null>(null);
+  ref = $state.raw<ReferenceData | null>(null);
   staff = $state<Staff | null>(null);
   view = $state<View>('home');
   readerInfo = $state<ReaderInfo | null>(null);
   readerChoice = $state<ReaderChoice | null>(null);
-  count = $state<CountView | null>(null);
+  // Large objects replaced whole on every tick: `raw` keeps Svelte from proxying 10,000 lines deeply
+  // (reading them through proxies cost hundreds of milliseconds per tick on a 10k count).
+  count = $state.raw<CountView | null>(null);
   /** the last count submitted on this phone, for approval */
-  submitted = $state<LocalSession | null>(null);
+  submitted = $state.raw<LocalSession | null>(null);
   startError = $state('');
   /** no read is waiting to be written: everything the reader sent is in the buffer and shown */
   readsSettled = $state(true);
   /** API calls waiting for the network (ship, receive), with the last refusal if any */
   outbox = $state<OutboxItem[]>([]);
-  lookup = $state<LookupState | null>(null);
+  lookup = $state.raw<LookupState | null>(null);
   locate = $state<{ target: LocateTarget; label: string; value: number | null; lastRssi: number | null } | null>(null);
-  transfers = $state<TransferWithDirection[] | null>(null);
+  transfers = $state.raw<TransferWithDirection[] | null>(null);
   transfersError = $state('');
-  transferWork = $state<{ session: LocalSession; transfer: Transfer; progress: TransferProgress } | null>(null);
+  transferWork = $state.raw<{ session: LocalSession; transfer: Transfer; progress: TransferProgress } | null>(null);
   /** shared counts other phones of this store have open (to join) */
-  sharedCounts = $state<OpenSharedCount[]>([]);
+  sharedCounts = $state.raw<OpenSharedCount[]>([]);
   /** set when another phone submitted the shared count this phone was on */
   closedElsewhere = $state('');
   private shareTimer: ReturnType<typeof setInterval> | undefined;

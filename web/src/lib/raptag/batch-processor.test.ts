@@ -2,6 +2,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { BatchProcessor, type FlushTick } from './batch-processor.ts';
 import { RaptagStore } from './raptag-db.ts';
+import { countedByVariant } from '../domain/rfid-count.ts';
 
 const epcOf = (n: number) => `3034${n.toString(16).toUpperCase().padStart(20, '0')}`;
 const resolve = (epc: string) => (epc.endsWith('F') ? { cls: 'foreign' as const } : { cls: 'item' as const, variantId: `v${parseInt(epc.slice(-4), 16) % 10}` });
@@ -77,6 +78,9 @@ describe('batch processor and scan buffer', () => {
     expect(second.persistedRows()).toHaveLength(301);
     expect(second.row(epcOf(5))).toMatchObject({ zone: 'backroom', reads: 2 });
     expect(second.row(epcOf(400))).toMatchObject({ zone: 'floor' });
+    // the running unit counts (kept per flush) agree with a walk over every persisted row, overall and per zone
+    for (const zone of [undefined, 'backroom', 'floor', 'nowhere']) expect(second.counted(zone)).toEqual(countedByVariant(second.persistedRows(), zone));
+    expect(second.counted('floor')).toEqual(new Map([['v0', 1]]));
   });
 
   it('merges another phone’s reads: a tag both read counts once', async () => {
@@ -104,9 +108,11 @@ describe('batch processor and scan buffer', () => {
     await p.settle();
     expect(p.lastError).toMatch(/Quota/);
     expect(p.persistedRows()).toHaveLength(0);
+    expect(p.counted().size).toBe(0);
     fail = false;
     await p.settle();
     expect(p.persistedRows()).toHaveLength(1);
     expect(rows).toHaveLength(1);
+    expect(p.counted()).toEqual(new Map([['v1', 1]]));
   });
 });

@@ -1,4 +1,3 @@
-import { countedByVariant } from '../domain/rfid-count.ts';
 import type { TagClass } from '../domain/epc.ts';
 import type { TagRead } from '../peripherals/rfid/reader.ts';
 import type { TagRow } from './raptag-db.ts';
@@ -59,6 +58,10 @@ export class BatchProcessor {
   private zone = 'floor';
   private readsTotal = 0;
   private classes = emptyClasses();
+  /** units per variant among persisted tags, overall and per zone: kept up to date at each flush, so a
+   * UI tick on a 10,000-tag count does not walk every row */
+  private units = new Map<string, number>();
+  private unitsByZone = new Map<string, Map<string, number>>();
   private listeners = new Set<(t: FlushTick) => void>();
   /** last write failure (storage full…): reads stay in memory and are retried at the next flush */
   lastError: string | null = null;
@@ -93,7 +96,9 @@ export class BatchProcessor {
     this.persisted = new Set(this.rows.keys());
     this.readsTotal = rows.reduce((n, r) => n + r.reads, 0);
     this.classes = emptyClasses();
-    for (const r of rows) this.classes[r.cls]++;
+    this.units = new Map();
+    this.unitsByZone = new Map();
+    for (const r of rows) this.countPersisted(r);
     return this.tick([]);
   }
 
@@ -228,9 +233,18 @@ export class BatchProcessor {
     const added = rows.filter((r) => !this.persisted.has(r.epc));
     for (const r of added) {
       this.persisted.add(r.epc);
-      this.classes[r.cls]++;
+      this.countPersisted(r);
     }
     this.tick(added);
+  }
+
+  private countPersisted(r: TagRow): void {
+    this.classes[r.cls]++;
+    if (!r.variantId) return;
+    this.units.set(r.variantId, (this.units.get(r.variantId) ?? 0) + 1);
+    let zone = this.unitsByZone.get(r.zone);
+    if (!zone) this.unitsByZone.set(r.zone, (zone = new Map()));
+    zone.set(r.variantId, (zone.get(r.variantId) ?? 0) + 1);
   }
 
   /** Waits for queued reads to be applied and written. */
@@ -262,9 +276,9 @@ export class BatchProcessor {
     return out;
   }
 
-  /** Units per variant among the persisted tags, optionally of one zone. */
+  /** Units per variant among the persisted tags, optionally of one zone (a copy: callers may keep it). */
   counted(zone?: string): Map<string, number> {
-    return countedByVariant(this.persistedRows(), zone);
+    return new Map(zone === undefined ? this.units : (this.unitsByZone.get(zone) ?? []));
   }
 
   row(epc: string): TagRow | undefined {

@@ -18,7 +18,7 @@ export interface VariantCatalog {
  */
 export function tagResolver(catalog: () => VariantCatalog | null, companyPrefixes: () => readonly string[]): (epc: string) => Resolved {
   return (epc) => {
-    const decoded = decodeEpc(epc);
+    const decoded = decodeEpc(epc, { uris: false });
     const lookup = catalog();
     const entry = decoded.gtin ? lookup?.byGtin14(decoded.gtin) : undefined;
     const cls = classifyTag(decoded, companyPrefixes(), (g) => (g === decoded.gtin ? !!entry : !!lookup?.byGtin14(g)));

@@ -132,7 +132,7 @@ export class TslSimulator {
   }
 
   /** Set from outside to change the link's behaviour mid-run (tests, demo). */
-  configure(patch: Partial<Pick<SimulatorOptions, 'readsPerSecond' | 'noiseRate' | 'duplicateRate' | 'battery'>>): void {
+  configure(patch: Partial<Pick<SimulatorOptions, 'readsPerSecond' | 'roundMs' | 'noiseRate' | 'duplicateRate' | 'battery'>>): void {
     Object.assign(this.o, patch);
   }
 

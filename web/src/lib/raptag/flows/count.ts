@@ -79,10 +79,15 @@ export interface LiveCount {
   expectedAtStart: number;
 }
 
+/** The start snapshot as a map, built once per snapshot array (it does not change during a count). */
+const startMaps = new WeakMap<object, Map<string, number>>();
+
 /** Counted vs expected now. Pure apart from its inputs; cheap enough to run on every UI tick. */
 export function liveCount(session: LocalSession, onHandNow: ReadonlyMap<string, number>, counted: ReadonlyMap<string, number>, catalog: VariantCatalog | null): LiveCount {
   const filter = scopeFilter(session.scope ?? { kind: 'all' }, catalog);
-  const atStart = new Map(session.expectedAtStart ?? []);
+  const snapshot = session.expectedAtStart ?? [];
+  let atStart = startMaps.get(snapshot);
+  if (!atStart) startMaps.set(snapshot, (atStart = new Map(snapshot)));
   const now = scopedExpected(onHandNow, filter);
   const summary = countVariance(now, counted, (v) => {
     const e = catalog?.variant(v);
