@@ -7,13 +7,25 @@ describe('loadConfig', () => {
     expect(c.PORT).toBe(3000);
     expect(c.SEED_DEMO).toBe(true);
     expect(c.COUCH_URL).toBeUndefined();
+    // email and SMS are optional: absent means "not configured", messages stay queued
+    expect(c.SMTP_URL).toBeUndefined();
+    expect(c.NOTIFY_RATE_PER_MIN).toBe(60);
+  });
+  it('takes a complete email and SMS configuration', () => {
+    const c = loadConfig({ SMTP_URL: 'smtps://u:p@mail.example.com:465', MAIL_FROM: 'Shop <pos@shop.example>', TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'secret-token', TWILIO_FROM: '+15550100', TWILIO_API_BASE: 'http://127.0.0.1:9999' });
+    expect(c).toMatchObject({ MAIL_FROM: 'Shop <pos@shop.example>', TWILIO_FROM: '+15550100' });
   });
   it.each([
     [{ PORT: 'abc' }, 'PORT'],
     [{ COUCH_URL: 'not a url' }, 'COUCH_URL'],
     [{ COUCH_URL: 'http://couch:5984' }, 'COUCH_USER'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
-    [{ SEED_DEMO: 'maybe' }, 'SEED_DEMO']
+    [{ SEED_DEMO: 'maybe' }, 'SEED_DEMO'],
+    [{ SMTP_URL: 'http://mail:25', MAIL_FROM: 'a@b.c' }, 'SMTP_URL'],
+    [{ SMTP_URL: 'smtp://mail:25' }, 'MAIL_FROM'],
+    [{ TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'secret-token' }, 'TWILIO_FROM'],
+    [{ TWILIO_ACCOUNT_SID: 'ACnope', TWILIO_AUTH_TOKEN: 'secret-token', TWILIO_FROM: '+15550100' }, 'TWILIO_ACCOUNT_SID'],
+    [{ TWILIO_API_BASE: 'not a url' }, 'TWILIO_API_BASE']
   ])('names the bad variable in one line: %o', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${name} `));

@@ -8,7 +8,7 @@ import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { parseBody, route } from '../http/errors.ts';
 import { authorize, authorizeAny, mayViewStock } from '../inventory/authorize.ts';
-import { createTransfer, getTransfer, listTransfers, receiveTransfer, recordAdjustment, shipTransfer, stockAcrossLocations, stockLevels } from '../inventory/service.ts';
+import { assertLocations, createTransfer, getTransfer, listTransfers, receiveTransfer, recordAdjustment, shipTransfer, stockAcrossLocations, stockLevels } from '../inventory/service.ts';
 
 /** A query value given once, repeated (`?variant=a&variant=b`) or comma-separated (`?variant=a,b`). */
 const listParam = z
@@ -45,6 +45,7 @@ export function inventoryRoutes(ctx: Ctx): Router {
       const q = parseBody(stockQuery, req.query);
       const p = caller(req);
       authorize(p, 'stock:view', { location: q.location });
+      await assertLocations(ctx.couch, p.tenantId, [q.location]);
       res.json({ location: q.location, stock: await stockLevels(ctx.couch, p.tenantId, q.location, q.variant) });
     })
   );
@@ -80,6 +81,7 @@ export function inventoryRoutes(ctx: Ctx): Router {
       const q = parseBody(transfersQuery, req.query);
       const p = caller(req);
       authorize(p, 'transfer:view', { location: q.location });
+      await assertLocations(ctx.couch, p.tenantId, [q.location]);
       const status = q.status === 'in_transit' ? 'shipped' : q.status;
       const transfers = await listTransfers(ctx.couch, p.tenantId, q.location, status);
       res.json({
