@@ -72,6 +72,7 @@ export const tenantSettingsSchema = z.object({
   offlineBalanceLimit: z.number(),
   taxRounding: z.enum(['line', 'invoice']),
   roundingMode: z.enum(['half_up', 'half_even']),
+  gs1CompanyPrefixes: z.array(z.string()).default([]),
   updatedAt: z.string()
 });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;

@@ -16,6 +16,10 @@ export const settingsUpdateInput = z
     cashRounding: z.number().int().refine((n) => [0, 1, 5, 10, 25, 50, 100].includes(n), 'must be 0 (off), 1, 5, 10, 25, 50 or 100 minor units'),
     cashierDiscountLimitBp: z.number().int().min(0, 'must be 0–100 %').max(10_000, 'must be 0–100 %'),
     offlineBalanceLimit: z.number().int().min(0, 'must not be negative').max(100_000_000, 'is too large'),
+    gs1CompanyPrefixes: z
+      .array(z.string().trim().regex(/^\d{6,12}$/, 'each company prefix must be 6 to 12 digits'))
+      .max(20, 'at most 20 company prefixes')
+      .refine((a) => new Set(a).size === a.length, 'each company prefix once'),
     taxRounding: shape.taxRounding.unwrap(),
     roundingMode: shape.roundingMode.unwrap()
   })
@@ -24,7 +28,7 @@ export const settingsUpdateInput = z
 export type SettingsUpdate = z.infer<typeof settingsUpdateInput>;
 
 /** The fields of `settings:tenant` the admin page shows (never the PIN salt). */
-export const EDITABLE_SETTINGS = ['receiptHeader', 'receiptFooter', 'payments', 'cashRounding', 'cashierDiscountLimitBp', 'offlineBalanceLimit', 'taxRounding', 'roundingMode'] as const;
+export const EDITABLE_SETTINGS = ['receiptHeader', 'receiptFooter', 'payments', 'cashRounding', 'cashierDiscountLimitBp', 'offlineBalanceLimit', 'taxRounding', 'roundingMode', 'gs1CompanyPrefixes'] as const;
 
 /**
  * "8.875" (percent, up to 4 decimals) → 88_750 parts per million, exactly (no float maths: the

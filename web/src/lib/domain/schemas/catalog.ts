@@ -176,6 +176,11 @@ export const settingsSchema = z
     paymentsConfirmedAt: isoTimestamp.optional(),
     /** points worth one whole currency unit when redeemed (100 = 100 points buy 1.00); see domain/loyalty.ts */
     loyaltyPointsPerRedeemUnit: z.number().int().min(1).max(100_000).default(100),
+    /**
+     * The tenant's GS1 company prefixes (6–12 digits each): RFID tags of other prefixes are listed as
+     * foreign, and tags are encoded (SGTIN-96) under the one a GTIN belongs to (domain/epc.ts)
+     */
+    gs1CompanyPrefixes: z.array(z.string().regex(/^\d{6,12}$/, 'must be 6 to 12 digits')).max(20).default([]),
     ...mutable
   })
   .strict();
