@@ -31,6 +31,8 @@ export const variantSchema = z
     barcode: barcode.optional(),
     options: z.record(z.string(), z.string()),
     price: nonNegMinor,
+    /** the "was" price shown struck through (Shopify's compare-at price); informational at the register */
+    compareAtPrice: nonNegMinor.optional(),
     cost: nonNegMinor.optional(),
     active: z.boolean().default(true)
   })
