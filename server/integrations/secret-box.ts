@@ -12,6 +12,8 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
  * Other integrations reuse this box; only server code ever holds it.
  */
 const VERSION = 'v1';
+/** Node's Buffer as a plain Uint8Array view (the pouchdb typings' global Buffer trips the crypto overloads). */
+const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.length);
 const IV_BYTES = 12;
 
 export class SecretBoxError extends Error {}
@@ -21,14 +23,14 @@ export class SecretBox {
 
   constructor(private readonly key: Buffer) {
     if (key.length !== 32) throw new SecretBoxError('the integrations key must be 32 bytes');
-    this.keyId = createHash('sha256').update(key).digest('hex').slice(0, 8);
+    this.keyId = createHash('sha256').update(bytes(key)).digest('hex').slice(0, 8);
   }
 
   seal(plaintext: string, context: string): string {
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    cipher.setAAD(Buffer.from(context, 'utf8'));
-    const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    const cipher = createCipheriv('aes-256-gcm', bytes(this.key), bytes(iv));
+    cipher.setAAD(bytes(Buffer.from(context, 'utf8')));
+    const ct = Buffer.concat([bytes(cipher.update(plaintext, 'utf8')), bytes(cipher.final())]);
     return [VERSION, this.keyId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join('.');
   }
 
@@ -38,10 +40,10 @@ export class SecretBox {
     const [, keyId, iv, tag, ct] = parts as [string, string, string, string, string];
     if (keyId !== this.keyId) throw new SecretBoxError(`sealed with another key (${keyId}); set INTEGRATIONS_KEY to the key it was sealed with`);
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
-      decipher.setAAD(Buffer.from(context, 'utf8'));
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+      const decipher = createDecipheriv('aes-256-gcm', bytes(this.key), bytes(Buffer.from(iv, 'base64url')));
+      decipher.setAAD(bytes(Buffer.from(context, 'utf8')));
+      decipher.setAuthTag(bytes(Buffer.from(tag, 'base64url')));
+      return Buffer.concat([bytes(decipher.update(bytes(Buffer.from(ct, 'base64url')))), bytes(decipher.final())]).toString('utf8');
     } catch {
       throw new SecretBoxError('the sealed secret does not open: tampered, or sealed for another record');
     }

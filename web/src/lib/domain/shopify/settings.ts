@@ -75,7 +75,7 @@ export type Side = 'shopify' | 'pos';
 export const ownershipSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('shopify') }).strict(),
   z.object({ mode: z.literal('pos') }).strict(),
-  z.object({ mode: z.literal('fields'), fields: z.record(z.enum(OWNED_FIELDS), z.enum(['shopify', 'pos'])) }).strict()
+  z.object({ mode: z.literal('fields'), fields: z.partialRecord(z.enum(OWNED_FIELDS), z.enum(['shopify', 'pos'])) }).strict()
 ]);
 export type Ownership = z.infer<typeof ownershipSchema>;
 
