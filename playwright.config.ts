@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TIME_SCALE } from './tests/e2e/support/machine.ts';
+import { MailSink } from './tests/support/mail-sink.ts';
 
 /**
  * End-to-end tests in Debian's Chromium (Playwright's own browser download cannot work on these
@@ -20,6 +21,16 @@ if (!process.env.E2E_DATA_DIR) {
   process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
 }
 const DATA_DIR = process.env.E2E_DATA_DIR;
+
+// Email from the e2e server goes to a real SMTP server on a free port, run by the runner process;
+// every message is written to E2E_MAIL_DIR as an .eml file that specs read (tests/e2e/support/mail.ts).
+if (!process.env.E2E_SMTP_URL) {
+  const mailDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pos-e2e-mail-'));
+  const sink = new MailSink(mailDir);
+  process.env.E2E_SMTP_URL = await sink.start();
+  process.env.E2E_MAIL_DIR = mailDir;
+  process.on('exit', () => fs.rmSync(mailDir, { recursive: true, force: true }));
+}
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -64,6 +75,16 @@ export default defineConfig({
     // Every test's browser and API calls come from 127.0.0.1: one client to the per-client limit on
     // /api/v1, which admin pages reach quickly across a run. The limit itself is tested in
     // tests/integration/lifecycle.test.ts; here it is raised so it never decides a journey.
-    env: { PORT: String(PORT), HOST: '127.0.0.1', DATA_DIR, SEED_DEMO: '1', LOG_LEVEL: 'warn', API_RATE_LIMIT: '5000' }
+    env: {
+      PORT: String(PORT),
+      HOST: '127.0.0.1',
+      DATA_DIR,
+      SEED_DEMO: '1',
+      LOG_LEVEL: 'warn',
+      API_RATE_LIMIT: '5000',
+      SMTP_URL: process.env.E2E_SMTP_URL,
+      MAIL_FROM: 'Nexus Clothing <receipts@nexus.demo>',
+      PUBLIC_URL: `http://127.0.0.1:${PORT}`
+    }
   }
 });

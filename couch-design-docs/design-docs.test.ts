@@ -157,6 +157,17 @@ describe('other views', () => {
     expect(mapper('platform', 'refresh', 'by_user')({ ...refresh, revokedAt: '2026-11-02T00:00:00Z' })).toEqual([]);
     expect(mapper('platform', 'users', 'by_email')({ _id: 'email:x', type: 'email_claim', userId: 'user:01' })).toEqual([]);
   });
+  it('platform deliveries: what the outbox worker must look at, and when', () => {
+    const d = { _id: 'delivery:platform:outbox:x', type: 'delivery', tenantId: 'nexus', channel: 'email', status: 'queued', queuedAt: '2026-12-01T10:00:00Z', createdAt: '2026-12-01T09:59:00Z', nextAttemptAt: '2026-12-01T10:00:00Z' };
+    const due = mapper('platform', 'deliveries', 'due');
+    expect(due(d)).toEqual([[['email', '2026-12-01T10:00:00Z'], null]]);
+    expect(due({ ...d, status: 'retrying', nextAttemptAt: '2026-12-01T10:05:00Z' })).toEqual([[['email', '2026-12-01T10:05:00Z'], null]]);
+    expect(due({ ...d, status: 'sending', claim: { expiresAt: '2026-12-01T10:02:00Z' } })).toEqual([[['email', '2026-12-01T10:02:00Z'], null]]);
+    for (const status of ['sent', 'failed', 'suppressed', 'unconfirmed']) expect(due({ ...d, status })).toEqual([]);
+    expect(mapper('platform', 'deliveries', 'by_tenant')(d)).toEqual([[['nexus', '2026-12-01T09:59:00Z'], null]]);
+    expect(mapper('platform', 'deliveries', 'by_tenant_status')(d)).toEqual([[['nexus', 'queued', '2026-12-01T09:59:00Z'], null]]);
+    expect(due({ _id: 'user:1', type: 'user' })).toEqual([]);
+  });
   it('audit/by_time and by_actor', () => {
     const ev = { _id: 'audit:1', type: 'audit_event', createdAt: '2026-11-24T10:00:00Z', actor: 'user:1', action: 'sale.void' };
     expect(mapper('audit', 'audit', 'by_time')(ev)).toEqual([['2026-11-24T10:00:00Z', { action: 'sale.void', actor: 'user:1' }]]);
@@ -186,6 +197,13 @@ describe('events/validate_doc_update', () => {
     } catch (e) {
       expect(e).toEqual({ forbidden: 'sale documents are immutable; record a new document instead' });
     }
+  });
+  it("lets only the server's admin account delete an event leaf (the conflict worker restoring the original), never edit one", () => {
+    const admin = { name: 'pos_service', roles: ['_admin'] };
+    const member = { name: 'someone', roles: ['staff'] };
+    expect(() => validate({ _id: sale._id, _rev: '1-ffff', _deleted: true }, sale, admin, {})).not.toThrow();
+    expect(() => validate({ ...sale, total: 1 }, sale, admin, {})).toThrow();
+    expect(() => validate({ _id: sale._id, _deleted: true }, sale, member, {})).toThrow();
   });
   it('covers every event type and lets a deleted document id be reused', () => {
     const movement = { ...opening, lines: [{ variantId: 'v1', qty: 11 }] };

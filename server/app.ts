@@ -25,9 +25,11 @@ import { staffRoutes } from './api/staff-routes.ts';
 import type { Ctx } from './context.ts';
 import { gateway } from './gateway/router.ts';
 import type { Upstream } from './gateway/proxy.ts';
-import { errorHandler, forbidden, notFound } from './http/errors.ts';
+import { API_JSON_LIMIT, checkBodyText, errorHandler, forbidden, normaliseJsonText, notFound, refuseDeepJson } from './http/errors.ts';
 import { apiKeyToken } from './http/authenticate.ts';
 import { parseApiKey } from '../web/src/lib/domain/api-keys.ts';
+import { dbWriteSignal } from './notify/triggers.ts';
+import { messagesRoutes } from './api/messages-routes.ts';
 
 export interface AppOptions {
   /** the built SvelteKit handler (adapter-node), absent in API-only runs */
@@ -103,6 +105,8 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
       }
     })
   );
+  // A successful write to a location database may carry outbox documents (receipts by email or text).
+  app.use('/db', dbWriteSignal((db) => ctx.notify.changed(db)));
   // Gateway before any body parser: reads stream straight through.
   app.use('/db', gateway(ctx, SYNC_RULES, opts.upstream));
 
@@ -118,10 +122,11 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
       }
     })
   );
-  api.use(express.json({ limit: '1mb' }));
+  api.use(express.json({ limit: API_JSON_LIMIT, verify: refuseDeepJson, reviver: normaliseJsonText }));
+  api.use(checkBodyText);
   api.use(cookieParser());
   const adminOnly = ipAllowlist(ctx.config.ADMIN_IP_ALLOWLIST);
-  api.use(['/auth/login', '/auth/refresh', '/locations', '/devices/enrolment-codes', '/catalog', '/inventory', '/api-keys', '/setup', '/customers', '/reports', '/sales', '/settings', '/audit', '/alerts', '/staff'], adminOnly);
+  api.use(['/auth/login', '/auth/refresh', '/locations', '/devices/enrolment-codes', '/catalog', '/inventory', '/api-keys', '/setup', '/customers', '/reports', '/sales', '/settings', '/audit', '/alerts', '/staff', '/messages'], adminOnly);
   api.use('/auth', authRoutes(ctx));
   api.use('/sync', syncRoutes(ctx));
   api.use('/setup', setupRoutes(ctx));
@@ -134,6 +139,7 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
   api.use('/customers', customersRoutes(ctx));
   api.use('/staff', staffRoutes(ctx));
   api.use('/alerts', alertsRoutes(ctx));
+  api.use('/', messagesRoutes(ctx));
   api.use('/', reportRoutes(ctx));
   // settings before tenant routes: both answer under /locations and /devices
   api.use('/', settingsRoutes(ctx));

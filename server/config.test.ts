@@ -7,6 +7,13 @@ describe('loadConfig', () => {
     expect(c.PORT).toBe(3000);
     expect(c.SEED_DEMO).toBe(true);
     expect(c.COUCH_URL).toBeUndefined();
+    // email and SMS are optional: absent means "not configured", messages stay queued
+    expect(c.SMTP_URL).toBeUndefined();
+    expect(c.NOTIFY_RATE_PER_MIN).toBe(60);
+  });
+  it('takes a complete email and SMS configuration', () => {
+    const c = loadConfig({ SMTP_URL: 'smtps://u:p@mail.example.com:465', MAIL_FROM: 'Shop <pos@shop.example>', TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'secret-token', TWILIO_FROM: '+15550100', TWILIO_API_BASE: 'http://127.0.0.1:9999' });
+    expect(c).toMatchObject({ MAIL_FROM: 'Shop <pos@shop.example>', TWILIO_FROM: '+15550100' });
   });
   it.each([
     [{ PORT: 'abc' }, 'PORT'],
@@ -15,7 +22,12 @@ describe('loadConfig', () => {
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
     [{ SEED_DEMO: 'maybe' }, 'SEED_DEMO'],
     [{ INTEGRATIONS_KEY: 'too-short' }, 'INTEGRATIONS_KEY'],
-    [{ SHOPIFY_API_KEY: 'k' }, 'SHOPIFY_API_SECRET']
+    [{ SHOPIFY_API_KEY: 'k' }, 'SHOPIFY_API_SECRET'],
+    [{ SMTP_URL: 'http://mail:25', MAIL_FROM: 'a@b.c' }, 'SMTP_URL'],
+    [{ SMTP_URL: 'smtp://mail:25' }, 'MAIL_FROM'],
+    [{ TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'secret-token' }, 'TWILIO_FROM'],
+    [{ TWILIO_ACCOUNT_SID: 'ACnope', TWILIO_AUTH_TOKEN: 'secret-token', TWILIO_FROM: '+15550100' }, 'TWILIO_ACCOUNT_SID'],
+    [{ TWILIO_API_BASE: 'not a url' }, 'TWILIO_API_BASE']
   ])('names the bad variable in one line: %o', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${name} `));

@@ -49,8 +49,6 @@ const envSchema = z
       .string()
       .refine((v) => /^[0-9a-fA-F]{64}$/.test(v) || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes as base64 or 64 hex digits')
       .optional(),
-    /** the server's public base URL (webhook callbacks, OAuth redirects); absent: taken from the admin's request */
-    PUBLIC_URL: z.url({ message: 'must be a URL like https://pos.example.com' }).optional(),
     /** Shopify app credentials for the OAuth install flow; without them a store connects with a custom app's token */
     SHOPIFY_API_KEY: z.string().min(1).optional(),
     SHOPIFY_API_SECRET: z.string().min(1).optional(),
@@ -63,6 +61,34 @@ const envSchema = z
     SHOPIFY_RECONCILE_INTERVAL_H: z.coerce.number().min(0).max(168).default(6),
     /** run the Shopify sync workers on this server copy (webhook queue, stock push, imports) */
     SHOPIFY_WORKERS: bool.default(true),
+    /** longest a gateway request may wait on CouchDB without an answer (streaming feeds follow their own heartbeat/timeout) */
+    UPSTREAM_TIMEOUT_S: z.coerce.number().int().min(1).max(3_600).default(60),
+    /**
+     * Outgoing email (docs/INTEGRATIONS.md "Email and SMS"): a nodemailer connection URL such as
+     * smtp://user:pass@host:587 or smtps://user:pass@host:465. Absent: email stays queued and the admin
+     * Messages page says email is not configured.
+     */
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL like smtp://user:pass@mail.example.com:587')
+      .optional(),
+    /** the From of every email: an address, optionally with a name ("Shop <pos@example.com>") */
+    MAIL_FROM: z.string().trim().min(3).max(200).optional(),
+    /** Text messages through a Twilio-style REST API; absent: SMS stays queued ("not configured") */
+    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be an account SID like AC followed by 32 hex digits').optional(),
+    TWILIO_AUTH_TOKEN: z.string().min(8).optional(),
+    /** the sending number (E.164, e.g. +15550100) or a Messaging Service SID (MG…) */
+    TWILIO_FROM: z.string().regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, 'must be an E.164 number like +15550100 or a Messaging Service SID (MG…)').optional(),
+    /** where the Twilio REST API is (a regional endpoint, a proxy, a test server); default api.twilio.com */
+    TWILIO_API_BASE: z.url({ message: 'must be a URL like https://api.twilio.com' }).optional(),
+    /** messages per minute per tenant and channel that this server copy sends (bursts up to this many) */
+    NOTIFY_RATE_PER_MIN: z.coerce.number().int().min(1).max(100_000).default(60),
+    /** first retry after a temporary failure, doubling per attempt (capped at an hour, 8 attempts) */
+    NOTIFY_RETRY_BASE_S: z.coerce.number().int().min(1).max(3600).default(30),
+    /** how long one send attempt may take before another server copy treats it as interrupted */
+    NOTIFY_CLAIM_TTL_S: z.coerce.number().int().min(2).max(3600).default(120),
+    /** the address people reach this server at, for links in emails (sign-in, unsubscribe); default http://localhost:PORT */
+    PUBLIC_URL: z.url({ message: 'must be a URL like https://pos.example.com' }).optional(),
     /** skip `vite build` at start even when build/ is missing (tests that only need the API) */
     SKIP_WEB: bool.default(false)
   })
@@ -73,6 +99,12 @@ const envSchema = z
     }
     if (Boolean(env.SHOPIFY_API_KEY) !== Boolean(env.SHOPIFY_API_SECRET)) {
       ctx.addIssue({ code: 'custom', path: [env.SHOPIFY_API_KEY ? 'SHOPIFY_API_SECRET' : 'SHOPIFY_API_KEY'], message: 'is required with the other Shopify app credential' });
+    }
+    if (env.SMTP_URL && !env.MAIL_FROM) ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'is required when SMTP_URL is set' });
+    const twilio = [env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, env.TWILIO_FROM];
+    if (twilio.some(Boolean) && !twilio.every(Boolean)) {
+      const missing = !env.TWILIO_ACCOUNT_SID ? 'TWILIO_ACCOUNT_SID' : !env.TWILIO_AUTH_TOKEN ? 'TWILIO_AUTH_TOKEN' : 'TWILIO_FROM';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'is required with the other TWILIO_ settings' });
     }
   });
 

@@ -4,8 +4,10 @@ import type { Config } from './config.ts';
 import type { Couch } from './couch/client.ts';
 import type { Logger } from './log.ts';
 import type { DeviceRegistry } from './platform/devices.ts';
+import type { SessionRegistry } from './auth/sessions.ts';
 import type { StaffDirectory } from './gateway/staff-directory.ts';
 import type { CatalogSnapshots } from './sync/catalog-snapshot.ts';
+import type { Notify } from './notify/service.ts';
 
 /** What the HTTP layer hands to use cases. Stateless: nothing here holds per-user state. */
 export interface Ctx {
@@ -13,10 +15,14 @@ export interface Ctx {
   couch: Couch;
   tokens: TokenService;
   devices: DeviceRegistry;
+  /** people's sessions (lock, role change, sign-out…), cached briefly like device revocation */
+  sessions: SessionRegistry;
   /** API keys (Enterprise), cached briefly like device revocation */
   apiKeys: ApiKeyRegistry;
   snapshots: CatalogSnapshots;
   /** tenant staff, cached briefly, for checking manager approvals on written documents */
   staff: StaffDirectory;
+  /** email and SMS: the outbox worker and the Messages use cases */
+  notify: Notify;
   log: Logger;
 }

@@ -14,6 +14,7 @@ import type { Ctx } from './context.ts';
 import { existingDemo, seedDemo, type DemoSummary } from './demo/seed-demo.ts';
 import type { Logger } from './log.ts';
 import { DeviceRegistry } from './platform/devices.ts';
+import { SessionRegistry } from './auth/sessions.ts';
 import { ApiKeyRegistry } from './auth/api-keys.ts';
 import { StaffDirectory } from './gateway/staff-directory.ts';
 import { CatalogSnapshots } from './sync/catalog-snapshot.ts';
@@ -25,6 +26,8 @@ import { startSaleLedgerWorker } from './workers/sale-ledger.ts';
 import { deployAllDesignDocs } from './couch/design-docs.ts';
 import { SYNC_RULES } from '../sync-rules/rules.ts';
 import { warmLocationViews } from './couch/warm-views.ts';
+import { Notify } from './notify/service.ts';
+import { catchUp } from './notify/triggers.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WEB_HANDLER = path.join(ROOT, 'build', 'handler.js');
@@ -88,14 +91,18 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   await preparePlatform(couch);
   await refreshDesignDocs(couch, log);
 
+  const jwtSecret = loadJwtSecret(config.dataDir, config.JWT_SECRET);
+  let listeningAt = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
   const ctx: Ctx = {
     config,
     couch,
-    tokens: new TokenService(loadJwtSecret(config.dataDir, config.JWT_SECRET), config.ACCESS_TOKEN_TTL_S),
+    tokens: new TokenService(jwtSecret, config.ACCESS_TOKEN_TTL_S),
     devices: new DeviceRegistry(couch),
+    sessions: new SessionRegistry(couch),
     apiKeys: new ApiKeyRegistry(couch),
     snapshots: new CatalogSnapshots(couch),
     staff: new StaffDirectory(couch),
+    notify: new Notify(couch, log, config, jwtSecret, () => listeningAt),
     log
   };
 
@@ -108,7 +115,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     webHandler = await loadWebHandler();
   }
   // The embedded store keeps its port across restarts, so the upstream is stable; read it per request anyway.
-  const app = createApp(ctx, { webHandler, upstream: () => ({ url: couch.creds.url, authHeader: couch.authHeader }) });
+  const app = createApp(ctx, { webHandler, upstream: () => ({ url: couch.creds.url, authHeader: couch.authHeader, timeoutMs: config.UPSTREAM_TIMEOUT_S * 1000 }) });
   const server = app.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -133,6 +140,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const stopLedger = config.SALE_LEDGER_INTERVAL_S > 0 ? startSaleLedgerWorker(couch, log, config.SALE_LEDGER_INTERVAL_S * 1000) : () => {};
   const { port } = server.address() as AddressInfo;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+  if (!config.PUBLIC_URL) listeningAt = `http://${host}:${port}`;
+  // Email and SMS: the platform outbox is followed from here on; location databases are read once
+  // now (writes that reached another copy or came while this one was down), then on each write.
+  ctx.notify.worker.start();
+  void catchUp(couch, log, (db) => ctx.notify.changed(db));
 
   return {
     url: `http://${host}:${port}`,
@@ -145,6 +157,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       stopAudit();
       stopLedger();
       clearInterval(warmTimer);
+      await ctx.notify.worker.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await embedded?.stop();

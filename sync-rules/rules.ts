@@ -21,8 +21,9 @@ const raw = {
     admin_browser: [
       { db: 'catalog', direction: 'both' },
       { db: 'location', direction: 'both', scope: 'granted' },
-      { db: 'customers', direction: 'both' },
-      { db: 'audit', direction: 'pull' }
+      // the same permissions /api/v1 asks for these data (customers, audit log)
+      { db: 'customers', direction: 'both', readPermission: 'customer:manage' },
+      { db: 'audit', direction: 'pull', readPermission: 'settings:manage' }
     ]
   },
   documents: {
@@ -35,17 +36,19 @@ const raw = {
     register: { db: 'catalog', lifecycle: 'mutable', write: null, conflict: { rule: 'server-only' } },
     staff: { db: 'catalog', lifecycle: 'mutable', write: null, conflict: { rule: 'server-only' } },
     settings: { db: 'catalog', lifecycle: 'mutable', write: 'settings:manage', conflict: { rule: 'field-lww' } },
-    sale: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], conflict: { rule: 'immutable' } },
-    void: { db: 'location', lifecycle: 'event', write: 'sale:void', deviceWriters: ['register'], conflict: { rule: 'immutable' } },
-    shift: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], conflict: { rule: 'immutable' } },
-    shift_close: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], conflict: { rule: 'immutable' } },
-    cash_movement: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], conflict: { rule: 'immutable' } },
-    parked_sale: { db: 'location', lifecycle: 'mutable', write: 'sale:create', deviceWriters: ['register'], conflict: { rule: 'field-lww' } },
-    layaway: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], conflict: { rule: 'immutable' } },
-    layaway_payment: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], conflict: { rule: 'immutable' } },
-    layaway_close: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], conflict: { rule: 'immutable' } },
-    outbox: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], conflict: { rule: 'immutable' } },
-    time_entry: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], conflict: { rule: 'immutable' } },
+    // Register documents come from registers: a browser session (no device) may not write them, whatever
+    // its role; a staff member signed in on a register writes them as that register (validate-docs.ts).
+    sale: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, conflict: { rule: 'immutable' } },
+    void: { db: 'location', lifecycle: 'event', write: 'sale:void', deviceWriters: ['register'], browser: false, conflict: { rule: 'immutable' } },
+    shift: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, conflict: { rule: 'immutable' } },
+    shift_close: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, conflict: { rule: 'immutable' } },
+    cash_movement: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, conflict: { rule: 'immutable' } },
+    parked_sale: { db: 'location', lifecycle: 'mutable', write: 'sale:create', deviceWriters: ['register'], browser: false, conflict: { rule: 'field-lww' } },
+    layaway: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, conflict: { rule: 'immutable' } },
+    layaway_payment: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, conflict: { rule: 'immutable' } },
+    layaway_close: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, conflict: { rule: 'immutable' } },
+    outbox: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, conflict: { rule: 'immutable' } },
+    time_entry: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, conflict: { rule: 'immutable' } },
     stock_movement: {
       db: 'location',
       lifecycle: 'event',

@@ -18,7 +18,13 @@ const dbRule = z
     /** location databases: `own` = the device's location; `granted` = the user's locations */
     scope: z.enum(['tenant', 'own', 'granted']).default('tenant'),
     /** Mango selector a replication may send; absent means whole-database replication only. */
-    selector: z.record(z.string(), z.unknown()).optional()
+    selector: z.record(z.string(), z.unknown()).optional(),
+    /**
+     * A signed-in user (admin browser) reaches this database only with this permission, as `/api/v1`
+     * requires it for the same data (least privilege: a cashier's browser does not read the audit trail).
+     * Devices, and staff signed in on them, are not affected: a register's sales flow needs customers.
+     */
+    readPermission: z.enum(PERMISSIONS).optional()
   })
   .strict();
 
@@ -37,8 +43,13 @@ const docRule = z
     lifecycle: z.enum(['event', 'mutable']),
     /** permission a user (or the staff member acting on a device) needs to write it */
     write: z.enum(PERMISSIONS).nullable(),
-    /** device kinds whose credential alone may write it (the device enforces staff permissions locally) */
+    /**
+     * device kinds that may write it: the device's own credential, or a staff member signed in on such a
+     * device who also holds `write` (a session on a device keeps the device's limits)
+     */
     deviceWriters: z.array(z.enum(DEVICE_KINDS)).default([]),
+    /** a signed-in user's browser session (no device) may write it, with `write`; false for register documents */
+    browser: z.boolean().default(true),
     conflict: conflictRule
   })
   .strict();

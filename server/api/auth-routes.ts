@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { PIN_PATTERN } from '../../web/src/lib/domain/pin.ts';
 import { currentUser, endSession, pinSignIn, refreshSession, startSession, userPrincipal, verifyLogin } from '../auth/flows.ts';
 import type { Ctx } from '../context.ts';
-import { requireAuth } from '../http/authenticate.ts';
+import { requireAuth, resolvePrincipal } from '../http/authenticate.ts';
 import { AppError, parseBody, route } from '../http/errors.ts';
 import type { UserDoc } from '../platform/types.ts';
 import { changeOwnPassword, passwordChangeInput } from '../staff/accounts.ts';
@@ -64,7 +64,9 @@ export function authRoutes(ctx: Ctx): Router {
   r.post(
     '/logout',
     route(async (req, res) => {
-      await endSession(ctx, req.cookies?.[REFRESH_COOKIE]);
+      // a PIN session on a device has no cookie: it ends by presenting its access token
+      const bearer = await resolvePrincipal(ctx, req).catch(() => null);
+      await endSession(ctx, req.cookies?.[REFRESH_COOKIE], bearer);
       res.clearCookie(REFRESH_COOKIE, { path: '/api/v1/auth' });
       res.status(204).end();
     })
@@ -87,9 +89,11 @@ export function authRoutes(ctx: Ctx): Router {
       const p = req.principal!;
       if (p.kind !== 'user') throw forbidden('Only a signed-in user account has a password to change');
       const input = parseBody(passwordChangeInput, req.body);
-      const user = await changeOwnPassword(ctx.couch, p.userId, input, String(req.id));
-      // a fresh access token: the one presented may carry the temporary-password restriction
-      const next = userPrincipal(user);
+      const user = await changeOwnPassword(ctx.couch, p.userId, input, String(req.id), p.sessionId);
+      ctx.sessions.forget(p.userId);
+      // a fresh access token for this session: the one presented may carry the temporary-password
+      // restriction, and every token issued before the change has stopped working
+      const next = userPrincipal(user, p.sessionId);
       const { token, expiresIn } = ctx.tokens.signPrincipal(next);
       res.json({ accessToken: token, expiresIn, user: await currentUser(ctx, next) });
     })

@@ -9,6 +9,7 @@ import { hasPermission, mayUseLocation, principalId, type Principal } from '../a
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { forbidden, parseBody, route } from '../http/errors.ts';
+import { assertLocations } from '../inventory/service.ts';
 import { approve, getCount, listCounts, recordCounts, reject, reviewOf, startCount, submit } from '../inventory/counts.ts';
 
 const listQuery = z.object({
@@ -61,6 +62,7 @@ export function countsRoutes(ctx: Ctx): Router {
     route(async (req, res) => {
       const q = parseBody(listQuery, req.query);
       const p = allowed(req, 'inventory:adjust', 'Viewing counts', q.location);
+      await assertLocations(ctx.couch, p.tenantId, [q.location]);
       const sessions = await listCounts(ctx.couch, p.tenantId, q.location, q.status);
       res.json({ location: q.location, sessions: sessions.map(summary) });
     })

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { adjustmentInput, issueGiftCardInput, loyaltyRulesInput, mergeInput, profileInput, type Actor } from '../../web/src/lib/domain/customers.ts';
 import { hasPermission, mayUseLocation, principalId, type Principal } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
+import { queueGiftCardIssued } from '../notify/producers.ts';
 import {
   adjustBalance,
   customerLedger,
@@ -91,6 +92,8 @@ export function customersRoutes(ctx: Ctx): Router {
       const p = allowed(req, 'Issuing a gift card');
       const input = parseBody(issueGiftCardInput, req.body);
       const out = await issueGiftCard(ctx.couch, p.tenantId, input, actorOf(p), String(req.id));
+      // the customer hears about it by email (once per card; the number's last four digits only)
+      if (out.created) await queueGiftCardIssued(ctx.couch, p.tenantId, { number: out.number, amount: input.amount, customerId: input.customerId });
       res.status(out.created ? 201 : 200).json({ ...(await giftCard(ctx.couch, p.tenantId, out.number)), created: out.created });
     })
   );

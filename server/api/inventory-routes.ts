@@ -7,7 +7,7 @@ import { hasPermission, mayUseLocation, principalId, type Principal } from '../a
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { forbidden, parseBody, route } from '../http/errors.ts';
-import { createTransfer, getTransfer, listTransfers, receiveTransfer, recordAdjustment, shipTransfer, stockLevels } from '../inventory/service.ts';
+import { assertLocations, createTransfer, getTransfer, listTransfers, receiveTransfer, recordAdjustment, shipTransfer, stockLevels } from '../inventory/service.ts';
 
 /** A query value given once, repeated (`?variant=a&variant=b`) or comma-separated (`?variant=a,b`). */
 const listParam = z
@@ -48,6 +48,7 @@ export function inventoryRoutes(ctx: Ctx): Router {
     route(async (req, res) => {
       const q = parseBody(stockQuery, req.query);
       const p = allowed(req, 'Viewing stock', q.location);
+      await assertLocations(ctx.couch, p.tenantId, [q.location]);
       res.json({ location: q.location, stock: await stockLevels(ctx.couch, p.tenantId, q.location, q.variant) });
     })
   );
@@ -69,6 +70,7 @@ export function inventoryRoutes(ctx: Ctx): Router {
     route(async (req, res) => {
       const q = parseBody(transfersQuery, req.query);
       const p = allowed(req, 'Viewing transfers', q.location);
+      await assertLocations(ctx.couch, p.tenantId, [q.location]);
       const status = q.status === 'in_transit' ? 'shipped' : q.status;
       const transfers = await listTransfers(ctx.couch, p.tenantId, q.location, status);
       res.json({

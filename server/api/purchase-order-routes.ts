@@ -8,6 +8,7 @@ import { hasPermission, mayUseLocation, principalId, type Principal } from '../a
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { forbidden, notFound, parseBody, route } from '../http/errors.ts';
+import { assertLocations } from '../inventory/service.ts';
 import {
   cancelPurchaseOrder,
   createPurchaseOrder,
@@ -95,6 +96,7 @@ export function purchaseOrderRoutes(ctx: Ctx): Router {
     route(async (req, res) => {
       const q = parseBody(listQuery, req.query);
       const p = allowed(req, 'Viewing purchase orders', q.location);
+      await assertLocations(ctx.couch, p.tenantId, [q.location]);
       res.json({ location: q.location, orders: await listPurchaseOrders(ctx.couch, p.tenantId, q.location, q.status) });
     })
   );

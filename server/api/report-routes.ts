@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { REPORTS, reportCsv, type ReportName } from '../../web/src/lib/domain/report-tables.ts';
 import { hasPermission, type Principal } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
+import { locationDb } from '../../web/src/lib/domain/db-names.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { forbidden, notFound, parseBody, route } from '../http/errors.ts';
 import { dashboard, emailBody, emailReceipt, journal, journalQuery, rangeQuery, runReport, saleDetail } from '../reports/service.ts';
@@ -50,7 +51,7 @@ export function reportRoutes(ctx: Ctx): Router {
         const where = q.location ? `-${q.location}` : '';
         res.setHeader('Content-Type', 'text/csv; charset=utf-8');
         res.setHeader('Content-Disposition', `attachment; filename="${name}${where}-${q.from}-to-${q.to}.csv"`);
-        res.send(reportCsv(result, result.currency));
+        res.send(reportCsv(result, result.currency, (code) => result.formats[code]?.timeZone ?? 'UTC'));
         return;
       }
       res.json(result);
@@ -84,6 +85,7 @@ export function reportRoutes(ctx: Ctx): Router {
       const p = viewer(req, 'Emailing a receipt');
       const body = parseBody(emailBody, req.body);
       const outbox = await emailReceipt(ctx.couch, p, String(req.params.id), body, String(req.id));
+      ctx.notify.changed(locationDb(p.tenantId, outbox.locationCode));
       res.status(202).json({ queued: true, outbox: { _id: outbox._id, to: outbox.to, ref: outbox.ref } });
     })
   );

@@ -1,3 +1,4 @@
+import { textRule } from '../../web/src/lib/domain/schemas/text.ts';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { LOCATION_CODE_PATTERN } from '../../web/src/lib/domain/db-names.ts';
@@ -21,7 +22,7 @@ import {
   updateTaxRate
 } from '../settings/service.ts';
 
-const renameBody = z.object({ name: z.string().trim().min(1, 'is required').max(80) }).strict();
+const renameBody = z.object({ name: z.string().trim().min(1, 'is required').max(80).superRefine(textRule()) }).strict();
 const taxRateQuery = z.object({ location: z.string().trim().toUpperCase().regex(LOCATION_CODE_PATTERN, 'must be a location code like GM').optional() }).strict();
 const TAX_RATE_ID = /^tax_rate:[a-z0-9-]{1,60}$/;
 const DEVICE_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;

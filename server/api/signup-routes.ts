@@ -1,3 +1,4 @@
+import { textRule } from '../../web/src/lib/domain/schemas/text.ts';
 import { Router } from 'express';
 import rateLimit from 'express-rate-limit';
 import { z } from 'zod';
@@ -10,7 +11,7 @@ import { forbidden, parseBody, route } from '../http/errors.ts';
 import { signUp, signupInput } from '../tenants/signup.ts';
 
 const apiKeyBody = z.object({
-  name: z.string().trim().min(1, 'is required').max(80),
+  name: z.string().trim().min(1, 'is required').max(80).superRefine(textRule()),
   scopes: z.array(z.enum(API_KEY_SCOPES, `must be one of ${API_KEY_SCOPES.join(', ')}`)).min(1, 'give at least one scope')
 });
 

@@ -6,6 +6,7 @@ import { hasPermission, mayUseLocation, type Principal } from '../auth/principal
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { forbidden, parseBody, route } from '../http/errors.ts';
+import { assertLocations } from '../inventory/service.ts';
 import { getUser } from '../platform/users.ts';
 import { PLATFORM_DB } from '../../web/src/lib/domain/db-names.ts';
 import { getMember, inviteInput, inviteStaff, listMembers, pinResetInput, resetPassword, resetPin, setLocked, updateInput, updateMember } from '../staff/accounts.ts';
@@ -40,7 +41,11 @@ export function staffRoutes(ctx: Ctx): Router {
     if (!u || !u.active) throw forbidden('Your account is locked');
     return { userId: u._id, role: u.role, locations: u.locations, tenantId: u.tenantId, name: u.name };
   };
-  const changed = (tenantId: string) => ctx.staff.forget(tenantId);
+  /** this copy forgets its cached directory and the member's session state at once (others within 5 s) */
+  const changed = (tenantId: string, userId?: string) => {
+    ctx.staff.forget(tenantId);
+    if (userId) ctx.sessions.forget(userId);
+  };
 
   r.get(
     '/',
@@ -70,6 +75,7 @@ export function staffRoutes(ctx: Ctx): Router {
       const p = manager(req, 'Viewing timesheets');
       const q = parseBody(rangeQuery, req.query);
       if (!mayUseLocation(p, q.location)) throw forbidden(`Viewing timesheets: no access to location ${q.location}`);
+      await assertLocations(ctx.couch, p.tenantId, [q.location]);
       const sheet = await locationTimesheet(ctx.couch, p.tenantId, q);
       if (q.format === 'csv') {
         res.setHeader('content-type', 'text/csv; charset=utf-8');
@@ -88,6 +94,7 @@ export function staffRoutes(ctx: Ctx): Router {
       const p = manager(req, 'Viewing shifts');
       const q = parseBody(rangeQuery, req.query);
       if (!mayUseLocation(p, q.location)) throw forbidden(`Viewing shifts: no access to location ${q.location}`);
+      await assertLocations(ctx.couch, p.tenantId, [q.location]);
       res.json(await locationShifts(ctx.couch, p.tenantId, q));
     })
   );
@@ -99,6 +106,7 @@ export function staffRoutes(ctx: Ctx): Router {
       const p = manager(req, 'Viewing a shift');
       const q = parseBody(shiftQuery, req.query);
       if (!mayUseLocation(p, q.location)) throw forbidden(`Viewing a shift: no access to location ${q.location}`);
+      await assertLocations(ctx.couch, p.tenantId, [q.location]);
       res.json(await shiftDetail(ctx.couch, p.tenantId, q.location, q.id));
     })
   );
@@ -120,7 +128,7 @@ export function staffRoutes(ctx: Ctx): Router {
       const id = parseBody(memberId, req.params.id);
       const input = parseBody(updateInput, req.body);
       const member = await updateMember(ctx.couch, await grantor(p), id, input, String(req.id));
-      changed(p.tenantId);
+      changed(p.tenantId, id);
       res.json({ member });
     })
   );
@@ -143,7 +151,9 @@ export function staffRoutes(ctx: Ctx): Router {
     route(async (req, res) => {
       const p = manager(req, 'Resetting a password');
       const id = parseBody(memberId, req.params.id);
-      res.json(await resetPassword(ctx.couch, await grantor(p), id, String(req.id)));
+      const out = await resetPassword(ctx.couch, await grantor(p), id, String(req.id));
+      changed(p.tenantId, id);
+      res.json(out);
     })
   );
 
@@ -155,7 +165,7 @@ export function staffRoutes(ctx: Ctx): Router {
         const p = manager(req, locked ? 'Locking an account' : 'Unlocking an account');
         const id = parseBody(memberId, req.params.id);
         const member = await setLocked(ctx.couch, await grantor(p), id, locked, String(req.id));
-        changed(p.tenantId);
+        changed(p.tenantId, id);
         res.json({ member });
       })
     );

@@ -7,6 +7,7 @@ import type { Permission } from '../../web/src/lib/domain/permissions.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { forbidden, parseBody, route } from '../http/errors.ts';
+import { assertLocations } from '../inventory/service.ts';
 import { findVariant, listStock, recentAdjustments, setThresholds, stockAlertsAt, tenantCurrency, tenantLocations, valuationAt, catalogVariants } from '../inventory/stock-admin.ts';
 import { getTenant } from '../tenants/provision.ts';
 
@@ -51,7 +52,10 @@ export function stockRoutes(ctx: Ctx): Router {
   /** The asked location, or all of the tenant's the caller may use. */
   const locationsFor = async (req: Request, action: string, asked: string | undefined, extra?: Permission): Promise<{ p: Principal; locations: string[] }> => {
     const p = allowed(req, action, asked ? [asked] : [], extra);
-    if (asked) return { p, locations: [asked] };
+    if (asked) {
+      await assertLocations(ctx.couch, p.tenantId, [asked]);
+      return { p, locations: [asked] };
+    }
     const tenant = await getTenant(ctx.couch, p.tenantId);
     return { p, locations: (tenant?.locations ?? []).filter((c) => mayUseLocation(p, c)) };
   };
@@ -72,6 +76,7 @@ export function stockRoutes(ctx: Ctx): Router {
     route(async (req, res) => {
       const q = parseBody(levelsQuery, req.query);
       const p = allowed(req, 'Viewing stock', [q.location]);
+      await assertLocations(ctx.couch, p.tenantId, [q.location]);
       res.json({ location: q.location, ...(await listStock(ctx.couch, p.tenantId, q)) });
     })
   );
@@ -82,6 +87,7 @@ export function stockRoutes(ctx: Ctx): Router {
     route(async (req, res) => {
       const q = parseBody(lookupQuery, req.query);
       const p = allowed(req, 'Looking up a variant', [q.location]);
+      await assertLocations(ctx.couch, p.tenantId, [q.location]);
       res.json({ variant: await findVariant(ctx.couch, p.tenantId, q.code, q.location) });
     })
   );
@@ -104,6 +110,7 @@ export function stockRoutes(ctx: Ctx): Router {
     route(async (req, res) => {
       const q = parseBody(adjustmentsQuery, req.query);
       const p = allowed(req, 'Viewing adjustments', [q.location]);
+      await assertLocations(ctx.couch, p.tenantId, [q.location]);
       res.json({ location: q.location, adjustments: await recentAdjustments(ctx.couch, p.tenantId, q.location, q.limit) });
     })
   );
@@ -114,6 +121,7 @@ export function stockRoutes(ctx: Ctx): Router {
     route(async (req, res) => {
       const input = parseBody(thresholdInput, req.body);
       const p = allowed(req, 'Setting stock thresholds', [input.location]);
+      await assertLocations(ctx.couch, p.tenantId, [input.location]);
       res.json(await setThresholds(ctx.couch, p.tenantId, input, { by: principalId(p), now: new Date().toISOString() }, String(req.id)));
     })
   );

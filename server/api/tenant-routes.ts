@@ -1,3 +1,4 @@
+import { textRule } from '../../web/src/lib/domain/schemas/text.ts';
 import { Router } from 'express';
 import { z } from 'zod';
 import { catalogDb } from '../../web/src/lib/domain/db-names.ts';
@@ -8,12 +9,13 @@ import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { forbidden, parseBody, route } from '../http/errors.ts';
 import { addLocation, locationInput } from '../tenants/provision.ts';
+import { defaultLocale } from '../../web/src/lib/domain/store-format.ts';
 import QRCode from 'qrcode';
 
 const enrolmentBody = z.object({
   kind: z.enum(DEVICE_KINDS),
   locationCode: z.string().trim().toUpperCase(),
-  name: z.string().trim().min(1, 'is required').max(80)
+  name: z.string().trim().min(1, 'is required').max(80).superRefine(textRule())
 });
 const enrolBody = z.object({ code: z.string().trim().min(8, 'must be the 8-character code').max(20) });
 
@@ -23,6 +25,7 @@ interface LocationRow {
   address: string;
   timeZone: string;
   currency: string;
+  locale?: string;
 }
 
 export function tenantRoutes(ctx: Ctx): Router {
@@ -40,7 +43,8 @@ export function tenantRoutes(ctx: Ctx): Router {
       const locations = rows.rows
         .map((row) => row.doc as unknown as LocationRow)
         .filter((l) => mayUseLocation(p, l.code))
-        .map(({ code, name, address, timeZone, currency }) => ({ code, name, address, timeZone, currency }));
+        // locale: how the location writes dates and money (its own, else its currency's default)
+        .map(({ code, name, address, timeZone, currency, locale }) => ({ code, name, address, timeZone, currency, locale: locale ?? defaultLocale(currency) }));
       res.json({ locations });
     })
   );

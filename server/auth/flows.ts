@@ -16,6 +16,7 @@ import { afterFailure, afterSuccess, isLocked, lockedMessage } from './lockout.t
 import { verifyPassword } from './passwords.ts';
 import { permissionsOf, principalId, mayUseLocation, type Principal } from './principal.ts';
 import { enrolmentCode, normaliseEnrolmentCode, randomToken, sha256 } from './tokens.ts';
+import { revokeSessionId } from './sessions.ts';
 
 const ENROLMENT_TTL_MS = 24 * 3_600_000;
 
@@ -82,11 +83,22 @@ export interface SessionResult {
   user: PublicUser;
 }
 
-export function userPrincipal(u: UserDoc): Principal {
-  return { kind: 'user', userId: u._id, tenantId: u.tenantId, role: u.role, locations: u.locations, ...(u.mustChangePassword ? { mustChangePassword: true as const } : {}) };
+/** The principal a user's access token carries: role, locations and the session it belongs to. */
+export function userPrincipal(u: UserDoc, sessionId?: string): Principal {
+  return {
+    kind: 'user',
+    userId: u._id,
+    tenantId: u.tenantId,
+    role: u.role,
+    locations: u.locations,
+    ...(u.mustChangePassword ? { mustChangePassword: true as const } : {}),
+    ...(sessionId ? { sessionId } : {}),
+    ...(u.sessionVersion ? { sessionVersion: u.sessionVersion } : {})
+  };
 }
 
-export async function startSession(ctx: Ctx, user: UserDoc): Promise<SessionResult> {
+/** Signs in (or continues session `sid` after a refresh): a refresh token for the cookie and an access token. */
+export async function startSession(ctx: Ctx, user: UserDoc, sid: string = newUlid()): Promise<SessionResult> {
   const refreshToken = randomToken();
   const now = Date.now();
   const doc: RefreshDoc = {
@@ -94,11 +106,12 @@ export async function startSession(ctx: Ctx, user: UserDoc): Promise<SessionResu
     type: 'refresh_token',
     userId: user._id,
     tenantId: user.tenantId,
+    sid,
     createdAt: new Date(now).toISOString(),
     expiresAt: new Date(now + ctx.config.REFRESH_TOKEN_TTL_S * 1000).toISOString()
   };
   await ctx.couch.use(PLATFORM_DB).insert(doc);
-  const { token, expiresIn } = ctx.tokens.signPrincipal(userPrincipal(user));
+  const { token, expiresIn } = ctx.tokens.signPrincipal(userPrincipal(user, sid));
   return { accessToken: token, expiresIn, refreshToken, user: await publicUser(ctx, user) };
 }
 
@@ -121,18 +134,28 @@ export async function refreshSession(ctx: Ctx, refreshToken: string | undefined)
   const doc = (await platform.get(id)) as RefreshDoc;
   const user = await getUser(platform, doc.userId);
   if (!user || !user.active) throw unauthorized('Session expired; sign in again');
-  return startSession(ctx, user);
+  return startSession(ctx, user, doc.sid);
 }
 
-export async function endSession(ctx: Ctx, refreshToken: string | undefined): Promise<void> {
-  if (!refreshToken) return;
-  try {
-    await updateDoc<RefreshDoc>(ctx.couch.use(PLATFORM_DB), `refresh:${sha256(refreshToken)}`, (d) =>
-      d.revokedAt ? null : { ...d, revokedAt: new Date().toISOString() }
-    );
-  } catch (err) {
-    if (statusOf(err) !== 404) throw err;
+/**
+ * Signs out: the refresh token (cookie) is revoked, and the session's access tokens stop working too
+ * (its id is listed on the user, auth/sessions.ts). A PIN session on a device, which has no cookie,
+ * ends by presenting its access token.
+ */
+export async function endSession(ctx: Ctx, refreshToken: string | undefined, bearer: Principal | null): Promise<void> {
+  let ended: { userId: string; sid: string } | null = null;
+  if (refreshToken) {
+    try {
+      const doc = await updateDoc<RefreshDoc>(ctx.couch.use(PLATFORM_DB), `refresh:${sha256(refreshToken)}`, (d) => (d.revokedAt ? null : { ...d, revokedAt: new Date().toISOString() }));
+      if (doc?.sid) ended = { userId: doc.userId, sid: doc.sid };
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
   }
+  if (!ended && bearer && bearer.kind !== 'device' && bearer.sessionId) ended = { userId: bearer.userId, sid: bearer.sessionId };
+  if (!ended) return;
+  await revokeSessionId(ctx.couch, ended.userId, ended.sid, ctx.config.ACCESS_TOKEN_TTL_S);
+  ctx.sessions.forget(ended.userId);
 }
 
 export async function currentUser(ctx: Ctx, p: Principal): Promise<PublicUser> {
@@ -283,7 +306,17 @@ export async function pinSignIn(ctx: Ctx, p: Principal, pin: string) {
   }
   const user = await getUser(platform, staff.userId);
   if (!user || !user.active) throw new AppError(401, 'invalid_pin', 'That PIN is not recognised at this location');
-  const staffPrincipal: Principal = { kind: 'staff', userId: user._id, tenantId: p.tenantId, role: user.role, locationCode: p.locationCode, deviceId: p.deviceId, deviceKind: p.deviceKind };
+  const staffPrincipal: Principal = {
+    kind: 'staff',
+    userId: user._id,
+    tenantId: p.tenantId,
+    role: user.role,
+    locationCode: p.locationCode,
+    deviceId: p.deviceId,
+    deviceKind: p.deviceKind,
+    sessionId: newUlid(),
+    ...(user.sessionVersion ? { sessionVersion: user.sessionVersion } : {})
+  };
   const { token, expiresIn } = ctx.tokens.signPrincipal(staffPrincipal);
   await recordAudit(ctx.couch, p.tenantId, { action: 'staff.pin_sign_in', actor: user._id, deviceId: p.deviceId });
   return { accessToken: token, expiresIn, user: await publicUser(ctx, user) };

@@ -1,13 +1,15 @@
 import type { Permission, Role } from '../../web/src/lib/domain/permissions.ts';
 import { ROLE_PERMISSIONS, can, hasAllLocations } from '../../web/src/lib/domain/permissions.ts';
 import type { DeviceKind } from '../../sync-rules/schema.ts';
+import type { SessionClaims } from './sessions.ts';
 
 /** Who is calling, after the token was verified. */
 export type Principal =
   /** `mustChangePassword`: signed in with a temporary password; only the password change is open */
-  | { kind: 'user'; userId: string; tenantId: string; role: Role; locations: string[]; mustChangePassword?: true }
+  | ({ kind: 'user'; userId: string; tenantId: string; role: Role; locations: string[]; mustChangePassword?: true } & SessionClaims)
   | { kind: 'device'; deviceId: string; tenantId: string; locationCode: string; deviceKind: DeviceKind }
-  | { kind: 'staff'; userId: string; tenantId: string; role: Role; locationCode: string; deviceId: string; deviceKind: DeviceKind };
+  /** a staff member signed in by PIN on an enrolled device: carries the device, whose limits still apply */
+  | ({ kind: 'staff'; userId: string; tenantId: string; role: Role; locationCode: string; deviceId: string; deviceKind: DeviceKind } & SessionClaims);
 
 /** Who acted, as stored in `createdBy`/`updatedBy`/audit `actor`: a device id, or the user's own id (`user:…`). */
 export function principalId(p: Principal): string {

@@ -11,7 +11,16 @@ const AUDIENCE = 'pos-platform';
 const DEVICE_TOKEN_TTL_S = 5 * 365 * 86_400;
 
 const claimsSchema = z.discriminatedUnion('typ', [
-  z.object({ typ: z.literal('user'), sub: z.string(), tid: z.string(), role: z.enum(ROLES), locs: z.array(z.string()), pwc: z.literal(true).optional() }),
+  z.object({
+    typ: z.literal('user'),
+    sub: z.string(),
+    tid: z.string(),
+    role: z.enum(ROLES),
+    locs: z.array(z.string()),
+    pwc: z.literal(true).optional(),
+    sid: z.string().max(64).optional(),
+    sv: z.number().int().min(0).optional()
+  }),
   z.object({ typ: z.literal('device'), sub: z.string(), tid: z.string(), loc: z.string(), kind: z.enum(DEVICE_KINDS) }),
   z.object({
     typ: z.literal('staff'),
@@ -20,7 +29,9 @@ const claimsSchema = z.discriminatedUnion('typ', [
     role: z.enum(ROLES),
     loc: z.string(),
     dev: z.string(),
-    kind: z.enum(DEVICE_KINDS)
+    kind: z.enum(DEVICE_KINDS),
+    sid: z.string().max(64).optional(),
+    sv: z.number().int().min(0).optional()
   })
 ]);
 
@@ -32,12 +43,13 @@ export class TokenService {
 
   signPrincipal(p: Principal): { token: string; expiresIn: number } {
     const ttl = p.kind === 'device' ? DEVICE_TOKEN_TTL_S : this.accessTtlS;
+    const session = p.kind === 'device' ? {} : { ...(p.sessionId ? { sid: p.sessionId } : {}), ...(p.sessionVersion ? { sv: p.sessionVersion } : {}) };
     const claims =
       p.kind === 'user'
-        ? { typ: 'user', sub: p.userId, tid: p.tenantId, role: p.role, locs: p.locations, ...(p.mustChangePassword ? { pwc: true } : {}) }
+        ? { typ: 'user', sub: p.userId, tid: p.tenantId, role: p.role, locs: p.locations, ...(p.mustChangePassword ? { pwc: true } : {}), ...session }
         : p.kind === 'device'
           ? { typ: 'device', sub: p.deviceId, tid: p.tenantId, loc: p.locationCode, kind: p.deviceKind }
-          : { typ: 'staff', sub: p.userId, tid: p.tenantId, role: p.role, loc: p.locationCode, dev: p.deviceId, kind: p.deviceKind };
+          : { typ: 'staff', sub: p.userId, tid: p.tenantId, role: p.role, loc: p.locationCode, dev: p.deviceId, kind: p.deviceKind, ...session };
     const token = jwt.sign(claims, this.secret, { algorithm: 'HS256', expiresIn: ttl, issuer: ISSUER, audience: AUDIENCE });
     return { token, expiresIn: ttl };
   }
@@ -53,13 +65,14 @@ export class TokenService {
     const parsed = claimsSchema.safeParse(raw);
     if (!parsed.success) return null;
     const c = parsed.data;
+    const session = c.typ === 'device' ? {} : { ...(c.sid ? { sessionId: c.sid } : {}), ...(c.sv ? { sessionVersion: c.sv } : {}) };
     switch (c.typ) {
       case 'user':
-        return { kind: 'user', userId: c.sub, tenantId: c.tid, role: c.role, locations: c.locs, ...(c.pwc ? { mustChangePassword: true as const } : {}) };
+        return { kind: 'user', userId: c.sub, tenantId: c.tid, role: c.role, locations: c.locs, ...(c.pwc ? { mustChangePassword: true as const } : {}), ...session };
       case 'device':
         return { kind: 'device', deviceId: c.sub, tenantId: c.tid, locationCode: c.loc, deviceKind: c.kind };
       case 'staff':
-        return { kind: 'staff', userId: c.sub, tenantId: c.tid, role: c.role, locationCode: c.loc, deviceId: c.dev, deviceKind: c.kind };
+        return { kind: 'staff', userId: c.sub, tenantId: c.tid, role: c.role, locationCode: c.loc, deviceId: c.dev, deviceKind: c.kind, ...session };
     }
   }
 }

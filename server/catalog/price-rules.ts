@@ -1,3 +1,4 @@
+import { textRule } from '../../web/src/lib/domain/schemas/text.ts';
 import { z } from 'zod';
 import { catalogDb } from '../../web/src/lib/domain/db-names.ts';
 import { newUlid } from '../../web/src/lib/domain/ids.ts';
@@ -16,7 +17,7 @@ import type { Actor } from './products.ts';
 
 export const priceRuleInput = z
   .object({
-    name: z.string().trim().min(1, 'is required').max(120),
+    name: z.string().trim().min(1, 'is required').max(120).superRefine(textRule()),
     discount: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('percent'), value: z.number().int().min(1).max(10_000) }).strict(),
       z.object({ kind: z.literal('amount'), value: z.number().int().min(1) }).strict()
@@ -24,7 +25,7 @@ export const priceRuleInput = z
     target: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('category'), categoryId: z.string().min(1).max(200) }).strict(),
       z.object({ kind: z.literal('product'), productId: z.string().min(1).max(200) }).strict(),
-      z.object({ kind: z.literal('customer_group'), group: z.string().trim().min(1).max(40) }).strict()
+      z.object({ kind: z.literal('customer_group'), group: z.string().trim().min(1).max(40).superRefine(textRule()) }).strict()
     ]),
     startsAt: z.iso.datetime({ offset: true }).optional(),
     endsAt: z.iso.datetime({ offset: true }).optional(),

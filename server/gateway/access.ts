@@ -1,6 +1,6 @@
 import { auditDb, catalogDb, customersDb, locationDb, parseDbName, type ParsedDbName } from '../../web/src/lib/domain/db-names.ts';
 import type { PrincipalKind, SyncRules } from '../../sync-rules/schema.ts';
-import { mayUseLocation, type Principal } from '../auth/principal.ts';
+import { hasPermission, mayUseLocation, type Principal } from '../auth/principal.ts';
 
 export interface DbAccess {
   db: ParsedDbName;
@@ -22,6 +22,8 @@ export function dbAccess(p: Principal, dbName: string, rules: SyncRules): DbAcce
   const rule = (rules.principals[principalKindOf(p)] ?? []).find((r) => r.db === db.kind);
   if (!rule) return null;
   if (db.kind === 'location' && !mayUseLocation(p, db.locationCode)) return null;
+  // least privilege for browser sessions: the permission /api/v1 asks for the same data
+  if (p.kind === 'user' && rule.readPermission && !hasPermission(p, rule.readPermission)) return null;
   return { db, read: true, write: rule.direction === 'both' };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyDbRequest } from './classify.ts';
 
-const q = (s = '') => new URLSearchParams(s);
+const q = (s = '') => s;
 const DB = '/t-acme-loc-gm';
 
 describe('classifyDbRequest', () => {

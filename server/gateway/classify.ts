@@ -1,3 +1,5 @@
+import { parseDbQuery } from './query.ts';
+
 /**
  * Classifies a `/db/*` request into one of the CouchDB endpoints replication and the apps need.
  * Default-deny: anything not named here is refused before it can reach CouchDB (DESIGN.md §1, §4;
@@ -24,18 +26,25 @@ export type Endpoint =
 export type AccessNeed = 'read' | 'write' | 'checkpoint';
 
 export type Classified =
-  | { ok: true; db: string; endpoint: Endpoint; need: AccessNeed; docId?: string; upstreamPath: string }
+  | {
+      ok: true;
+      db: string;
+      endpoint: Endpoint;
+      need: AccessNeed;
+      docId?: string;
+      upstreamPath: string;
+      /** the query string the gateway rebuilt from the allowed parameters ('' or '?…'): what goes upstream */
+      search: string;
+      params: ReadonlyMap<string, string>;
+    }
   | { ok: false; status: number; error: string; reason: string };
 
-const deny = (status: number, reason: string, error = status === 404 ? 'not_found' : 'forbidden'): Classified => ({
+const deny = (status: number, reason: string, error = status === 404 ? 'not_found' : 'forbidden'): Extract<Classified, { ok: false }> => ({
   ok: false,
   status,
   error,
   reason
 });
-
-/** Query parameters that would make CouchDB run code or filters we did not vet. */
-const FORBIDDEN_PARAMS = ['filter', 'selector', 'doc_ids', 'view'];
 
 function decodeSegment(raw: string): string | null {
   try {
@@ -45,7 +54,21 @@ function decodeSegment(raw: string): string | null {
   }
 }
 
-export function classifyDbRequest(method: string, rawPath: string, query: URLSearchParams): Classified {
+/**
+ * `rawQuery` is the query string without `?`, as the client sent it; it is parsed against the
+ * endpoint's allow-list (query.ts) and only the rebuilt `search` ever goes upstream.
+ */
+export function classifyDbRequest(method: string, rawPath: string, rawQuery = ''): Classified {
+  const c = classifyPath(method, rawPath);
+  if (!c.ok) return c;
+  const q = parseDbQuery(c.endpoint, rawQuery);
+  if (!q.ok) return deny(q.status, q.reason, q.error);
+  return { ...c, search: q.search, params: q.params };
+}
+
+type PathClass = { ok: true; db: string; endpoint: Endpoint; need: AccessNeed; docId?: string; upstreamPath: string } | Extract<Classified, { ok: false }>;
+
+function classifyPath(method: string, rawPath: string): PathClass {
   // rawPath is everything after `/db`, still percent-encoded. Refuse encodings that change the
   // path's shape once decoded (%2F, %5C, dot segments): they are how proxies get confused.
   if (/%2f|%5c|\\/i.test(rawPath)) return deny(400, 'encoded slashes are not allowed in database paths', 'bad_request');
@@ -60,15 +83,12 @@ export function classifyDbRequest(method: string, rawPath: string, query: URLSea
   if (segs.length === 0) return deny(403, 'server-level endpoints are not available');
   const db = segs[0]!;
   if (db.startsWith('_')) return deny(403, `${db} is not available`);
-  for (const param of FORBIDDEN_PARAMS) {
-    if (query.has(param)) return deny(403, `the "${param}" parameter is not allowed by the sync rules`);
-  }
   const m = method.toUpperCase();
   const isRead = m === 'GET' || m === 'HEAD';
   const enc = (s: string) => encodeURIComponent(s);
   const rest = segs.slice(1);
   const upstream = '/' + segs.map(enc).join('/');
-  const ok = (endpoint: Endpoint, need: AccessNeed, docId?: string): Classified => ({
+  const ok = (endpoint: Endpoint, need: AccessNeed, docId?: string): PathClass => ({
     ok: true,
     db,
     endpoint,

@@ -1,23 +1,44 @@
+import { createHash } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import getRawBody from 'raw-body';
+import { auditDb } from '../../web/src/lib/domain/db-names.ts';
+import { textProblem } from '../../web/src/lib/domain/schemas/text.ts';
 import type { SyncRules } from '../../sync-rules/schema.ts';
-import type { Principal } from '../auth/principal.ts';
+import { principalId, type Principal } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
+import { statusOf } from '../couch/client.ts';
 import { apiKeyToken, resolvePrincipal } from '../http/authenticate.ts';
 import { apiKeyRefusal } from './api-key-access.ts';
 import { dbAccess, type DbAccess } from './access.ts';
 import { DeviceActivity } from '../settings/device-activity.ts';
-import { classifyDbRequest } from './classify.ts';
-import { callCouch, pipeToCouch, unavailable, type Upstream } from './proxy.ts';
+import { classifyDbRequest, type Classified } from './classify.ts';
+import { isCreateOnce, judgeEvent, type StoredRow } from './event-once.ts';
+import { JsonTooDeepError, MAX_JSON_DEPTH, jsonDepthExceeds } from './json-limits.ts';
+import { callCouch, cleanUpstreamError, feedIdleMs, pipeToCouch, upstreamFailure, type Upstream, type UpstreamCall } from './proxy.ts';
+import { MAX_READ_BODY_BYTES, READ_BODY_SCHEMAS } from './read-bodies.ts';
 import type { StaffLookup } from './staff-directory.ts';
 import { approvalsOf, checkDocWrite, type Rejection } from './validate-docs.ts';
+import { describeIssues } from '../../web/src/lib/domain/schemas/index.ts';
 
 /** Largest write body accepted; PouchDB's push batches stay far below this. */
-const MAX_WRITE_BYTES = 16 * 1024 * 1024;
-const MAX_CHECKPOINT_BYTES = 256 * 1024;
+export const MAX_WRITE_BYTES = 16 * 1024 * 1024;
+export const MAX_CHECKPOINT_BYTES = 256 * 1024;
+
+type Ok = Extract<Classified, { ok: true }>;
 
 function couchError(res: Response, status: number, error: string, reason: string): void {
   res.status(status).json({ error, reason });
+}
+
+/** A refusal raised while reading or checking a request: answered as `{error, reason}` with its status. */
+class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly reason: string
+  ) {
+    super(reason);
+  }
 }
 
 /**
@@ -30,27 +51,49 @@ async function staffFor(ctx: Ctx, p: Principal, docs: readonly unknown[]): Promi
   return ctx.staff.forTenant(p.tenantId, ids);
 }
 
+/**
+ * Reads a JSON body: bounded in size and nesting depth (checked on the text, before parsing), and
+ * every string well-formed and free of control characters. Empty body = `{}`.
+ */
 async function readJson(req: Request, limit: number): Promise<unknown> {
-  const buf = await getRawBody(req, { limit, encoding: 'utf8' });
-  return buf ? JSON.parse(buf) : {};
+  const text = await getRawBody(req, { limit, encoding: 'utf8' });
+  if (!text) return {};
+  if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) throw new JsonTooDeepError();
+  const value: unknown = JSON.parse(text);
+  return value;
 }
 
 /**
- * The CouchDB gateway at `/db/*` (DESIGN.md §4): authenticate → classify the endpoint (default-deny)
- * → check the database against the sync rules → validate every written document → proxy with the
- * service credentials. Mounted before any body parser so reads stream untouched.
+ * The CouchDB gateway at `/db/*` (DESIGN.md §4): authenticate → classify the endpoint and its query
+ * parameters (default-deny; the upstream gets a query the gateway rebuilt) → check the database
+ * against the sync rules → read and check any body (shape, depth, text; every written document
+ * validated, events judged against what is stored) → proxy with the service credentials and a time
+ * limit. Mounted before any body parser so reads stream untouched.
  */
 export function gateway(ctx: Ctx, rules: SyncRules, upstream: () => Upstream): RequestHandler {
   const activity = new DeviceActivity(ctx.couch, ctx.log);
   return (req: Request, res: Response, next: NextFunction) => {
     handle(ctx, rules, upstream(), req, res, activity).catch((err: unknown) => {
       const e = err as { type?: string; status?: number; code?: string };
+      if (res.headersSent) return res.destroy();
+      if (err instanceof Refusal) return couchError(res, err.status, err.error, err.reason);
+      if (err instanceof JsonTooDeepError) return couchError(res, 400, 'bad_request', `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`);
       if (e.type === 'entity.too.large') return couchError(res, 413, 'too_large', 'request body is too large; send smaller batches');
       if (err instanceof SyntaxError) return couchError(res, 400, 'bad_request', 'invalid JSON body');
-      if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET') return unavailable(res);
+      if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return couchError(res, 415, 'bad_request', 'the body must be UTF-8 JSON');
+      if (e.type === 'request.aborted' || e.type === 'request.size.invalid' || e.type === 'stream.encoding.set') return couchError(res, 400, 'bad_request', 'the request body was incomplete');
+      if (typeof e.code === 'string' && /^(ECONN|EPIPE|ETIMEDOUT|EHOSTUNREACH|UPSTREAM_TIMEOUT)/.test(e.code)) {
+        const f = upstreamFailure(err as NodeJS.ErrnoException);
+        return couchError(res, f.status, f.error, f.reason);
+      }
       next(err);
     });
   };
+}
+
+function splitUrl(url: string): { rawPath: string; rawQuery: string } {
+  const q = url.indexOf('?');
+  return q === -1 ? { rawPath: url, rawQuery: '' } : { rawPath: url.slice(0, q), rawQuery: url.slice(q + 1) };
 }
 
 async function handle(ctx: Ctx, rules: SyncRules, up: Upstream, req: Request, res: Response, activity: DeviceActivity): Promise<void> {
@@ -65,10 +108,8 @@ async function handle(ctx: Ctx, rules: SyncRules, up: Upstream, req: Request, re
     res.on('finish', () => activity.note(deviceId, res.statusCode < 400));
   }
 
-  const q = req.url.indexOf('?');
-  const rawPath = q === -1 ? req.url : req.url.slice(0, q);
-  const search = q === -1 ? '' : req.url.slice(q);
-  const c = classifyDbRequest(req.method, rawPath, new URLSearchParams(search));
+  const { rawPath, rawQuery } = splitUrl(req.url);
+  const c = classifyDbRequest(req.method, rawPath, rawQuery);
   if (!c.ok) return couchError(res, c.status, c.error, c.reason);
 
   const access = dbAccess(principal, c.db, rules);
@@ -76,22 +117,17 @@ async function handle(ctx: Ctx, rules: SyncRules, up: Upstream, req: Request, re
   if (c.need === 'write' && !access.write) return couchError(res, 403, 'forbidden', `database ${c.db} is read-only for this ${principal.kind}`);
   req.principal = principal;
 
-  if (c.need === 'checkpoint' && req.method === 'PUT') {
-    // Replication checkpoints only; bounded so `_local` cannot become a side channel for bulk data.
-    const body = await getRawBody(req, { limit: MAX_CHECKPOINT_BYTES });
-    return pipeToCouch(up, req, res, c.upstreamPath, search, body);
-  }
-  if (c.need !== 'write') return pipeToCouch(up, req, res, c.upstreamPath, search);
+  if (c.need !== 'write') return forwardRead(up, req, res, c);
 
-  const newEdits = new URLSearchParams(search).get('new_edits') !== 'false';
+  const newEdits = c.params.get('new_edits') !== 'false';
   switch (c.endpoint) {
     case 'bulk_docs':
-      return bulkDocs(ctx, rules, up, principal, access, req, res, c.upstreamPath, search);
+      return bulkDocs(ctx, rules, up, principal, access, req, res, c);
     case 'doc_create':
     case 'doc_write': {
       let doc: Record<string, unknown>;
       if (req.method === 'DELETE') {
-        const rev = new URLSearchParams(search).get('rev') ?? req.headers['if-match'];
+        const rev = c.params.get('rev') ?? req.headers['if-match'];
         doc = { _id: c.docId, _rev: rev, _deleted: true };
       } else {
         const body = await readJson(req, MAX_WRITE_BYTES);
@@ -104,8 +140,13 @@ async function handle(ctx: Ctx, rules: SyncRules, up: Upstream, req: Request, re
       }
       const rejection = checkDocWrite(principal, access.db, doc, newEdits, rules, await staffFor(ctx, principal, [doc]));
       if (rejection) return couchError(res, rejection.status, rejection.error, rejection.reason);
-      if (req.method === 'DELETE') return pipeToCouch(up, req, res, c.upstreamPath, search);
-      return pipeToCouch(up, req, res, c.upstreamPath, search, Buffer.from(JSON.stringify(doc)));
+      if (req.method !== 'DELETE' && !newEdits && isCreateOnce(String(doc._id), rules)) {
+        const [verdict] = await judgeStoredEvents(ctx, up, req, principal, c.db, [doc]);
+        if (verdict?.kind === 'refused') return couchError(res, 403, 'forbidden', verdict.reason);
+        if (verdict?.kind === 'same_content') return void res.status(201).json({ ok: true, id: doc._id, rev: doc._rev });
+      }
+      if (req.method === 'DELETE') return pipeToCouch(up, req, res, { path: c.upstreamPath, search: c.search });
+      return pipeToCouch(up, req, res, { path: c.upstreamPath, search: c.search, body: Buffer.from(JSON.stringify(doc)) });
     }
     default:
       return couchError(res, 403, 'forbidden', 'unsupported write');
@@ -113,57 +154,149 @@ async function handle(ctx: Ctx, rules: SyncRules, up: Upstream, req: Request, re
 }
 
 /**
- * An API key's request: the same endpoint allow-list, then reads only, of the databases its scopes
- * name (api-key-access.ts). Nothing a key sends is ever written.
+ * Reads and `_local` checkpoints: any body is read, bounded and checked by shape (read-bodies.ts),
+ * then re-serialised; GET/HEAD/DELETE forward no body. Feeds get their own idle limit.
+ */
+async function forwardRead(up: Upstream, req: Request, res: Response, c: Ok): Promise<void> {
+  const call: UpstreamCall = { path: c.upstreamPath, search: c.search };
+  const feed = c.endpoint === 'changes' ? c.params.get('feed') : undefined;
+  if (feed === 'longpoll' || feed === 'continuous') call.feedIdleMs = feedIdleMs(c.params);
+  if (c.endpoint === 'local' && req.method === 'PUT') {
+    // Replication checkpoints only; bounded so `_local` cannot become a side channel for bulk data.
+    const body = await readJson(req, MAX_CHECKPOINT_BYTES);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Refusal(400, 'bad_request', 'a checkpoint must be a JSON object');
+    const text = textProblem(body);
+    if (text) throw new Refusal(400, 'bad_request', text);
+    call.body = Buffer.from(JSON.stringify(body));
+  } else if (req.method === 'POST') {
+    const schema = READ_BODY_SCHEMAS[c.endpoint];
+    if (!schema) throw new Refusal(400, 'bad_request', 'this endpoint takes no body');
+    const body = await readJson(req, MAX_READ_BODY_BYTES);
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw new Refusal(400, 'bad_request', describeIssues(parsed.error));
+    const text = textProblem(parsed.data);
+    if (text) throw new Refusal(400, 'bad_request', text);
+    call.body = Buffer.from(JSON.stringify(parsed.data));
+  }
+  pipeToCouch(up, req, res, call);
+}
+
+/**
+ * An API key's request: the same endpoint and parameter allow-lists, then reads only, of the
+ * databases its scopes name (api-key-access.ts). Nothing a key sends is ever written.
  */
 async function handleApiKey(ctx: Ctx, up: Upstream, token: string, req: Request, res: Response): Promise<void> {
   const key = await ctx.apiKeys.resolve(token);
   if (!key) return couchError(res, 401, 'unauthorized', 'this API key is unknown or revoked, or the plan no longer includes API keys');
-  const q = req.url.indexOf('?');
-  const rawPath = q === -1 ? req.url : req.url.slice(0, q);
-  const search = q === -1 ? '' : req.url.slice(q);
-  const c = classifyDbRequest(req.method, rawPath, new URLSearchParams(search));
+  const { rawPath, rawQuery } = splitUrl(req.url);
+  const c = classifyDbRequest(req.method, rawPath, rawQuery);
   if (!c.ok) return couchError(res, c.status, c.error, c.reason);
   const refusal = apiKeyRefusal(key, c.db, c.need);
   if (refusal) return couchError(res, refusal.status, refusal.error, refusal.reason);
-  return pipeToCouch(up, req, res, c.upstreamPath, search);
+  return forwardRead(up, req, res, c);
+}
+
+/**
+ * Judges create-once documents against what is stored under their ids: one `_all_docs` request for the
+ * whole batch (keys, winning bodies and their conflicts). A refusal is audited once per forged
+ * revision (the audit id is derived from database, id and revision, so a device retrying its push
+ * does not flood the trail).
+ */
+async function judgeStoredEvents(ctx: Ctx, up: Upstream, req: Request, p: Principal, dbName: string, docs: Record<string, unknown>[]) {
+  const ids = [...new Set(docs.map((d) => String(d._id)))];
+  const r = await callCouch(up, req, {
+    method: 'POST',
+    path: `/${encodeURIComponent(dbName)}/_all_docs`,
+    search: '?include_docs=true&conflicts=true',
+    body: Buffer.from(JSON.stringify({ keys: ids }))
+  });
+  if (r.status !== 200 || !Array.isArray((r.json as { rows?: unknown })?.rows)) {
+    const clean = cleanUpstreamError(r.status >= 300 ? r.status : 502, r.json);
+    throw new Refusal(clean.status, clean.body.error, clean.body.reason);
+  }
+  const stored = new Map<string, StoredRow>();
+  for (const row of (r.json as { rows: { key: string; value?: { rev: string; deleted?: boolean }; doc?: Record<string, unknown> | null }[] }).rows) {
+    if (row.value) stored.set(row.key, { rev: row.value.rev, deleted: row.value.deleted === true, doc: row.doc ?? null });
+  }
+  // two bodies under one id in the same batch: the first is judged against the store, later ones against it
+  const seen = new Map<string, Record<string, unknown>>();
+  const verdicts = docs.map((d) => {
+    const id = String(d._id);
+    const earlier = seen.get(id);
+    const v = judgeEvent(d, earlier ? { rev: String(earlier._rev), doc: earlier } : stored.get(id));
+    if (!earlier) seen.set(id, d);
+    return v;
+  });
+  for (const [i, v] of verdicts.entries()) {
+    if (v.kind !== 'refused') continue;
+    const d = docs[i]!;
+    const existing = stored.get(String(d._id));
+    const hash = createHash('sha256').update(`${dbName}\n${String(d._id)}\n${String(d._rev)}`).digest('hex').slice(0, 32);
+    ctx.log.warn({ reqId: req.id, db: dbName, id: d._id, rev: d._rev, existingRev: existing?.rev, actor: principalId(p) }, 'refused a replacement of an event document');
+    try {
+      await ctx.couch.use(auditDb(p.tenantId)).insert({
+        _id: `audit:event-replace:${hash}`,
+        type: 'audit_event',
+        createdAt: new Date().toISOString(),
+        action: 'event.replace_refused',
+        actor: principalId(p),
+        ...(p.kind !== 'user' ? { deviceId: p.deviceId } : {}),
+        target: String(d._id),
+        details: { db: dbName, rev: d._rev ?? null, existingRev: existing?.rev ?? null },
+        requestId: String(req.id ?? '')
+      });
+    } catch (err) {
+      if (statusOf(err) !== 409) ctx.log.error({ err }, 'could not audit a refused event replacement');
+    }
+  }
+  return verdicts;
 }
 
 /**
  * `_bulk_docs`: valid documents go through; each rejected one comes back as a per-document
  * `forbidden` error, as CouchDB's validate_doc_update would answer. PouchDB replication counts those
  * as doc_write_failures and carries on, so one bad document cannot wedge a register's sync.
+ * With `new_edits:false`, create-once documents are judged against the store first (event-once.ts).
  */
-async function bulkDocs(
-  ctx: Ctx,
-  rules: SyncRules,
-  up: Upstream,
-  p: Principal,
-  access: DbAccess,
-  req: Request,
-  res: Response,
-  path: string,
-  search: string
-): Promise<void> {
-  const body = (await readJson(req, MAX_WRITE_BYTES)) as { docs?: unknown; new_edits?: unknown };
-  if (!body || !Array.isArray(body.docs)) return couchError(res, 400, 'bad_request', 'docs: must be an array');
-  const newEdits = body.new_edits !== false;
-  const staff = await staffFor(ctx, p, body.docs);
-  const verdicts: (Rejection | null)[] = body.docs.map((d) => checkDocWrite(p, access.db, d, newEdits, rules, staff));
-  const accepted = body.docs.filter((_, i) => verdicts[i] === null);
-  const rejections = body.docs.flatMap((d, i) => {
+async function bulkDocs(ctx: Ctx, rules: SyncRules, up: Upstream, p: Principal, access: DbAccess, req: Request, res: Response, c: Ok): Promise<void> {
+  const body = await readJson(req, MAX_WRITE_BYTES);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return couchError(res, 400, 'bad_request', 'the body must be {"docs": [...]}');
+  const { docs, new_edits: rawNewEdits, ...rest } = body as { docs?: unknown; new_edits?: unknown };
+  if (!Array.isArray(docs)) return couchError(res, 400, 'bad_request', 'docs: must be an array');
+  if (Object.keys(rest).length) return couchError(res, 400, 'bad_request', `unknown field ${Object.keys(rest)[0]!.slice(0, 60)}: a _bulk_docs body is {"docs": [...], "new_edits"?: false}`);
+  if (rawNewEdits !== undefined && typeof rawNewEdits !== 'boolean') return couchError(res, 400, 'bad_request', 'new_edits: must be true or false');
+  const newEdits = rawNewEdits !== false;
+  const staff = await staffFor(ctx, p, docs);
+  const verdicts: (Rejection | null)[] = docs.map((d) => checkDocWrite(p, access.db, d, newEdits, rules, staff));
+
+  // Create-once documents under new_edits:false: judged against the stored winners (one request).
+  const skip = new Set<number>();
+  if (!newEdits) {
+    const idx = docs.flatMap((d, i) => (verdicts[i] === null && isCreateOnce(String((d as { _id: string })._id), rules) ? [i] : []));
+    if (idx.length) {
+      const judged = await judgeStoredEvents(ctx, up, req, p, c.db, idx.map((i) => docs[i] as Record<string, unknown>));
+      judged.forEach((v, k) => {
+        const i = idx[k]!;
+        if (v.kind === 'refused') verdicts[i] = { status: 403, error: 'forbidden', reason: v.reason };
+        else if (v.kind === 'same_content') skip.add(i); // already stored: acknowledged, no second leaf
+      });
+    }
+  }
+  const accepted = docs.filter((_, i) => verdicts[i] === null && !skip.has(i));
+  const rejections = docs.flatMap((d, i) => {
     const v = verdicts[i];
-    return v ? [{ id: (d as { _id?: unknown })?._id ?? null, error: 'forbidden', reason: v.reason }] : [];
+    const id = (d as { _id?: unknown } | null)?._id;
+    return v ? [{ id: typeof id === 'string' ? id : null, error: 'forbidden', reason: v.reason }] : [];
   });
   if (rejections.length) ctx.log.warn({ reqId: req.id, db: access.db, rejected: rejections.slice(0, 5) }, 'gateway rejected documents');
 
   let upstream: unknown[] = [];
   let status = 201;
   if (accepted.length) {
-    const r = await callCouch(up, req, path, search, Buffer.from(JSON.stringify({ ...body, docs: accepted })));
+    const r = await callCouch(up, req, { path: c.upstreamPath, search: c.search, body: Buffer.from(JSON.stringify({ docs: accepted, ...(newEdits ? {} : { new_edits: false }) })) });
     if (r.status >= 300 || !Array.isArray(r.json)) {
-      res.status(r.status).json(r.json);
-      return;
+      const clean = cleanUpstreamError(r.status >= 300 ? r.status : 502, r.json);
+      return couchError(res, clean.status, clean.body.error, clean.body.reason);
     }
     upstream = r.json;
     status = r.status;

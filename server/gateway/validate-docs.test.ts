@@ -210,8 +210,11 @@ describe('a register writes only as itself', () => {
     expect(checkDocWrite(register, gm, { _id: `parked:d9:${newUlid()}`, _rev: '2-x', _deleted: true }, true, SYNC_RULES)).toBeNull();
   });
 
-  it('the rule is for register devices: a manager in the admin portal is not a register', () => {
-    expect(checkDocWrite(manager, gm, makeSale('GM', 'd9'), true, SYNC_RULES)).toBeNull();
+  it('sales come from registers: a manager in the admin portal (no device) cannot write one at all', () => {
+    expect(checkDocWrite(manager, gm, makeSale('GM', 'd9'), true, SYNC_RULES)).toMatchObject({
+      status: 403,
+      reason: 'type: sale documents are written by registers; a browser session cannot write them (sign in on an enrolled register)'
+    });
   });
 });
 

@@ -1,6 +1,6 @@
 import type { ParsedDbName } from '../../web/src/lib/domain/db-names.ts';
 import { DOC_SCHEMAS, describeIssues, docTypeOfId, type DocType } from '../../web/src/lib/domain/schemas/index.ts';
-import type { SyncRules } from '../../sync-rules/schema.ts';
+import type { DeviceKind, DocRule, SyncRules } from '../../sync-rules/schema.ts';
 import { APPROVAL_PERMISSION, can, hasAllLocations } from '../../web/src/lib/domain/permissions.ts';
 import { SERVER_MOVEMENT_PREFIXES } from '../../web/src/lib/domain/inventory.ts';
 import { SERVER_LEDGER_PREFIXES } from '../../web/src/lib/domain/customers.ts';
@@ -8,6 +8,7 @@ import { COUNT_MOVEMENT_PREFIX } from '../../web/src/lib/domain/counts.ts';
 import { PO_MOVEMENT_PREFIX } from '../../web/src/lib/domain/purchase-orders.ts';
 import { hasPermission, type Principal } from '../auth/principal.ts';
 import type { StaffLookup } from './staff-directory.ts';
+import { textProblem } from '../../web/src/lib/domain/schemas/text.ts';
 
 export interface Rejection {
   status: 400 | 403;
@@ -64,30 +65,56 @@ export function checkApprovals(type: DocType, doc: unknown, db: ParsedDbName, st
  * the writing device's id. Voids, shift closes and layaway closes are named after another document
  * (the sale, shift or layaway, possibly another register's), so only their `registerId` is checked.
  */
-const OWN_ID_TYPES: ReadonlySet<DocType> = new Set<DocType>(['sale', 'shift', 'cash_movement', 'parked_sale', 'layaway', 'layaway_payment', 'outbox', 'time_entry']);
+export const OWN_ID_TYPES: ReadonlySet<DocType> = new Set<DocType>(['sale', 'shift', 'cash_movement', 'parked_sale', 'layaway', 'layaway_payment', 'outbox', 'time_entry']);
 
 /**
  * Ledger ids only the server writes: the sale-ledger worker's, derived from sales and voids
  * (`ledger:{saleId}:…`, `ledger:{voidId}:…`), and the customers API's adjustments, gift-card issues and
  * merge transfers (domain/customers.ts), whose ids are their exactly-once locks.
  */
-const RESERVED_LEDGER_PREFIXES = ['ledger:sale:', 'ledger:void:', ...SERVER_LEDGER_PREFIXES] as const;
+export const RESERVED_LEDGER_PREFIXES = ['ledger:sale:', 'ledger:void:', ...SERVER_LEDGER_PREFIXES] as const;
+
+/** The enrolled device a principal acts through: a device credential, or a staff session on that device. */
+export function deviceOf(p: Principal): { deviceId: string; deviceKind: DeviceKind } | null {
+  return p.kind === 'user' ? null : { deviceId: p.deviceId, deviceKind: p.deviceKind };
+}
 
 /**
  * A register writes only as itself: a document carrying `registerId` must name this device
  * (`device:{deviceId}`, as the register app does), and the documents it names after itself must carry
  * its device id as the id's middle segment. Otherwise one enrolled till could pass its sales (cash,
  * voids, shift closes) off as another register's, and Z totals, cash-up and the approvals audit are
- * all per register. Deletion stubs are exempt from the id check: a register resuming another's parked
- * sale deletes it (and events cannot be deleted at all, refused below).
+ * all per register. The same holds for a staff member signed in on the register. Deletion stubs are
+ * exempt from the id check: a register resuming another's parked sale deletes it (and events cannot
+ * be deleted at all, refused below).
  */
-function checkRegisterOwnership(p: Principal & { kind: 'device' }, type: DocType, id: string, doc: Record<string, unknown>, deleted: boolean): Rejection | null {
-  const own = `device:${p.deviceId}`;
+function checkRegisterOwnership(deviceId: string, type: DocType, id: string, doc: Record<string, unknown>, deleted: boolean): Rejection | null {
+  const own = `device:${deviceId}`;
   if (doc.registerId !== undefined && doc.registerId !== own) {
     return reject(403, `registerId: must be ${own}, the register writing it`);
   }
-  if (!deleted && OWN_ID_TYPES.has(type) && id.split(':')[1] !== p.deviceId) {
-    return reject(403, `_id: a register names its ${type} documents ${id.split(':')[0]}:${p.deviceId}:{ulid} (its own device id)`);
+  if (!deleted && OWN_ID_TYPES.has(type) && id.split(':')[1] !== deviceId) {
+    return reject(403, `_id: a register names its ${type} documents ${id.split(':')[0]}:${deviceId}:{ulid} (its own device id)`);
+  }
+  return null;
+}
+
+/**
+ * Who may write a type (sync-rules `write`, `deviceWriters`, `browser`): a device by its kind; a staff
+ * member signed in on a device needs both the device kind and the permission; a browser session the
+ * permission, and only for types browsers may write (register documents come from registers).
+ */
+export function writerRefusal(p: Principal, type: DocType, rule: DocRule): Rejection | null {
+  const device = deviceOf(p);
+  if (device && !rule.deviceWriters.includes(device.deviceKind)) {
+    if (p.kind === 'device') return reject(403, `type: a ${device.deviceKind} device may not write ${type} documents (needs ${rule.write})`);
+    const by = rule.deviceWriters.length ? `written by ${rule.deviceWriters.join(', ')} devices` : 'no device writes them';
+    return reject(403, `type: a session on a ${device.deviceKind} device may not write ${type} documents (${by})`);
+  }
+  if (p.kind === 'device') return null;
+  if (!hasPermission(p, rule.write!)) return reject(403, `type: role ${p.role} may not write ${type} documents (needs ${rule.write})`);
+  if (p.kind === 'user' && !rule.browser) {
+    return reject(403, `type: ${type} documents are written by registers; a browser session cannot write them (sign in on an enrolled register)`);
   }
   return null;
 }
@@ -130,22 +157,21 @@ export function checkDocWrite(p: Principal, db: ParsedDbName, raw: unknown, newE
   if (type === 'stock_movement' && (id.startsWith(COUNT_MOVEMENT_PREFIX) || id.startsWith(PO_MOVEMENT_PREFIX))) {
     return reject(403, `_id: ${id.split(':').slice(0, 2).join(':')}:… movements are written only by the server (approve the count or receive the order through /api/v1/inventory)`);
   }
-  const allowed = p.kind === 'device' ? rule.deviceWriters.includes(p.deviceKind) : hasPermission(p, rule.write);
-  if (!allowed) {
-    const who = p.kind === 'device' ? `a ${p.deviceKind} device` : `role ${p.role}`;
-    return reject(403, `type: ${who} may not write ${type} documents (needs ${rule.write})`);
-  }
-
+  // Events are created once, by nobody edited or deleted: said first, whoever asks.
   const deleted = doc._deleted === true;
-  if (p.kind === 'device' && p.deviceKind === 'register') {
-    const foreign = checkRegisterOwnership(p, type, id, doc, deleted);
-    if (foreign) return foreign;
-  }
   if (rule.lifecycle === 'event') {
     if (deleted) return reject(403, `_deleted: ${type} documents are immutable and cannot be deleted`);
     if (newEdits ? doc._rev !== undefined : generation(doc._rev) !== 1) {
       return reject(403, `_rev: ${type} documents are immutable; record a new document instead of editing this one`);
     }
+  }
+  const refusal = writerRefusal(p, type, rule);
+  if (refusal) return refusal;
+
+  const device = deviceOf(p);
+  if (device?.deviceKind === 'register') {
+    const foreign = checkRegisterOwnership(device.deviceId, type, id, doc, deleted);
+    if (foreign) return foreign;
   }
   // A count session is created once, already submitted (an RFID phone's count); reviewing it is the
   // server's, so no client may edit, delete, approve or reject one (schemas/counts.ts).
@@ -156,13 +182,16 @@ export function checkDocWrite(p: Principal, db: ParsedDbName, raw: unknown, newE
     if (doc.status !== 'submitted' || doc.reviewedAt !== undefined || doc.movementId !== undefined || doc.reviewLines !== undefined) {
       return reject(403, 'status: a count session is written as "submitted"; only the server approves or rejects it');
     }
-    if (p.kind === 'device' && (doc.source !== 'rfid' || doc.deviceId !== `device:${p.deviceId}`)) {
-      return reject(403, `deviceId: a phone writes its counts as source "rfid" with deviceId device:${p.deviceId}`);
+    if (device && (doc.source !== 'rfid' || doc.deviceId !== `device:${device.deviceId}`)) {
+      return reject(403, `deviceId: a phone writes its counts as source "rfid" with deviceId device:${device.deviceId}`);
     }
   }
   if (deleted) return null; // deletion stub of a mutable type, permission already checked
 
   if (doc.type !== type) return reject(400, `type: must be "${type}" for an _id starting "${id.split(':')[0]}:"`);
+  // the floor for every string (ids and keys too); human-text fields are checked further by their schema
+  const text = textProblem(doc);
+  if (text) return reject(400, text);
   const parsed = DOC_SCHEMAS[type].safeParse(doc);
   if (!parsed.success) return reject(400, describeIssues(parsed.error));
   if (db.kind === 'location' && (doc as { locationCode?: unknown }).locationCode !== db.locationCode) {

@@ -27,13 +27,17 @@ export function apiKeyToken(req: Request): string | null {
   return bearer?.startsWith(API_KEY_PREFIX) ? bearer : null;
 }
 
-/** Verifies the token (signature, expiry, claims) and, for devices, that they are not revoked. */
+/**
+ * Verifies the token (signature, expiry, claims), that the device it names (a device or a PIN session
+ * on it) is not revoked, and that a person's session has not ended (auth/sessions.ts).
+ */
 export async function resolvePrincipal(ctx: Ctx, req: Request): Promise<Principal | null> {
   const token = bearerToken(req);
   if (!token) return null;
   const p = ctx.tokens.verify(token);
   if (!p) return null;
   if (p.kind !== 'user' && !(await ctx.devices.isActive(p.deviceId, p.tenantId))) return null;
+  if (!(await ctx.sessions.isCurrent(p))) return null;
   return p;
 }
 

@@ -1,6 +1,8 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { describeIssues } from '../../web/src/lib/domain/schemas/index.ts';
+import { textProblem } from '../../web/src/lib/domain/schemas/text.ts';
+import { JsonTooDeepError, jsonDepthExceeds } from '../gateway/json-limits.ts';
 
 /** One error type for the API: a status, a stable code and a message a person can act on. */
 export class AppError extends Error {
@@ -34,13 +36,23 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
   return r.data;
 }
 
-/** The error funnel: known errors keep their message; anything else is logged and answered as 500. */
+/**
+ * The error funnel: known errors keep their message; a client error raised by Express or a body
+ * parser keeps its 4xx status with a generic message; a document or database the store does not have
+ * is a 404; anything else is logged and answered as 500. Always JSON: never a stack, a file path or
+ * an HTML page.
+ */
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  if (res.headersSent) {
+    req.log?.error({ err }, 'error after the answer started');
+    res.destroy();
+    return;
+  }
   if (err instanceof AppError) {
     res.status(err.status).json({ ...err.details, error: err.code, message: err.message });
     return;
   }
-  const e = err as { type?: string; status?: number; message?: string };
+  const e = err as { type?: string; status?: number; statusCode?: number; message?: string; error?: unknown; reason?: unknown; request?: unknown };
   if (e.type === 'entity.parse.failed') {
     res.status(400).json({ error: 'invalid_json', message: 'Request body is not valid JSON' });
     return;
@@ -49,6 +61,46 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.status(413).json({ error: 'too_large', message: 'Request body is too large' });
     return;
   }
+  if (e.type === 'entity.too.deep') {
+    res.status(400).json({ error: 'invalid_json', message: e.message ?? 'Request body nests too deeply' });
+    return;
+  }
+  // nano: the store answered 404 (a database or document that does not exist, e.g. an unknown location)
+  if (e.request !== undefined && e.statusCode === 404) {
+    res.status(404).json({ error: 'not_found', message: 'Not found' });
+    return;
+  }
+  const status = e.request === undefined ? (e.status ?? e.statusCode) : undefined;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    res.status(status).json({ error: status === 404 ? 'not_found' : 'invalid_request', message: status === 404 ? 'Not found' : 'The request could not be understood' });
+    return;
+  }
   req.log?.error({ err }, 'unhandled error');
   res.status(500).json({ error: 'internal', message: 'Something went wrong on the server; it has been logged.' });
 };
+
+/**
+ * After `express.json`: every string of a JSON body must be well-formed text without control
+ * characters (tab, newline and carriage return excepted); strings were NFC-normalised by the parser's
+ * reviver (`normaliseJsonText`). Field schemas add the human-text rule on top.
+ */
+export const checkBodyText: RequestHandler = (req, _res, next) => {
+  if (req.body !== undefined && typeof req.body === 'object') {
+    const why = textProblem(req.body);
+    if (why) return next(badRequest(why));
+  }
+  next();
+};
+
+/** `express.json` reviver: strings arrive NFC-normalised, so people never see the NFC rule. */
+export function normaliseJsonText(_key: string, value: unknown): unknown {
+  return typeof value === 'string' ? value.normalize('NFC') : value;
+}
+
+/** Largest JSON body `/api/v1` takes (CSV imports and images have their own, larger limits). */
+export const API_JSON_LIMIT = '1mb';
+
+/** `express.json` verify hook: refuses a body nested deeper than MAX_JSON_DEPTH before it is parsed. */
+export function refuseDeepJson(_req: unknown, _res: unknown, buf: Buffer): void {
+  if (jsonDepthExceeds(buf.toString('utf8'))) throw new JsonTooDeepError();
+}

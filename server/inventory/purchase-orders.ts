@@ -150,6 +150,9 @@ export async function sendPurchaseOrder(couch: Couch, tenantId: string, id: stri
       tenantId,
       to: supplier.email,
       template: 'purchase_order',
+      // the delivery worker reads the order for the email's table and its CSV attachment
+      ref: po._id,
+      locationCode: po.locationCode,
       data: {
         supplierName: supplier.name,
         orderNumber: po.number,

@@ -33,6 +33,10 @@ export interface UserDoc {
   /** set with a temporary password (sign-up, invite, reset): the user must choose their own first */
   mustChangePassword?: boolean;
   passwordChangedAt?: string;
+  /** bumped to end every session at once (lock, password reset or change): tokens carry the value they were issued with */
+  sessionVersion?: number;
+  /** sessions signed out, listed until their last access token has expired (server/auth/sessions.ts) */
+  revokedSessions?: { sid: string; until: string }[];
   createdAt: string;
 }
 
@@ -81,6 +85,8 @@ export interface RefreshDoc {
   _rev?: string;
   type: 'refresh_token';
   userId: string;
+  /** the session this refresh token belongs to (kept across rotations; access tokens carry it as `sid`) */
+  sid?: string;
   tenantId: string;
   createdAt: string;
   expiresAt: string;
@@ -101,16 +107,29 @@ export interface ApiKeyDoc {
   revokedAt?: string;
 }
 
-/** Outgoing email waiting for the delivery worker (integrations issue). Never holds a secret. */
+/**
+ * A message the server queued (platform outbox): an event, written once and never edited. Delivery
+ * state lives in the `delivery:` document the outbox worker keeps for it (server/notify/), so
+ * `status`/`attempts` here only say what they were when it was queued. Never holds a secret.
+ */
 export interface EmailOutboxDoc {
   _id: string; // outbox:{purpose}:{id}
   _rev?: string;
   type: 'email_outbox';
   tenantId: string;
+  /** email unless said otherwise (the type name predates text messages) */
+  channel?: 'email' | 'sms';
   to: string;
-  template: 'welcome' | 'purchase_order' | 'staff_invite' | 'password_reset';
+  template: PlatformTemplate;
   data: Record<string, string>;
+  /** the document the message is about (a purchase order, a layaway), for templates that read it */
+  ref?: string;
+  /** the store it concerns, when it concerns one (purchase orders, digests, layaways) */
+  locationCode?: string;
   status: 'pending' | 'sent' | 'failed';
   attempts: number;
   createdAt: string;
 }
+
+export const PLATFORM_TEMPLATES = ['welcome', 'purchase_order', 'staff_invite', 'password_reset', 'low_stock_digest', 'sync_alerts', 'gift_card_issued', 'layaway_reminder'] as const;
+export type PlatformTemplate = (typeof PLATFORM_TEMPLATES)[number];

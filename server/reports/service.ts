@@ -1,22 +1,9 @@
 import { z } from 'zod';
-import { addDays, daysBetween, isIsoDate, today, weekStart, type IsoDate } from '../../web/src/lib/domain/business-day.ts';
+import { addDays, daysBetween, isIsoDate, today, type IsoDate } from '../../web/src/lib/domain/business-day.ts';
 import { catalogDb, customersDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
 import { newUlid } from '../../web/src/lib/domain/ids.ts';
 import { buildReport, type ReportName, type ReportTable } from '../../web/src/lib/domain/report-tables.ts';
-import {
-  fillDays,
-  fillHours,
-  matchesJournal,
-  saleNumber,
-  salesBy,
-  topBy,
-  totals,
-  type JournalFilter,
-  type SaleFact,
-  type SalesFigures,
-  type SalesRow,
-  type TopItem
-} from '../../web/src/lib/domain/sales-analytics.ts';
+import { dashboardDays, dashboardOf, matchesJournal, saleNumber, totals, type DashboardFigures, type JournalFilter, type SaleFact } from '../../web/src/lib/domain/sales-analytics.ts';
 import { outboxSchema, type OutboxDoc, type SaleDoc, type VoidDoc } from '../../web/src/lib/domain/schemas/index.ts';
 import { recordAudit } from '../audit.ts';
 import { principalId, type Principal } from '../auth/principal.ts';
@@ -45,89 +32,72 @@ export const rangeQuery = z
   });
 export type RangeQuery = z.output<typeof rangeQuery>;
 
+/** How each location of a result writes dates and money (domain/store-format.ts), for the page. */
+export type LocationFormats = Record<string, { locale: string; timeZone: string; currency: string }>;
+
 export interface ReportResult extends ReportTable {
   from: IsoDate;
   to: IsoDate;
   locations: string[];
   currency: string;
+  formats: LocationFormats;
+}
+
+function formatsOf(scope: Scope): LocationFormats {
+  return Object.fromEntries(scope.locations.map((l) => {
+    const f = scope.formatOf(l.code);
+    return [l.code, { locale: f.locale, timeZone: f.timeZone, currency: f.currency }];
+  }));
 }
 
 const currencyOf = (locations: LocationInfo[]) => locations[0]?.currency ?? 'USD';
 
 export async function runReport(couch: Couch, p: Principal, report: ReportName, q: RangeQuery): Promise<ReportResult> {
   const scope = await loadScope(couch, p, q.location);
-  const loaded = await loadRange(couch, scope, q.from, q.to, { closes: report === 'z-reports' });
-  const table = buildReport({ report, ...loaded, catalog: scope.catalog, timeZoneOf: scope.timeZoneOf, days: daysBetween(q.from, q.to) });
-  // ids the register wrote become names: registers from the device registry, people from the staff directory
+  const loaded = await loadRange(couch, scope, q.from, q.to, { closes: report === 'z-reports', layaways: report === 'tenders' });
+  const table = buildReport({
+    report,
+    ...loaded,
+    catalog: scope.catalog,
+    timeZoneOf: scope.timeZoneOf,
+    formatOf: scope.formatOf,
+    registerName: scope.registerName,
+    days: daysBetween(q.from, q.to)
+  });
+  // ids the register wrote become names: people from the staff directory
+  const person = (v: unknown) => (typeof v === 'string' && v.startsWith('user:') ? scope.staffName(v) : v);
   const rows = table.rows.map((r) => ({
     ...r,
-    ...(typeof r.registerId === 'string' ? { registerId: scope.registerName(r.registerId) } : {}),
-    ...(typeof r.cashierName === 'string' && r.cashierName.startsWith('user:') ? { cashierName: scope.staffName(r.cashierName) } : {}),
-    ...(typeof r.closedBy === 'string' && r.closedBy.startsWith('user:') ? { closedBy: scope.staffName(r.closedBy) } : {})
+    ...(r.cashierName !== undefined ? { cashierName: person(r.cashierName) as string } : {}),
+    ...(r.closedBy !== undefined ? { closedBy: person(r.closedBy) as string } : {}),
+    ...(report === 'sales-by-employee' ? { label: person(r.label) as string } : {})
   }));
-  return { ...table, rows, from: q.from, to: q.to, locations: scope.locations.map((l) => l.code), currency: currencyOf(scope.locations) };
+  return { ...table, rows, from: q.from, to: q.to, locations: scope.locations.map((l) => l.code), currency: currencyOf(scope.locations), formats: formatsOf(scope) };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Dashboard
 
-export interface DashboardLocation {
-  code: string;
-  name: string;
-  currency: string;
-  /** the location's own business day and week (its time zone) */
-  today: IsoDate;
-  weekStart: IsoDate;
-  figures: { today: SalesFigures; week: SalesFigures };
-}
-
-export interface Dashboard {
+export interface Dashboard extends DashboardFigures {
   asOf: string;
   currency: string;
-  locations: DashboardLocation[];
-  total: { today: SalesFigures; week: SalesFigures };
-  topProducts: TopItem[];
-  topCategories: TopItem[];
-  /** net sales per day of this week (Monday first) and per hour of today, all locations together */
-  daily: SalesRow[];
-  hourly: SalesRow[];
+  formats: LocationFormats;
 }
 
 /**
  * Today and this week (Monday to today) per location, each in its own time zone, and in total. One
  * range read covers every location: from the earliest week start to the latest today, then each
- * location keeps its own days.
+ * location keeps its own days (domain/sales-analytics.ts dashboardOf, the reports' own figures).
  */
 export async function dashboard(couch: Couch, p: Principal, location: string | undefined, now = new Date()): Promise<Dashboard> {
   const scope = await loadScope(couch, p, location);
-  const days = new Map(scope.locations.map((l) => [l.code, { today: today(l.timeZone, now), weekStart: weekStart(today(l.timeZone, now)) }]));
-  const all = [...days.values()];
-  const empty: Dashboard = { asOf: now.toISOString(), currency: currencyOf(scope.locations), locations: [], total: { today: totals([]), week: totals([]) }, topProducts: [], topCategories: [], daily: [], hourly: [] };
-  if (!all.length) return empty;
+  const base = { asOf: now.toISOString(), currency: currencyOf(scope.locations), formats: formatsOf(scope) };
+  const all = [...dashboardDays(scope.locations, now).values()];
+  if (!all.length) return { ...base, ...dashboardOf([], [], now), total: { today: totals([]), week: totals([]) } };
   const from = all.map((d) => d.weekStart).sort()[0]!;
   const to = all.map((d) => d.today).sort().at(-1)!;
   const { facts } = await loadRange(couch, scope, from, to);
-  const todayFacts: SaleFact[] = [];
-  const weekFacts: SaleFact[] = [];
-  const locations = scope.locations.map((l) => {
-    const d = days.get(l.code)!;
-    const week = facts.filter((f) => f.locationCode === l.code && f.day >= d.weekStart && f.day <= d.today);
-    const day = week.filter((f) => f.day === d.today);
-    weekFacts.push(...week);
-    todayFacts.push(...day);
-    return { code: l.code, name: l.name, currency: l.currency, today: d.today, weekStart: d.weekStart, figures: { today: totals(day), week: totals(week) } };
-  });
-  const first = scope.locations[0]!.code;
-  const ws = days.get(first)!.weekStart;
-  return {
-    ...empty,
-    locations,
-    total: { today: totals(todayFacts), week: totals(weekFacts) },
-    topProducts: topBy(weekFacts, 'product', 5),
-    topCategories: topBy(weekFacts, 'category', 5),
-    daily: fillDays(salesBy(weekFacts, 'day'), daysBetween(ws, addDays(ws, 6))),
-    hourly: fillHours(salesBy(todayFacts, 'hour'))
-  };
+  return { ...base, ...dashboardOf(facts, scope.locations, now) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -166,6 +136,7 @@ export async function journal(couch: Couch, p: Principal, q: z.output<typeof jou
   const { facts } = await loadRange(couch, scope, q.from, q.to);
   const filter: JournalFilter = { ...(q.cashier ? { cashierId: q.cashier } : {}), ...(q.register ? { registerId: q.register } : {}), ...(q.type ? { type: q.type } : {}), ...(q.q ? { q: q.q } : {}) };
   const matching = facts.filter((f) => matchesJournal(f, filter)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const listed = facts.filter((f) => !f.reversal);
   const start = (q.page - 1) * q.pageSize;
   const who = (name: string) => (name.startsWith('user:') ? scope.staffName(name) : name);
   const entry = (f: SaleFact): JournalEntry => ({
@@ -180,8 +151,8 @@ export async function journal(couch: Couch, p: Principal, q: z.output<typeof jou
     cashierName: who(f.cashierName),
     kind: f.kind,
     voided: f.voided,
-    units: f.units,
-    total: f.total,
+    units: f.figures.units,
+    total: f.figures.total,
     currency: f.currency,
     tenders: Object.keys(f.tenders)
   });
@@ -195,8 +166,9 @@ export async function journal(couch: Couch, p: Principal, q: z.output<typeof jou
     pageSize: q.pageSize,
     sales: matching.slice(start, start + q.pageSize).map(entry),
     // what the filter drop-downs offer: the cashiers and registers of the range
-    cashiers: uniq(facts.map((f) => [f.cashierId, who(f.cashierName)])),
-    registers: uniq(facts.map((f) => [f.registerId, scope.registerName(f.registerId)]))
+    cashiers: uniq(listed.map((f) => [f.cashierId, who(f.cashierName)])),
+    registers: uniq(listed.map((f) => [f.registerId, scope.registerName(f.registerId)])),
+    formats: formatsOf(scope)
   };
 }
 
@@ -205,7 +177,7 @@ export interface SaleDetail {
   void?: VoidDoc;
   fact: SaleFact;
   registerName: string;
-  location: { code: string; name: string; address: string; timeZone: string };
+  location: { code: string; name: string; address: string; timeZone: string; locale: string; currency: string };
   receipt: { header: string; footer: string };
   customer?: { id: string; name: string; email?: string };
 }
@@ -223,14 +195,14 @@ export async function saleDetail(couch: Couch, p: Principal, code: string, saleI
   const scope = await loadScope(couch, p, code);
   const found = await loadSale(couch, scope, code, saleId);
   const [loc, settings, customer] = await Promise.all([
-    getOrNull<{ name: string; address?: string; timeZone: string }>(couch, catalogDb(p.tenantId), `location:${code}`),
+    getOrNull<{ name: string; address?: string; timeZone: string; locale?: string; currency?: string }>(couch, catalogDb(p.tenantId), `location:${code}`),
     getOrNull<{ receiptHeader?: string; receiptFooter?: string }>(couch, catalogDb(p.tenantId), 'settings:tenant'),
     found.sale.customerId ? getOrNull<{ _id: string; firstName: string; lastName?: string; email?: string }>(couch, customersDb(p.tenantId), found.sale.customerId) : Promise.resolve(null)
   ]);
   return {
     ...found,
     registerName: scope.registerName(found.sale.registerId),
-    location: { code, name: loc?.name ?? code, address: loc?.address ?? '', timeZone: loc?.timeZone ?? scope.timeZoneOf(code) },
+    location: { code, name: loc?.name ?? code, address: loc?.address ?? '', timeZone: loc?.timeZone ?? scope.timeZoneOf(code), locale: scope.formatOf(code).locale, currency: scope.formatOf(code).currency },
     receipt: { header: settings?.receiptHeader ?? '', footer: settings?.receiptFooter ?? '' },
     ...(customer ? { customer: { id: customer._id, name: [customer.firstName, customer.lastName].filter(Boolean).join(' '), ...(customer.email ? { email: customer.email } : {}) } } : {})
   };

@@ -1,3 +1,4 @@
+import { textRule } from '../../web/src/lib/domain/schemas/text.ts';
 import { z } from 'zod';
 import { PLATFORM_DB, catalogDb } from '../../web/src/lib/domain/db-names.ts';
 import { planOf } from '../../web/src/lib/domain/plans.ts';
@@ -10,7 +11,8 @@ import type { Ctx } from '../context.ts';
 import { conflict, forbidden, notFound } from '../http/errors.ts';
 import type { DeviceDoc } from '../platform/types.ts';
 import { countActiveRegisters } from '../tenants/plan-limits.ts';
-import { currencyCode, getTenant, timeZoneName } from '../tenants/provision.ts';
+import { currencyCode, getTenant, localeTag, timeZoneName } from '../tenants/provision.ts';
+import { defaultLocale } from '../../web/src/lib/domain/store-format.ts';
 
 type LocationDoc = DocOf<'location'>;
 type TaxRateDoc = DocOf<'tax_rate'>;
@@ -19,11 +21,13 @@ type SettingsDoc = DocOf<'settings'>;
 /** Everything but the code (the code names the location's database and cannot change). */
 export const locationPatch = z
   .object({
-    name: z.string().trim().min(1, 'is required').max(120),
-    address: z.string().max(400),
+    name: z.string().trim().min(1, 'is required').max(120).superRefine(textRule()),
+    address: z.string().max(400).superRefine(textRule(true)),
     // no creation defaults here: a field left out of a patch stays as it is
     timeZone: timeZoneName,
     currency: currencyCode,
+    /** null: back to the currency's default */
+    locale: localeTag.nullable(),
     taxRateId: z.string().max(200).nullable(),
     pricesIncludeTax: z.boolean()
   })
@@ -36,7 +40,18 @@ function userOnly(p: Principal, what: string): asserts p is Principal & { kind: 
 }
 
 function publicLocation(d: LocationDoc) {
-  return { code: d.code, name: d.name, address: d.address, timeZone: d.timeZone, currency: d.currency, taxRateId: d.taxRateId ?? null, pricesIncludeTax: d.pricesIncludeTax };
+  return {
+    code: d.code,
+    name: d.name,
+    address: d.address,
+    timeZone: d.timeZone,
+    currency: d.currency,
+    locale: d.locale ?? null,
+    /** what dates and money are written in: the location's locale, else its currency's default */
+    effectiveLocale: d.locale ?? defaultLocale(d.currency),
+    taxRateId: d.taxRateId ?? null,
+    pricesIncludeTax: d.pricesIncludeTax
+  };
 }
 
 /** Locations the caller may manage, with the fields the Settings page edits. */
@@ -57,10 +72,12 @@ export async function updateLocation(ctx: Ctx, p: Principal, code: string, patch
     saved = await updateDoc<LocationDoc>(catalog, `location:${code}`, (d) => {
       changed = changedKeys(d, patch);
       if (changed.length === 0) return null;
-      const { taxRateId, ...rest } = patch;
+      const { taxRateId, locale, ...rest } = patch;
       const next: Record<string, unknown> = { ...d, ...rest, updatedAt: now, updatedBy: principalId(p) };
       if (taxRateId === null) delete next.taxRateId;
       else if (taxRateId !== undefined) next.taxRateId = taxRateId;
+      if (locale === null) delete next.locale;
+      else if (locale !== undefined) next.locale = locale;
       // field-lww conflict rule: the fields written now win over an older concurrent edit
       next.fieldTimes = { ...d.fieldTimes, ...Object.fromEntries(changed.map((k) => [k, now])) };
       return locationSchema.parse(next);
@@ -155,6 +172,7 @@ export async function listTaxRates(ctx: Ctx, p: Principal, location?: string) {
     catalogList(ctx, p.tenantId, 'tax_rate', (d) => taxRateSchema.parse(d)),
     catalogList(ctx, p.tenantId, 'location', (d) => locationSchema.parse(d))
   ]);
+  if (location && !locations.some((l) => l.code === location)) throw notFound(`No location ${location} in this tenant`);
   const visible = locations.filter((l) => mayUseLocation(p, l.code));
   const out = rates.map((r) => publicTaxRate(r, visible));
   return location ? out.filter((r) => r.locations.includes(location)) : out;

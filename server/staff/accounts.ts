@@ -1,3 +1,4 @@
+import { textRule } from '../../web/src/lib/domain/schemas/text.ts';
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { PLATFORM_DB } from '../../web/src/lib/domain/db-names.ts';
@@ -12,6 +13,7 @@ import { statusOf, type Couch } from '../couch/client.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
 import { assertLocations } from '../inventory/service.ts';
 import { getUser, updateUser } from '../platform/users.ts';
+import { endAllSessions } from '../auth/sessions.ts';
 import type { EmailOutboxDoc, RefreshDoc, UserDoc } from '../platform/types.ts';
 import { createStaffUser, listStaff, setStaffPin, writeStaffEntry } from '../tenants/provision.ts';
 
@@ -24,12 +26,19 @@ import { createStaffUser, listStaff, setStaffPin, writeStaffEntry } from '../ten
  * not even in the outbox email (see tenants/signup.ts).
  */
 
-/** Locking and password resets end the user's sessions: their refresh tokens stop working at once. */
-async function revokeSessions(couch: Couch, userId: string): Promise<number> {
+/**
+ * Locking and password resets end the user's sessions: their refresh tokens stop working at once (and
+ * their access tokens within seconds: the user update bumps `sessionVersion`, auth/sessions.ts). A
+ * user changing their own password keeps the session they did it from (`exceptSid`).
+ */
+async function revokeSessions(couch: Couch, userId: string, exceptSid?: string): Promise<number> {
   const platform = couch.use(PLATFORM_DB);
   const res = await platform.view('refresh', 'by_user', { key: userId, include_docs: true });
   const now = new Date().toISOString();
-  const docs = res.rows.map((r) => r.doc as unknown as RefreshDoc).filter((d) => d && !d.revokedAt).map((d) => ({ ...d, revokedAt: now }));
+  const docs = res.rows
+    .map((r) => r.doc as unknown as RefreshDoc)
+    .filter((d) => d && !d.revokedAt && (exceptSid === undefined || d.sid !== exceptSid))
+    .map((d) => ({ ...d, revokedAt: now }));
   if (docs.length) await platform.bulk({ docs });
   return docs.length;
 }
@@ -105,7 +114,7 @@ async function queueEmail(couch: Couch, doc: Omit<EmailOutboxDoc, 'type' | 'stat
 
 export const inviteInput = z.object({
   email: z.string().trim().pipe(z.email('must be an email address')),
-  name: z.string().trim().min(1, 'is required').max(120),
+  name: z.string().trim().min(1, 'is required').max(120).superRefine(textRule()),
   role: z.enum(ROLES, 'must be one of owner, admin, manager, cashier, stock_clerk'),
   /** location codes; ignored for owners and admins (they have every location) */
   locations: z.array(z.string().trim().toUpperCase()).max(200).default([]),
@@ -176,7 +185,7 @@ export const updateInput = z
   .object({
     role: z.enum(ROLES, 'must be one of owner, admin, manager, cashier, stock_clerk').optional(),
     locations: z.array(z.string().trim().toUpperCase()).max(200).optional(),
-    name: z.string().trim().min(1).max(120).optional()
+    name: z.string().trim().min(1).max(120).superRefine(textRule()).optional()
   })
   .refine((v) => v.role !== undefined || v.locations !== undefined || v.name !== undefined, 'give a role, locations or name to change');
 
@@ -223,7 +232,7 @@ export async function setLocked(couch: Couch, by: Grantor & { tenantId: string }
     const last = lastOwnerProblem(asMembers(await tenantUsers(couch, by.tenantId)), userId, { role: target.role, active: false });
     if (last) throw conflict(last);
   }
-  const updated = await updateUser(couch.use(PLATFORM_DB), userId, (u) => (u.active === !locked ? null : { ...u, active: !locked, failures: 0, lockedUntil: undefined }));
+  const updated = await updateUser(couch.use(PLATFORM_DB), userId, (u) => (u.active === !locked ? null : { ...(locked ? endAllSessions(u) : u), active: !locked, failures: 0, lockedUntil: undefined }));
   const user = updated ?? target;
   await writeStaffEntry(couch, by.tenantId, user, undefined);
   const revoked = locked ? await revokeSessions(couch, userId) : 0;
@@ -266,7 +275,7 @@ export async function resetPassword(couch: Couch, by: Grantor & { tenantId: stri
   assertManage(by, target);
   const temporaryPassword = generatePassword();
   const passwordHash = await hashPassword(temporaryPassword);
-  await updateUser(couch.use(PLATFORM_DB), userId, (u) => ({ ...u, passwordHash, mustChangePassword: true, failures: 0, lockedUntil: undefined }));
+  await updateUser(couch.use(PLATFORM_DB), userId, (u) => ({ ...endAllSessions(u), passwordHash, mustChangePassword: true, failures: 0, lockedUntil: undefined }));
   const revoked = await revokeSessions(couch, userId);
   await queueEmail(couch, {
     _id: `outbox:password_reset:${userId}:${newUlid()}`,
@@ -286,7 +295,8 @@ export const passwordChangeInput = z.object({
   newPassword: z.string().max(200)
 });
 
-export async function changeOwnPassword(couch: Couch, userId: string, input: z.output<typeof passwordChangeInput>, requestId?: string): Promise<UserDoc> {
+/** Changes the user's password; every other session of theirs ends (`keepSessionId`, the one asking, continues). */
+export async function changeOwnPassword(couch: Couch, userId: string, input: z.output<typeof passwordChangeInput>, requestId?: string, keepSessionId?: string): Promise<UserDoc> {
   const platform = couch.use(PLATFORM_DB);
   const user = await getUser(platform, userId);
   if (!user || !user.active) throw new AppError(401, 'unauthorized', 'Sign in again');
@@ -296,8 +306,10 @@ export async function changeOwnPassword(couch: Couch, userId: string, input: z.o
   if (input.newPassword === input.currentPassword) throw badRequest('newPassword: must differ from the current password');
   const passwordHash = await hashPassword(input.newPassword);
   const now = new Date().toISOString();
-  const updated = await updateUser(platform, userId, (u) => ({ ...u, passwordHash, mustChangePassword: false, passwordChangedAt: now }));
+  const updated = await updateUser(platform, userId, (u) => ({ ...endAllSessions(u), passwordHash, mustChangePassword: false, passwordChangedAt: now }));
   if (!updated) throw new AppError(401, 'unauthorized', 'Sign in again');
+  // other sessions' refresh tokens end too; a token without a session id (issued before sessions had ids) keeps none
+  await revokeSessions(couch, userId, keepSessionId ?? '');
   await recordAudit(couch, user.tenantId, { action: 'user.password_changed', actor: userId, target: userId, ...(requestId ? { requestId } : {}) });
   return updated;
 }

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { PLATFORM_DB, catalogDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
 import { locationCode } from '../../web/src/lib/domain/schemas/common.ts';
 import type { ShiftCloseDoc, ShiftDoc, TimeEntryDoc } from '../../web/src/lib/domain/schemas/index.ts';
+import { storedShiftReport } from '../../web/src/lib/domain/shift-report.ts';
+import { storeFormat } from '../../web/src/lib/domain/store-format.ts';
 import { businessDay, timesheet, type Punch, type TimesheetRow } from '../../web/src/lib/domain/timesheet.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
 import { badRequest, notFound } from '../http/errors.ts';
@@ -107,7 +109,7 @@ async function registerNames(couch: Couch, registerIds: string[]): Promise<Map<s
 }
 
 function summary(s: ShiftDoc, close: ShiftCloseDoc | undefined, names: Map<string, string>, timeZone: string): ShiftSummary {
-  const net = close?.report?.netSales;
+  const net = storedShiftReport(close?.report)?.figures.net;
   return {
     id: s._id,
     registerId: s.registerId,
@@ -127,7 +129,7 @@ function summary(s: ShiftDoc, close: ShiftCloseDoc | undefined, names: Map<strin
 }
 
 /** Shifts opened on business days in [from, to], newest first, with their close (if any). */
-export async function locationShifts(couch: Couch, tenantId: string, q: RangeQuery): Promise<{ location: string; timeZone: string; currency: string; shifts: ShiftSummary[] }> {
+export async function locationShifts(couch: Couch, tenantId: string, q: RangeQuery): Promise<{ location: string; timeZone: string; locale: string; currency: string; shifts: ShiftSummary[] }> {
   const timeZone = await locationTimeZone(couch, tenantId, q.location);
   const db = couch.use(locationDb(tenantId, q.location));
   const w = roughWindow(q, 0);
@@ -139,12 +141,18 @@ export async function locationShifts(couch: Couch, tenantId: string, q: RangeQue
     .map((s) => summary(s, closeOf.get(s._id), names, timeZone))
     .filter((s) => s.day >= q.from && s.day <= q.to)
     .sort((a, b) => b.openedAt.localeCompare(a.openedAt));
-  return { location: q.location, timeZone, currency: await locationCurrency(couch, tenantId, q.location), shifts: list };
+  return { location: q.location, timeZone, locale: await locationLocale(couch, tenantId, q.location, timeZone), currency: await locationCurrency(couch, tenantId, q.location), shifts: list };
 }
 
 async function locationCurrency(couch: Couch, tenantId: string, code: string): Promise<string> {
   const loc = (await couch.use(catalogDb(tenantId)).get(`location:${code}`)) as { currency?: string };
   return loc.currency ?? 'USD';
+}
+
+/** The location's locale as its formatter resolves it (its own, else its currency's default). */
+async function locationLocale(couch: Couch, tenantId: string, code: string, timeZone: string): Promise<string> {
+  const loc = (await couch.use(catalogDb(tenantId)).get(`location:${code}`)) as { currency?: string; locale?: string };
+  return storeFormat({ locale: loc.locale, timeZone, currency: loc.currency ?? 'USD' }).locale;
 }
 
 const SHIFT_ID = /^shift:[A-Za-z0-9_-]+:[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -171,9 +179,11 @@ export async function shiftDetail(couch: Couch, tenantId: string, location: stri
   return {
     location,
     timeZone,
+    locale: await locationLocale(couch, tenantId, location, timeZone),
     currency: await locationCurrency(couch, tenantId, location),
     shift: summary(shift, close ?? undefined, names, timeZone),
     close: close ? { closedAt: close.closedAt, closedBy: close.closedBy, closedByName: close.closedByName ?? null, denominations: close.denominations, unsyncedAtClose: close.unsyncedAtClose, approvals: close.approvals } : null,
-    report: close?.report ?? null
+    // the Z report as the register stored it, read by today's definitions (an older one converted)
+    report: storedShiftReport(close?.report)
   };
 }

@@ -1,3 +1,4 @@
+import { textRule } from '../../web/src/lib/domain/schemas/text.ts';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
@@ -19,6 +20,7 @@ import { generatePassword } from '../auth/passwords.ts';
 import { AppError, conflict, notFound } from '../http/errors.ts';
 import { createUser, findUserByEmail } from '../platform/users.ts';
 import { assertPlanAllows } from './plan-limits.ts';
+import { isLocale } from '../../web/src/lib/domain/store-format.ts';
 import type { TenantDoc, UserDoc } from '../platform/types.ts';
 
 /** An IANA time zone the runtime knows (the business day of reports depends on it). */
@@ -31,21 +33,25 @@ export const timeZoneName = z.string().refine((tz) => {
   }
 }, 'must be an IANA time zone like America/New_York');
 export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code like USD');
+/** A BCP 47 locale the runtime knows: how the location writes dates and money. */
+export const localeTag = z.string().trim().min(2).max(35).refine(isLocale, 'must be a locale like en-US or fr-CA');
 
 export const locationInput = z.object({
   code: z.string().trim().toUpperCase().regex(LOCATION_CODE_PATTERN, 'must be 2–10 letters/digits starting with a letter, e.g. GM'),
-  name: z.string().trim().min(1).max(120).optional(),
-  address: z.string().max(400).default(''),
+  name: z.string().trim().min(1).max(120).superRefine(textRule()).optional(),
+  address: z.string().max(400).superRefine(textRule(true)).default(''),
   timeZone: timeZoneName.default('America/New_York'),
   currency: currencyCode.default('USD'),
+  /** BCP 47; absent: the currency's default (domain/store-format.ts) */
+  locale: localeTag.optional(),
   taxRateId: z.string().optional()
 });
 export type LocationInput = z.input<typeof locationInput>;
 
 export const tenantInput = z.object({
-  name: z.string().trim().min(2, 'must be at least 2 characters').max(120),
+  name: z.string().trim().min(2, 'must be at least 2 characters').max(120).superRefine(textRule()),
   adminEmail: z.email('must be an email address'),
-  adminName: z.string().trim().min(1).max(120).optional(),
+  adminName: z.string().trim().min(1).max(120).superRefine(textRule()).optional(),
   adminPassword: z.string().min(10, 'must be at least 10 characters').max(200).optional(),
   adminPin: z.string().regex(PIN_PATTERN, 'must be 4 to 6 digits').optional(),
   plan: z.enum(PLAN_IDS).default('pro'),
@@ -183,6 +189,7 @@ export async function addLocation(ctx: ProvisionCtx, tenantId: string, raw: Loca
     address: loc.address,
     timeZone: loc.timeZone,
     currency: loc.currency,
+    ...(loc.locale ? { locale: loc.locale } : {}),
     ...(loc.taxRateId ? { taxRateId: loc.taxRateId } : {}),
     updatedAt: new Date().toISOString(),
     updatedBy: actor
@@ -202,7 +209,7 @@ export async function addLocation(ctx: ProvisionCtx, tenantId: string, raw: Loca
 
 export const staffInput = z.object({
   email: z.email('must be an email address'),
-  name: z.string().trim().min(1).max(120),
+  name: z.string().trim().min(1).max(120).superRefine(textRule()),
   role: z.enum(ROLES),
   locations: z.array(z.string()).min(1, 'give at least one location, or "*"'),
   password: z.string().min(10, 'must be at least 10 characters').max(200),

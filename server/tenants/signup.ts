@@ -1,3 +1,4 @@
+import { textRule } from '../../web/src/lib/domain/schemas/text.ts';
 import { z } from 'zod';
 import { PLATFORM_DB } from '../../web/src/lib/domain/db-names.ts';
 import { PLAN_IDS, PLANS, type PlanId } from '../../web/src/lib/domain/plans.ts';
@@ -8,11 +9,11 @@ import type { EmailOutboxDoc } from '../platform/types.ts';
 import { createTenant, locationInput, type ProvisionCtx } from './provision.ts';
 
 export const signupInput = z.object({
-  businessName: z.string().trim().min(2, 'must be at least 2 characters').max(120),
-  ownerName: z.string().trim().min(1).max(120).optional(),
+  businessName: z.string().trim().min(2, 'must be at least 2 characters').max(120).superRefine(textRule()),
+  ownerName: z.string().trim().min(1).max(120).superRefine(textRule()).optional(),
   ownerEmail: z.string().trim().pipe(z.email('must be an email address')),
   plan: z.enum(PLAN_IDS, 'must be one of starter, pro, enterprise'),
-  location: locationInput.extend({ name: z.string().trim().min(1, 'is required').max(120) })
+  location: locationInput.extend({ name: z.string().trim().min(1, 'is required').max(120).superRefine(textRule()) })
 });
 export type SignupInput = z.input<typeof signupInput>;
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PLATFORM_DB, auditDb, catalogDb, customersDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
-import { mergeRevisions, type RevisionBody } from '../../web/src/lib/domain/conflicts.ts';
+import { mergeRevisions, pickOriginalEvent, type RevisionBody } from '../../web/src/lib/domain/conflicts.ts';
 import { DOC_SCHEMAS, describeIssues, docTypeOfId, type DocType } from '../../web/src/lib/domain/schemas/index.ts';
 import type { SyncRules } from '../../sync-rules/schema.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
@@ -13,7 +13,8 @@ import { startTenantLoop } from './tenant-loop.ts';
  * copy, idempotently: the merge is deterministic, the write is one `_bulk_docs` (merged winner +
  * tombstones for the losing leaves) that fails with 409 if another copy got there first, and audit
  * entries have ids derived from the conflict itself, so a retry never records twice.
- * Event documents are immutable: a conflict on one is a bug, so it is left alone and raised as an alert.
+ * Event documents are immutable: a conflict on one means a second body reached the database; the
+ * original is restored as the winner, the other leaves deleted, and an alert raised.
  */
 export interface ConflictOutcome {
   db: string;
@@ -56,15 +57,16 @@ async function resolveOne(couch: Couch, tenantId: string, dbName: string, row: O
   const revs = [winner._rev, ...losers];
   if (losers.length === 0) return { db: dbName, id: row.id, type, action: 'skipped', revs, reason: 'already resolved' };
 
-  if (!rule || rule.conflict.rule === 'immutable') {
+  if (!rule) {
     await putAuditOnce(couch, tenantId, {
       _id: auditId('conflict-alert', dbName, row.id, revs),
       action: 'conflict.alert',
       target: row.id,
-      details: { db: dbName, type, revs, why: rule ? 'event documents are immutable; a conflict means two devices wrote one id' : 'no conflict rule for this type' }
+      details: { db: dbName, type, revs, why: 'no conflict rule for this type' }
     });
     return { db: dbName, id: row.id, type, action: 'alert', revs };
   }
+  if (rule.conflict.rule === 'immutable') return restoreOriginalEvent(couch, tenantId, dbName, row.id, type, winner, losers);
 
   const bodies = [winner, ...(await Promise.all(losers.map((rev) => db.get(row.id, { rev }) as Promise<RevisionBody>)))];
   const setMerge = rule.conflict.rule === 'field-lww' ? rule.conflict.setMergeFields : [];
@@ -90,6 +92,46 @@ async function resolveOne(couch: Couch, tenantId: string, dbName: string, row: O
     details: { db: dbName, type, revs, rule: rule.conflict.rule, ...(note ? { note } : {}) }
   });
   return { db: dbName, id: row.id, type, action: 'resolved', revs, ...(note ? { reason: note } : {}) };
+}
+
+/** Bodies kept in the audit entry so a removed leaf can still be examined (bounded: an alert, not a backup). */
+const MAX_KEPT_BODY_CHARS = 20_000;
+
+/**
+ * An event document with several leaves: the original (`pickOriginalEvent`: the one that says it
+ * happened first, then the lowest revision id, never CouchDB's highest-id winner) is kept and every
+ * other leaf is deleted in one `_bulk_docs`, so views, reports and devices read the original; the
+ * removed bodies go into one `conflict.alert` audit entry. Deterministic, so every server copy removes
+ * the same leaves (a 409 means another copy did it first). Deleting an event leaf is the server's
+ * alone: the gateway refuses it to every client, and the `events` VDU allows it only to admins.
+ */
+async function restoreOriginalEvent(couch: Couch, tenantId: string, dbName: string, id: string, type: DocType | null, winner: RevisionBody, losers: string[]): Promise<ConflictOutcome> {
+  const db = couch.use(dbName);
+  const revs = [winner._rev, ...losers];
+  const bodies = [stripConflicts(winner), ...(await Promise.all(losers.map((rev) => db.get(id, { rev }) as Promise<RevisionBody>)))];
+  const original = pickOriginalEvent(bodies);
+  const removed = bodies.filter((b) => b._rev !== original._rev);
+  const res = await db.bulk({ docs: removed.map((b) => ({ _id: id, _rev: b._rev, _deleted: true })) });
+  const failed = res.some((r) => 'error' in r && r.error);
+  await putAuditOnce(couch, tenantId, {
+    _id: auditId('conflict-alert', dbName, id, revs),
+    action: 'conflict.alert',
+    target: id,
+    details: {
+      db: dbName,
+      type,
+      revs,
+      kept: original._rev,
+      removed: removed.map((b) => ({ rev: b._rev, body: JSON.stringify(b).slice(0, MAX_KEPT_BODY_CHARS) })),
+      why: 'event documents are created once: a second body under one id was removed and the original (earliest, then lowest revision) kept'
+    }
+  });
+  return { db: dbName, id, type, action: 'alert', revs, reason: failed ? 'changed while resolving; next run retries' : `kept ${original._rev}` };
+}
+
+function stripConflicts(doc: RevisionBody & { _conflicts?: string[] }): RevisionBody {
+  const { _conflicts: _c, ...rest } = doc;
+  return rest;
 }
 
 export async function tenantDatabases(couch: Couch, tenantId: string): Promise<string[]> {

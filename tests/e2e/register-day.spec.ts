@@ -138,7 +138,7 @@ test('a shift: X report, a payout approved by a manager, a short count, a close 
   await page.getByRole('button', { name: 'Shift', exact: true }).click();
   const shift = page.getByRole('dialog', { name: 'Shift' });
   const x = shift.getByRole('table', { name: 'X report', exact: true });
-  await expect(x.getByRole('row', { name: /^Sales \(count\)/ })).toContainText('3');
+  await expect(x.getByRole('row', { name: /^Transactions/ })).toContainText('3');
   await expect(x.getByRole('row', { name: /^Opening float/ })).toContainText(money(15_000));
   await expect(x.getByRole('row', { name: /^Expected cash/ })).toContainText(money(expected));
   await expect(x.getByRole('row', { name: /^Card \(terminal\)/ })).toContainText(money(card));
@@ -181,15 +181,25 @@ test('a shift: X report, a payout approved by a manager, a short count, a close 
   // the Z report on screen and on paper
   await expect(shift.getByRole('heading', { name: 'Z report' })).toBeVisible();
   const z = shift.getByRole('table', { name: 'Z report', exact: true });
-  await expect(z.getByRole('row', { name: /^Net sales/ })).toContainText(money(net));
-  await expect(z.getByRole('row', { name: /^Sales \(count\)/ })).toContainText('3');
+  // what the three carts came to is the total collected; net sales leave the tax out
+  await expect(z.getByRole('row', { name: /^Total collected/ })).toContainText(money(net));
+  const zTax = minor((await z.getByRole('row', { name: /^Tax/ }).getByRole('cell').textContent()) ?? '');
+  expect(zTax).toBeGreaterThan(0);
+  await expect(z.getByRole('row', { name: /^Net sales/ })).toContainText(money(net - zTax));
+  await expect(z.getByRole('row', { name: /^Transactions/ })).toContainText('3');
   await expect(z.getByRole('row', { name: /^Expected cash/ })).toContainText(money(expected));
   await expect(shift.getByLabel('Counted cash')).toHaveText(money(counted));
   await expect(shift.getByLabel('Expected cash')).toHaveText(money(expected));
   await expect(shift.getByLabel('Over / short')).toHaveText('Short $5.00');
   await expect
     .poll(async () => (await printed(page)).find((j) => j.lines.some((l) => l.trim() === 'Z REPORT'))?.lines ?? [])
-    .toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^\\s*Net sales\\s+\\${money(net)}\\s*$`)), expect.stringMatching(/^\s*Over\/short\s+Short \$5\.00\s*$/)]));
+    .toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^\\s*Total collected\\s+\\${money(net)}\\s*$`)),
+        expect.stringMatching(new RegExp(`^\\s*Net sales\\s+\\${money(net - zTax)}\\s*$`)),
+        expect.stringMatching(/^\s*Over\/short\s+Short \$5\.00\s*$/)
+      ])
+    );
   const zPrint = (await printed(page)).find((j) => j.lines.some((l) => l.trim() === 'Z REPORT'))!;
   expect(zPrint.lines.map((l) => l.trim())).toContain('Approved close unsynced: Maria Manager');
 

@@ -47,6 +47,9 @@ test('the demo admin signs in, sees every location on the dashboard and in Setti
   await expect(page.getByRole('status', { name: 'Conflicts summary' })).toContainText('0 open conflicts', { timeout: machine(60_000) });
 
   await page.getByRole('navigation', { name: 'Settings pages' }).getByRole('link', { name: 'Locations and devices' }).click();
+  // the link is a client-side navigation: reload only once it has arrived, or the reload reloads the page being left
+  await expect(page).toHaveURL(/\/admin\/settings$/);
+  await expect(page.getByRole('table', { name: 'Locations' })).toBeVisible();
   await page.reload();
   await expect(page.getByRole('table', { name: 'Locations' }).getByRole('cell', { name: 'GM', exact: true })).toBeVisible({ timeout: machine(30_000) });
 

@@ -87,7 +87,7 @@ describe('conflict resolution', () => {
     expect(prodA).toMatchObject({ name: 'Tee (B)' });
   });
 
-  it('a conflict on an immutable sale is raised once as an alert and left untouched', async () => {
+  it('a second body under an existing sale id is refused at the gateway, not stored as a conflict', async () => {
     // Only register A may write A's sales, so the two bodies come from two replicas of A (a till
     // reinstalled from an old backup that made the same id again).
     const sale = makeSale('GM', regA.device.id);
@@ -96,13 +96,40 @@ describe('conflict resolution', () => {
     await a.put(sale);
     await b.put({ ...sale, cashierId: 'user:other' }); // same id, different body: two generation-1 revisions
     await a.replicate.to(remoteDb(s.url, regA.databases.location!, regA.deviceToken));
-    expect(await b.replicate.to(remoteDb(s.url, regA.databases.location!, regA.deviceToken))).toMatchObject({ docs_written: 1, doc_write_failures: 0 });
+    expect(await b.replicate.to(remoteDb(s.url, regA.databases.location!, regA.deviceToken))).toMatchObject({ docs_written: 0, doc_write_failures: 1 });
+    const stored = (await s.couch.use(regA.databases.location!).get(sale._id, { conflicts: true })) as { cashierId: string; _conflicts?: string[] };
+    expect(stored).toMatchObject({ cashierId: sale.cashierId });
+    expect(stored._conflicts).toBeUndefined();
+    expect((await resolve()).outcomes).toEqual([]);
+  });
+
+  it('a second leaf that reaches the database anyway (a CouchDB peer) is removed and the original kept, once, with an alert', async () => {
+    const sale = makeSale('GM', regA.device.id);
+    const db = s.couch.use(regA.databases.location!);
+    const put = await s.call('PUT', `/db/${regA.databases.location}/${encodeURIComponent(sale._id)}`, { token: regA.deviceToken, body: sale });
+    expect(put.status).toBe(201);
+    const { rev: originalRev } = (await put.json()) as { rev: string };
+    // around the gateway: the highest revision id wins in CouchDB, so the forgery is what everyone reads now
+    const forged = { ...sale, cashierId: 'user:mallory', _rev: '1-ffffffffffffffffffffffffffffffff', _revisions: { start: 1, ids: ['ffffffffffffffffffffffffffffffff'] } };
+    await db.bulk({ docs: [forged], new_edits: false });
+    expect(await db.get(sale._id)).toMatchObject({ cashierId: 'user:mallory' });
+
     const outcomes = (await resolve()).outcomes;
     expect(outcomes).toEqual([expect.objectContaining({ id: sale._id, action: 'alert' })]);
-    await resolve();
+    const after = (await db.get(sale._id, { conflicts: true })) as { _rev: string; cashierId: string; _conflicts?: string[] };
+    expect(after).toMatchObject({ _rev: originalRev, cashierId: sale.cashierId });
+    expect(after._conflicts).toBeUndefined();
+    // devices pulling now get the original too
+    const replica = localDb('sA-after');
+    await replica.replicate.from(remoteDb(s.url, regA.databases.location!, regA.deviceToken));
+    expect(await replica.get(sale._id)).toMatchObject({ _rev: originalRev, cashierId: sale.cashierId });
+
+    expect((await resolve()).outcomes).toEqual([]); // nothing left to do
     const c = await conflicts();
-    expect(c.alerts).toHaveLength(1);
-    expect(c.open).toHaveLength(1);
+    expect(c.open).toEqual([]);
+    const alert = (c.alerts as { target: string; details: { kept: string; removed: { rev: string; body: string }[] } }[]).find((x) => x.target === sale._id);
+    expect(alert?.details.kept).toBe(originalRev);
+    expect(alert?.details.removed).toEqual([expect.objectContaining({ rev: forged._rev, body: expect.stringContaining('user:mallory') })]);
   });
 
   it('needs settings:manage', async () => {

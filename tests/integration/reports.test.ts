@@ -66,6 +66,7 @@ const json = async <T>(res: Response) => (await res.json()) as T;
 interface Report {
   columns: { key: string; label: string }[];
   rows: Record<string, string | number>[];
+  totals: Record<string, string | number>;
   locations: string[];
 }
 const report = async (path: string, token = owner) => {
@@ -78,7 +79,7 @@ describe('report endpoints', () => {
   it('sales by day: business days in each location time zone, returns subtract, the voided sale is out', async () => {
     const r = await report('sales-by-day?from=2026-03-03&to=2026-03-04');
     expect(r.locations).toEqual(['GM', 'HM']);
-    expect(r.rows.map((x) => [x.key, x.transactions, x.units, x.net, x.refunds])).toEqual([
+    expect(r.rows.map((x) => [x.key, x.transactions, x.units, x.net, x.returns])).toEqual([
       ['2026-03-03', 2, 6, 6000, 0], // GM 21:30 local (2 × 10.00) + HM (4 × 10.00)
       ['2026-03-04', 2, 0, 4000, 1000] // 50.00 sale, 10.00 return
     ]);
@@ -108,7 +109,7 @@ describe('report endpoints', () => {
     const range = 'from=2026-03-03&to=2026-03-04&location=GM';
     const tenders = (await report(`tenders?${range}`)).rows;
     // cash in: 22.00 + 55.00 + 33.00 (voided, then given back) ; out: 11.00 return + 33.00 void
-    expect(tenders).toEqual([{ kind: 'Cash', count: 4, taken: 11_000, refunded: 4400, net: 6600 }]);
+    expect(tenders).toEqual([{ kind: 'Cash', count: 4, taken: 11_000, refunded: 4400, net: 6600, sales: 6600, layaways: 0 }]);
     const tax = (await report(`tax?${range}`)).rows;
     expect(tax).toEqual([expect.objectContaining({ locationCode: 'GM', taxable: 6000, tax: 600 })]);
     const rv = (await report(`refunds-voids?${range}`)).rows;
@@ -133,13 +134,15 @@ describe('report endpoints', () => {
       countedCash: 20_000,
       expectedCash: 20_050,
       overShort: -50,
-      report: { salesCount: 3, netSales: 7700 },
+      report: { salesCount: 3, netSales: 7700, openedAt: '2026-03-04T14:30:00.000Z' },
       unsyncedAtClose: 0,
       approvals: [],
       closedAt: '2026-03-04T23:00:00.000Z'
     });
     const z = (await report('z-reports?from=2026-03-04&to=2026-03-04&location=GM')).rows;
-    expect(z).toEqual([expect.objectContaining({ day: '2026-03-04', closedBy: 'Maria Manager', salesCount: 3, netSales: 7700, overShort: -50 })]);
+    // an older stored report: its net sales read by today's definition (it had no tax); the shift by its register, never its id
+    expect(z).toEqual([expect.objectContaining({ day: '2026-03-04', closedBy: 'Maria Manager', transactions: 3, net: 7700, overShort: -50, shift: 'GM-1 · Mar 4, 9:30 AM' })]);
+    expect(JSON.stringify(z)).not.toContain('shift:GM-1');
     expect((await report('z-reports?from=2026-03-05&to=2026-03-05&location=GM')).rows).toEqual([]);
   });
 
@@ -150,8 +153,12 @@ describe('report endpoints', () => {
       expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
       expect(res.headers.get('content-disposition')).toBe('attachment; filename="sales-by-day-GM-2026-03-03-to-2026-03-04.csv"');
       const lines = (await res.text()).trim().split('\r\n');
-      expect(lines[0]).toBe('Day,Transactions,Units,Gross sales,Discounts,Refunds,Net sales,Tax,Total,Average basket');
-      expect(lines.slice(1)).toEqual(['2026-03-03,1,2,20.00,0.00,0.00,20.00,2.00,22.00,20.00', '2026-03-04,2,0,50.00,0.00,10.00,40.00,4.00,44.00,20.00']);
+      expect(lines[0]).toBe('Day,Transactions,Units,Gross sales,Discounts,Returns,Net sales,Tax,Rounding,Total collected,Average basket');
+      expect(lines.slice(1)).toEqual([
+        '2026-03-03,1,2,20.00,0.00,0.00,20.00,2.00,0.00,22.00,20.00',
+        '2026-03-04,2,0,50.00,0.00,10.00,40.00,4.00,0.00,44.00,20.00',
+        'Total,3,2,70.00,0.00,10.00,60.00,6.00,0.00,66.00,20.00'
+      ]);
     }
   });
 
@@ -167,6 +174,47 @@ describe('report endpoints', () => {
     }
     expect((await s.call('POST', `/api/v1/sales/${encodeURIComponent(gmMorning._id)}/email`, { token: cashier, body: { location: 'GM', to: 'x@y.test' } })).status).toBe(403);
     expect((await s.call('GET', '/api/v1/reports/sales-by-day')).status).toBe(401);
+  });
+
+  it('a void made days later comes off its own day (the sale’s day is not rewritten); layaway money shows by tender; products by name', async () => {
+    const jacket = { ...makeProduct(), name: 'Jacket' };
+    await s.couch.use(catalogDb(t)).insert(jacket);
+    const line = (variant: string, over: Record<string, unknown> = {}) => ({
+      lineId: `l-${variant}`, productId: jacket._id, variantId: `${jacket._id.slice(8)}-${variant}`, sku: `JKT-${variant}`, name: `Jacket · L / ${variant}`, taxCategory: 'clothing',
+      qty: 1, unitPrice: 8999, discount: 0, tax: 900, total: 9899, ...over
+    });
+    // 10 March: three jackets, one with 45.00 off; voided on 12 March
+    const lines = [line('Burgundy', { discount: 4500, tax: 450, total: 4949 }), line('Grey'), line('Sand')];
+    const sold = makeSale('GM', 'GM-1', { createdAt: '2026-03-10T15:00:00.000Z', cashierName: 'Carl Cashier', lines, subtotal: 3 * 8999, discountTotal: 4500, taxTotal: 2250, total: 24_747, tenders: [{ kind: 'card_external', amount: 24_747 }], rounding: 0 });
+    const laterVoid = makeVoid(sold, [makeApproval('user:maria', 'void', 'Maria Manager')], { createdAt: '2026-03-12T15:00:00.000Z' });
+    const deposit = {
+      _id: `layaway:GM-1:${sold._id.split(':')[2]}`, type: 'layaway', locationCode: 'GM', registerId: 'device:GM-1', cashierId: 'user:carl', customerId: 'customer:c1', currency: 'USD',
+      lines: [line('Grey')], total: 9899, tenders: [{ kind: 'cash', amount: 2000 }], change: 0, createdAt: '2026-03-10T16:00:00.000Z'
+    };
+    await s.couch.use(locationDb(t, 'GM')).bulk({ docs: [sold, laterVoid, deposit] });
+
+    const day = (d: string) => report(`sales-by-day?from=${d}&to=${d}&location=GM`);
+    expect((await day('2026-03-10')).rows).toEqual([expect.objectContaining({ transactions: 1, units: 3, gross: 26_997, discounts: 4500, returns: 0, net: 22_497, tax: 2250, collected: 24_747 })]);
+    expect((await day('2026-03-12')).rows).toEqual([expect.objectContaining({ transactions: -1, units: -3, gross: -26_997, discounts: -4500, net: -22_497, tax: -2250, collected: -24_747 })]);
+    const both = await report('sales-by-day?from=2026-03-10&to=2026-03-12&location=GM');
+    expect(both.totals).toMatchObject({ transactions: 0, gross: 0, net: 0, collected: 0 });
+
+    const products = await report('sales-by-product?from=2026-03-10&to=2026-03-10&location=GM');
+    expect(products.rows.map((x) => [x.label, x.units, x.gross, x.discounts, x.net])).toEqual([['Jacket', 3, 26_997, 4500, 22_497]]);
+    const variants = await report('sales-by-variant?from=2026-03-10&to=2026-03-10&location=GM');
+    expect(variants.rows.map((x) => [x.label, x.sku, x.units, x.net])).toEqual([
+      ['Jacket · L / Grey', 'JKT-Grey', 1, 8999],
+      ['Jacket · L / Sand', 'JKT-Sand', 1, 8999],
+      ['Jacket · L / Burgundy', 'JKT-Burgundy', 1, 4499]
+    ]);
+    const tenders = await report('tenders?from=2026-03-10&to=2026-03-10&location=GM');
+    expect(tenders.rows).toEqual([
+      { kind: 'Card (external terminal)', count: 1, taken: 24_747, refunded: 0, net: 24_747, sales: 24_747, layaways: 0 },
+      { kind: 'Cash', count: 0, taken: 2000, refunded: 0, net: 2000, sales: 0, layaways: 2000 }
+    ]);
+    expect(tenders.totals).toMatchObject({ kind: 'Total', net: 26_747, sales: 24_747, layaways: 2000 });
+    const rv = await report('refunds-voids?from=2026-03-12&to=2026-03-12&location=GM');
+    expect(rv.rows.map((x) => [x.kind, x.saleId, x.net, x.tax, x.amount])).toEqual([['void', sold._id, 22_497, 2250, 24_747]]);
   });
 
   it('checks its query: unknown report 404, bad dates 400, reversed or too long ranges 400, unknown location 404', async () => {

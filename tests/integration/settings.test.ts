@@ -72,6 +72,24 @@ describe('locations', () => {
     const listed = await json<{ locations: { code: string; taxRateId: string | null }[] }>(await s.call('GET', '/api/v1/settings/locations', { token: owner }));
     expect(listed.locations).toEqual([expect.objectContaining({ code: 'GM', name: 'Grand Market', taxRateId: null, pricesIncludeTax: false })]);
   });
+
+  it('a location’s locale: the currency’s usual one until set, checked, cleared back to the default', async () => {
+    const read = async () => (await json<{ locations: { code: string; locale: string | null; effectiveLocale: string }[] }>(await s.call('GET', '/api/v1/settings/locations', { token: owner }))).locations[0]!;
+    expect(await read()).toMatchObject({ code: 'GM', locale: null, effectiveLocale: 'en-IE' }); // EUR since the test above
+    const set = await s.call('PATCH', '/api/v1/locations/GM', { token: owner, body: { locale: 'de-DE' } });
+    expect(set.status).toBe(200);
+    expect((await json(set)).location).toMatchObject({ locale: 'de-DE', effectiveLocale: 'de-DE' });
+    expect(await s.couch.use(catalogDb(t)).get('location:GM')).toMatchObject({ locale: 'de-DE' });
+    // what registers and every page read: GET /locations answers the locale in force
+    const pub = await json<{ locations: { code: string; locale: string }[] }>(await s.call('GET', '/api/v1/locations', { token: owner }));
+    expect(pub.locations.find((l) => l.code === 'GM')).toMatchObject({ locale: 'de-DE' });
+    const bad = await s.call('PATCH', '/api/v1/locations/GM', { token: owner, body: { locale: 'not a locale!' } });
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).message).toContain('locale');
+    expect((await s.call('PATCH', '/api/v1/locations/GM', { token: owner, body: { locale: null } })).status).toBe(200);
+    expect(await read()).toMatchObject({ locale: null, effectiveLocale: 'en-IE' });
+    expect(await s.couch.use(catalogDb(t)).get('location:GM')).not.toHaveProperty('locale');
+  });
 });
 
 describe('devices', () => {

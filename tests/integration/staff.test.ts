@@ -281,7 +281,8 @@ describe('time entries and shifts', () => {
     ]);
     const one = await s.call('GET', `/api/v1/staff/shift?location=GM&id=${encodeURIComponent(shiftId)}`, { token: admin });
     expect(one.status).toBe(200);
-    expect(await one.json()).toMatchObject({ shift: { id: shiftId, overShort: -250 }, report: { netSales: 4200, salesCount: 3 }, close: { denominations: { '2000': 5 } } });
+    // the stored Z report read by today's definitions (an older one, as here, converted: domain/shift-report.ts)
+    expect(await one.json()).toMatchObject({ shift: { id: shiftId, overShort: -250 }, report: { version: 2, figures: { net: 4200, transactions: 3 }, tenders: { cash: 250 } }, close: { denominations: { '2000': 5 } }, locale: 'en-US' });
     expect((await s.call('GET', `/api/v1/staff/shift?location=HM&id=${encodeURIComponent(shiftId)}`, { token: admin })).status).toBe(404);
   });
 });

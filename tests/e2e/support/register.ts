@@ -27,9 +27,9 @@ export async function enrolmentLink(request: APIRequestContext, owner: Owner, na
  * Opens the enrolment link (as scanning the QR code would), enrols, and waits for the lock screen.
  * The simulated receipt printer is chosen before the app loads, as a shop's IT would pair a printer.
  */
-export async function enrolRegister(page: Page, request: APIRequestContext, owner: Owner, name: string): Promise<void> {
+export async function enrolRegister(page: Page, request: APIRequestContext, owner: Owner, name: string, locationCode = 'GM'): Promise<void> {
   await page.addInitScript(() => localStorage.setItem('pos.printer', 'simulated'));
-  await page.goto(await enrolmentLink(request, owner, name));
+  await page.goto(await enrolmentLink(request, owner, name, locationCode));
   await page.getByRole('button', { name: 'Enrol' }).click();
   await expect(page.getByLabel('Your PIN')).toBeVisible({ timeout: machine(30_000) });
 }

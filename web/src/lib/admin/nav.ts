@@ -19,6 +19,8 @@ export const ADMIN_SECTIONS: readonly NavSection[] = [
   { href: '/admin/inventory', label: 'Inventory', permission: 'inventory:adjust' },
   { href: '/admin/customers', label: 'Customers', permission: 'customer:manage' },
   { href: '/admin/staff', label: 'Staff', permission: 'staff:manage' },
+  // Settings → Messages, open to managers too (they see their stores' messages and resend them)
+  { href: '/admin/settings/messages', label: 'Messages', permission: 'report:view' },
   { href: '/admin/settings', label: 'Settings', permission: 'settings:manage' }
 ];
 

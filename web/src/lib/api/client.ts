@@ -63,7 +63,8 @@ export type User = z.infer<typeof userSchema>;
 export const sessionSchema = z.object({ accessToken: z.string(), expiresIn: z.number(), user: userSchema });
 export type Session = z.infer<typeof sessionSchema>;
 
-export const locationSchema = z.object({ code: z.string(), name: z.string(), address: z.string(), timeZone: z.string(), currency: z.string() });
+/** `locale`: how the location writes dates and money (its own, else its currency's default; domain/store-format.ts). */
+export const locationSchema = z.object({ code: z.string(), name: z.string(), address: z.string(), timeZone: z.string(), currency: z.string(), locale: z.string().default('en-US') });
 export type Location = z.infer<typeof locationSchema>;
 
 export const enrolmentSchema = z.object({

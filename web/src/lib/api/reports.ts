@@ -6,25 +6,32 @@ import type { SaleFact } from '../domain/sales-analytics.ts';
 
 /** Browser calls for the dashboard, sales journal and reports (server/api/report-routes.ts). */
 
+/** domain/sales-figures.ts SalesFigures */
 const figures = z.object({
   transactions: z.number(),
   units: z.number(),
   gross: z.number(),
   discounts: z.number(),
-  refunds: z.number(),
+  returns: z.number(),
   net: z.number(),
   tax: z.number(),
   total: z.number(),
+  rounding: z.number(),
+  collected: z.number(),
   averageBasket: z.number()
 });
+/** how each location writes dates and money (domain/store-format.ts StoreLocale) */
+const formats = z.record(z.string(), z.object({ locale: z.string(), timeZone: z.string(), currency: z.string() })).default({});
+export type LocationFormats = z.infer<typeof formats>;
 export type Figures = z.infer<typeof figures>;
-const salesRow = figures.extend({ key: z.string(), label: z.string() });
+const salesRow = figures.extend({ key: z.string(), label: z.string(), sku: z.string().optional(), productId: z.string().optional() });
 export type SalesRow = z.infer<typeof salesRow>;
 const topItem = z.object({ key: z.string(), label: z.string(), units: z.number(), net: z.number() });
 
 export const dashboardSchema = z.object({
   asOf: z.string(),
   currency: z.string(),
+  formats,
   locations: z.array(
     z.object({ code: z.string(), name: z.string(), currency: z.string(), today: z.string(), weekStart: z.string(), figures: z.object({ today: figures, week: figures }) })
   ),
@@ -36,18 +43,21 @@ export const dashboardSchema = z.object({
 });
 export type Dashboard = z.infer<typeof dashboardSchema>;
 
-const column = z.object({ key: z.string(), label: z.string(), kind: z.enum(['text', 'int', 'money', 'datetime']) });
+const column = z.object({ key: z.string(), label: z.string(), kind: z.enum(['text', 'int', 'money', 'date', 'datetime']), help: z.string().optional(), sum: z.boolean().optional() });
 export type Column = z.infer<typeof column>;
 export const reportSchema = z.object({
   report: z.string(),
   title: z.string(),
   columns: z.array(column),
   rows: z.array(z.record(z.string(), z.union([z.string(), z.number()]))),
+  /** Σ of the rows for the columns that add up */
+  totals: z.record(z.string(), z.union([z.string(), z.number()])),
   chart: z.object({ x: z.string(), y: z.string() }).optional(),
   from: z.string(),
   to: z.string(),
   locations: z.array(z.string()),
-  currency: z.string()
+  currency: z.string(),
+  formats
 });
 export type Report = z.infer<typeof reportSchema>;
 
@@ -79,7 +89,8 @@ export const journalSchema = z.object({
   pageSize: z.number(),
   sales: z.array(journalEntry),
   cashiers: z.array(option),
-  registers: z.array(option)
+  registers: z.array(option),
+  formats
 });
 export type Journal = z.infer<typeof journalSchema>;
 
@@ -89,7 +100,7 @@ export const saleDetailSchema = z.object({
   void: z.custom<VoidDoc>((v) => typeof v === 'object' && v !== null && (v as { type?: string }).type === 'void').optional(),
   fact: z.custom<SaleFact>((v) => typeof v === 'object' && v !== null),
   registerName: z.string(),
-  location: z.object({ code: z.string(), name: z.string(), address: z.string(), timeZone: z.string() }),
+  location: z.object({ code: z.string(), name: z.string(), address: z.string(), timeZone: z.string(), locale: z.string().optional(), currency: z.string().optional() }),
   receipt: z.object({ header: z.string(), footer: z.string() }),
   customer: z.object({ id: z.string(), name: z.string(), email: z.string().optional() }).optional()
 });

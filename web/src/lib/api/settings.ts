@@ -11,6 +11,9 @@ export const settingsLocationSchema = z.object({
   address: z.string(),
   timeZone: z.string(),
   currency: z.string(),
+  /** the location's own locale, null: its currency's default (effectiveLocale) */
+  locale: z.string().nullable().default(null),
+  effectiveLocale: z.string().default('en-US'),
   taxRateId: z.string().nullable(),
   pricesIncludeTax: z.boolean()
 });
@@ -21,8 +24,9 @@ export interface LocationFields {
   address: string;
   timeZone: string;
   currency: string;
+  locale?: string;
 }
-export type LocationPatch = Partial<Omit<LocationFields, 'code'> & { taxRateId: string | null; pricesIncludeTax: boolean }>;
+export type LocationPatch = Partial<Omit<LocationFields, 'code' | 'locale'> & { taxRateId: string | null; pricesIncludeTax: boolean; locale: string | null }>;
 
 export const deviceSchema = z.object({
   id: z.string(),

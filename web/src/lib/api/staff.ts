@@ -57,10 +57,11 @@ export const shiftSummarySchema = z.object({
   netSales: z.number().nullable()
 });
 export type ShiftSummary = z.infer<typeof shiftSummarySchema>;
-const shiftsSchema = z.object({ location: z.string(), timeZone: z.string(), currency: z.string(), shifts: z.array(shiftSummarySchema) });
+const shiftsSchema = z.object({ location: z.string(), timeZone: z.string(), locale: z.string().default('en-US'), currency: z.string(), shifts: z.array(shiftSummarySchema) });
 export const shiftDetailSchema = z.object({
   location: z.string(),
   timeZone: z.string(),
+  locale: z.string().default('en-US'),
   currency: z.string(),
   shift: shiftSummarySchema,
   close: z.object({ closedAt: z.string(), closedBy: z.string(), closedByName: z.string().nullable(), denominations: z.record(z.string(), z.number()), unsyncedAtClose: z.number() }).nullable(),

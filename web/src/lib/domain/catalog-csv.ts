@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { isValidGtin } from './gtin.ts';
 import { parseMoney, toDecimalString } from './money.ts';
 import { categorySchema, productIdSuffix, productSchema } from './schemas/catalog.ts';
+import { humanText } from './schemas/text.ts';
 
 export type ProductDoc = z.infer<typeof productSchema>;
 export type CategoryDoc = z.infer<typeof categorySchema>;
@@ -158,11 +159,11 @@ const FALSE = new Set(['false', 'no', 'n', '0']);
 export function rowSchema(optionIndexes: number[], digits: number) {
   const shape: Record<string, z.ZodType> = {
     handle: trimmed.pipe(z.string().min(1, 'is required').regex(HANDLE_PATTERN, 'must be letters, digits, "-" or "_" (at most 34 characters), starting with a letter or digit')),
-    name: trimmed.pipe(z.string().max(200, 'is longer than 200 characters')),
-    category: trimmed.pipe(z.string().max(80, 'is longer than 80 characters')),
-    tax_category: trimmed.pipe(z.string().max(40, 'is longer than 40 characters')),
+    name: trimmed.pipe(z.string().max(200, 'is longer than 200 characters')).pipe(humanText(200)),
+    category: trimmed.pipe(z.string().max(80, 'is longer than 80 characters')).pipe(humanText(80)),
+    tax_category: trimmed.pipe(z.string().max(40, 'is longer than 40 characters')).pipe(humanText(40)),
     status: trimmed.transform((v) => v.toLowerCase()).pipe(z.enum(['', 'active', 'archived'], { message: 'must be active or archived' })),
-    sku: trimmed.pipe(z.string().min(1, 'is required').max(64, 'is longer than 64 characters')),
+    sku: trimmed.pipe(z.string().min(1, 'is required').max(64, 'is longer than 64 characters')).pipe(humanText(64)),
     barcode: trimmed.refine((v) => v === '' || isValidGtin(v), {
       message: 'must be a GTIN-8/12/13/14 (digits only) with a valid check digit'
     }),
@@ -178,8 +179,8 @@ export function rowSchema(optionIndexes: number[], digits: number) {
     })
   };
   for (const k of optionIndexes) {
-    shape[`option${k}_name`] = trimmed.pipe(z.string().max(40, 'is longer than 40 characters'));
-    shape[`option${k}_value`] = trimmed.pipe(z.string().max(40, 'is longer than 40 characters'));
+    shape[`option${k}_name`] = trimmed.pipe(z.string().max(40, 'is longer than 40 characters')).pipe(humanText(40));
+    shape[`option${k}_value`] = trimmed.pipe(z.string().max(40, 'is longer than 40 characters')).pipe(humanText(40));
   }
   return z.object(shape);
 }
@@ -319,7 +320,8 @@ export function planCatalogImport(csv: string, existing: ExistingCatalog, opts: 
     return { ok: false, errors: errors.slice(0, maxErrors), errorCount: errors.length };
   };
 
-  const parsed = parseCsv(csv);
+  // one spelling per character (schemas/text.ts): a file saved with decomposed accents imports as NFC
+  const parsed = parseCsv(csv.normalize('NFC'));
   errors.push(...parsed.errors);
   const head = header(parsed.records, errors);
   if (!head || errors.length) return fail();

@@ -1,3 +1,4 @@
+import { textRule } from './schemas/text.ts';
 import { z } from 'zod';
 import { gtinCheckDigit, isValidGtin, toGtin14 } from './gtin.ts';
 import { categorySchema, productIdSuffix, productSchema, variantSchema } from './schemas/catalog.ts';
@@ -16,18 +17,18 @@ export const PRODUCT_STATUSES = ['active', 'archived'] as const;
 /** What the editor sends: the product's own fields, never its bookkeeping. */
 export const productInput = z
   .object({
-    name: z.string().trim().min(1, 'is required').max(200),
-    description: z.string().max(4000).optional(),
+    name: z.string().trim().min(1, 'is required').max(200).superRefine(textRule()),
+    description: z.string().max(4000).superRefine(textRule(true)).optional(),
     categoryId: idRef,
     taxCategory: z.string().trim().min(1, 'is required').max(40),
     status: z.enum(PRODUCT_STATUSES).default('active'),
-    options: z.array(z.object({ name: z.string().trim().min(1).max(40), values: z.array(z.string().trim().min(1).max(40)).min(1) }).strict()),
+    options: z.array(z.object({ name: z.string().trim().min(1).max(40).superRefine(textRule()), values: z.array(z.string().trim().min(1).max(40)).min(1) }).strict()),
     variants: z
       .array(
         z
           .object({
             id: z.string().optional(),
-            sku: z.string().trim().min(1, 'is required').max(64),
+            sku: z.string().trim().min(1, 'is required').max(64).superRefine(textRule()),
             barcode: z
               .string()
               .trim()
@@ -53,7 +54,7 @@ export const productUpdate = productInput.extend({ _rev: z.string().min(1, 'is r
 
 export const categoryInput = z
   .object({
-    name: z.string().trim().min(1, 'is required').max(80),
+    name: z.string().trim().min(1, 'is required').max(80).superRefine(textRule()),
     parentId: idRef.optional(),
     sort: z.number().int().optional()
   })

@@ -67,3 +67,31 @@ export function mergeRevisions(revs: RevisionBody[], setMergeFields: readonly st
   if (revs.some((r) => r.fieldTimes)) merged.fieldTimes = Object.fromEntries(Object.entries(fieldTimes).filter(([, t]) => t !== ''));
   return merged;
 }
+
+/** When an event says it happened (sales, voids, movements: createdAt; shifts: openedAt/closedAt; punches: at). */
+function eventTime(rev: RevisionBody): number {
+  for (const field of ['createdAt', 'openedAt', 'closedAt', 'at']) {
+    const v = rev[field];
+    const t = typeof v === 'string' ? Date.parse(v) : NaN;
+    if (Number.isFinite(t)) return t;
+  }
+  return Number.POSITIVE_INFINITY;
+}
+
+/**
+ * Event documents are created once; two leaves under one event id mean a replacement reached the
+ * database anyway (two requests racing past the gateway's check, or a CouchDB peer replicating
+ * around it). CouchDB would let the highest revision id win, which the writer of a `new_edits:false`
+ * revision chooses (`1-ffff…` beats any real one). Instead the original is the revision that says it
+ * happened first, ties broken by the *lowest* revision id; every server copy picks the same one, and
+ * the conflict worker removes the other leaves so views and reports read the original.
+ */
+export function pickOriginalEvent<T extends RevisionBody>(revs: readonly T[]): T {
+  if (revs.length === 0) throw new Error('no revisions');
+  return revs.reduce((best, r) => {
+    const tb = eventTime(best);
+    const tr = eventTime(r);
+    if (tr !== tb) return tr < tb ? r : best;
+    return r._rev < best._rev ? r : best;
+  });
+}

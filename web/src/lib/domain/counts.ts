@@ -16,6 +16,7 @@
  * stored movement (same lines → go on, other lines → 409), and a session already approved answers
  * as it is. The gateway refuses `movement:count:` ids from clients so nobody can pre-empt one.
  */
+import { textRule } from './schemas/text.ts';
 import { z } from 'zod';
 import { newUlid } from './ids.ts';
 import { countedLineSchema, countScopeSchema, countSessionSchema, stockMovementSchema, type CountScope, type CountSession } from './schemas/index.ts';
@@ -46,7 +47,7 @@ export const startCountInput = z
     id: z.string().regex(ULID, 'must be a ULID').optional(),
     location: locationCode,
     scope: countScopeSchema,
-    note: z.string().trim().max(400).optional()
+    note: z.string().trim().max(400).superRefine(textRule(true)).optional()
   })
   .strict();
 
@@ -56,7 +57,7 @@ export const enterCountsInput = z
   .strict()
   .superRefine((c, ctx) => uniqueVariants(c.counts, ctx, 'counts'));
 
-export const rejectCountInput = z.object({ reason: z.string().trim().min(1, 'say why the count is rejected').max(400) }).strict();
+export const rejectCountInput = z.object({ reason: z.string().trim().min(1, 'say why the count is rejected').max(400).superRefine(textRule()) }).strict();
 
 export function countId(location: string, ulid: string): string {
   return `count:${location}:${ulid}`;

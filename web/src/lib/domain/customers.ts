@@ -10,6 +10,7 @@
  *   `ledger:gc:{number}`                      the issue of a gift card: one per card number, ever
  *   `ledger:merge:{dup}:{account}:{n}:in|out` a merge transfer from a duplicate to the kept profile
  */
+import { textRule } from './schemas/text.ts';
 import { z } from 'zod';
 import { addressSchema, customerSchema, ledgerEntrySchema } from './schemas/index.ts';
 import { idRef } from './schemas/common.ts';
@@ -206,14 +207,14 @@ export function makeGiftCardIssue(number: string, input: z.output<typeof issueGi
 const phone = z.string().trim().max(40).regex(/^[+\d][\d\s().-]*$/, 'must be a phone number (digits, spaces, + ( ) . -)');
 export const profileInput = z
   .object({
-    firstName: z.string().trim().min(1, 'is required').max(80),
-    lastName: z.string().trim().max(80),
+    firstName: z.string().trim().min(1, 'is required').max(80).superRefine(textRule()),
+    lastName: z.string().trim().max(80).superRefine(textRule()),
     email: z.union([z.literal(''), z.email('must be an email address')]),
     phone: z.union([z.literal(''), phone]),
-    tags: z.array(z.string().trim().toLowerCase().min(1).max(40)).max(20),
+    tags: z.array(z.string().trim().toLowerCase().min(1).max(40).superRefine(textRule())).max(20),
     addresses: z.array(addressSchema).max(10),
     /** pricing group for price rules (schemas/pricing.ts); '' removes it */
-    group: z.union([z.literal(''), z.string().trim().min(1).max(40)]),
+    group: z.union([z.literal(''), z.string().trim().min(1).max(40).superRefine(textRule())]),
     /** the revision the form was loaded from: an edit on top of someone else's is refused (409) */
     rev: z.string().min(1)
   })

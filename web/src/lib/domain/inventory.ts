@@ -24,6 +24,7 @@
  * Stock leaves the source when the transfer ships and only what was received arrives: the difference
  * (the discrepancy) is recorded on the transfer and is, in the ledger, stock that left and never came.
  */
+import { textRule } from './schemas/text.ts';
 import { z } from 'zod';
 import { newUlid } from './ids.ts';
 import { stockMovementSchema, transferSchema, type Transfer } from './schemas/index.ts';
@@ -66,7 +67,7 @@ export const adjustmentInput = z
     location: locationCode,
     reason: z.enum(ADJUSTMENT_REASONS),
     lines: z.array(z.object({ variantId, qty: qty.refine((n) => n !== 0, 'must not be zero') }).strict()).min(1, 'an adjustment needs at least one line').max(500),
-    note: z.string().trim().max(400).optional()
+    note: z.string().trim().max(400).superRefine(textRule(true)).optional()
   })
   .strict()
   .superRefine((a, ctx) => {
@@ -125,7 +126,7 @@ export const transferInput = z
     from: locationCode,
     to: locationCode,
     lines: z.array(z.object({ variantId, qty: qty.refine((n) => n > 0, 'must be positive') }).strict()).min(1, 'a transfer needs at least one line').max(500),
-    note: z.string().trim().max(400).optional()
+    note: z.string().trim().max(400).superRefine(textRule(true)).optional()
   })
   .strict()
   .superRefine((t, ctx) => {

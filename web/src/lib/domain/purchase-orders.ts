@@ -18,6 +18,7 @@
  * Cost rule: last cost. Receiving a line sets the catalog variant's `cost` to that line's unit cost
  * (when it differs), so valuation and count variances use what the tenant last paid.
  */
+import { textRule } from './schemas/text.ts';
 import { z } from 'zod';
 import { newUlid } from './ids.ts';
 import { purchaseOrderSchema, stockMovementSchema, supplierSchema, type PurchaseOrder, type Supplier } from './schemas/index.ts';
@@ -49,9 +50,9 @@ function uniqueVariants(lines: { variantId: string }[], ctx: z.RefinementCtx) {
 
 export const supplierInput = z
   .object({
-    name: z.string().trim().min(1, 'a supplier needs a name').max(120),
+    name: z.string().trim().min(1, 'a supplier needs a name').max(120).superRefine(textRule()),
     email: z.union([z.literal(''), z.email('must be an email address').max(200)]).optional(),
-    phone: z.string().trim().max(40).optional(),
+    phone: z.string().trim().max(40).superRefine(textRule()).optional(),
     leadTimeDays: z.number().int().min(0).max(365).default(7),
     active: z.boolean().default(true)
   })
@@ -81,7 +82,7 @@ export const createPoInput = z
     location: locationCode,
     supplierId: z.string().startsWith('supplier:'),
     lines: z.array(orderLineInput).max(1000).default([]),
-    note: z.string().trim().max(1000).optional()
+    note: z.string().trim().max(1000).superRefine(textRule(true)).optional()
   })
   .strict()
   .superRefine((p, ctx) => uniqueVariants(p.lines, ctx));
@@ -91,7 +92,7 @@ export const updatePoInput = z
   .object({
     supplierId: z.string().startsWith('supplier:').optional(),
     lines: z.array(orderLineInput).max(1000),
-    note: z.string().trim().max(1000).optional()
+    note: z.string().trim().max(1000).superRefine(textRule(true)).optional()
   })
   .strict()
   .superRefine((p, ctx) => uniqueVariants(p.lines, ctx));

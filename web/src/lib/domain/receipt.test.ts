@@ -14,8 +14,10 @@ describe('receiptLayout', () => {
       { kind: 'item', name: 'Socks', qty: -1, unitPrice: '$5.00', total: '-$5.40', returned: true }
     ]);
     expect(layout.blocks.filter((b) => b.kind === 'total')).toEqual([
-      { kind: 'total', label: 'Subtotal', amount: '$33.99' },
+      // the sale's figures as every report shows them: gross before discounts, returns apart, tax
+      { kind: 'total', label: 'Subtotal', amount: '$38.99' },
       { kind: 'total', label: 'Discounts', amount: '-$3.00' },
+      { kind: 'total', label: 'Returns', amount: '-$5.00' },
       { kind: 'total', label: 'Tax', amount: '$2.48' },
       { kind: 'total', label: 'TOTAL', amount: '$33.47', bold: true },
       { kind: 'total', label: 'Change', amount: '$0.53', bold: true }

@@ -1,5 +1,7 @@
 import type { TenderKind } from './schemas/location.ts';
 import type { SaleDoc, VoidDoc } from './schemas/index.ts';
+import { receiptTotals } from './sales-figures.ts';
+import { storeFormat } from './store-format.ts';
 
 /**
  * Receipt layout: a sale (or void) document turned into typed blocks, independent of the output.
@@ -53,13 +55,11 @@ export interface ReceiptContext {
   cashierName?: string;
   /** the location's IANA time zone: receipts show local shop time, not the device's */
   timeZone: string;
-  /** BCP-47; defaults to en-US so output does not depend on the device's language */
+  /** BCP-47, the location's; absent: its currency's default (domain/store-format.ts), never the device's language */
   locale?: string;
   reprint?: boolean;
   customerName?: string;
 }
-
-const DEFAULT_LOCALE = 'en-US';
 
 const TENDER_LABELS: Record<TenderKind, string> = {
   cash: 'Cash',
@@ -72,22 +72,14 @@ const TENDER_LABELS: Record<TenderKind, string> = {
 
 const KIND_TITLES: Record<ReceiptLayout['kind'], string> = { sale: 'SALE', return: 'RETURN', exchange: 'EXCHANGE', void: 'VOID' };
 
-/** Money formatter for integer minor units; the currency's own fraction digits (JPY 0, USD 2, KWD 3). */
-export function moneyFormatter(currency: string, locale = DEFAULT_LOCALE): (minor: number) => string {
-  const nf = new Intl.NumberFormat(locale, { style: 'currency', currency });
-  const digits = nf.resolvedOptions().maximumFractionDigits ?? 2;
-  const scale = 10 ** digits;
-  // `+ 0` turns -0 into 0 so a zero never prints as "-$0.00".
-  return (minor) => printable(nf.format(minor / scale + 0));
+/** Money formatter for integer minor units in the store's locale; the currency's own fraction digits (JPY 0, USD 2, KWD 3). */
+export function moneyFormatter(currency: string, locale?: string): (minor: number) => string {
+  return storeFormat({ locale, timeZone: 'UTC', currency }, { plain: true }).money;
 }
 
-/** Intl puts no-break spaces in ("2,48 €", "10:05 AM"); printer code pages lack U+202F. */
-function printable(s: string): string {
-  return s.replace(/[\u00a0\u202f\u2009]/g, ' ');
-}
-
-function timestamp(iso: string, timeZone: string, locale: string): string {
-  return printable(new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(iso)));
+/** The receipt's date and time: the shop's, in its locale (printer-safe spaces). */
+function timestamp(iso: string, ctx: ReceiptContext, currency: string): string {
+  return storeFormat({ locale: ctx.locale, timeZone: ctx.timeZone, currency }, { plain: true }).dateTime(iso);
 }
 
 /** Prints the document number without the type prefix: "GM-1:01J…" reads better than "sale:GM-1:01J…". */
@@ -113,9 +105,8 @@ function headerBlocks(ctx: ReceiptContext, title: string): ReceiptBlock[] {
   return blocks;
 }
 
-function metaBlocks(ctx: ReceiptContext, at: string, docId: string, cashierName: string | undefined): ReceiptBlock[] {
-  const locale = ctx.locale ?? DEFAULT_LOCALE;
-  const blocks: ReceiptBlock[] = [{ kind: 'text', text: timestamp(at, ctx.timeZone, locale) }];
+function metaBlocks(ctx: ReceiptContext, at: string, docId: string, cashierName: string | undefined, currency: string): ReceiptBlock[] {
+  const blocks: ReceiptBlock[] = [{ kind: 'text', text: timestamp(at, ctx, currency) }];
   if (ctx.registerName) blocks.push({ kind: 'text', text: `Register: ${ctx.registerName}` });
   if (cashierName) blocks.push({ kind: 'text', text: `Cashier: ${cashierName}` });
   if (ctx.customerName) blocks.push({ kind: 'text', text: `Customer: ${ctx.customerName}` });
@@ -159,19 +150,13 @@ export function receiptLayout(sale: SaleDoc, ctx: ReceiptContext): ReceiptLayout
   const kind = sale.kind ?? 'sale';
   const blocks: ReceiptBlock[] = [
     ...headerBlocks(ctx, KIND_TITLES[kind]),
-    ...metaBlocks(ctx, sale.createdAt, sale._id, ctx.cashierName ?? sale.cashierName),
+    ...metaBlocks(ctx, sale.createdAt, sale._id, ctx.cashierName ?? sale.cashierName, sale.currency),
     { kind: 'rule' },
     ...itemBlocks(sale.lines, money),
     { kind: 'rule' },
-    { kind: 'total', label: 'Subtotal', amount: money(sale.subtotal) }
+    // the totals are the sale's figures as every report shows them (domain/sales-figures.ts)
+    ...receiptTotals(sale).map((t): ReceiptBlock => ({ kind: 'total', label: t.label, amount: money(t.amount), ...(t.bold ? { bold: true } : {}) }))
   ];
-  if (sale.discountTotal) blocks.push({ kind: 'total', label: 'Discounts', amount: money(-sale.discountTotal) });
-  if (sale.taxTotal || !sale.pricesIncludeTax) blocks.push({ kind: 'total', label: sale.pricesIncludeTax ? 'Incl. tax' : 'Tax', amount: money(sale.taxTotal) });
-  blocks.push({ kind: 'total', label: sale.total < 0 ? 'TOTAL REFUND' : 'TOTAL', amount: money(sale.total), bold: true });
-  if (sale.rounding) {
-    blocks.push({ kind: 'total', label: 'Rounding', amount: money(sale.rounding) });
-    blocks.push({ kind: 'total', label: 'Amount paid', amount: money(sale.total + sale.rounding), bold: true });
-  }
   blocks.push({ kind: 'rule' }, ...tenderBlocks(sale.tenders, money));
   if (sale.change) blocks.push({ kind: 'total', label: 'Change', amount: money(sale.change), bold: true });
   blocks.push(...footerBlocks(ctx, sale._id));
@@ -184,9 +169,9 @@ export function voidReceiptLayout(voidDoc: VoidDoc, sale: SaleDoc, ctx: ReceiptC
   const approver = voidDoc.approvals[0];
   const blocks: ReceiptBlock[] = [
     ...headerBlocks(ctx, 'VOID'),
-    ...metaBlocks(ctx, voidDoc.createdAt, voidDoc._id, ctx.cashierName),
+    ...metaBlocks(ctx, voidDoc.createdAt, voidDoc._id, ctx.cashierName, sale.currency),
     { kind: 'text', text: `Voids sale ${shortId(sale._id)}` },
-    { kind: 'text', text: `Sold ${timestamp(sale.createdAt, ctx.timeZone, ctx.locale ?? DEFAULT_LOCALE)}` },
+    { kind: 'text', text: `Sold ${timestamp(sale.createdAt, ctx, sale.currency)}` },
     { kind: 'text', text: `Reason: ${voidDoc.reason}` }
   ];
   if (approver) blocks.push({ kind: 'text', text: `Approved by: ${approver.staffName}` });

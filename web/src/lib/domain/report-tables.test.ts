@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { designDocsFor } from '../../../../couch-design-docs/index.ts';
-import { buildReport, COLUMNS, REPORTS, reportCsv } from './report-tables.ts';
+import { buildReport, COLUMNS, REPORTS, reportCsv, totalsRow } from './report-tables.ts';
 import { saleFact } from './sales-analytics.ts';
 import type { SaleDoc } from './schemas/index.ts';
 
@@ -27,7 +27,7 @@ const sale = (createdAt: string, qty: number, price: number, name = 'Tee, "class
 });
 const catalog = { categoryOf: () => ({ id: 'category:tops', name: 'Tops' }) };
 const facts = [saleFact(sale('2026-03-03T15:00:00Z', 2, 1250), 'America/New_York', catalog), saleFact(sale('2026-03-04T15:00:00Z', -1, 1250), 'America/New_York', catalog)];
-const input = { facts, voids: [], closes: [], catalog, timeZoneOf: () => 'America/New_York', days: ['2026-03-02', '2026-03-03', '2026-03-04'] };
+const input = { facts, closes: [], catalog, timeZoneOf: () => 'America/New_York', days: ['2026-03-02', '2026-03-03', '2026-03-04'] };
 
 describe('report tables', () => {
   it('every report has columns and builds from facts', () => {
@@ -35,7 +35,15 @@ describe('report tables', () => {
       const t = buildReport({ ...input, report });
       expect(t.columns).toBe(COLUMNS[report]);
       for (const row of t.rows) for (const key of Object.keys(row)) expect(typeof row[key] === 'string' || typeof row[key] === 'number').toBe(true);
+      expect(t.totals[t.columns[0]!.key]).toBe('Total');
     }
+  });
+
+  it('the totals row is the sum of the rows; average basket from the totals', () => {
+    const t = buildReport({ ...input, report: 'sales-by-day' });
+    expect(t.totals).toMatchObject({ key: 'Total', transactions: 2, units: 1, gross: 2500, returns: 1250, net: 1250, collected: 1250, averageBasket: 625 });
+    // line reports: a sale counted under two products is not two sales, so Transactions has no total
+    expect(totalsRow(COLUMNS['sales-by-product'], [{ transactions: 2, units: 1, net: 5 }, { transactions: 1, units: 2, net: 7 }])).toEqual({ key: 'Total', units: 3, gross: 0, discounts: 0, returns: 0, net: 12, tax: 0, total: 0 });
   });
 
   it('sales by day lists every day of the range and charts net by day', () => {
@@ -51,11 +59,17 @@ describe('report tables', () => {
   it('CSV: label header, money as decimals (negative too), quoted text', () => {
     const csv = reportCsv(buildReport({ ...input, report: 'sales-by-product' }));
     expect(csv.split('\r\n')).toEqual([
-      'Product id,Product,Transactions,Units,Gross sales,Discounts,Refunds,Net sales,Tax,Total,Average basket',
-      'product:tee,"Tee, ""classic""",2,1,25.00,0.00,12.50,12.50,0.00,12.50,6.25',
+      'Product id,Product,Transactions,Units,Gross sales,Discounts,Returns,Net sales,Tax,Total sales',
+      'product:tee,"Tee, ""classic""",2,1,25.00,0.00,12.50,12.50,0.00,12.50',
+      'Total,,,1,25.00,0.00,12.50,12.50,0.00,12.50',
       ''
     ]);
     expect(reportCsv({ columns: [{ key: 'a', label: 'A', kind: 'money' }], rows: [{ a: -5 }] }, 'JPY')).toBe('A\r\n-5\r\n');
+  });
+
+  it('CSV times are the store’s wall clock in the row’s location, not UTC instants', () => {
+    const table = { columns: [{ key: 'createdAt', label: 'Time', kind: 'datetime' as const }], rows: [{ createdAt: '2026-03-04T02:30:00.000Z', locationCode: 'GM' }] };
+    expect(reportCsv(table, 'USD', () => 'America/New_York')).toBe('Time\r\n2026-03-03 21:30\r\n');
   });
 });
 
@@ -66,9 +80,10 @@ describe('reports/by_time view', () => {
     (new Function('emit', `return (${src});`)((k: unknown, v: unknown) => out.push([k, v])) as (d: object) => void)(doc);
     return out;
   };
-  it('keys sales and voids by createdAt, shift closes by closedAt, nothing else', () => {
+  it('keys sales, voids and layaway money by createdAt, shift closes by closedAt, nothing else', () => {
     expect(map({ type: 'sale', createdAt: '2026-03-03T15:00:00Z' })).toEqual([[['sale', '2026-03-03T15:00:00Z'], null]]);
     expect(map({ type: 'void', createdAt: '2026-03-03T16:00:00Z' })).toEqual([[['void', '2026-03-03T16:00:00Z'], null]]);
+    for (const type of ['layaway', 'layaway_payment', 'layaway_close']) expect(map({ type, createdAt: '2026-03-03T16:00:00Z' })).toEqual([[[type, '2026-03-03T16:00:00Z'], null]]);
     expect(map({ type: 'shift_close', closedAt: '2026-03-03T23:00:00Z' })).toEqual([[['shift_close', '2026-03-03T23:00:00Z'], null]]);
     expect(map({ type: 'stock_movement', createdAt: '2026-03-03T15:00:00Z' })).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import { toCsv } from './catalog-csv.ts';
-import { currencyDigits, toDecimalString } from './money.ts';
+import { currencyDigits, divRound, toDecimalString } from './money.ts';
+import { FIGURE_HELP } from './sales-figures.ts';
 import {
   discountsAndOverrides,
   fillDays,
@@ -11,14 +12,18 @@ import {
   zReports,
   type CatalogLookup,
   type Dimension,
+  type LayawayMoneyDoc,
   type SaleFact
 } from './sales-analytics.ts';
+import { shiftLabel, storeFormat, type StoreFormat } from './store-format.ts';
 import type { IsoDate } from './business-day.ts';
-import type { ShiftCloseDoc, VoidDoc } from './schemas/index.ts';
+import type { ShiftCloseDoc } from './schemas/index.ts';
 
 /**
  * The reports as tables: one column list per report, shared by the API's JSON, its CSV form and the
- * admin page's table, so a CSV column is always what the page shows (docs/API.md lists them).
+ * admin page's table, so a CSV column is always what the page shows (docs/API.md lists them). Every
+ * sales figure is domain/sales-figures.ts's; each report carries a totals row that is the sum of its
+ * rows (a column that does not add up, like a count of sales holding a product, has no total).
  * Money cells are integer minor units in JSON and decimal strings in CSV.
  */
 
@@ -29,6 +34,7 @@ export const REPORTS = [
   'sales-by-employee',
   'sales-by-category',
   'sales-by-product',
+  'sales-by-variant',
   'tax',
   'tenders',
   'discounts',
@@ -44,6 +50,7 @@ export const REPORT_TITLES: Record<ReportName, string> = {
   'sales-by-employee': 'Sales by employee',
   'sales-by-category': 'Sales by category',
   'sales-by-product': 'Sales by product',
+  'sales-by-variant': 'Sales by variant (size, colour…)',
   tax: 'Tax collected by rate',
   tenders: 'Tenders',
   discounts: 'Discounts and overrides',
@@ -51,11 +58,16 @@ export const REPORT_TITLES: Record<ReportName, string> = {
   'z-reports': 'Z reports (shift closes)'
 };
 
-export type CellKind = 'text' | 'int' | 'money' | 'datetime';
+/** `date`: a business day (YYYY-MM-DD, already the store's); `datetime`: an instant (ISO-8601 UTC) */
+export type CellKind = 'text' | 'int' | 'money' | 'date' | 'datetime';
 export interface Column {
   key: string;
   label: string;
   kind: CellKind;
+  /** what the figure means (column help on the page, docs/API.md) */
+  help?: string;
+  /** the totals row sums this column */
+  sum?: boolean;
 }
 export type Cell = string | number;
 export type Row = Record<string, Cell>;
@@ -65,76 +77,112 @@ export interface ReportTable {
   title: string;
   columns: Column[];
   rows: Row[];
+  /** Σ of the rows for the columns that add up; the first column reads "Total" */
+  totals: Row;
   /** which column a chart plots over which (sales by day/hour only) */
   chart?: { x: string; y: string };
 }
 
-const col = (key: string, label: string, kind: CellKind = 'text'): Column => ({ key, label, kind });
-const SALES_FIGURES: Column[] = [
-  col('transactions', 'Transactions', 'int'),
-  col('units', 'Units', 'int'),
-  col('gross', 'Gross sales', 'money'),
-  col('discounts', 'Discounts', 'money'),
-  col('refunds', 'Refunds', 'money'),
-  col('net', 'Net sales', 'money'),
-  col('tax', 'Tax', 'money'),
-  col('total', 'Total', 'money'),
-  col('averageBasket', 'Average basket', 'money')
+const col = (key: string, label: string, kind: CellKind = 'text', more: { help?: string; sum?: boolean } = {}): Column => ({ key, label, kind, ...more });
+const money = (key: string, label: string, help?: string) => col(key, label, 'money', { sum: true, ...(help ? { help } : {}) });
+const H = FIGURE_HELP;
+
+/** Whole sales: every figure, rounding and total collected included. */
+const SALE_FIGURES: Column[] = [
+  col('transactions', 'Transactions', 'int', { sum: true, help: H.transactions }),
+  col('units', 'Units', 'int', { sum: true, help: H.units }),
+  money('gross', 'Gross sales', H.gross),
+  money('discounts', 'Discounts', H.discounts),
+  money('returns', 'Returns', H.returns),
+  money('net', 'Net sales', H.net),
+  money('tax', 'Tax', H.tax),
+  money('rounding', 'Rounding', H.rounding),
+  money('collected', 'Total collected', H.collected),
+  col('averageBasket', 'Average basket', 'money', { help: H.averageBasket })
+];
+
+/** Lines: no per-line cash rounding, so net + tax is where a line's money ends. */
+const LINE_FIGURES: Column[] = [
+  col('transactions', 'Transactions', 'int', { help: 'Sales holding it (a sale with several products counts for each).' }),
+  col('units', 'Units', 'int', { sum: true, help: H.units }),
+  money('gross', 'Gross sales', H.gross),
+  money('discounts', 'Discounts', H.discounts),
+  money('returns', 'Returns', H.returns),
+  money('net', 'Net sales', H.net),
+  money('tax', 'Tax', H.tax),
+  money('total', 'Total sales', `${H.total} (Cash rounding is per sale, not per item: see Sales by day.)`)
 ];
 
 const SALES_KEY: Record<Dimension, Column[]> = {
-  day: [col('key', 'Day')],
+  day: [col('key', 'Day', 'date')],
   hour: [col('label', 'Hour')],
   location: [col('key', 'Location')],
   employee: [col('key', 'Employee id'), col('label', 'Employee')],
   category: [col('key', 'Category id'), col('label', 'Category')],
-  product: [col('key', 'Product id'), col('label', 'Product')]
+  product: [col('key', 'Product id'), col('label', 'Product')],
+  variant: [col('key', 'Variant id'), col('sku', 'SKU'), col('label', 'Variant')]
 };
 
 export const COLUMNS: Record<ReportName, Column[]> = {
-  'sales-by-day': [...SALES_KEY.day, ...SALES_FIGURES],
-  'sales-by-hour': [...SALES_KEY.hour, ...SALES_FIGURES],
-  'sales-by-location': [...SALES_KEY.location, ...SALES_FIGURES],
-  'sales-by-employee': [...SALES_KEY.employee, ...SALES_FIGURES],
-  'sales-by-category': [...SALES_KEY.category, ...SALES_FIGURES],
-  'sales-by-product': [...SALES_KEY.product, ...SALES_FIGURES],
-  tax: [col('locationCode', 'Location'), col('rateName', 'Tax rate'), col('ratePercent', 'Rate %'), col('taxable', 'Taxable sales', 'money'), col('tax', 'Tax collected', 'money')],
-  tenders: [col('kind', 'Tender'), col('count', 'Sales', 'int'), col('taken', 'Taken', 'money'), col('refunded', 'Refunded', 'money'), col('net', 'Net', 'money')],
+  'sales-by-day': [...SALES_KEY.day, ...SALE_FIGURES],
+  'sales-by-hour': [...SALES_KEY.hour, ...SALE_FIGURES],
+  'sales-by-location': [...SALES_KEY.location, ...SALE_FIGURES],
+  'sales-by-employee': [...SALES_KEY.employee, ...SALE_FIGURES],
+  'sales-by-category': [...SALES_KEY.category, ...LINE_FIGURES],
+  'sales-by-product': [...SALES_KEY.product, ...LINE_FIGURES],
+  'sales-by-variant': [...SALES_KEY.variant, ...LINE_FIGURES],
+  tax: [
+    col('locationCode', 'Location'),
+    col('rateName', 'Tax rate'),
+    col('ratePercent', 'Rate %'),
+    money('taxable', 'Taxable sales', 'Net sales the rate applied to (returns and voids subtract).'),
+    money('tax', 'Tax collected', H.tax)
+  ],
+  tenders: [
+    col('kind', 'Tender'),
+    col('count', 'Payments', 'int', { sum: true, help: 'Sales paid (partly) this way.' }),
+    money('taken', 'Taken', 'Money in: payments, deposits.'),
+    money('refunded', 'Refunded', 'Money out: refunds, voids, layaway cancellations.'),
+    money('net', 'Net', 'Taken − refunded.'),
+    money('sales', 'For sales', 'Of the net, sales, returns and voids: adds up to total collected.'),
+    money('layaways', 'For layaways', 'Of the net, layaway deposits and payments less cancellation refunds (not sales until picked up).')
+  ],
   discounts: [
     col('createdAt', 'Time', 'datetime'),
-    col('day', 'Business day'),
+    col('day', 'Business day', 'date'),
     col('locationCode', 'Location'),
+    col('type', 'Type'),
     col('saleId', 'Sale'),
     col('cashierName', 'Cashier'),
-    col('discount', 'Discount', 'money'),
-    col('overrides', 'Price overrides', 'int'),
+    money('discount', 'Discount', `${H.discounts} A void takes its sale's back.`),
+    col('overrides', 'Price overrides', 'int', { sum: true }),
     col('approvedBy', 'Approved by')
   ],
   'refunds-voids': [
     col('createdAt', 'Time', 'datetime'),
-    col('day', 'Business day'),
+    col('day', 'Business day', 'date'),
     col('locationCode', 'Location'),
     col('kind', 'Type'),
     col('saleId', 'Sale'),
     col('registerId', 'Register'),
     col('cashierName', 'Cashier'),
-    col('amount', 'Amount returned', 'money'),
+    money('net', 'Net', 'Returns: the returns figure. Voids: the voided sale’s net sales.'),
+    money('tax', 'Tax', 'Tax given back with it.'),
+    money('amount', 'Amount returned', 'Money given back (net + tax, and cash rounding).'),
     col('reason', 'Reason'),
     col('approvedBy', 'Approved by')
   ],
   'z-reports': [
     col('closedAt', 'Closed', 'datetime'),
-    col('day', 'Business day'),
+    col('day', 'Business day', 'date'),
     col('locationCode', 'Location'),
-    col('registerId', 'Register'),
-    col('shiftId', 'Shift'),
+    col('shift', 'Shift', 'text', { help: 'Register and when the shift opened.' }),
     col('closedBy', 'Closed by'),
-    col('salesCount', 'Sales', 'int'),
-    col('netSales', 'Net sales (Z)', 'money'),
-    col('expectedCash', 'Expected cash', 'money'),
-    col('countedCash', 'Counted cash', 'money'),
-    col('overShort', 'Over/short', 'money'),
-    col('unsyncedAtClose', 'Unsynced at close', 'int'),
+    ...SALE_FIGURES.filter((c) => c.key !== 'averageBasket'),
+    money('expectedCash', 'Expected cash'),
+    money('countedCash', 'Counted cash'),
+    money('overShort', 'Over/short'),
+    col('unsyncedAtClose', 'Unsynced at close', 'int', { sum: true }),
     col('approvedBy', 'Approved by')
   ]
 };
@@ -145,18 +193,22 @@ export const TENDER_LABELS: Record<string, string> = {
   card_stripe: 'Card (Stripe)',
   store_credit: 'Store credit',
   gift_card: 'Gift card',
-  layaway: 'Layaway'
+  layaway: 'Layaway deposits used'
 };
 
 export interface ReportInput {
   report: ReportName;
-  /** sales made in the range (voided ones flagged) */
+  /** facts of the range: sales made in it and the reversals of voids made in it */
   facts: SaleFact[];
-  /** voids made in the range */
-  voids: VoidDoc[];
   closes: ShiftCloseDoc[];
+  /** layaway deposits, payments and closes made in the range (tenders) */
+  layaways?: LayawayMoneyDoc[];
   catalog: CatalogLookup;
   timeZoneOf: (locationCode: string) => string;
+  /** the location's formatter (locale, time zone, currency); default: its time zone, en-US, USD */
+  formatOf?: (locationCode: string) => StoreFormat;
+  /** a register's name for its id (device registry); default: the id */
+  registerName?: (registerId: string) => string;
   days: IsoDate[];
 }
 
@@ -166,46 +218,84 @@ const DIMENSION_OF: Partial<Record<ReportName, Dimension>> = {
   'sales-by-location': 'location',
   'sales-by-employee': 'employee',
   'sales-by-category': 'category',
-  'sales-by-product': 'product'
+  'sales-by-product': 'product',
+  'sales-by-variant': 'variant'
 };
+
+/** The totals row: Σ of each summing column; average basket from the totals; the first column says "Total". */
+export function totalsRow(columns: readonly Column[], rows: readonly Row[]): Row {
+  const out: Row = {};
+  for (const c of columns) if (c.sum) out[c.key] = rows.reduce((a, r) => a + (typeof r[c.key] === 'number' ? (r[c.key] as number) : 0), 0);
+  if (columns.some((c) => c.key === 'averageBasket') && typeof out.net === 'number' && typeof out.transactions === 'number') {
+    out.averageBasket = out.transactions > 0 ? divRound(out.net, out.transactions, 'half_up') : 0;
+  }
+  const first = columns[0];
+  if (first) out[first.key] = 'Total';
+  return out;
+}
 
 /** Builds one report's table from the loaded facts. */
 export function buildReport(input: ReportInput): ReportTable {
   const { report } = input;
-  const base = { report, title: REPORT_TITLES[report], columns: COLUMNS[report] };
+  const columns = COLUMNS[report];
+  const named = (id: string) => input.registerName?.(id) ?? id;
+  const fmtOf = input.formatOf ?? ((code: string) => storeFormat({ timeZone: input.timeZoneOf(code), currency: 'USD' }));
+  const table = (raw: Row[], chart?: { x: string; y: string }): ReportTable => {
+    // a negated zero (a void of a sale with no discount) reads "-0.00" in a CSV: zeros are zeros
+    const rows = raw.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? v || 0 : v])));
+    return { report, title: REPORT_TITLES[report], columns, rows, totals: totalsRow(columns, rows), ...(chart ? { chart } : {}) };
+  };
   const dim = DIMENSION_OF[report];
   if (dim) {
     let rows = salesBy(input.facts, dim);
     if (dim === 'day') rows = fillDays(rows, input.days);
     if (dim === 'hour') rows = fillHours(rows);
-    return { ...base, rows: rows.map((r) => ({ ...r })), ...(dim === 'day' ? { chart: { x: 'key', y: 'net' } } : dim === 'hour' ? { chart: { x: 'label', y: 'net' } } : {}) };
+    return table(
+      rows.map((r) => ({ ...r })),
+      dim === 'day' ? { x: 'key', y: 'net' } : dim === 'hour' ? { x: 'label', y: 'net' } : undefined
+    );
   }
   switch (report) {
     case 'tax':
-      return { ...base, rows: taxByRate(input.facts, input.catalog).map((r) => ({ ...r, ratePercent: (r.ratePpm / 10_000).toFixed(3).replace(/\.?0+$/, '') })) };
+      return table(taxByRate(input.facts, input.catalog).map((r) => ({ ...r, ratePercent: (r.ratePpm / 10_000).toFixed(3).replace(/\.?0+$/, '') })));
     case 'tenders':
-      return { ...base, rows: tendersBy(input.facts, input.voids).map((r) => ({ ...r, kind: TENDER_LABELS[r.kind] ?? r.kind })) };
+      return table(tendersBy(input.facts, input.layaways ?? []).map((r) => ({ ...r, kind: TENDER_LABELS[r.kind] ?? r.kind })));
     case 'discounts':
-      return {
-        ...base,
-        rows: discountsAndOverrides(input.facts).map(({ approvals, ...r }) => ({ ...r, approvedBy: approvals.map((a) => `${a.staffName} (${a.action.replace(/_/g, ' ')})`).join('; ') }))
-      };
+      return table(
+        discountsAndOverrides(input.facts).map(({ approvals, type, ...r }) => ({
+          ...r,
+          type: type === 'void' ? 'Void' : 'Sale',
+          approvedBy: approvals.map((a) => `${a.staffName} (${a.action.replace(/_/g, ' ')})`).join('; ')
+        }))
+      );
     case 'refunds-voids':
-      return { ...base, rows: refundsAndVoids(input.facts, input.voids, input.timeZoneOf).map(({ id: _id, ...r }) => ({ ...r })) };
+      return table(refundsAndVoids(input.facts).map(({ id: _id, registerId, ...r }) => ({ ...r, registerId: named(registerId) })));
     case 'z-reports':
-      return { ...base, rows: zReports(input.closes, input.timeZoneOf).map(({ closeId: _c, ...r }) => ({ ...r })) };
+      return table(
+        zReports(input.closes, input.timeZoneOf).map(({ closeId: _c, shiftId: _s, registerId, openedAt, averageBasket: _a, total: _t, ...r }) => ({
+          ...r,
+          shift: shiftLabel(named(registerId), openedAt || undefined, fmtOf(r.locationCode))
+        }))
+      );
     default:
       throw new Error(`unknown report ${report}`);
   }
 }
 
-/** The table as CSV: a header of column labels, money as decimals in the currency's digits. */
-export function reportCsv(table: Pick<ReportTable, 'columns' | 'rows'>, currency = 'USD'): string {
+/**
+ * The table as CSV: a header of column labels, the rows, then the totals row; money as decimals in
+ * the currency's digits; times as the store's wall clock ("2026-03-03 21:30", the row's location's
+ * zone) rather than UTC instants.
+ */
+export function reportCsv(table: Pick<ReportTable, 'columns' | 'rows'> & { totals?: Row }, currency = 'USD', timeZoneOf: (locationCode: string) => string = () => 'UTC'): string {
   const digits = currencyDigits(currency);
-  const cell = (c: Column, v: Cell | undefined): string => {
+  const cell = (c: Column, v: Cell | undefined, row: Row): string => {
     if (v === undefined) return '';
     if (c.kind === 'money' && typeof v === 'number') return toDecimalString(v, digits);
+    if (c.kind === 'datetime' && typeof v === 'string' && !Number.isNaN(Date.parse(v))) return storeFormat({ timeZone: timeZoneOf(String(row.locationCode ?? '')), currency }).stamp(v);
     return String(v);
   };
-  return toCsv([table.columns.map((c) => c.label), ...table.rows.map((r) => table.columns.map((c) => cell(c, r[c.key])))]);
+  const lines = [table.columns.map((c) => c.label), ...table.rows.map((r) => table.columns.map((c) => cell(c, r[c.key], r)))];
+  if (table.totals && table.rows.length) lines.push(table.columns.map((c) => cell(c, table.totals![c.key], table.totals!)));
+  return toCsv(lines);
 }

@@ -1,26 +1,26 @@
-import { businessDay, localHour, type IsoDate } from './business-day.ts';
-import type { SaleDoc, ShiftCloseDoc, TenderKind, VoidDoc } from './schemas/index.ts';
+import { businessDay, daysBetween, addDays, localHour, today as todayIn, weekStart, type IsoDate } from './business-day.ts';
+import { addFigures, addLine, emptyFigures, finishFigures, lineFigures, saleFigures, sumFigures, tenderNet, ADDITIVE_KEYS, type LineFigures, type SalesFigures, type TenderTotals } from './sales-figures.ts';
+import { storedShiftReport } from './shift-report.ts';
+import type { LayawayCloseDoc, LayawayDoc, LayawayPaymentDoc, SaleDoc, ShiftCloseDoc, TenderKind, VoidDoc } from './schemas/index.ts';
 
 /**
  * Sales analytics for the admin dashboard, journal and reports. Register sales are immutable
  * documents (negative lines are items coming back; domain/cart.ts); a void is a separate document
- * named after its sale. Here they become facts — one per sale, one per line — bucketed by the
- * location's business day and hour, then summed by any dimension.
- *
- * Definitions (docs/API.md "Reports"):
- * - a line's net = qty × unitPrice − discount, without tax (prices that include tax have it taken out);
- * - gross = Σ net of sold lines (+qty); refunds = −Σ net of returned lines (a positive number);
- *   net sales = gross − refunds; tax = Σ line tax (returns subtract); total = net sales + tax;
- * - a voided sale is left out of every figure on the day it was made (it never happened for the
- *   business), and counted in `voids` instead; voids are reported on their own in refunds/voids;
- * - transactions = sale documents not voided (sales, returns and exchanges); average basket =
- *   net sales ÷ transactions (0 when there are none); units = Σ qty (returns subtract).
+ * named after its sale. Here they become facts — one per sale and one per void, each with its lines
+ * — bucketed by the location's business day and hour, then summed by any dimension. Every figure is
+ * domain/sales-figures.ts's (see its definitions): a void is a fact of its own, dated when it was
+ * made, carrying its sale's figures negated, so a sale voided the same day nets out of that day and
+ * an older day never changes after the fact (as its Z report does not).
  * Pure: no clock, no I/O; money in integer minor units.
  */
 
-/** How a line maps to the catalog: product → category, and tax category → the location's rate. */
+export type { SalesFigures };
+
+/** How a line maps to the catalog: product → name and category, and tax category → the location's rate. */
 export interface CatalogLookup {
   categoryOf(productId: string): { id: string; name: string } | undefined;
+  /** the product's own name (a sale line carries its variant's, "Jacket · L / Burgundy") */
+  productName?(productId: string): string | undefined;
   /** the rate that applied to a line at this location (undefined: no tax rate, e.g. exempt) */
   taxRateOf?(locationCode: string, taxCategory: string | undefined): { id: string; name: string; ratePpm: number } | undefined;
 }
@@ -33,17 +33,18 @@ export interface LineFact {
   cashierId: string;
   cashierName: string;
   productId: string;
+  productName: string;
   variantId: string;
+  /** the line's name as sold: product and options */
+  variantName: string;
   sku: string;
-  name: string;
   categoryId: string;
   categoryName: string;
   taxCategory: string;
-  qty: number;
-  /** qty × unitPrice − discount, without tax */
-  net: number;
-  discount: number;
-  tax: number;
+  /** signed: a void's reversal carries its sale's line figures negated */
+  figures: LineFigures;
+  /** +1 for a sale's line, −1 for its reversal by a void */
+  sign: 1 | -1;
   /** the catalog price was overridden at the till */
   overridden: boolean;
 }
@@ -57,20 +58,19 @@ export interface SaleFact {
   cashierId: string;
   cashierName: string;
   customerId?: string;
+  /** the sale's time, or the void's for a reversal */
   createdAt: string;
   day: IsoDate;
   hour: number;
   currency: string;
-  units: number;
-  gross: number;
-  refunds: number;
-  net: number;
-  discount: number;
-  tax: number;
-  total: number;
-  /** cash less change, per tender kind (refund tenders negative) */
-  tenders: Partial<Record<TenderKind, number>>;
+  /** the sale's figures; a reversal's are its sale's negated */
+  figures: SalesFigures;
+  /** money per tender kind, cash less change (a reversal: the void's refund, negative) */
+  tenders: TenderTotals;
   approvals: SaleDoc['approvals'];
+  /** set on the fact a void makes: it reverses sale `saleId` on the void's day */
+  reversal?: { voidId: string; reason: string };
+  /** the sale has been voided (whenever the void was made): the journal marks it */
   voided: boolean;
   voidId?: string;
   lines: LineFact[];
@@ -78,51 +78,45 @@ export interface SaleFact {
 
 /** Net of a line without its tax, whichever way the sale's prices read. */
 export function lineNet(line: SaleDoc['lines'][number], pricesIncludeTax: boolean): number {
-  return line.qty * line.unitPrice - line.discount - (pricesIncludeTax ? line.tax : 0);
+  return lineFigures(line, pricesIncludeTax).net;
 }
 
 const UNCATEGORISED = { id: 'category:none', name: 'Uncategorised' };
 
-/** One fact per sale (voided or not) with its line facts, in the location's time zone. */
-export function saleFact(sale: SaleDoc, timeZone: string, catalog: CatalogLookup, voidDoc?: VoidDoc): SaleFact {
-  const day = businessDay(sale.createdAt, timeZone);
-  const hour = localHour(sale.createdAt, timeZone);
-  const cashierName = sale.cashierName ?? sale.cashierId;
+/** "Jacket · L / Burgundy" → "Jacket": the register names a line product · options (register/cart.svelte.ts). */
+export const productPartOf = (lineName: string) => lineName.split(' · ')[0]!.trim() || lineName;
+
+function lineFacts(sale: SaleDoc, at: { day: IsoDate; hour: number }, catalog: CatalogLookup, sign: 1 | -1): LineFact[] {
   const incl = sale.pricesIncludeTax ?? false;
-  let gross = 0;
-  let refunds = 0;
-  let units = 0;
-  const lines: LineFact[] = sale.lines.map((l) => {
-    const net = lineNet(l, incl);
-    if (l.qty > 0) gross += net;
-    else refunds -= net;
-    units += l.qty;
+  const cashierName = sale.cashierName ?? sale.cashierId;
+  return sale.lines.map((l) => {
+    const f = lineFigures(l, incl);
     const cat = catalog.categoryOf(l.productId) ?? UNCATEGORISED;
     return {
       saleId: sale._id,
       locationCode: sale.locationCode,
-      day,
-      hour,
+      day: at.day,
+      hour: at.hour,
       cashierId: sale.cashierId,
       cashierName,
       productId: l.productId,
+      productName: catalog.productName?.(l.productId) ?? productPartOf(l.name),
       variantId: l.variantId,
+      variantName: l.name,
       sku: l.sku,
-      name: l.name,
       categoryId: cat.id,
       categoryName: cat.name,
       taxCategory: l.taxCategory ?? '',
-      qty: l.qty,
-      net,
-      discount: l.discount,
-      tax: l.tax,
+      figures: sign === 1 ? f : { qty: -f.qty, gross: -f.gross, discounts: -f.discounts, returns: -f.returns, net: -f.net, tax: -f.tax },
+      sign,
       overridden: l.listPrice !== undefined && l.listPrice !== l.unitPrice
     };
   });
-  const tenders: Partial<Record<TenderKind, number>> = {};
-  for (const t of sale.tenders) tenders[t.kind] = (tenders[t.kind] ?? 0) + t.amount;
-  // Change is handed back in cash: the drawer keeps cash tendered less change.
-  if (sale.change) tenders.cash = (tenders.cash ?? 0) - sale.change;
+}
+
+/** One fact per sale (voided or not: its void is a fact of its own) with its line facts, in the location's time zone. */
+export function saleFact(sale: SaleDoc, timeZone: string, catalog: CatalogLookup, voidDoc?: VoidDoc): SaleFact {
+  const at = { day: businessDay(sale.createdAt, timeZone), hour: localHour(sale.createdAt, timeZone) };
   return {
     saleId: sale._id,
     kind: sale.kind ?? 'sale',
@@ -130,24 +124,56 @@ export function saleFact(sale: SaleDoc, timeZone: string, catalog: CatalogLookup
     registerId: sale.registerId,
     ...(sale.shiftId ? { shiftId: sale.shiftId } : {}),
     cashierId: sale.cashierId,
-    cashierName,
+    cashierName: sale.cashierName ?? sale.cashierId,
     ...(sale.customerId ? { customerId: sale.customerId } : {}),
     createdAt: sale.createdAt,
-    day,
-    hour,
+    ...at,
     currency: sale.currency,
-    units,
-    gross,
-    refunds,
-    net: gross - refunds,
-    discount: sale.discountTotal,
-    tax: sale.taxTotal,
-    total: gross - refunds + sale.taxTotal,
-    tenders,
+    figures: saleFigures(sale),
+    tenders: tenderNet(sale.tenders, sale.change),
     approvals: sale.approvals ?? [],
     voided: !!voidDoc,
     ...(voidDoc ? { voidId: voidDoc._id } : {}),
-    lines
+    lines: lineFacts(sale, at, catalog, 1)
+  };
+}
+
+/**
+ * The fact a void makes: its sale's figures and lines negated, on the void's day and hour, for the
+ * sale's cashier (whose sale it takes back), with the void's refund as its tenders. Without the sale
+ * (never expected: both live in the same location database) its total comes off as net sales.
+ */
+export function reversalFact(v: VoidDoc, sale: SaleDoc | undefined, timeZone: string, catalog: CatalogLookup): SaleFact {
+  const at = { day: businessDay(v.createdAt, timeZone), hour: localHour(v.createdAt, timeZone) };
+  let figures: SalesFigures;
+  if (sale) figures = addFigures(emptyFigures(), saleFigures(sale), -1);
+  else {
+    figures = emptyFigures();
+    figures.transactions = -1;
+    figures.units = -v.lines.reduce((a, l) => a + l.qty, 0);
+    figures.gross = figures.net = figures.total = v.total;
+    figures.collected = v.tenders.reduce((a, t) => a + t.amount, 0);
+    figures.rounding = figures.collected - figures.total;
+  }
+  return {
+    saleId: v.saleId,
+    kind: sale?.kind ?? 'sale',
+    locationCode: v.locationCode,
+    registerId: v.registerId,
+    ...(v.shiftId ? { shiftId: v.shiftId } : {}),
+    cashierId: sale?.cashierId ?? v.cashierId,
+    cashierName: sale?.cashierName ?? sale?.cashierId ?? v.cashierId,
+    ...(sale?.customerId ? { customerId: sale.customerId } : {}),
+    createdAt: v.createdAt,
+    ...at,
+    currency: sale?.currency ?? 'USD',
+    figures: finishFigures(figures),
+    tenders: tenderNet(v.tenders),
+    approvals: v.approvals,
+    reversal: { voidId: v._id, reason: v.reason },
+    voided: true,
+    voidId: v._id,
+    lines: sale ? lineFacts(sale, at, catalog, -1) : []
   };
 }
 
@@ -156,53 +182,26 @@ export function voidIdOf(saleId: string): string {
   return `void:${saleId.slice('sale:'.length)}`;
 }
 
-/** The figures every sales report row carries. */
-export interface SalesFigures {
-  transactions: number;
-  units: number;
-  gross: number;
-  discounts: number;
-  refunds: number;
-  net: number;
-  tax: number;
-  total: number;
-  averageBasket: number;
-}
-
 export interface SalesRow extends SalesFigures {
   key: string;
   label: string;
+  /** variant rows: the variant's SKU and product */
+  sku?: string;
+  productId?: string;
 }
 
-export const emptyFigures = (): SalesFigures => ({ transactions: 0, units: 0, gross: 0, discounts: 0, refunds: 0, net: 0, tax: 0, total: 0, averageBasket: 0 });
+export { emptyFigures };
 
-/** Averages need the count: computed once all facts are in. */
-function finish<T extends SalesFigures>(f: T): T {
-  f.averageBasket = f.transactions ? Math.round(f.net / f.transactions) : 0;
-  return f;
-}
-
-/** Totals over the given sales (voided ones are skipped). */
+/** Totals over the facts (a void's fact takes its sale back off). */
 export function totals(facts: readonly SaleFact[]): SalesFigures {
-  const f = emptyFigures();
-  for (const s of facts) {
-    if (s.voided) continue;
-    f.transactions += 1;
-    f.units += s.units;
-    f.gross += s.gross;
-    f.discounts += s.discount;
-    f.refunds += s.refunds;
-    f.net += s.net;
-    f.tax += s.tax;
-    f.total += s.total;
-  }
-  return finish(f);
+  return sumFigures(facts.map((f) => f.figures));
 }
 
 export type SaleDimension = 'day' | 'hour' | 'location' | 'employee';
-export type LineDimension = 'category' | 'product';
+export type LineDimension = 'category' | 'product' | 'variant';
 export type Dimension = SaleDimension | LineDimension;
-export const DIMENSIONS: readonly Dimension[] = ['day', 'hour', 'location', 'employee', 'category', 'product'];
+export const DIMENSIONS: readonly Dimension[] = ['day', 'hour', 'location', 'employee', 'category', 'product', 'variant'];
+export const LINE_DIMENSIONS: readonly Dimension[] = ['category', 'product', 'variant'];
 
 function saleKey(s: SaleFact, by: SaleDimension): [string, string] {
   switch (by) {
@@ -217,11 +216,26 @@ function saleKey(s: SaleFact, by: SaleDimension): [string, string] {
   }
 }
 
+function lineKey(l: LineFact, by: LineDimension): [string, string] {
+  switch (by) {
+    case 'category':
+      return [l.categoryId, l.categoryName];
+    case 'product':
+      return [l.productId, l.productName];
+    case 'variant':
+      return [l.variantId, l.variantName];
+  }
+}
+
+const isZero = (r: SalesFigures) => ADDITIVE_KEYS.every((k) => r[k] === 0);
+
 /**
- * Sales summed by a dimension. Sale-level dimensions sum whole sales; category and product sum their
- * lines, where a transaction is a sale holding at least one such line (so line rows do not add up to
- * the sale count, as a basket spans categories). Sorted by key (day, hour, code) or, for people,
- * categories and products, by net sales, largest first.
+ * Sales summed by a dimension. Sale-level dimensions sum whole sales (rounding and total collected
+ * included); category, product and variant sum lines, where rounding is not per line (it stays out:
+ * total collected = net + tax) and a transaction is a sale holding at least one such line (so line
+ * rows do not add up to the sale count, as a basket spans products). Rows whose figures are all zero
+ * (a sale and its same-day void) are left out. Sorted by key (day, hour, code) or, for people,
+ * categories, products and variants, by net sales, largest first.
  */
 export function salesBy(facts: readonly SaleFact[], by: Dimension): SalesRow[] {
   const rows = new Map<string, SalesRow>();
@@ -231,38 +245,27 @@ export function salesBy(facts: readonly SaleFact[], by: Dimension): SalesRow[] {
     return r;
   };
   for (const s of facts) {
-    if (s.voided) continue;
-    if (by === 'category' || by === 'product') {
+    if (by === 'category' || by === 'product' || by === 'variant') {
       const seen = new Set<string>();
       for (const l of s.lines) {
-        const [key, label] = by === 'category' ? [l.categoryId, l.categoryName] : [l.productId, l.name];
+        const [key, label] = lineKey(l, by);
         const r = row(key, label);
+        if (by === 'variant' && r.sku === undefined) {
+          r.sku = l.sku;
+          r.productId = l.productId;
+        }
         if (!seen.has(key)) {
-          r.transactions += 1;
+          r.transactions += l.sign;
           seen.add(key);
         }
-        r.units += l.qty;
-        if (l.qty > 0) r.gross += l.net;
-        else r.refunds -= l.net;
-        r.discounts += l.discount;
-        r.net += l.net;
-        r.tax += l.tax;
-        r.total += l.net + l.tax;
+        addLine(r, l.figures);
       }
     } else {
       const [key, label] = saleKey(s, by);
-      const r = row(key, label);
-      r.transactions += 1;
-      r.units += s.units;
-      r.gross += s.gross;
-      r.discounts += s.discount;
-      r.refunds += s.refunds;
-      r.net += s.net;
-      r.tax += s.tax;
-      r.total += s.total;
+      addFigures(row(key, label), s.figures);
     }
   }
-  const out = [...rows.values()].map(finish);
+  const out = [...rows.values()].filter((r) => !isZero(r)).map(finishFigures);
   const byKey = by === 'day' || by === 'hour' || by === 'location';
   return out.sort((a, b) => (byKey ? a.key.localeCompare(b.key) : b.net - a.net || a.label.localeCompare(b.label)));
 }
@@ -287,26 +290,33 @@ export interface TaxRow {
   rateName: string;
   ratePpm: number;
   locationCode: string;
-  /** net sales the rate applied to (returns subtract) */
+  /** net sales the rate applied to (returns and voids subtract) */
   taxable: number;
   tax: number;
 }
 
-/** Tax collected per rate and location; lines no rate applied to show as "No tax". */
+/** Tax collected per rate and location; lines no rate applied to show as "No tax". Σ taxable = net sales, Σ tax = tax. */
 export function taxByRate(facts: readonly SaleFact[], catalog: CatalogLookup): TaxRow[] {
   const rows = new Map<string, TaxRow>();
   for (const s of facts) {
-    if (s.voided) continue;
     for (const l of s.lines) {
       const rate = catalog.taxRateOf?.(s.locationCode, l.taxCategory) ?? { id: 'none', name: 'No tax', ratePpm: 0 };
       const key = `${s.locationCode}|${rate.id}`;
       let r = rows.get(key);
       if (!r) rows.set(key, (r = { rateId: rate.id, rateName: rate.name, ratePpm: rate.ratePpm, locationCode: s.locationCode, taxable: 0, tax: 0 }));
-      r.taxable += l.net;
-      r.tax += l.tax;
+      r.taxable += l.figures.net;
+      r.tax += l.figures.tax;
     }
   }
-  return [...rows.values()].sort((a, b) => a.locationCode.localeCompare(b.locationCode) || b.tax - a.tax);
+  return [...rows.values()].filter((r) => r.taxable || r.tax).sort((a, b) => a.locationCode.localeCompare(b.locationCode) || b.tax - a.tax);
+}
+
+/** Layaway documents move money (deposits, payments, cancellation refunds) without being sales. */
+export type LayawayMoneyDoc = LayawayDoc | LayawayPaymentDoc | LayawayCloseDoc;
+
+/** A layaway document's money per tender kind (cash less change). */
+export function layawayMoney(d: LayawayMoneyDoc): TenderTotals {
+  return tenderNet(d.tenders, d.type === 'layaway_close' ? 0 : d.change);
 }
 
 export interface TenderRow {
@@ -315,35 +325,45 @@ export interface TenderRow {
   count: number;
   /** money taken in */
   taken: number;
-  /** money given back (refunds), as a positive number */
+  /** money given back (refunds, voids, layaway cancellations), as a positive number */
   refunded: number;
+  /** taken − refunded = sales + layaways */
   net: number;
+  /** of net: sales, returns and voids (Σ over kinds = total collected) */
+  sales: number;
+  /** of net: layaway deposits and payments less cancellation refunds (not sales) */
+  layaways: number;
 }
 
-/** Money by means of payment: sales' tenders (cash less change) plus the refunds of voids in `voids`. */
-export function tendersBy(facts: readonly SaleFact[], voids: readonly VoidDoc[] = []): TenderRow[] {
+/**
+ * Money by means of payment: sales' tenders (cash less change), voids' refunds (their facts) and
+ * layaway money. The `layaway` kind is deposits used to pay a pickup sale, not money in hand.
+ */
+export function tendersBy(facts: readonly SaleFact[], layaways: readonly LayawayMoneyDoc[] = []): TenderRow[] {
   const rows = new Map<TenderKind, TenderRow>();
-  const add = (kind: TenderKind, amount: number, counts: boolean) => {
+  const add = (kind: TenderKind, amount: number, source: 'sales' | 'layaways', counts: boolean) => {
     let r = rows.get(kind);
-    if (!r) rows.set(kind, (r = { kind, count: 0, taken: 0, refunded: 0, net: 0 }));
+    if (!r) rows.set(kind, (r = { kind, count: 0, taken: 0, refunded: 0, net: 0, sales: 0, layaways: 0 }));
     if (counts) r.count += 1;
     if (amount >= 0) r.taken += amount;
     else r.refunded -= amount;
     r.net += amount;
+    r[source] += amount;
   };
-  // A voided sale's money came in and went back out: both show, netting to zero.
-  for (const s of facts) for (const [kind, amount] of Object.entries(s.tenders) as [TenderKind, number][]) add(kind, amount, true);
-  for (const v of voids) for (const t of v.tenders) add(t.kind, t.amount, false);
-  return [...rows.values()].sort((a, b) => b.net - a.net);
+  for (const s of facts) for (const [kind, amount] of Object.entries(s.tenders) as [TenderKind, number][]) add(kind, amount, 'sales', !s.reversal);
+  for (const d of layaways) for (const [kind, amount] of Object.entries(layawayMoney(d)) as [TenderKind, number][]) add(kind, amount, 'layaways', false);
+  return [...rows.values()].sort((a, b) => b.net - a.net || a.kind.localeCompare(b.kind));
 }
 
 export interface DiscountRow {
   saleId: string;
+  /** 'sale', or 'void' for a void taking a discounted sale back */
+  type: 'sale' | 'void';
   createdAt: string;
   day: IsoDate;
   locationCode: string;
   cashierName: string;
-  /** Σ line discounts of the sale */
+  /** the discounts figure of the sale (negative on its void) */
   discount: number;
   /** lines sold below their catalog price by a price override */
   overrides: number;
@@ -351,22 +371,22 @@ export interface DiscountRow {
   approvals: { action: string; staffName: string; at: string }[];
 }
 
-/** Sales with a discount, a price override or an approval for either (voided sales left out). */
+/** Sales with a discount, a price override or an approval for either, and the voids of such sales (Σ discount = discounts). */
 export function discountsAndOverrides(facts: readonly SaleFact[]): DiscountRow[] {
   const out: DiscountRow[] = [];
   for (const s of facts) {
-    if (s.voided) continue;
     const overrides = s.lines.filter((l) => l.overridden).length;
-    const approvals = s.approvals.filter((a) => a.action === 'discount_over_limit' || a.action === 'price_override');
-    if (!s.discount && !overrides && !approvals.length) continue;
+    const approvals = s.reversal ? [] : s.approvals.filter((a) => a.action === 'discount_over_limit' || a.action === 'price_override');
+    if (!s.figures.discounts && !overrides && !approvals.length) continue;
     out.push({
       saleId: s.saleId,
+      type: s.reversal ? 'void' : 'sale',
       createdAt: s.createdAt,
       day: s.day,
       locationCode: s.locationCode,
       cashierName: s.cashierName,
-      discount: s.discount,
-      overrides,
+      discount: s.figures.discounts,
+      overrides: s.reversal ? -overrides || 0 : overrides,
       approvals: approvals.map(({ action, staffName, at }) => ({ action, staffName, at }))
     });
   }
@@ -383,22 +403,44 @@ export interface RefundVoidRow {
   locationCode: string;
   registerId: string;
   cashierName: string;
-  /** money given back, positive */
+  /** returns: what the items were sold for without tax (the returns figure); voids: the voided sale's net */
+  net: number;
+  /** the tax given back with it */
+  tax: number;
+  /** money given back, positive (net + tax, and a void's rounding) */
   amount: number;
   reason: string;
   approvedBy: string;
 }
 
 /**
- * Returns (sales with returned lines, not voided) and voids in one list, newest first, with who
- * approved each (a refund without receipt or a void needs a manager; a return with its receipt may have no approver).
+ * Returns (sales with returned lines) and voids in one list, newest first, with who approved each
+ * (a refund without receipt or a void needs a manager; a return with its receipt may have no approver).
  */
-export function refundsAndVoids(facts: readonly SaleFact[], voids: readonly VoidDoc[], timeZoneOf: (locationCode: string) => string): RefundVoidRow[] {
+export function refundsAndVoids(facts: readonly SaleFact[]): RefundVoidRow[] {
   const out: RefundVoidRow[] = [];
   for (const s of facts) {
-    if (s.voided || !s.refunds) continue;
+    if (s.reversal) {
+      out.push({
+        kind: 'void',
+        id: s.reversal.voidId,
+        saleId: s.saleId,
+        createdAt: s.createdAt,
+        day: s.day,
+        locationCode: s.locationCode,
+        registerId: s.registerId,
+        cashierName: s.cashierName,
+        net: -s.figures.net,
+        tax: -s.figures.tax,
+        amount: -s.figures.collected,
+        reason: s.reversal.reason,
+        approvedBy: s.approvals.map((a) => a.staffName).join(', ')
+      });
+      continue;
+    }
+    if (!s.figures.returns) continue;
     const approval = s.approvals.find((a) => a.action === 'refund_without_receipt');
-    const refundTax = -s.lines.filter((l) => l.qty < 0).reduce((a, l) => a + l.tax, 0);
+    const refundTax = -s.lines.filter((l) => l.figures.qty < 0).reduce((a, l) => a + l.figures.tax, 0);
     out.push({
       kind: 'return',
       id: s.saleId,
@@ -408,39 +450,25 @@ export function refundsAndVoids(facts: readonly SaleFact[], voids: readonly Void
       locationCode: s.locationCode,
       registerId: s.registerId,
       cashierName: s.cashierName,
-      amount: s.refunds + refundTax,
+      net: s.figures.returns,
+      tax: refundTax,
+      amount: s.figures.returns + refundTax,
       reason: approval ? 'Refund without receipt' : 'Return',
       approvedBy: approval?.staffName ?? ''
-    });
-  }
-  for (const v of voids) {
-    out.push({
-      kind: 'void',
-      id: v._id,
-      saleId: v.saleId,
-      createdAt: v.createdAt,
-      day: businessDay(v.createdAt, timeZoneOf(v.locationCode)),
-      locationCode: v.locationCode,
-      registerId: v.registerId,
-      cashierName: v.cashierId,
-      amount: -v.total,
-      reason: v.reason,
-      approvedBy: v.approvals.map((a) => a.staffName).join(', ')
     });
   }
   return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
-export interface ZReportRow {
+export interface ZReportRow extends SalesFigures {
   closeId: string;
   shiftId: string;
   locationCode: string;
   registerId: string;
+  openedAt: string;
   day: IsoDate;
   closedAt: string;
   closedBy: string;
-  salesCount: number;
-  netSales: number;
   expectedCash: number;
   countedCash: number;
   overShort: number;
@@ -448,27 +476,28 @@ export interface ZReportRow {
   approvedBy: string;
 }
 
-const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-
-/** Shift closes as the Z reports the registers stored (figures from the stored report, as printed). */
+/** Shift closes with the figures of the Z report the register stored (domain/shift-report.ts storedShiftReport). */
 export function zReports(closes: readonly ShiftCloseDoc[], timeZoneOf: (locationCode: string) => string): ZReportRow[] {
   return closes
-    .map((c) => ({
-      closeId: c._id,
-      shiftId: c.shiftId,
-      locationCode: c.locationCode,
-      registerId: c.registerId,
-      day: businessDay(c.closedAt, timeZoneOf(c.locationCode)),
-      closedAt: c.closedAt,
-      closedBy: c.closedByName ?? c.closedBy,
-      salesCount: num(c.report.salesCount),
-      netSales: num(c.report.netSales),
-      expectedCash: c.expectedCash,
-      countedCash: c.countedCash,
-      overShort: c.overShort,
-      unsyncedAtClose: c.unsyncedAtClose ?? 0,
-      approvedBy: (c.approvals ?? []).map((a) => a.staffName).join(', ')
-    }))
+    .map((c) => {
+      const r = storedShiftReport(c.report);
+      return {
+        closeId: c._id,
+        shiftId: c.shiftId,
+        locationCode: c.locationCode,
+        registerId: c.registerId,
+        openedAt: r?.openedAt ?? '',
+        day: businessDay(c.closedAt, timeZoneOf(c.locationCode)),
+        closedAt: c.closedAt,
+        closedBy: c.closedByName ?? c.closedBy,
+        ...(r ? r.figures : emptyFigures()),
+        expectedCash: c.expectedCash,
+        countedCash: c.countedCash,
+        overShort: c.overShort,
+        unsyncedAtClose: c.unsyncedAtClose ?? 0,
+        approvedBy: (c.approvals ?? []).map((a) => a.staffName).join(', ')
+      };
+    })
     .sort((a, b) => b.closedAt.localeCompare(a.closedAt));
 }
 
@@ -481,12 +510,14 @@ export interface JournalFilter {
   q?: string;
 }
 
+/** The journal lists sale documents: a void's fact is not one (its sale shows as voided). */
 export function matchesJournal(s: SaleFact, f: JournalFilter): boolean {
+  if (s.reversal) return false;
   if (f.cashierId && s.cashierId !== f.cashierId) return false;
   if (f.registerId && s.registerId !== f.registerId) return false;
   if (f.type === 'voided' && !s.voided) return false;
-  if (f.type === 'sale' && (s.voided || s.refunds > 0)) return false;
-  if (f.type === 'return' && (s.voided || s.refunds === 0)) return false;
+  if (f.type === 'sale' && (s.voided || s.figures.returns > 0)) return false;
+  if (f.type === 'return' && (s.voided || s.figures.returns === 0)) return false;
   if (f.q && !s.saleId.toLowerCase().includes(f.q.trim().toLowerCase())) return false;
   return true;
 }
@@ -509,4 +540,62 @@ export function topBy(facts: readonly SaleFact[], by: LineDimension, n = 5): Top
     .filter((r) => r.net > 0)
     .slice(0, n)
     .map(({ key, label, units, net }) => ({ key, label, units, net }));
+}
+
+// --- dashboard -----------------------------------------------------------------------------------------
+
+export interface DashboardLocationInput {
+  code: string;
+  name: string;
+  currency: string;
+  timeZone: string;
+}
+
+export interface DashboardLocation {
+  code: string;
+  name: string;
+  currency: string;
+  /** the location's own business day and week (its time zone) */
+  today: IsoDate;
+  weekStart: IsoDate;
+  figures: { today: SalesFigures; week: SalesFigures };
+}
+
+export interface DashboardFigures {
+  locations: DashboardLocation[];
+  total: { today: SalesFigures; week: SalesFigures };
+  topProducts: TopItem[];
+  topCategories: TopItem[];
+  /** net sales per day of this week (Monday first) and per hour of today, all locations together */
+  daily: SalesRow[];
+  hourly: SalesRow[];
+}
+
+/** Each location's today and this week (Monday to today) in its own time zone at `now`. */
+export function dashboardDays(locations: readonly DashboardLocationInput[], now: Date): Map<string, { today: IsoDate; weekStart: IsoDate }> {
+  return new Map(locations.map((l) => [l.code, { today: todayIn(l.timeZone, now), weekStart: weekStart(todayIn(l.timeZone, now)) }]));
+}
+
+/** The dashboard's figures from the facts of the week: the same totals() and salesBy() the reports use. */
+export function dashboardOf(facts: readonly SaleFact[], locations: readonly DashboardLocationInput[], now: Date): DashboardFigures {
+  const days = dashboardDays(locations, now);
+  const todayFacts: SaleFact[] = [];
+  const weekFacts: SaleFact[] = [];
+  const out = locations.map((l) => {
+    const d = days.get(l.code)!;
+    const week = facts.filter((f) => f.locationCode === l.code && f.day >= d.weekStart && f.day <= d.today);
+    const day = week.filter((f) => f.day === d.today);
+    weekFacts.push(...week);
+    todayFacts.push(...day);
+    return { code: l.code, name: l.name, currency: l.currency, today: d.today, weekStart: d.weekStart, figures: { today: totals(day), week: totals(week) } };
+  });
+  const ws = locations[0] ? days.get(locations[0].code)!.weekStart : weekStart(todayIn('UTC', now));
+  return {
+    locations: out,
+    total: { today: totals(todayFacts), week: totals(weekFacts) },
+    topProducts: topBy(weekFacts, 'product', 5),
+    topCategories: topBy(weekFacts, 'category', 5),
+    daily: fillDays(salesBy(weekFacts, 'day'), daysBetween(ws, addDays(ws, 6))),
+    hourly: fillHours(salesBy(todayFacts, 'hour'))
+  };
 }

@@ -14,7 +14,8 @@ import {
   TENDER_KINDS,
   voidSchema
 } from './schemas/index.ts';
-import { closeShiftFigures, shiftReport, type CashMovementDoc, type SaleDoc, type ShiftReport, type ShiftReportInput, type VoidDoc } from './shift-report.ts';
+import { addFigures, emptyFigures, figureProblems, finishFigures, saleFigures, sumFigures } from './sales-figures.ts';
+import { closeShiftFigures, shiftReport, shiftReportRows, storedShiftReport, type CashMovementDoc, type SaleDoc, type ShiftReport, type ShiftReportInput, type VoidDoc } from './shift-report.ts';
 import { paymentState, voidRefundTenders, type Tender } from './tender.ts';
 import type { z } from 'zod';
 
@@ -143,25 +144,27 @@ const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** Reconciliations that must hold for every shift (see shiftReport's doc comment). */
 function expectReconciles(r: ShiftReport, inp: ShiftReportInput) {
+  const f = r.figures;
+  expect(figureProblems(f)).toEqual([]);
   const tenderSum = sum(TENDER_KINDS.map((k) => r.tenders[k]));
-  expect(tenderSum).toBe(r.netSales + r.cashRounding + r.layawayNet);
+  expect(sum(TENDER_KINDS.map((k) => r.salesTenders[k]))).toBe(f.collected + r.duplicateVoidRefunds);
+  expect(tenderSum).toBe(f.collected + r.duplicateVoidRefunds + r.layawayNet);
   expect(r.expectedCash).toBe(r.openingFloat + r.tenders.cash + r.cashIn - r.cashOut);
-  expect(sum(r.byCashier.map((c) => c.net))).toBe(r.netSales);
-  for (const c of r.byCashier) expect(c.sales - c.returns).toBe(c.net);
-  expect(sum(r.byCashier.map((c) => c.count))).toBe(r.salesCount);
+  expect(sum(r.byCashier.map((c) => c.net))).toBe(f.net);
+  expect(sum(r.byCashier.map((c) => c.transactions))).toBe(f.transactions);
+  // a void in its sale's shift nets the sale out: the figures are those of the sales not voided
   const voided = new Set(inp.voids.map((v) => v.saleId));
   const kept = inp.sales.filter((s) => !voided.has(s._id));
-  expect(r.salesCount).toBe(kept.length);
+  expect(f.transactions).toBe(kept.length);
   expect(r.voidCount).toBe(inp.voids.length);
-  expect(r.netSales).toBe(sum(kept.map((s) => s.total)));
-  expect(r.tax).toBe(sum(kept.map((s) => s.taxTotal)));
+  expect(f.total).toBe(sum(kept.map((s) => s.total)));
+  expect(f.tax).toBe(sum(kept.map((s) => s.taxTotal)));
+  expect(f.rounding).toBe(sum(kept.map((s) => s.rounding)));
+  expect(f).toEqual(sumFigures(kept.map((s) => saleFigures(s))));
   expect(r.itemsSold - r.itemsReturned).toBe(sum(kept.flatMap((s) => s.lines.map((l) => l.qty))));
-  expect(r.voidTotal).toBe(sum(inp.sales.filter((s) => voided.has(s._id)).map((s) => s.total)));
-  const inclusive = kept.every((s) => s.pricesIncludeTax);
-  const exclusive = kept.every((s) => !s.pricesIncludeTax);
-  if (exclusive) expect(r.netSales).toBe(r.grossSales - r.discounts + r.tax + r.returnsTax - r.returns);
-  if (inclusive) expect(r.netSales).toBe(r.grossSales - r.discounts - r.returns);
-  expect(r.averageBasket * r.salesCount - r.netSales).toBeLessThanOrEqual(r.salesCount);
+  // net sales never include tax, whichever way prices read
+  expect(f.net).toBe(f.total - f.tax);
+  expect(Math.abs(f.averageBasket * f.transactions - f.net)).toBeLessThanOrEqual(f.transactions);
 }
 
 describe('shiftReport: a small shift by hand', () => {
@@ -196,19 +199,24 @@ describe('shiftReport: a small shift by hand', () => {
       registerId: `register:${REG}`,
       openedAt: AT,
       openingFloat: 20_000,
-      salesCount: 4,
+      figures: {
+        transactions: 4,
+        units: 3 + 1 - 1 + 0,
+        gross: 2 * 1999 + 650 + 12_000 + 2500,
+        discounts: 1200,
+        returns: 1999 + 1999, // what the shirts were sold for, without their tax
+        net: 19_148 - 1200 - 3998,
+        tax: 355 + 959 - 178 - 177 + 222,
+        total: 5003 + 11_759 - 2177 + 546, // Σ sale totals: net + tax
+        rounding: 0,
+        collected: 15_131,
+        averageBasket: 3488 // 13 950 / 4 = 3487.5, half up
+      },
       returnsCount: 2,
       voidCount: 1,
-      voidTotal: 1089,
-      grossSales: 2 * 1999 + 650 + 12_000 + 2500,
-      returns: 2177 + 2176,
-      returnsTax: 178 + 177,
-      discounts: 1200,
-      tax: 355 + 959 - 178 - 177 + 222,
-      netSales: 5003 + 11_759 - 2177 + 546,
+      voidRefunds: 1089,
       itemsSold: 5,
       itemsReturned: 2,
-      cashRounding: 0,
       layawayNet: 0,
       cashIn: 5000,
       cashOut: 1200,
@@ -220,12 +228,21 @@ describe('shiftReport: a small shift by hand', () => {
     expect(r.tenders).toEqual({ cash: 6000 - 997 + 2000 - 911 - 1089 - 2177, card_external: 546, card_stripe: 11_759, store_credit: 0, gift_card: 0, layaway: 0 });
     expect(r.expectedCash).toBe(20_000 + 5003 - 2177 + 5000 - 1200);
   });
-  it('splits by cashier, sorted by id, without the voided sale', () => {
+  it('splits by cashier, sorted by id, the voided sale netted out', () => {
     expect(r.byCashier).toEqual([
-      { cashierId: 'staff:ann', cashierName: 'Ann', count: 3, sales: 5003 + 11_759 + 2722, returns: 2176, net: 5003 + 11_759 + 546 },
-      { cashierId: 'staff:bob', cashierName: 'Bob', count: 1, sales: 0, returns: 2177, net: -2177 }
+      { cashierId: 'staff:ann', cashierName: 'Ann', transactions: 3, returns: 1999, net: 4648 + 10_800 + 501 },
+      { cashierId: 'staff:bob', cashierName: 'Bob', transactions: 1, returns: 1999, net: -1999 }
     ]);
-    expect(r.averageBasket).toBe(Math.round(r.netSales / 4));
+  });
+  it('prints lines that add up: gross − discounts − returns = net; net + tax = total collected; tenders = sales', () => {
+    const rows = shiftReportRows(r, (n) => (n / 100).toFixed(2));
+    const v = (label: string) => Number(rows.find((x) => x.label === label || x.label.startsWith(`${label} (`))!.value);
+    expect(v('Gross sales') + v('Discounts') + v('Returns')).toBeCloseTo(v('Net sales'), 9);
+    expect(v('Net sales') + v('Tax')).toBeCloseTo(v('Total collected'), 9);
+    expect(v('Net sales')).toBe(139.5); // without tax (the Z report used to show 151.31 here)
+    const tenders = ['Cash', 'Card (terminal)', 'Card (Stripe)'].map(v);
+    expect(tenders.reduce((a, b) => a + b, 0)).toBeCloseTo(v('Total tendered'), 9);
+    expect(v('Total tendered')).toBe(v('Total collected'));
   });
   it('reconciles', () => expectReconciles(r, inp));
   it('closes against a denomination count, and the close document accepts the figures', () => {
@@ -247,6 +264,25 @@ describe('shiftReport: a small shift by hand', () => {
     });
     expect(close.report).toEqual(r);
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
+    expect(storedShiftReport(JSON.parse(JSON.stringify(close.report)))).toEqual(r);
+  });
+});
+
+describe('stored Z reports', () => {
+  it('reads an older Z report (net sales with tax inside) by today’s definitions', () => {
+    // what a register stored before the figures were defined once (admin-staff e2e fixture, by hand)
+    const legacy = {
+      shiftId: 'shift:R1:01ARZ3NDEKTSV4RRFFQ69G5FAV', registerId: 'device:R1', openedAt: AT, openingFloat: 15_000, salesCount: 7, returnsCount: 1, voidCount: 0, voidTotal: 0,
+      grossSales: 28_700, returns: 1089, returnsTax: 89, discounts: 500, tax: 2451, netSales: 29_651, itemsSold: 9, itemsReturned: 1,
+      tenders: { cash: 12_000, card_external: 17_651 }, cashRounding: 0, layawayNet: 0, cashIn: 0, cashOut: 0, noSaleCount: 0, expectedCash: 27_000,
+      byCashier: [{ cashierId: 'user:c', cashierName: 'Carl', count: 7, sales: 30_740, returns: 1089, net: 29_651 }], approvals: 0, averageBasket: 4236
+    };
+    const r = storedShiftReport(legacy)!;
+    expect(r.figures).toEqual({ transactions: 7, units: 8, gross: 28_700, discounts: 500, returns: 1000, net: 27_200, tax: 2451, total: 29_651, rounding: 0, collected: 29_651, averageBasket: 3886 });
+    expect(figureProblems(r.figures)).toEqual([]);
+    expect(r.byCashier).toEqual([{ cashierId: 'user:c', cashierName: 'Carl', transactions: 7, returns: 1089, net: 29_651 }]);
+    expect(storedShiftReport({ hello: 'world' })).toBeNull();
+    expect(storedShiftReport(null)).toBeNull();
   });
 });
 
@@ -254,7 +290,7 @@ describe('shiftReport: edge cases', () => {
   it('reports an empty shift', () => {
     const shift = makeShift(15_000);
     const r = shiftReport(input(shift));
-    expect(r).toMatchObject({ salesCount: 0, netSales: 0, averageBasket: 0, expectedCash: 15_000, byCashier: [] });
+    expect(r).toMatchObject({ figures: emptyFigures(), expectedCash: 15_000, byCashier: [] });
     expect(Object.values(r.tenders).every((v) => v === 0)).toBe(true);
   });
   it('ignores documents of another shift', () => {
@@ -263,7 +299,7 @@ describe('shiftReport: edge cases', () => {
     const mine = makeSale({ shiftId: shift._id, lines: [item(1000)] });
     const theirs = makeSale({ shiftId: other._id, lines: [item(5000)] });
     const r = shiftReport(input(shift, { sales: [mine, theirs], voids: [makeVoid(theirs, other._id)], cashMovements: [makeCash(other._id, 'in', 100)] }));
-    expect([r.salesCount, r.netSales, r.voidCount, r.cashIn, r.tenders.cash]).toEqual([1, mine.total, 0, 0, mine.total]);
+    expect([r.figures.transactions, r.figures.total, r.voidCount, r.cashIn, r.tenders.cash]).toEqual([1, mine.total, 0, 0, mine.total]);
   });
   it('reverses a sale from an earlier shift voided in this one, keeping the tenders reconciled', () => {
     const earlier = makeShift();
@@ -272,18 +308,28 @@ describe('shiftReport: edge cases', () => {
     expect(old.rounding).toBe(-2);
     const today = makeSale({ shiftId: shift._id, lines: [item(2000)] });
     const v = makeVoid(old, shift._id);
-    const inp = input(shift, { sales: [today], voids: [v] });
-    const r = shiftReport(inp);
-    expect(r).toMatchObject({ voidCount: 1, voidTotal: old.total, netSales: today.total - old.total, cashRounding: 2, salesCount: 1 });
+    const r = shiftReport(input(shift, { sales: [today], voids: [v], voidedSales: [old] }));
+    // every figure of the old sale comes off here: net without tax, its tax, its rounding
+    expect(r.figures).toEqual(finishFigures(addFigures(saleFigures(today), saleFigures(old), -1)));
+    expect(r.figures).toMatchObject({ transactions: 0, net: 2000 - 1003, tax: today.taxTotal - old.taxTotal, rounding: 2 });
+    expect(r).toMatchObject({ voidCount: 1, voidRefunds: 1090 });
     expect(r.tenders.cash).toBe(today.total - 1090);
-    expect(sum(TENDER_KINDS.map((k) => r.tenders[k]))).toBe(r.netSales + r.cashRounding + r.layawayNet);
+    expect(sum(TENDER_KINDS.map((k) => r.tenders[k]))).toBe(r.figures.collected + r.layawayNet);
+    expect(figureProblems(r.figures)).toEqual([]);
+    // without the sale at hand (never on a register) its total still comes off, and the tenders still reconcile
+    const blind = shiftReport(input(shift, { sales: [today], voids: [v] }));
+    expect(blind.figures).toMatchObject({ transactions: 0, total: today.total - old.total, rounding: 2 });
+    expect(sum(TENDER_KINDS.map((k) => blind.tenders[k]))).toBe(blind.figures.collected);
+    expect(figureProblems(blind.figures)).toEqual([]);
   });
   it('counts both refunds when two registers voided the same sale offline, the sale once', () => {
     const shift = makeShift();
     const sale = makeSale({ shiftId: shift._id, lines: [item(1000)] });
     const r = shiftReport(input(shift, { sales: [sale], voids: [makeVoid(sale, shift._id), makeVoid(sale, shift._id)] }));
-    expect(r).toMatchObject({ voidCount: 2, voidTotal: sale.total, netSales: 0, approvals: 2 });
+    expect(r).toMatchObject({ voidCount: 2, voidRefunds: 2 * sale.total, duplicateVoidRefunds: -sale.total, approvals: 2 });
+    expect(r.figures).toEqual(emptyFigures());
     expect(r.tenders.cash).toBe(-sale.total); // the drawer really is short by one refund
+    expect(sum(TENDER_KINDS.map((k) => r.tenders[k]))).toBe(r.figures.collected + r.duplicateVoidRefunds);
   });
   it('uses the void’s refund tenders even when they differ from the sale’s', () => {
     const shift = makeShift();
@@ -291,7 +337,7 @@ describe('shiftReport: edge cases', () => {
     const v = makeVoid(sale, shift._id, [{ kind: 'cash', amount: -sale.total }]); // terminal offline: refunded in cash
     const r = shiftReport(input(shift, { sales: [sale], voids: [v] }));
     expect(r.tenders).toMatchObject({ card_stripe: sale.total, cash: -sale.total });
-    expect(r.netSales).toBe(0);
+    expect(r.figures.total).toBe(0);
   });
   it('takes layaway deposits, payments, pickups and cancellations', () => {
     const shift = makeShift(10_000);
@@ -359,7 +405,8 @@ describe('shiftReport: edge cases', () => {
     const r = shiftReport(inp);
     expect(r.layawayNet).toBe(2500 + 5000 - 3600);
     expect(r.tenders).toMatchObject({ cash: 2500 + (pickup.total - 7500) - 3600, card_external: 5000, layaway: 7500 });
-    expect(r.netSales).toBe(pickup.total);
+    expect(r.figures.total).toBe(pickup.total);
+    expect(r).toMatchObject({ layawayTaken: 2500 + 5000, layawayRefunded: 3600, layawayFeesKept: 400 });
     expect(r.expectedCash).toBe(10_000 + r.tenders.cash);
     expectReconciles(r, inp);
   });
@@ -457,7 +504,7 @@ describe('shiftReport: a busy day', () => {
     expectReconciles(r, inp);
     expect(r.returnsCount).toBeGreaterThan(0);
     expect(r.byCashier.map((c) => c.cashierId)).toEqual(['staff:ann', 'staff:bob', 'staff:cy']);
-    if (inc > 1) expect(r.cashRounding).not.toBe(0);
+    if (inc > 1) expect(r.figures.rounding).not.toBe(0);
     // and it scales linearly: 20× the documents, well under 20× a generous budget
     const big: ShiftReportInput = { ...inp, sales: Array.from({ length: 20 }, () => inp.sales).flat() };
     const t2 = performance.now();

@@ -1,3 +1,4 @@
+import { textRule } from './schemas/text.ts';
 import { z } from 'zod';
 import { paymentSettingsSchema, settingsSchema } from './schemas/index.ts';
 
@@ -49,7 +50,7 @@ const category = z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9_-]{0,39
 /** A tax rate as the admin enters it; the id is made by the server (`tax_rate:{slug}`). */
 export const taxRateInput = z
   .object({
-    name: z.string().trim().min(1, 'is required').max(80),
+    name: z.string().trim().min(1, 'is required').max(80).superRefine(textRule()),
     ratePpm: z.number().int().min(0, 'must not be negative').max(1_000_000, 'must be at most 100 %'),
     exemptCategories: z.array(category).max(50).default([])
   })

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { nfcDeep } from '../domain/schemas/text.ts';
 import { customerSchema, describeIssues } from '../domain/schemas/index.ts';
 import { InvalidDocumentError, storageError } from './register-db.ts';
 
@@ -34,7 +35,8 @@ export async function getCustomer(db: PouchDB.Database, id: string): Promise<Cus
 }
 
 export async function createCustomer(db: PouchDB.Database, doc: CustomerDoc): Promise<CustomerDoc> {
-  const parsed = customerSchema.safeParse(doc);
+  // typed text arrives NFC-normalised, as the gateway requires (schemas/text.ts)
+  const parsed = customerSchema.safeParse(nfcDeep(doc));
   if (!parsed.success) throw new InvalidDocumentError(describeIssues(parsed.error));
   try {
     await db.put(parsed.data as PouchDB.Core.PutDocument<object>);

@@ -14,6 +14,7 @@ import {
   voidSchema
 } from '../domain/schemas/index.ts';
 import { diagnoseStorageFailure } from './durability.ts';
+import { nfcDeep } from '../domain/schemas/text.ts';
 
 /**
  * The register's one data layer over its local location replica (STYLE.md §3): verb-named functions,
@@ -62,7 +63,8 @@ function isQuota(err: unknown): boolean {
 }
 
 async function write<S extends z.ZodType>(db: PouchDB.Database, schema: S, doc: unknown): Promise<z.infer<S> & { _rev: string }> {
-  const parsed = schema.safeParse(doc);
+  // typed text (reasons, notes, labels) is NFC-normalised first, as the gateway requires (schemas/text.ts)
+  const parsed = schema.safeParse(nfcDeep(doc));
   if (!parsed.success) throw new InvalidDocumentError(describeIssues(parsed.error));
   const body = parsed.data as z.infer<S> & { _id: string };
   try {
@@ -143,20 +145,26 @@ export const closedShifts = (db: PouchDB.Database, register: string, limit = 10)
 /**
  * Everything a shift's X/Z report needs. Ids are `{kind}:{register}:{ulid}` and ulids sort by time,
  * so each kind is one key range from the shift's own ulid on: no index, no scan of other registers.
+ * Voids are the exception: a void's id is its sale's (`void:{the sale's register}:{the sale's ulid}`),
+ * so a void made in this shift of an older sale, or of another register's, sorts anywhere. Voids are
+ * rare, so the location's `void:` range is read whole and filtered, like layaway closes; the sales
+ * such voids reverse are fetched by id (voidedSales), so their figures come off this shift.
  */
 export async function shiftActivity(db: PouchDB.Database, register: string, shift: ShiftDoc) {
   const from = ulidOf(shift._id);
-  const range = <T extends { shiftId?: string }>(prefix: string) =>
-    byPrefix<T>(db, `${prefix}:${register}:${from}`, `${prefix}:${register}:\ufff0`).then((docs) => docs.filter((d) => d.shiftId === shift._id));
+  const mine = <T extends { shiftId?: string }>(docs: T[]) => docs.filter((d) => d.shiftId === shift._id);
+  const range = <T extends { shiftId?: string }>(prefix: string) => byPrefix<T>(db, `${prefix}:${register}:${from}`, `${prefix}:${register}:\ufff0`).then(mine);
   const [sales, voids, cashMovements, layawayPayments, layaways, layawayCloses] = await Promise.all([
     range<SaleDoc>('sale'),
-    range<VoidDoc>('void'),
+    byPrefix<VoidDoc>(db, 'void:', 'void:\ufff0').then(mine),
     range<CashMovementDoc>('cash'),
     range<LayawayPaymentDoc>('layaway_payment'),
     range<LayawayDoc>('layaway'),
-    byPrefix<LayawayCloseDoc>(db, 'layaway_close:', 'layaway_close:\ufff0').then((d) => d.filter((c) => c.shiftId === shift._id))
+    byPrefix<LayawayCloseDoc>(db, 'layaway_close:', 'layaway_close:\ufff0').then(mine)
   ]);
-  return { shift, sales, voids, cashMovements, layawayPayments, layaways, layawayCloses };
+  const here = new Set(sales.map((s) => s._id));
+  const voidedSales = (await Promise.all(voids.filter((v) => !here.has(v.saleId)).map((v) => findSale(db, v.saleId)))).filter((s) => s !== null);
+  return { shift, sales, voids, cashMovements, layawayPayments, layaways, layawayCloses, voidedSales };
 }
 
 // --- time clock ------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import { newUlid } from '$lib/domain/ids';
 import type { TaxConfig } from '$lib/domain/cart';
 import type { PricingContext } from '$lib/domain/price-rules';
 import type { Permission } from '$lib/domain/permissions';
+import { storeFormat, type StoreFormat } from '$lib/domain/store-format';
 import { loadReferenceData, referenceFromDocs, staffByPin, staffCan, taxConfigOf, type ReferenceData, type Staff } from './reference-data.ts';
 import { Cart, type Approval, type CartSnapshot } from './cart.svelte.ts';
 import { currentShift, openShift as saveShift, recordSale, StorageError, type SaleDoc, type ShiftDoc } from './register-db.ts';
@@ -65,6 +66,18 @@ export class RegisterSession {
 
   get currency(): string {
     return this.ref?.location.currency ?? 'USD';
+  }
+
+  /** Dates, times and money as this store writes them (its locale, time zone and currency), on screen. */
+  get format(): StoreFormat {
+    const loc = this.ref?.location;
+    return storeFormat({ locale: loc?.locale, timeZone: loc?.timeZone ?? 'UTC', currency: this.currency });
+  }
+
+  /** The same for paper (printer-safe spaces): receipts, X/Z reports, slips. */
+  get printFormat(): StoreFormat {
+    const loc = this.ref?.location;
+    return storeFormat({ locale: loc?.locale, timeZone: loc?.timeZone ?? 'UTC', currency: this.currency }, { plain: true });
   }
 
   get taxConfig(): TaxConfig {
@@ -363,28 +376,38 @@ export class RegisterSession {
         ...(ref?.settings.receiptFooter ? { footer: ref.settings.receiptFooter } : {}),
         registerName: this.device.device.name,
         ...(sale.cashierName ? { cashierName: sale.cashierName } : {}),
-        timeZone: ref?.location.timeZone ?? 'UTC'
+        timeZone: ref?.location.timeZone ?? 'UTC',
+        ...(ref?.location.locale ? { locale: ref.location.locale } : {})
       },
       opts.reprint
     );
   }
 
-  /** Queues the receipt for email (an outbox document; the outbox worker delivers it when online). */
-  async emailReceipt(sale: SaleDoc, to: string): Promise<void> {
+  /**
+   * Queues the receipt for email or a text message (an outbox document; the outbox worker delivers
+   * it when online). Offline it waits on this register and goes with the next sync.
+   */
+  async sendReceipt(sale: SaleDoc, channel: 'email' | 'sms', to: string): Promise<void> {
     const cashier = this.requireCashier();
     await this.guard(() =>
       recordOutbox(this.locationDb, {
         _id: `outbox:${this.registerKey}:${newUlid()}`,
         type: 'outbox',
         locationCode: this.locationCode,
-        channel: 'email',
-        to,
+        channel,
+        to: to.trim(),
         template: 'receipt',
         ref: sale._id,
         createdBy: cashier.id,
         createdAt: new Date().toISOString()
       })
     );
+    this.sync.nudge();
+  }
+
+  /** Queues the receipt for email (kept for callers that only email). */
+  emailReceipt(sale: SaleDoc, to: string): Promise<void> {
+    return this.sendReceipt(sale, 'email', to);
   }
 
   openDrawer(): Promise<void> {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { newUlid } from '../domain/ids.ts';
 import { shiftCloseSchema } from '../domain/schemas/index.ts';
+import type { ShiftReport } from '../domain/shift-report.ts';
+import { storeFormat } from '../domain/store-format.ts';
 import type { Staff } from './reference-data.ts';
 import type { SaleDoc, ShiftDoc } from './register-db.ts';
 import {
@@ -108,7 +110,9 @@ describe('shift use cases', () => {
     await recordNoSale(ctx);
 
     const r = await xReport(ctx.db, 'R1', shift);
-    expect(r).toMatchObject({ salesCount: 2, netSales: 3240, cashIn: 5000, cashOut: 1200, noSaleCount: 1 });
+    expect(r).toMatchObject({ cashIn: 5000, cashOut: 1200, noSaleCount: 1 });
+    // net sales without tax; with the tax, what the sales brought in
+    expect(r.figures).toMatchObject({ transactions: 2, net: 3240 - 86 - 173, tax: 86 + 173, total: 3240, collected: 3240 });
     expect(r.tenders.cash).toBe(1080);
     expect(r.tenders.card_external).toBe(2160);
     expect(r.expectedCash).toBe(15000 + 1080 + 5000 - 1200);
@@ -163,7 +167,7 @@ describe('shift use cases', () => {
       approvals: [{ action: 'close_unsynced', staffId: manager.id }],
       closedAt: '2026-03-02T18:00:00.000Z'
     });
-    expect(close.report).toMatchObject({ salesCount: 1, netSales: 1080, expectedCash: 16080 });
+    expect(close.report).toMatchObject({ version: 2, figures: expect.objectContaining({ transactions: 1, net: 994, tax: 86, collected: 1080 }), expectedCash: 16080 });
     expect(report.expectedCash).toBe(16080);
     expect(shiftCloseSchema.safeParse(close).success).toBe(true);
     // a second close of the same shift is refused
@@ -180,46 +184,48 @@ describe('shift use cases', () => {
 
 describe('report presentation', () => {
   const { shift, ctx } = setup(manager);
-  const report = {
+  const report: ShiftReport = {
+    version: 2,
     shiftId: shift._id,
     registerId: 'device:R1',
     openedAt: '2026-03-02T09:00:00.000Z',
     openingFloat: 15000,
-    salesCount: 3,
+    figures: { transactions: 3, units: 4, gross: 5000, discounts: 250, returns: 920, net: 3830, tax: 300, total: 4130, rounding: 0, collected: 4130, averageBasket: 1277 },
     returnsCount: 1,
-    voidCount: 1,
-    voidTotal: 500,
-    grossSales: 5000,
-    returns: 1000,
-    returnsTax: 80,
-    discounts: 250,
-    tax: 300,
-    netSales: 4050,
     itemsSold: 5,
     itemsReturned: 1,
-    tenders: { cash: 2000, card_external: 2050, card_stripe: 0, store_credit: 0, gift_card: 0, layaway: 0 },
-    cashRounding: 0,
+    voidCount: 1,
+    voidRefunds: 540,
+    tenders: { cash: 2000, card_external: 2130, card_stripe: 0, store_credit: 0, gift_card: 0, layaway: 0 },
+    salesTenders: { cash: 2000, card_external: 2130, card_stripe: 0, store_credit: 0, gift_card: 0, layaway: 0 },
+    layawayTaken: 0,
+    layawayRefunded: 0,
     layawayNet: 0,
+    layawayFeesKept: 0,
+    duplicateVoidRefunds: 0,
     cashIn: 1000,
     cashOut: 300,
     noSaleCount: 2,
     expectedCash: 17700,
-    byCashier: [{ cashierId: cashier.id, cashierName: cashier.name, count: 3, sales: 5050, returns: 1000, net: 4050 }],
-    approvals: 2,
-    averageBasket: 1350
+    byCashier: [{ cashierId: cashier.id, cashierName: cashier.name, transactions: 3, returns: 920, net: 3830 }],
+    approvals: 2
   };
+  const fmt = storeFormat({ locale: 'en-US', timeZone: 'America/New_York', currency: 'USD' }, { plain: true });
 
   it('rows show every figure the X report needs, tenders without zero kinds', () => {
-    const rows = reportRows(report, 'USD');
+    const rows = reportRows(report, fmt);
     const get = (label: string) => rows.find((r) => r.label === label)?.value;
-    expect(get('Sales (count)')).toBe('3');
+    expect(get('Transactions')).toBe('3');
     expect(get('Gross sales')).toBe('$50.00');
     expect(get('Discounts')).toBe('-$2.50');
-    expect(get('Returns (1)')).toBe('-$10.00');
+    expect(get('Returns (1)')).toBe('-$9.20');
+    expect(get('Net sales')).toBe('$38.30'); // 50.00 − 2.50 − 9.20, no tax in it
     expect(get('Tax')).toBe('$3.00');
-    expect(get('Net sales')).toBe('$40.50');
+    expect(get('Total collected')).toBe('$41.30');
+    expect(get('Voids (1), refunded')).toBe('-$5.40');
     expect(get('Cash')).toBe('$20.00');
-    expect(get('Card (terminal)')).toBe('$20.50');
+    expect(get('Card (terminal)')).toBe('$21.30');
+    expect(get('Total tendered')).toBe('$41.30');
     expect(get('Card (Stripe)')).toBeUndefined();
     expect(get('Cash in')).toBe('$10.00');
     expect(get('Cash out (payouts)')).toBe('-$3.00');
@@ -228,11 +234,16 @@ describe('report presentation', () => {
 
   it('printed Z report fits the paper and carries the count, over/short, cashiers and approvals', () => {
     const close = buildShiftClose(ctx, report, { denominations: { '10000': 1, '2000': 3, '500': 2, '25': 4 }, unsynced: 2, approvals: [approval('close_unsynced')] });
-    const lines = reportLines(report, { title: 'Z REPORT', currency: 'USD', timeZone: 'America/New_York', printedAt: new Date('2026-03-02T18:00:00.000Z'), close: { ...close, approvals: close.approvals } });
+    const lines = reportLines(report, { title: 'Z REPORT', format: fmt, printedAt: new Date('2026-03-02T18:00:00.000Z'), close: { ...close, approvals: close.approvals } });
     expect(lines[0]).toBe('Z REPORT');
     expect(lines.every((l) => l.length <= 42)).toBe(true);
-    expect(lines).toContain('Shift opened: 02/03/2026, 04:00');
-    expect(lines).toContain(`Net sales${' '.repeat(42 - 'Net sales'.length - '$40.50'.length)}$40.50`);
+    // the store's locale and time zone (New York, en-US), not a day-first date from another locale
+    expect(lines).toContain('Shift opened: Mar 2, 2026, 4:00 AM');
+    expect(lines).toContain(`Net sales${' '.repeat(42 - 'Net sales'.length - '$38.30'.length)}$38.30`);
+    // and in another store's: Paris writes day first, 24-hour, euros after the amount
+    const paris = reportLines(report, { title: 'X REPORT', format: storeFormat({ locale: 'fr-FR', timeZone: 'Europe/Paris', currency: 'EUR' }, { plain: true }), printedAt: new Date('2026-03-02T18:00:00.000Z') });
+    expect(paris).toContain('Shift opened: 2 mars 2026, 10:00');
+    expect(paris.join('\n')).toMatch(/Net sales +38,30 €/);
     expect(lines.join('\n')).toMatch(/Counted cash +\$171\.00/);
     expect(lines.join('\n')).toMatch(/Over\/short +Short \$6\.00/);
     expect(lines).toContain('Casey Cashier');

@@ -1,8 +1,9 @@
 import type { z } from 'zod';
-import type { approvalSchema, TenderKind } from '../domain/schemas/index.ts';
+import type { approvalSchema } from '../domain/schemas/index.ts';
 import { newUlid } from '../domain/ids.ts';
-import { countedTotal, formatMoney } from '../domain/money.ts';
-import { closeShiftFigures, shiftReport, type ShiftReport } from '../domain/shift-report.ts';
+import { countedTotal } from '../domain/money.ts';
+import { closeShiftFigures, shiftReport, shiftReportRows, type ShiftReport, type ShiftReportRow } from '../domain/shift-report.ts';
+import type { StoreFormat } from '../domain/store-format.ts';
 import { staffCan, type Staff } from './reference-data.ts';
 import {
   AlreadyExistsError,
@@ -215,55 +216,11 @@ export async function closeShiftNow(ctx: ShiftContext, input: CloseInput): Promi
 
 // --- presentation (shared by the on-screen tables and the printed report) --------------------------
 
-export const TENDER_LABELS: Record<TenderKind, string> = {
-  cash: 'Cash',
-  card_external: 'Card (terminal)',
-  card_stripe: 'Card (Stripe)',
-  store_credit: 'Store credit',
-  gift_card: 'Gift card',
-  layaway: 'Layaway'
-};
+export type ReportRow = ShiftReportRow;
 
-export interface ReportRow {
-  label: string;
-  value: string;
-  /** a section heading row (value empty) */
-  section?: boolean;
-  strong?: boolean;
-}
-
-/** The report as label/value rows, in print order. Zero tender kinds are left out (cash always shown). */
-export function reportRows(r: ShiftReport, currency: string): ReportRow[] {
-  const m = (n: number) => formatMoney(n, currency);
-  const rows: ReportRow[] = [
-    { label: 'Sales', value: '', section: true },
-    { label: 'Sales (count)', value: String(r.salesCount) },
-    { label: 'Items sold', value: String(r.itemsSold) },
-    { label: 'Gross sales', value: m(r.grossSales) },
-    { label: 'Discounts', value: m(-r.discounts) },
-    { label: `Returns (${r.returnsCount})`, value: m(-r.returns) },
-    { label: `Voids (${r.voidCount})`, value: m(-r.voidTotal) },
-    { label: 'Tax', value: m(r.tax) },
-    { label: 'Net sales', value: m(r.netSales), strong: true },
-    { label: 'Average basket', value: m(r.averageBasket) }
-  ];
-  if (r.cashRounding) rows.push({ label: 'Cash rounding', value: m(r.cashRounding) });
-  if (r.layawayNet) rows.push({ label: 'Layaway payments', value: m(r.layawayNet) });
-  rows.push({ label: 'Tenders', value: '', section: true });
-  for (const [kind, label] of Object.entries(TENDER_LABELS) as [TenderKind, string][]) {
-    if (kind === 'cash' || r.tenders[kind]) rows.push({ label, value: m(r.tenders[kind]) });
-  }
-  rows.push(
-    { label: 'Cash drawer', value: '', section: true },
-    { label: 'Opening float', value: m(r.openingFloat) },
-    { label: 'Cash sales (net)', value: m(r.tenders.cash) },
-    { label: 'Cash in', value: m(r.cashIn) },
-    { label: 'Cash out (payouts)', value: m(-r.cashOut) },
-    { label: 'No-sale opens', value: String(r.noSaleCount) },
-    { label: 'Expected cash', value: m(r.expectedCash), strong: true },
-    { label: 'Manager approvals', value: String(r.approvals) }
-  );
-  return rows;
+/** The report as label/value rows (domain/shift-report.ts shiftReportRows), in the store's format. */
+export function reportRows(r: ShiftReport, fmt: StoreFormat): ReportRow[] {
+  return shiftReportRows(r, fmt.money, fmt.number);
 }
 
 export interface CloseFigures {
@@ -273,9 +230,9 @@ export interface CloseFigures {
 }
 
 /** "Over $1.00", "Short $0.25", "Even". */
-export function overShortText(overShort: number, currency: string): string {
+export function overShortText(overShort: number, fmt: Pick<StoreFormat, 'money'>): string {
   if (overShort === 0) return 'Even';
-  return `${overShort > 0 ? 'Over' : 'Short'} ${formatMoney(Math.abs(overShort), currency)}`;
+  return `${overShort > 0 ? 'Over' : 'Short'} ${fmt.money(Math.abs(overShort))}`;
 }
 
 function twoCol(left: string, right: string, width: number): string {
@@ -285,9 +242,8 @@ function twoCol(left: string, right: string, width: number): string {
 
 export interface ReportTextOptions {
   title: 'X REPORT' | 'Z REPORT';
-  currency: string;
-  /** IANA zone of the location (business time on paper); defaults to UTC */
-  timeZone?: string;
+  /** the location's formatter, printer-safe (storeFormat(…, { plain: true })) */
+  format: StoreFormat;
   registerName?: string;
   printedAt?: Date;
   close?: (CloseFigures & { closedByName?: string; denominations: Record<string, number>; unsyncedAtClose: number; approvals: Approval[] }) | undefined;
@@ -297,21 +253,20 @@ export interface ReportTextOptions {
 /** Fixed-width lines of an X or Z report for the receipt printer (one string per printed line). */
 export function reportLines(r: ShiftReport, opts: ReportTextOptions): string[] {
   const width = opts.width ?? 42;
-  const m = (n: number) => formatMoney(n, opts.currency);
-  const when = (d: Date | string) =>
-    new Intl.DateTimeFormat('en-GB', { dateStyle: 'short', timeStyle: 'short', timeZone: opts.timeZone ?? 'UTC' }).format(typeof d === 'string' ? new Date(d) : d);
+  const fmt = opts.format;
+  const m = fmt.money;
   const rule = '-'.repeat(width);
   const out: string[] = [opts.title];
   if (opts.registerName) out.push(`Register: ${opts.registerName}`);
-  out.push(`Shift opened: ${when(r.openedAt)}`, `Printed: ${when(opts.printedAt ?? new Date())}`, rule);
-  for (const row of reportRows(r, opts.currency)) {
+  out.push(`Shift opened: ${fmt.dateTime(r.openedAt)}`, `Printed: ${fmt.dateTime(opts.printedAt ?? new Date())}`, rule);
+  for (const row of reportRows(r, fmt)) {
     if (row.section) out.push(row.label.toUpperCase());
-    else out.push(twoCol(row.label, row.value, width));
+    else out.push(twoCol(row.indent ? `  ${row.label}` : row.label, row.value, width));
   }
   if (r.byCashier.length) {
     out.push(rule, 'BY CASHIER');
     for (const c of r.byCashier) {
-      out.push(c.cashierName ?? c.cashierId, twoCol(`  ${c.count} sales, returns ${m(-c.returns)}`, m(c.net), width));
+      out.push(c.cashierName ?? c.cashierId, twoCol(`  ${fmt.number(c.transactions)} sales, returns ${m(-c.returns)}`, m(c.net), width));
     }
   }
   const c = opts.close;
@@ -320,7 +275,7 @@ export function reportLines(r: ShiftReport, opts: ReportTextOptions): string[] {
     for (const [k, n] of Object.entries(c.denominations).sort((a, b) => Number(b[0]) - Number(a[0]))) {
       out.push(twoCol(`  ${m(Number(k))} x ${n}`, m(Number(k) * n), width));
     }
-    out.push(twoCol('Counted cash', m(c.countedCash), width), twoCol('Expected cash', m(c.expectedCash), width), twoCol('Over/short', overShortText(c.overShort, opts.currency), width));
+    out.push(twoCol('Counted cash', m(c.countedCash), width), twoCol('Expected cash', m(c.expectedCash), width), twoCol('Over/short', overShortText(c.overShort, fmt), width));
     if (c.closedByName) out.push(`Closed by: ${c.closedByName}`);
     if (c.unsyncedAtClose > 0) out.push(`Closed with ${c.unsyncedAtClose} unsynced change(s)`);
     for (const a of c.approvals) out.push(`Approved ${a.action.replace(/_/g, ' ')}: ${a.staffName}`);

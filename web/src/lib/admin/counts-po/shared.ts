@@ -1,3 +1,4 @@
+import { adminFormats } from '../store-formats.svelte.ts';
 import { api, ApiError, type Location } from '$lib/api/client';
 import { session } from '$lib/auth/session.svelte';
 import { formatMoney } from '$lib/domain/money';
@@ -13,8 +14,8 @@ export const messageOf = (err: unknown, fallback = 'Something went wrong; try ag
 
 export const money = (minor: number, currency = 'USD') => formatMoney(minor, currency);
 
-export const when = (iso: string | null | undefined) =>
-  iso ? new Date(iso).toLocaleString('en-US', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : '–';
+/** A time as the store writes it (`code`: the location it belongs to, else the tenant's first). */
+export const when = (iso: string | null | undefined, code?: string) => (iso ? adminFormats.of(code).shortDateTime(iso) : '–');
 
 /** Signed number for variances: +2, −3, 0. */
 export const signed = (n: number) => (n > 0 ? `+${n}` : n < 0 ? `−${-n}` : '0');

@@ -1,8 +1,18 @@
-import { formatMoney } from '../../domain/money.ts';
+import { storeFormat, type StoreFormat, type StoreLocale } from '../../domain/store-format.ts';
 
 /** Display helpers shared by the dashboard, journal and reports pages. */
 
-export const money = (currency: string) => (minor: number) => formatMoney(minor, currency);
+/** Money in a currency, in a locale (default: the currency's usual one, domain/store-format.ts). */
+export const money = (currency: string, locale?: string) => storeFormat({ locale, timeZone: 'UTC', currency }).money;
+
+/**
+ * The formatter of a location from an answer's `formats` (its locale, time zone and currency: how the
+ * store writes dates and money); with no location, the first one's (tenant-wide figures).
+ */
+export function formatOf(formats: Record<string, StoreLocale> | undefined, code?: string, currency = 'USD'): StoreFormat {
+  const f = (code ? formats?.[code] : undefined) ?? Object.values(formats ?? {})[0];
+  return storeFormat(f ?? { timeZone: 'UTC', currency });
+}
 
 /** A local date (the browser's) as YYYY-MM-DD, for date inputs' defaults. */
 export function localDate(d = new Date()): string {
@@ -11,11 +21,6 @@ export function localDate(d = new Date()): string {
 
 export function daysAgo(n: number, d = new Date()): string {
   return localDate(new Date(d.getFullYear(), d.getMonth(), d.getDate() - n));
-}
-
-/** A sale's time in its shop's time zone (the business day reports use), e.g. "Mar 3, 9:30 PM". */
-export function shopTime(iso: string, timeZone?: string): string {
-  return new Date(iso).toLocaleString('en-US', { ...(timeZone ? { timeZone } : {}), month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
 }
 
 export const TENDER_NAMES: Record<string, string> = {

@@ -1,9 +1,11 @@
+import { adminFormats } from '../store-formats.svelte.ts';
 /** Settings' own pages, in tab order (each a static route under /admin/settings). */
 export const SETTINGS_TABS = [
   { href: '/admin/settings', label: 'Locations and devices' },
   { href: '/admin/settings/taxes', label: 'Tax rates' },
   { href: '/admin/settings/register', label: 'Receipt and payments' },
   { href: '/admin/settings/plan', label: 'Plan and API keys' },
+  { href: '/admin/settings/messages', label: 'Messages' },
   { href: '/admin/settings/audit', label: 'Audit log' },
   { href: '/admin/settings/sync', label: 'Sync health' }
 ] as const;
@@ -19,7 +21,8 @@ export function ago(iso: string | null, now = Date.now()): string {
   return `${Math.floor(h / 24)} d ago`;
 }
 
-export const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+/** A time as the store writes it (its locale and zone; `code`: the location it belongs to, else the first). */
+export const when = (iso: string, code?: string) => adminFormats.of(code).dateTime(iso);
 
 /** Fixed-size pages of a list already in memory. */
 export function pageOf<T>(items: readonly T[], page: number, size: number): T[] {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { humanText } from './text.ts';
+import { isLocale } from '../store-format.ts';
 import { couchFields, currency, fieldTimes, idRef, idWithPrefix, isoTimestamp, locationCode, nonNegMinor } from './common.ts';
 import { isValidGtin } from '../gtin.ts';
 import { ROLES } from '../permissions.ts';
@@ -15,7 +17,7 @@ export const categorySchema = z
     ...couchFields,
     _id: idWithPrefix('category'),
     type: z.literal('category'),
-    name: z.string().trim().min(1).max(80),
+    name: humanText(80, { min: 1, trim: true }),
     parentId: idRef.optional(),
     sort: z.number().int().optional(),
     ...mutable
@@ -27,9 +29,9 @@ export const barcode = z.string().refine(isValidGtin, 'must be a GTIN-8/12/13/14
 export const variantSchema = z
   .object({
     id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be a short id'),
-    sku: z.string().trim().min(1).max(64),
+    sku: humanText(64, { min: 1, trim: true }),
     barcode: barcode.optional(),
-    options: z.record(z.string(), z.string()),
+    options: z.record(humanText(40, { min: 1 }), humanText(40)),
     price: nonNegMinor,
     /** the "was" price shown struck through (Shopify's compare-at price); informational at the register */
     compareAtPrice: nonNegMinor.optional(),
@@ -43,11 +45,11 @@ export const productSchema = z
     ...couchFields,
     _id: idWithPrefix('product'),
     type: z.literal('product'),
-    name: z.string().trim().min(1).max(200),
-    description: z.string().max(4000).optional(),
+    name: humanText(200, { min: 1, trim: true }),
+    description: humanText(4000, { multiline: true }).optional(),
     categoryId: idRef,
-    taxCategory: z.string().min(1).max(40),
-    options: z.array(z.object({ name: z.string().min(1).max(40), values: z.array(z.string().min(1).max(40)).min(1) }).strict()),
+    taxCategory: humanText(40, { min: 1 }),
+    options: z.array(z.object({ name: humanText(40, { min: 1 }), values: z.array(humanText(40, { min: 1 })).min(1) }).strict()),
     variants: z.array(variantSchema).min(1, 'a product needs at least one variant'),
     status: z.enum(['active', 'archived']),
     /** the product image in the tenant's media database (never replicated to devices; server/catalog/images.ts) */
@@ -80,11 +82,11 @@ export const taxRateSchema = z
     ...couchFields,
     _id: idWithPrefix('tax_rate'),
     type: z.literal('tax_rate'),
-    name: z.string().min(1).max(80),
+    name: humanText(80, { min: 1 }),
     /** parts per million: 8.875 % = 88_750 */
     ratePpm: z.number().int().min(0).max(1_000_000),
     /** tax categories this rate does not apply to (e.g. "exempt", "clothing-under-110") */
-    exemptCategories: z.array(z.string()).default([]),
+    exemptCategories: z.array(humanText(80)).default([]),
     ...mutable
   })
   .strict();
@@ -95,10 +97,12 @@ export const locationSchema = z
     _id: idWithPrefix('location'),
     type: z.literal('location'),
     code: locationCode,
-    name: z.string().min(1).max(120),
-    address: z.string().max(400).default(''),
-    timeZone: z.string().min(1).max(64),
+    name: humanText(120, { min: 1 }),
+    address: humanText(400, { multiline: true }).default(''),
+    timeZone: humanText(64, { min: 1 }),
     currency,
+    /** BCP 47 tag dates and money are written in (receipts, reports); absent: the currency's default (domain/store-format.ts) */
+    locale: z.string().min(2).max(35).refine(isLocale, 'must be a locale like en-US or fr-CA').optional(),
     taxRateId: idRef.optional(),
     pricesIncludeTax: z.boolean().default(false),
     ...mutable
@@ -111,7 +115,7 @@ export const registerSchema = z
     _id: idWithPrefix('register'),
     type: z.literal('register'),
     locationCode,
-    name: z.string().min(1).max(80),
+    name: humanText(80, { min: 1 }),
     ...mutable
   })
   .strict();
@@ -126,7 +130,7 @@ export const staffSchema = z
     _id: idWithPrefix('staff'),
     type: z.literal('staff'),
     userId: idRef,
-    name: z.string().min(1).max(120),
+    name: humanText(120, { min: 1 }),
     role: z.enum(ROLES),
     /** location codes, or ["*"] for every location */
     locations: z.array(z.string()),
@@ -150,10 +154,10 @@ export const settingsSchema = z
     ...couchFields,
     _id: z.literal('settings:tenant'),
     type: z.literal('settings'),
-    tenantName: z.string().min(1).max(120),
+    tenantName: humanText(120, { min: 1 }),
     pinSalt: z.string().min(16),
-    receiptHeader: z.string().max(400).default(''),
-    receiptFooter: z.string().max(400).default(''),
+    receiptHeader: humanText(400, { multiline: true }).default(''),
+    receiptFooter: humanText(400, { multiline: true }).default(''),
     /** register rules, read offline (domain/cart.ts, domain/tender.ts) */
     taxRounding: z.enum(['line', 'invoice']).default('line'),
     roundingMode: z.enum(['half_up', 'half_even']).default('half_up'),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { humanText } from './text.ts';
 import { couchFields, idRef, isoTimestamp, locationCode, minor, qty } from './common.ts';
 
 export const COUNT_STATUSES = ['open', 'submitted', 'approved', 'rejected'] as const;
@@ -52,13 +53,13 @@ export const countSessionSchema = z
     countedBy: idRef,
     /** `device:{id}` of the phone that read the tags */
     deviceId: idRef.optional(),
-    note: z.string().max(400).optional(),
+    note: humanText(400, { multiline: true }).optional(),
     startedAt: isoTimestamp,
     /** the moment the counts stand for: expected stock is taken as of this time */
     submittedAt: isoTimestamp.optional(),
     reviewedAt: isoTimestamp.optional(),
     reviewedBy: idRef.optional(),
-    rejectReason: z.string().min(1).max(400).optional(),
+    rejectReason: humanText(400, { min: 1, multiline: true }).optional(),
     /** the correction movement; absent on an approved count without any variance */
     movementId: idRef.optional(),
     reviewLines: z.array(reviewLineSchema).optional(),

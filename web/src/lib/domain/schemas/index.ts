@@ -121,3 +121,4 @@ export function describeIssues(error: z.ZodError): string {
     .map((i) => `${i.path.length ? i.path.join('.') : '(document)'}: ${i.message}`)
     .join('; ');
 }
+export * from './text.ts';

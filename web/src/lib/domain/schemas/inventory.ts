@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { humanText } from './text.ts';
 import { couchFields, idRef, isoTimestamp, locationCode, qty } from './common.ts';
 
 export const TRANSFER_STATUSES = ['draft', 'shipped', 'received'] as const;
@@ -35,7 +36,7 @@ export const transferSchema = z
     toLocationCode: locationCode,
     status: z.enum(TRANSFER_STATUSES),
     lines: z.array(transferLineSchema).min(1, 'a transfer needs at least one line'),
-    note: z.string().max(400).optional(),
+    note: humanText(400, { multiline: true }).optional(),
     createdAt: isoTimestamp,
     createdBy: idRef,
     shippedAt: isoTimestamp.optional(),

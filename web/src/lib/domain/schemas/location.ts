@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { humanText } from './text.ts';
 import { couchFields, currency, idRef, idWithPrefix, isoTimestamp, locationCode, minor, nonNegMinor, qty } from './common.ts';
 
 /** `{prefix}:{register}:{ulid}`: made on the device, so a document syncs once however often it is pushed. */
@@ -12,7 +13,7 @@ export const approvalSchema = z
   .object({
     action: z.enum(APPROVAL_ACTIONS),
     staffId: idRef,
-    staffName: z.string().min(1).max(120),
+    staffName: humanText(120, { min: 1 }),
     at: isoTimestamp
   })
   .strict();
@@ -27,9 +28,9 @@ export const saleLineSchema = z
     lineId: z.string().min(1).max(40),
     productId: idRef,
     variantId: z.string().min(1).max(40),
-    sku: z.string().min(1).max(64),
-    name: z.string().min(1).max(200),
-    taxCategory: z.string().max(40).optional(),
+    sku: humanText(64, { min: 1 }),
+    name: humanText(200, { min: 1 }),
+    taxCategory: humanText(40).optional(),
     qty: qty.refine((n) => n !== 0, 'must not be zero'),
     unitPrice: nonNegMinor,
     /** catalog price when a price override changed unitPrice */
@@ -37,7 +38,7 @@ export const saleLineSchema = z
     discount: minor.default(0),
     tax: minor,
     total: minor,
-    note: z.string().max(400).optional(),
+    note: humanText(400, { multiline: true }).optional(),
     /** the original sale line a returned item came from (absent on blind returns) */
     returnOf: z.object({ saleId: idRef, lineId: z.string().min(1).max(40) }).strict().optional()
   })
@@ -52,7 +53,7 @@ export const tenderSchema = z
     kind: z.enum(TENDER_KINDS),
     amount: minor.refine((n) => n !== 0, 'must not be zero'),
     /** card slip / terminal id, gift-card number, store-credit customer, layaway id */
-    reference: z.string().max(120).optional()
+    reference: humanText(120).optional()
   })
   .strict();
 
@@ -73,7 +74,7 @@ export const saleSchema = z
     registerId: idRef,
     shiftId: idRef.optional(),
     cashierId: idRef,
-    cashierName: z.string().max(120).optional(),
+    cashierName: humanText(120).optional(),
     customerId: idRef.optional(),
     currency,
     lines: z.array(saleLineSchema).min(1, 'a sale needs at least one line'),
@@ -138,7 +139,7 @@ export const voidSchema = z
     registerId: idRef,
     shiftId: idRef.optional(),
     saleId: idRef,
-    reason: z.string().trim().min(1).max(200),
+    reason: humanText(200, { min: 1, trim: true }),
     lines: z.array(z.object({ variantId: z.string().min(1).max(40), qty: qty.refine((n) => n !== 0, 'must not be zero') }).strict()).min(1),
     /** what went back to the customer: the sale's tenders negated, cash net of the change given */
     tenders: z.array(tenderSchema),
@@ -162,7 +163,7 @@ export const shiftSchema = z
     locationCode,
     registerId: idRef,
     openedBy: idRef,
-    openedByName: z.string().max(120).optional(),
+    openedByName: humanText(120).optional(),
     openingFloat: nonNegMinor,
     openedAt: isoTimestamp
   })
@@ -181,7 +182,7 @@ export const shiftCloseSchema = z
     registerId: idRef,
     shiftId: idRef,
     closedBy: idRef,
-    closedByName: z.string().max(120).optional(),
+    closedByName: humanText(120).optional(),
     denominations: denominationCounts,
     countedCash: nonNegMinor,
     expectedCash: minor,
@@ -209,7 +210,7 @@ export const cashMovementSchema = z
     shiftId: idRef,
     kind: z.enum(['in', 'out', 'no_sale']),
     amount: nonNegMinor,
-    reason: z.string().trim().min(1).max(200),
+    reason: humanText(200, { min: 1, trim: true }),
     staffId: idRef,
     approvals: z.array(approvalSchema).default([]),
     createdAt: isoTimestamp
@@ -225,14 +226,14 @@ export const cartLineSchema = z
     lineId: z.string().min(1).max(40),
     productId: idRef,
     variantId: z.string().min(1).max(40),
-    sku: z.string().min(1).max(64),
-    name: z.string().min(1).max(200),
-    taxCategory: z.string().max(40),
+    sku: humanText(64, { min: 1 }),
+    name: humanText(200, { min: 1 }),
+    taxCategory: humanText(40),
     qty: qty.refine((n) => n !== 0, 'must not be zero'),
     unitPrice: nonNegMinor,
     listPrice: nonNegMinor,
     discount: discountSchema.optional(),
-    note: z.string().max(400).optional(),
+    note: humanText(400, { multiline: true }).optional(),
     returnOf: z.object({ saleId: idRef, lineId: z.string().min(1).max(40) }).strict().optional(),
     /** a returned line refunds what was paid for it, not today's price */
     fixed: z.object({ net: minor, tax: minor }).strict().optional()
@@ -247,12 +248,12 @@ export const parkedSaleSchema = z
     type: z.literal('parked_sale'),
     locationCode,
     registerId: idRef,
-    label: z.string().trim().min(1).max(80),
+    label: humanText(80, { min: 1, trim: true }),
     lines: z.array(cartLineSchema).min(1),
     orderDiscount: discountSchema.optional(),
     customerId: idRef.optional(),
     parkedBy: idRef,
-    parkedByName: z.string().max(120).optional(),
+    parkedByName: humanText(120).optional(),
     updatedAt: isoTimestamp,
     updatedBy: idRef,
     fieldTimes: z.record(z.string(), isoTimestamp).optional()
@@ -324,7 +325,10 @@ export const layawayCloseSchema = z
   })
   .strict();
 
-/** A message to send (receipt email); the integrations' outbox worker delivers it. */
+/** A mobile number as people type it: an optional +, then 6–15 digits with spaces, dots, dashes or brackets. */
+export const PHONE_PATTERN = /^\+?(?:[\s().-]*\d){6,15}[\s().-]*$/;
+
+/** A message to send (receipt email or text); the integrations' outbox worker delivers it. */
 export const outboxSchema = z
   .object({
     ...couchFields,
@@ -332,7 +336,7 @@ export const outboxSchema = z
     type: z.literal('outbox'),
     locationCode,
     channel: z.enum(['email', 'sms']),
-    to: z.string().min(3).max(200),
+    to: humanText(200, { min: 3 }),
     template: z.enum(['receipt']),
     ref: idRef,
     createdBy: idRef,
@@ -341,6 +345,7 @@ export const outboxSchema = z
   .strict()
   .superRefine((o, ctx) => {
     if (o.channel === 'email' && !z.email().safeParse(o.to).success) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be an email address' });
+    if (o.channel === 'sms' && !PHONE_PATTERN.test(o.to)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be a phone number like +1 555 010 0199' });
   });
 
 export const MOVEMENT_REASONS = [
@@ -370,7 +375,7 @@ export const stockMovementSchema = z
     lines: z
       .array(z.object({ variantId: z.string().min(1).max(40), qty: qty.refine((n) => n !== 0, 'must not be zero') }).strict())
       .min(1),
-    note: z.string().max(400).optional(),
+    note: humanText(400, { multiline: true }).optional(),
     ref: idRef.optional(),
     createdAt: isoTimestamp,
     createdBy: idRef

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { humanText } from './text.ts';
 import { couchFields, fieldTimes, idRef, idWithPrefix, isoTimestamp } from './common.ts';
 
 /**
@@ -15,7 +16,7 @@ export const priceRuleSchema = z
     ...couchFields,
     _id: idWithPrefix('price_rule'),
     type: z.literal('price_rule'),
-    name: z.string().trim().min(1).max(120),
+    name: humanText(120, { min: 1, trim: true }),
     discount: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('percent'), value: z.number().int().min(1, 'must be more than 0').max(10_000, 'cannot be more than 100 %') }).strict(),
       z.object({ kind: z.literal('amount'), value: z.number().int().min(1, 'must be more than 0').refine(Number.isSafeInteger, 'out of range') }).strict()
@@ -23,7 +24,7 @@ export const priceRuleSchema = z
     target: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('category'), categoryId: idRef }).strict(),
       z.object({ kind: z.literal('product'), productId: idRef }).strict(),
-      z.object({ kind: z.literal('customer_group'), group: z.string().trim().min(1).max(40) }).strict()
+      z.object({ kind: z.literal('customer_group'), group: humanText(40, { min: 1, trim: true }) }).strict()
     ]),
     startsAt: isoTimestamp.optional(),
     endsAt: isoTimestamp.optional(),

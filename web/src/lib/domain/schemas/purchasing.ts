@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { humanText } from './text.ts';
 import { couchFields, idRef, isoTimestamp, locationCode, nonNegMinor, qty } from './common.ts';
 
 const variantId = z.string().min(1).max(40);
@@ -13,9 +14,9 @@ export const supplierSchema = z
     ...couchFields,
     _id: z.string().regex(new RegExp(`^supplier:${ULID}$`), 'must be supplier:{ulid}'),
     type: z.literal('supplier'),
-    name: z.string().trim().min(1).max(120),
+    name: humanText(120, { min: 1, trim: true }),
     email: z.email().max(200).optional(),
-    phone: z.string().trim().max(40).optional(),
+    phone: humanText(40, { trim: true }).optional(),
     /** days from sending an order to its arrival, for planning reorders */
     leadTimeDays: z.number().int().min(0).max(365),
     active: z.boolean(),
@@ -32,8 +33,8 @@ export type PoStatus = (typeof PO_STATUSES)[number];
 export const poLineSchema = z
   .object({
     variantId,
-    sku: z.string().min(1).max(64),
-    name: z.string().min(1).max(300),
+    sku: humanText(64, { min: 1 }),
+    name: humanText(300, { min: 1 }),
     ordered: qty.refine((n) => n > 0, 'must be positive'),
     /** per unit, minor units of the tenant currency */
     unitCost: nonNegMinor,
@@ -67,10 +68,10 @@ export const purchaseOrderSchema = z
     locationCode,
     supplierId: idRef,
     /** short human number shown on screens and in the email (from the ulid) */
-    number: z.string().min(1).max(20),
+    number: humanText(20, { min: 1 }),
     status: z.enum(PO_STATUSES),
     lines: z.array(poLineSchema).max(1000),
-    note: z.string().max(1000).optional(),
+    note: humanText(1000, { multiline: true }).optional(),
     expectedAt: isoTimestamp.optional(),
     receipts: z.array(poReceiptSchema),
     createdAt: isoTimestamp,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { humanText } from './text.ts';
 import { couchFields, idRef, isoTimestamp, locationCode } from './common.ts';
 import { deviceId } from './location.ts';
 
@@ -17,7 +18,7 @@ export const timeEntrySchema = z
     registerId: idRef,
     /** `user:{id}`, as the register knows staff (reference-data.ts) */
     staffId: idRef,
-    staffName: z.string().min(1).max(120),
+    staffName: humanText(120, { min: 1 }),
     kind: z.enum(['in', 'out']),
     at: isoTimestamp
   })

@@ -1,0 +1,5 @@
+function (doc) {
+  if (doc.type === 'delivery') {
+    emit([doc.tenantId, doc.createdAt], null);
+  }
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { cleanUpstreamError, feedIdleMs } from './proxy.ts';
+
+describe('cleanUpstreamError', () => {
+  it.each([
+    [500, { error: 'unknown_error', reason: 'function_clause' }, 502, 'upstream_error'],
+    [500, null, 502, 'upstream_error'],
+    [503, { error: 'x' }, 502, 'upstream_error'],
+    [404, { error: 'not_found', reason: 'missing' }, 404, 'not_found'],
+    [409, { error: 'conflict', reason: 'Document update conflict.' }, 409, 'conflict'],
+    [400, null, 400, 'bad_request']
+  ] as const)('%i %j → %i %s', (status, json, outStatus, error) => {
+    const c = cleanUpstreamError(status, json);
+    expect(c).toMatchObject({ status: outStatus, body: { error } });
+  });
+
+  it('never passes a stack, a path or HTML through', () => {
+    for (const reason of ['TypeError: x\n    at Object.<anonymous> (/srv/node_modules/express-pouchdb/lib/x.js:1:1)', '<html><body>Error</body></html>', 'at /home/app/server.js']) {
+      const c = cleanUpstreamError(400, { error: 'bad_request', reason });
+      expect(c.body.reason).toBe('the database refused this request');
+    }
+    expect(cleanUpstreamError(400, { error: '<script>', reason: 'x' }).body.error).toBe('bad_request');
+  });
+});
+
+describe('feedIdleMs', () => {
+  it('follows the heartbeat, else the timeout, else CouchDB\'s default, plus slack', () => {
+    expect(feedIdleMs(new Map([['heartbeat', '10000']]))).toBe(40_000);
+    expect(feedIdleMs(new Map([['timeout', '1000']]))).toBe(31_000);
+    expect(feedIdleMs(new Map())).toBe(90_000);
+  });
+});
