@@ -33,6 +33,8 @@ export const variantSchema = z
     barcode: barcode.optional(),
     options: z.record(humanText(40, { min: 1 }), humanText(40)),
     price: nonNegMinor,
+    /** the "was" price shown struck through (Shopify's compare-at price); informational at the register */
+    compareAtPrice: nonNegMinor.optional(),
     cost: nonNegMinor.optional(),
     active: z.boolean().default(true)
   })
