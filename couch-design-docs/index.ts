@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
  * so what CouchDB runs is byte-for-byte the file (no bundler rewrite, stable version hash) and the
  * unit tests evaluate the very same text.
  */
-export const DB_KINDS = ['catalog', 'location', 'customers', 'audit', 'platform'] as const;
+export const DB_KINDS = ['catalog', 'location', 'customers', 'audit', 'platform', 'integrations'] as const;
 export type DesignKind = (typeof DB_KINDS)[number];
 
 const ROOT = path.dirname(fileURLToPath(import.meta.url));

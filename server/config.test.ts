@@ -21,6 +21,8 @@ describe('loadConfig', () => {
     [{ COUCH_URL: 'http://couch:5984' }, 'COUCH_USER'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
     [{ SEED_DEMO: 'maybe' }, 'SEED_DEMO'],
+    [{ INTEGRATIONS_KEY: 'too-short' }, 'INTEGRATIONS_KEY'],
+    [{ SHOPIFY_API_KEY: 'k' }, 'SHOPIFY_API_SECRET'],
     [{ SMTP_URL: 'http://mail:25', MAIL_FROM: 'a@b.c' }, 'SMTP_URL'],
     [{ SMTP_URL: 'smtp://mail:25' }, 'MAIL_FROM'],
     [{ TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'secret-token' }, 'TWILIO_FROM'],

@@ -41,6 +41,26 @@ const envSchema = z
     APPROVALS_AUDIT_INTERVAL_S: z.coerce.number().int().min(0).default(10),
     /** seconds between sale-ledger runs (sales → loyalty / store-credit / gift-card entries); 0 turns it off */
     SALE_LEDGER_INTERVAL_S: z.coerce.number().int().min(0).default(10),
+    /**
+     * AES-256-GCM key for integration secrets at rest (Shopify access tokens…): 32 bytes as base64 or
+     * 64 hex digits. Absent: generated once and kept in DATA_DIR/secrets.json (share it across copies).
+     */
+    INTEGRATIONS_KEY: z
+      .string()
+      .refine((v) => /^[0-9a-fA-F]{64}$/.test(v) || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes as base64 or 64 hex digits')
+      .optional(),
+    /** Shopify app credentials for the OAuth install flow; without them a store connects with a custom app's token */
+    SHOPIFY_API_KEY: z.string().min(1).optional(),
+    SHOPIFY_API_SECRET: z.string().min(1).optional(),
+    /**
+     * Send every Shopify Admin API request to this origin instead of https://{shop} (the shop domain
+     * becomes the first path segment). Only for a local Shopify-compatible server in tests and demos.
+     */
+    SHOPIFY_API_ORIGIN: z.url({ message: 'must be a URL like http://127.0.0.1:4462' }).optional(),
+    /** hours between scheduled Shopify stock reconciliations per connected store; 0 turns them off */
+    SHOPIFY_RECONCILE_INTERVAL_H: z.coerce.number().min(0).max(168).default(6),
+    /** run the Shopify sync workers on this server copy (webhook queue, stock push, imports) */
+    SHOPIFY_WORKERS: bool.default(true),
     /** longest a gateway request may wait on CouchDB without an answer (streaming feeds follow their own heartbeat/timeout) */
     UPSTREAM_TIMEOUT_S: z.coerce.number().int().min(1).max(3_600).default(60),
     /**
@@ -76,6 +96,9 @@ const envSchema = z
     if (env.COUCH_URL && (!env.COUCH_USER || !env.COUCH_PASSWORD)) {
       const missing = !env.COUCH_USER ? 'COUCH_USER' : 'COUCH_PASSWORD';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'is required when COUCH_URL is set' });
+    }
+    if (Boolean(env.SHOPIFY_API_KEY) !== Boolean(env.SHOPIFY_API_SECRET)) {
+      ctx.addIssue({ code: 'custom', path: [env.SHOPIFY_API_KEY ? 'SHOPIFY_API_SECRET' : 'SHOPIFY_API_KEY'], message: 'is required with the other Shopify app credential' });
     }
     if (env.SMTP_URL && !env.MAIL_FROM) ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'is required when SMTP_URL is set' });
     const twilio = [env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, env.TWILIO_FROM];

@@ -69,6 +69,9 @@ const raw = {
     // every later change (approve → correction movement, reject) is the server's (the gateway refuses
     // edits: server/gateway/validate-docs.ts), like a transfer's.
     count_session: { db: 'location', lifecycle: 'mutable', write: 'inventory:count', deviceWriters: ['rfid_phone'], conflict: { rule: 'server-only' } },
+    // Tags one phone read for a count several phones share; the others merge them (schemas/counts.ts).
+    // Each phone writes only its own batches (the gateway checks the id and deviceId name it).
+    count_scan: { db: 'location', lifecycle: 'event', write: 'inventory:count', deviceWriters: ['rfid_phone'], conflict: { rule: 'immutable' } },
     // Suppliers and purchase orders are written through /api/v1/inventory only (sending queues an email,
     // receiving writes stock movements first).
     supplier: { db: 'catalog', lifecycle: 'mutable', write: null, conflict: { rule: 'server-only' } },

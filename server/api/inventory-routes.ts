@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { adjustmentInput, isInTransit, receiveInput, transferInput, type Actor } from '../../web/src/lib/domain/inventory.ts';
 import { TRANSFER_STATUSES } from '../../web/src/lib/domain/schemas/index.ts';
 import { locationCode } from '../../web/src/lib/domain/schemas/common.ts';
-import { hasPermission, mayUseLocation, principalId, type Principal } from '../auth/principal.ts';
+import { principalId, type Principal } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
-import { forbidden, parseBody, route } from '../http/errors.ts';
-import { assertLocations, createTransfer, getTransfer, listTransfers, receiveTransfer, recordAdjustment, shipTransfer, stockLevels } from '../inventory/service.ts';
+import { parseBody, route } from '../http/errors.ts';
+import { authorize, authorizeAny, mayViewStock } from '../inventory/authorize.ts';
+import { assertLocations, createTransfer, getTransfer, listTransfers, receiveTransfer, recordAdjustment, shipTransfer, stockAcrossLocations, stockLevels } from '../inventory/service.ts';
 
 /** A query value given once, repeated (`?variant=a&variant=b`) or comma-separated (`?variant=a,b`). */
 const listParam = z
@@ -19,37 +20,45 @@ const stockQuery = z.object({
   location: z.string().trim().toUpperCase().pipe(locationCode),
   variant: listParam.pipe(z.array(z.string().max(40)).max(500, 'at most 500 variants per request'))
 });
+const acrossQuery = z.object({ variant: listParam.pipe(z.array(z.string().max(40)).min(1, 'name at least one variant').max(20, 'at most 20 variants per request')) });
 const transfersQuery = z.object({
   location: z.string().trim().toUpperCase().pipe(locationCode),
   status: z.enum([...TRANSFER_STATUSES, 'in_transit']).optional()
 });
 
 /**
- * Stock levels, adjustments and transfers for the admin portal. Every endpoint needs the
- * `inventory:adjust` permission (managers, stock clerks, owners, admins) and access to the location
- * it touches (`mayUseLocation`, as the gateway decides which location databases a user may reach):
- * the source to create or ship a transfer, the destination to receive it.
+ * Stock levels, adjustments and transfers for the admin portal and the RFID phones. Who may do what is
+ * `authorize()` (inventory/authorize.ts): users and PIN sessions need `inventory:adjust` and access to
+ * the location touched (the source to create or ship a transfer, the destination to receive it); an
+ * RFID phone may read stock, and see, ship and receive its own store's transfers.
  */
 export function inventoryRoutes(ctx: Ctx): Router {
   const r = Router();
   const auth = requireAuth(ctx);
-
-  const allowed = (req: Request, action: string, ...locations: string[]): Principal => {
-    const p = req.principal!;
-    if (!hasPermission(p, 'inventory:adjust')) throw forbidden(`${action} needs the inventory:adjust permission`);
-    for (const code of locations) if (!mayUseLocation(p, code)) throw forbidden(`${action}: no access to location ${code}`);
-    return p;
-  };
   const actorOf = (p: Principal): Actor => ({ by: principalId(p), now: new Date().toISOString() });
+  const caller = (req: Request): Principal => req.principal!;
 
   r.get(
     '/stock',
     auth,
     route(async (req, res) => {
       const q = parseBody(stockQuery, req.query);
-      const p = allowed(req, 'Viewing stock', q.location);
+      const p = caller(req);
+      authorize(p, 'stock:view', { location: q.location });
       await assertLocations(ctx.couch, p.tenantId, [q.location]);
       res.json({ location: q.location, stock: await stockLevels(ctx.couch, p.tenantId, q.location, q.variant) });
+    })
+  );
+
+  /** A few variants at every store the caller may see (an RFID phone's lookup: here and elsewhere). */
+  r.get(
+    '/stock/across',
+    auth,
+    route(async (req, res) => {
+      const q = parseBody(acrossQuery, req.query);
+      const p = caller(req);
+      authorizeAny(p, 'stock:view');
+      res.json({ locations: await stockAcrossLocations(ctx.couch, p.tenantId, q.variant, (code) => mayViewStock(p, code)) });
     })
   );
 
@@ -58,7 +67,8 @@ export function inventoryRoutes(ctx: Ctx): Router {
     auth,
     route(async (req, res) => {
       const input = parseBody(adjustmentInput, req.body);
-      const p = allowed(req, 'Adjusting stock', input.location);
+      const p = caller(req);
+      authorize(p, 'stock:adjust', { location: input.location });
       const out = await recordAdjustment(ctx.couch, p.tenantId, input, actorOf(p), String(req.id));
       res.status(out.created ? 201 : 200).json({ movement: out.movement, created: out.created });
     })
@@ -69,7 +79,8 @@ export function inventoryRoutes(ctx: Ctx): Router {
     auth,
     route(async (req, res) => {
       const q = parseBody(transfersQuery, req.query);
-      const p = allowed(req, 'Viewing transfers', q.location);
+      const p = caller(req);
+      authorize(p, 'transfer:view', { location: q.location });
       await assertLocations(ctx.couch, p.tenantId, [q.location]);
       const status = q.status === 'in_transit' ? 'shipped' : q.status;
       const transfers = await listTransfers(ctx.couch, p.tenantId, q.location, status);
@@ -86,7 +97,8 @@ export function inventoryRoutes(ctx: Ctx): Router {
     auth,
     route(async (req, res) => {
       const input = parseBody(transferInput, req.body);
-      const p = allowed(req, 'Creating a transfer', input.from);
+      const p = caller(req);
+      authorize(p, 'transfer:create', { transfer: { from: input.from, to: input.to } });
       const out = await createTransfer(ctx.couch, p.tenantId, input, actorOf(p), String(req.id));
       res.status(out.created ? 201 : 200).json({ transfer: out.transfer, created: out.created });
     })
@@ -96,9 +108,10 @@ export function inventoryRoutes(ctx: Ctx): Router {
     '/transfers/:id',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Viewing transfers');
+      const p = caller(req);
+      authorizeAny(p, 'transfer:view');
       const t = await getTransfer(ctx.couch, p.tenantId, String(req.params.id));
-      if (!mayUseLocation(p, t.locationCode) && !mayUseLocation(p, t.toLocationCode)) throw forbidden(`Viewing transfers: no access to ${t.locationCode} or ${t.toLocationCode}`);
+      authorize(p, 'transfer:view', { transfer: { from: t.locationCode, to: t.toLocationCode } });
       res.json({ transfer: t, inTransit: isInTransit(t) });
     })
   );
@@ -107,9 +120,10 @@ export function inventoryRoutes(ctx: Ctx): Router {
     '/transfers/:id/ship',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Shipping a transfer');
+      const p = caller(req);
+      authorizeAny(p, 'transfer:ship');
       const t = await getTransfer(ctx.couch, p.tenantId, String(req.params.id));
-      allowed(req, 'Shipping a transfer', t.locationCode);
+      authorize(p, 'transfer:ship', { transfer: { from: t.locationCode, to: t.toLocationCode } });
       const out = await shipTransfer(ctx.couch, p.tenantId, t._id, actorOf(p), String(req.id));
       res.json({ transfer: out.transfer, changed: out.changed });
     })
@@ -119,10 +133,11 @@ export function inventoryRoutes(ctx: Ctx): Router {
     '/transfers/:id/receive',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Receiving a transfer');
+      const p = caller(req);
+      authorizeAny(p, 'transfer:receive');
       const input = parseBody(receiveInput, req.body);
       const t = await getTransfer(ctx.couch, p.tenantId, String(req.params.id));
-      allowed(req, 'Receiving a transfer', t.toLocationCode);
+      authorize(p, 'transfer:receive', { transfer: { from: t.locationCode, to: t.toLocationCode } });
       const out = await receiveTransfer(ctx.couch, p.tenantId, t._id, input, actorOf(p), String(req.id));
       res.json({ transfer: out.transfer, changed: out.changed });
     })

@@ -1,6 +1,6 @@
 import type { ServerScope } from 'nano';
 import { designDocsFor, mangoIndexesFor, type DesignDoc, type DesignKind } from '../../couch-design-docs/index.ts';
-import { PLATFORM_DB, parseDbName } from '../../web/src/lib/domain/db-names.ts';
+import { INTEGRATIONS_DB, PLATFORM_DB, parseDbName } from '../../web/src/lib/domain/db-names.ts';
 import { statusOf, type Db } from './client.ts';
 
 export interface DeployResult {
@@ -51,6 +51,7 @@ async function putIfChanged(db: Db, ddoc: DesignDoc, retried = false): Promise<b
 /** The kind of design documents a database gets, from its name; null for databases we do not own. */
 export function designKindOf(dbName: string): DesignKind | null {
   if (dbName === PLATFORM_DB) return 'platform';
+  if (dbName === INTEGRATIONS_DB) return 'integrations';
   return parseDbName(dbName)?.kind ?? null;
 }
 

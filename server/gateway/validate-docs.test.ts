@@ -128,6 +128,29 @@ describe('manager approvals', () => {
     expect(checkDocWrite(register, gm, sale(), true, SYNC_RULES)).toBeNull();
   });
 
+  it('a phone publishes only its own reads of a shared count, once; a register publishes none', () => {
+    const count = newUlid();
+    const scan = (device: string, over: Record<string, unknown> = {}) => ({
+      _id: `count_scan:${count}:${device}:${newUlid()}`,
+      type: 'count_scan',
+      locationCode: 'GM',
+      countId: `count:GM:${count}`,
+      scope: { kind: 'all' },
+      startedAt: '2026-11-24T10:00:00.000Z',
+      deviceId: `device:${device}`,
+      tags: [{ epc: '3074257BF7194E4000001A85', variantId: 'p1-v01', zone: 'floor', firstSeen: 1 }],
+      createdAt: '2026-11-24T10:00:05.000Z',
+      createdBy: `device:${device}`,
+      ...over
+    });
+    expect(checkDocWrite(phone, gm, scan('d2'), true, SYNC_RULES)).toBeNull();
+    expect(checkDocWrite(phone, gm, scan('d9'), true, SYNC_RULES)).toMatchObject({ status: 403, reason: expect.stringContaining('count_scan:{count}:d2') });
+    expect(checkDocWrite(phone, gm, scan('d2', { deviceId: 'device:d9' }), true, SYNC_RULES)).toMatchObject({ status: 403 });
+    expect(checkDocWrite(phone, gm, { ...scan('d2'), _rev: '1-abc' }, true, SYNC_RULES)).toMatchObject({ status: 403, reason: expect.stringContaining('immutable') });
+    expect(checkDocWrite(phone, gm, scan('d2', { tags: [{ epc: 'not hex', zone: 'floor', firstSeen: 1 }] }), true, SYNC_RULES)).toMatchObject({ status: 400, reason: expect.stringContaining('tags.0.epc') });
+    expect(checkDocWrite(register, gm, scan('d1'), true, SYNC_RULES)).toMatchObject({ status: 403, reason: expect.stringContaining('register') });
+  });
+
   it('new register documents follow the sync rules: an RFID phone cannot open a shift', () => {
     const shift = { _id: 'shift:d1:01JD0000000000000000000000', type: 'shift', locationCode: 'GM', registerId: 'device:d1', openedBy: 'user:cash', openingFloat: 10000, openedAt: '2026-11-24T08:00:00Z' };
     expect(checkDocWrite(register, gm, shift, true, SYNC_RULES)).toBeNull();

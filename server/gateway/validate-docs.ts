@@ -173,6 +173,10 @@ export function checkDocWrite(p: Principal, db: ParsedDbName, raw: unknown, newE
     const foreign = checkRegisterOwnership(device.deviceId, type, id, doc, deleted);
     if (foreign) return foreign;
   }
+  // A phone (or a session on it) publishes only its own reads for a shared count: the id and deviceId name it.
+  if (type === 'count_scan' && device && (id.split(':')[2] !== device.deviceId || doc.deviceId !== `device:${device.deviceId}`)) {
+    return reject(403, `deviceId: a phone writes its count reads as count_scan:{count}:${device.deviceId}:{ulid} with deviceId device:${device.deviceId}`);
+  }
   // A count session is created once, already submitted (an RFID phone's count); reviewing it is the
   // server's, so no client may edit, delete, approve or reject one (schemas/counts.ts).
   if (type === 'count_session') {

@@ -201,6 +201,28 @@ export async function receiveTransfer(
 }
 
 /**
+ * On hand of a few variants at every location of the tenant `visible` lets the caller see (the RFID
+ * phone's "here and at the other stores"): one grouped view read per location.
+ */
+export async function stockAcrossLocations(couch: Couch, tenantId: string, variants: string[], visible: (location: string) => boolean): Promise<{ location: string; name: string; stock: StockLevel[] }[]> {
+  const tenant = await getTenant(couch, tenantId);
+  const codes = (tenant?.locations ?? []).filter(visible);
+  if (codes.length === 0) return [];
+  const names = await couch.use(catalogDb(tenantId)).fetch({ keys: codes.map((c) => `location:${c}`) });
+  const nameOf = new Map(names.rows.map((r) => [(r as { key: string }).key.slice('location:'.length), ((r as { doc?: { name?: string } | null }).doc?.name ?? '') as string]));
+  return Promise.all(
+    codes.map(async (code) => {
+      try {
+        return { location: code, name: nameOf.get(code) || code, stock: await stockLevels(couch, tenantId, code, variants) };
+      } catch (err) {
+        if (statusOf(err) === 404) return { location: code, name: nameOf.get(code) || code, stock: variants.map((variantId) => ({ variantId, onHand: 0 })) };
+        throw err;
+      }
+    })
+  );
+}
+
+/**
  * Transfers `location` takes part in (outgoing from its database, incoming from the others), newest
  * first, from each location database's `transfers/by_location` view; `status` narrows it ("shipped" =
  * in transit).

@@ -5,7 +5,7 @@ function (newDoc, oldDoc, userCtx, secObj) {
   var EVENTS = {
     'sale': true, 'void': true, 'shift': true, 'shift_close': true, 'cash_movement': true, 'layaway': true,
     'layaway_payment': true, 'layaway_close': true, 'outbox': true, 'stock_movement': true, 'ledger_entry': true,
-    'time_entry': true, 'payment_void': true
+    'time_entry': true, 'payment_void': true, 'count_scan': true
   };
   // One exception, for the server's service account only: deleting a second leaf of an event so the
   // original wins again (server/workers/conflicts.ts). Clients never reach the store directly.

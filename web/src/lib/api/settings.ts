@@ -73,6 +73,7 @@ export const tenantSettingsSchema = z.object({
   blindCashCount: z.boolean().default(false),
   taxRounding: z.enum(['line', 'invoice']),
   roundingMode: z.enum(['half_up', 'half_even']),
+  gs1CompanyPrefixes: z.array(z.string()).default([]),
   updatedAt: z.string()
 });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;

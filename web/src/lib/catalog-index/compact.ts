@@ -4,7 +4,8 @@
  */
 import type { IndexEntry } from './entries.ts';
 
-export type CompactVariant = [variantId: string, sku: string, barcode: string | null, price: number, options: Record<string, string>];
+/** `cost` (minor units) is last and optional: an RFID count values its variance at cost; snapshots from before it lack it. */
+export type CompactVariant = [variantId: string, sku: string, barcode: string | null, price: number, options: Record<string, string>, cost?: number];
 export type CompactProduct = [id: string, rev: string, name: string, taxCategory: string, categoryId: string, variants: CompactVariant[]];
 
 export interface ProductDoc {
@@ -15,25 +16,26 @@ export interface ProductDoc {
   name?: string;
   taxCategory?: string;
   categoryId?: string;
-  variants?: { id: string; sku: string; barcode?: string; price: number; options: Record<string, string>; active?: boolean }[];
+  variants?: { id: string; sku: string; barcode?: string; price: number; cost?: number; options: Record<string, string>; active?: boolean }[];
 }
 
 export function compactProduct(doc: ProductDoc): CompactProduct | null {
   if (doc.type !== 'product' || doc.status !== 'active' || !doc.variants) return null;
-  const variants = doc.variants.filter((v) => v.active !== false).map((v): CompactVariant => [v.id, v.sku, v.barcode ?? null, v.price, v.options]);
+  const variants = doc.variants.filter((v) => v.active !== false).map((v): CompactVariant => (v.cost !== undefined ? [v.id, v.sku, v.barcode ?? null, v.price, v.options, v.cost] : [v.id, v.sku, v.barcode ?? null, v.price, v.options]));
   return [doc._id, doc._rev, doc.name ?? '', doc.taxCategory ?? '', doc.categoryId ?? '', variants];
 }
 
 
 export function entriesFromCompact(row: CompactProduct): IndexEntry[] {
   const [productId, , name, taxCategory, categoryId, variants] = row;
-  return variants.map(([variantId, sku, barcode, price, options]) => ({
+  return variants.map(([variantId, sku, barcode, price, options, cost]) => ({
     productId,
     variantId,
     name,
     sku,
     ...(barcode ? { barcode } : {}),
     price,
+    ...(cost !== undefined ? { cost } : {}),
     taxCategory,
     categoryId,
     options

@@ -13,6 +13,8 @@ export interface IndexEntry {
   sku: string;
   barcode?: string;
   price: number;
+  /** unit cost, minor units, when the catalog has one */
+  cost?: number;
   taxCategory: string;
   categoryId: string;
   options: Record<string, string>;
@@ -34,6 +36,7 @@ export class CatalogLookup {
   private revs = new Map<string, string>();
   private byBarcode = new Map<string, IndexEntry>();
   private bySku = new Map<string, IndexEntry>();
+  private byVariant = new Map<string, IndexEntry>();
 
   get size(): number {
     return this.bySku.size;
@@ -50,12 +53,14 @@ export class CatalogLookup {
     for (const old of this.byProduct.get(productId) ?? []) {
       if (old.barcode && this.byBarcode.get(toGtin14(old.barcode)) === old) this.byBarcode.delete(toGtin14(old.barcode));
       if (this.bySku.get(old.sku.toUpperCase()) === old) this.bySku.delete(old.sku.toUpperCase());
+      if (this.byVariant.get(old.variantId) === old) this.byVariant.delete(old.variantId);
     }
     if (entries.length === 0) this.byProduct.delete(productId);
     else this.byProduct.set(productId, entries);
     for (const e of entries) {
       if (e.barcode) this.byBarcode.set(toGtin14(e.barcode), e);
       this.bySku.set(e.sku.toUpperCase(), e);
+      this.byVariant.set(e.variantId, e);
     }
   }
 
@@ -96,6 +101,21 @@ export class CatalogLookup {
       if (out.length >= limit) break;
     }
     return out;
+  }
+
+  /** One variant by id (an RFID count's lines, a transfer's lines). */
+  variant(variantId: string): IndexEntry | undefined {
+    return this.byVariant.get(variantId);
+  }
+
+  /** The variant a GTIN-14 names (an SGTIN tag's item), without the SKU fallback of `find`. */
+  byGtin14(gtin14: string): IndexEntry | undefined {
+    return this.byBarcode.get(gtin14);
+  }
+
+  /** Every variant (RFID counts scope by category; the demo tags the catalog). */
+  *entries(): IterableIterator<IndexEntry> {
+    yield* this.byVariant.values();
   }
 
   /** What a scanner or the manual entry field typed: a barcode or a SKU. */

@@ -187,6 +187,9 @@ export function applyProductInput(productId: string, input: ProductInput, prev: 
     const out: Variant = { id, sku: v.sku, options: v.options, price: v.price, active: v.active };
     if (v.barcode) out.barcode = v.barcode;
     if (v.cost !== undefined) out.cost = v.cost;
+    // the editor has no compare-at field: keep one an integration (Shopify import) set
+    const before = prev?.variants.find((p) => p.id === id);
+    if (before?.compareAtPrice !== undefined) out.compareAtPrice = before.compareAtPrice;
     return out;
   });
   const fields = {

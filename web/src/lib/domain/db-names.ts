@@ -8,6 +8,9 @@ export const LOCATION_CODE_PATTERN = /^[A-Z][A-Z0-9]{1,9}$/;
 export type DbKind = 'catalog' | 'customers' | 'audit' | 'location';
 
 export const PLATFORM_DB = 'platform';
+/** Server-only: integration connections (sealed secrets), webhook queue, cursors. Never replicated: no
+ * tenant database name, so the gateway (default-deny) has no route to it. */
+export const INTEGRATIONS_DB = 'integrations';
 
 export function catalogDb(tenantId: string): string {
   return `t-${tenantId}-catalog`;

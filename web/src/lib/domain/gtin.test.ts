@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ean13, gtinCheckDigit, isValidGtin, toGtin14 } from './gtin.ts';
+import { ean13, gtinCheckDigit, isValidGtin, normaliseGtin, toGtin14 } from './gtin.ts';
 
 describe('GTIN check digits', () => {
   it.each(['4006381333931', '036000291452', '10614141000415', '96385074', '5901234123457'])('accepts %s', (code) => {
@@ -19,5 +19,22 @@ describe('GTIN check digits', () => {
     expect(() => ean13('12')).toThrow();
     expect(() => ean13('40063813339a')).toThrow();
     expect(() => gtinCheckDigit('12x')).toThrow();
+  });
+});
+
+describe('GTIN normalisation (scanners and tags spell one item several ways)', () => {
+  it.each([
+    ['036000291452', '00036000291452'], // UPC-A
+    ['0036000291452', '00036000291452'], // the same as EAN-13
+    ['00036000291452', '00036000291452'], // GTIN-14
+    ['96385074', '00000096385074'], // GTIN-8
+    ['4006381333931', '04006381333931'],
+    ['400 6381 33393 1', '04006381333931'],
+    ['80614141123458', '80614141123458'] // indicator digit 8 kept
+  ])('%s → %s', (code, g14) => {
+    expect(normaliseGtin(code)).toBe(g14);
+  });
+  it.each(['036000291453', '123', '', 'ABCDEFGHIJKLM', '000036000291452'])('rejects %s', (code) => {
+    expect(normaliseGtin(code)).toBeNull();
   });
 });

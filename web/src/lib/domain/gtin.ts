@@ -28,3 +28,13 @@ export function ean13(body12: string): string {
 export function toGtin14(code: string): string {
   return code.padStart(14, '0');
 }
+
+/**
+ * Any GTIN spelling a scanner or a tag gives — GTIN-8, UPC-A (12), EAN-13, GTIN-14, with spaces — as
+ * the GTIN-14 that identifies the item, or null when it is not a GTIN with a valid check digit.
+ * UPC-A 036000291452, EAN-13 0036000291452 and GTIN-14 00036000291452 are one item.
+ */
+export function normaliseGtin(code: string): string | null {
+  const digits = code.replace(/[\s-]/g, '');
+  return isValidGtin(digits) ? toGtin14(digits) : null;
+}

@@ -17,6 +17,10 @@ export const settingsUpdateInput = z
     cashierDiscountLimitBp: z.number().int().min(0, 'must be 0–100 %').max(10_000, 'must be 0–100 %'),
     offlineBalanceLimit: z.number().int().min(0, 'must not be negative').max(100_000_000, 'is too large'),
     blindCashCount: z.boolean(),
+    gs1CompanyPrefixes: z
+      .array(z.string().trim().regex(/^\d{6,12}$/, 'each company prefix must be 6 to 12 digits'))
+      .max(20, 'at most 20 company prefixes')
+      .refine((a) => new Set(a).size === a.length, 'each company prefix once'),
     taxRounding: shape.taxRounding.unwrap(),
     roundingMode: shape.roundingMode.unwrap()
   })
@@ -25,7 +29,7 @@ export const settingsUpdateInput = z
 export type SettingsUpdate = z.infer<typeof settingsUpdateInput>;
 
 /** The fields of `settings:tenant` the admin page shows (never the PIN salt). */
-export const EDITABLE_SETTINGS = ['receiptHeader', 'receiptFooter', 'payments', 'cashRounding', 'cashierDiscountLimitBp', 'offlineBalanceLimit', 'blindCashCount', 'taxRounding', 'roundingMode'] as const;
+export const EDITABLE_SETTINGS = ['receiptHeader', 'receiptFooter', 'payments', 'cashRounding', 'cashierDiscountLimitBp', 'offlineBalanceLimit', 'blindCashCount', 'taxRounding', 'roundingMode', 'gs1CompanyPrefixes'] as const;
 
 /**
  * "8.875" (percent, up to 4 decimals) → 88_750 parts per million, exactly (no float maths: the

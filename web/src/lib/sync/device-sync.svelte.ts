@@ -38,7 +38,8 @@ export class DeviceSync {
     PouchDB.plugin(IndexeddbAdapter);
     let hooks: SyncHooks | undefined;
     const catalogName = device.databases.catalog;
-    if (device.device.kind === 'register' && catalogName) {
+    // Registers scan barcodes and RFID phones resolve tags (GTIN → variant) against the same compact catalog.
+    if ((device.device.kind === 'register' || device.device.kind === 'rfid_phone') && catalogName) {
       // Cold start: the persisted compact catalog is scan-ready before any replication runs.
       const index = new CatalogIndex(new CatalogIndexStore(catalogName));
       await index.open();

@@ -4,6 +4,7 @@ export const SETTINGS_TABS = [
   { href: '/admin/settings', label: 'Locations and devices' },
   { href: '/admin/settings/taxes', label: 'Tax rates' },
   { href: '/admin/settings/register', label: 'Receipt and payments' },
+  { href: '/admin/settings/rfid', label: 'RFID tags' },
   { href: '/admin/settings/plan', label: 'Plan and API keys' },
   { href: '/admin/settings/messages', label: 'Messages' },
   { href: '/admin/settings/audit', label: 'Audit log' },

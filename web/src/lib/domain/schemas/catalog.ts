@@ -33,6 +33,8 @@ export const variantSchema = z
     barcode: barcode.optional(),
     options: z.record(humanText(40, { min: 1 }), humanText(40)),
     price: nonNegMinor,
+    /** the "was" price shown struck through (Shopify's compare-at price); informational at the register */
+    compareAtPrice: nonNegMinor.optional(),
     cost: nonNegMinor.optional(),
     active: z.boolean().default(true)
   })
@@ -178,6 +180,11 @@ export const settingsSchema = z
     paymentsConfirmedAt: isoTimestamp.optional(),
     /** points worth one whole currency unit when redeemed (100 = 100 points buy 1.00); see domain/loyalty.ts */
     loyaltyPointsPerRedeemUnit: z.number().int().min(1).max(100_000).default(100),
+    /**
+     * The tenant's GS1 company prefixes (6–12 digits each): RFID tags of other prefixes are listed as
+     * foreign, and tags are encoded (SGTIN-96) under the one a GTIN belongs to (domain/epc.ts)
+     */
+    gs1CompanyPrefixes: z.array(z.string().regex(/^\d{6,12}$/, 'must be 6 to 12 digits')).max(20).default([]),
     ...mutable
   })
   .strict();

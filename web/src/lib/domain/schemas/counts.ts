@@ -87,3 +87,51 @@ export const countSessionSchema = z
   });
 
 export type CountSession = z.infer<typeof countSessionSchema>;
+
+/**
+ * One batch of tags an RFID phone read for a count that several phones share
+ * (`count_scan:{countUlid}:{deviceId}:{ulid}`, in the location database). Each phone publishes what it
+ * read; every phone of the store replicates the others' batches and merges them (an EPC counts once),
+ * so two clerks can count one store, aisle by aisle, offline in between. The session's scope and start
+ * ride along, so a phone can join from any batch. An event: created once by the phone that read the
+ * tags (the gateway checks the id and `deviceId` name that phone), never edited.
+ */
+export const countScanSchema = z
+  .object({
+    ...couchFields,
+    _id: z.string().regex(/^count_scan:[0-9A-HJKMNP-TV-Z]{26}:[A-Za-z0-9_-]{1,40}:[0-9A-HJKMNP-TV-Z]{26}$/, 'must be count_scan:{count ulid}:{device id}:{ulid}'),
+    type: z.literal('count_scan'),
+    locationCode,
+    /** the shared count's future count_session id */
+    countId: z.string().regex(/^count:[A-Z][A-Z0-9]{1,9}:[0-9A-HJKMNP-TV-Z]{26}$/, 'must be count:{location}:{ulid}'),
+    scope: countScopeSchema,
+    startedAt: isoTimestamp,
+    /** `device:{id}` of the phone that read these tags */
+    deviceId: idRef,
+    tags: z
+      .array(
+        z
+          .object({
+            epc: z.string().regex(/^(?:[0-9A-F]{2}){2,62}$/, 'must be upper-case hex'),
+            variantId: z.string().min(1).max(40).optional(),
+            zone: z.string().min(1).max(20),
+            /** epoch ms of the first read */
+            firstSeen: z.number().int().nonnegative(),
+            rssi: z.number().int().min(-120).max(0).optional()
+          })
+          .strict()
+      )
+      .min(1)
+      .max(2000),
+    createdAt: isoTimestamp,
+    createdBy: idRef
+  })
+  .strict()
+  .superRefine((d, ctx) => {
+    const [, countUlid, device] = d._id.split(':');
+    if (d.countId.split(':')[2] !== countUlid) ctx.addIssue({ code: 'custom', path: ['countId'], message: 'must be the count the id names' });
+    if (d.countId.split(':')[1] !== d.locationCode) ctx.addIssue({ code: 'custom', path: ['countId'], message: 'must be a count of this location' });
+    if (d.deviceId !== `device:${device}`) ctx.addIssue({ code: 'custom', path: ['deviceId'], message: 'must be the phone the id names' });
+  });
+
+export type CountScan = z.infer<typeof countScanSchema>;

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { categorySchema, locationSchema, productSchema, registerSchema, settingsSchema, staffSchema, taxRateSchema } from './catalog.ts';
 import { customerSchema, ledgerEntrySchema } from './customers.ts';
 import { stockThresholdSchema, transferSchema } from './inventory.ts';
-import { countSessionSchema } from './counts.ts';
+import { countScanSchema, countSessionSchema } from './counts.ts';
 import { purchaseOrderSchema, supplierSchema } from './purchasing.ts';
 import { priceRuleSchema } from './pricing.ts';
 import {
@@ -45,6 +45,7 @@ export const DOC_SCHEMAS = {
   transfer: transferSchema,
   stock_threshold: stockThresholdSchema,
   count_session: countSessionSchema,
+  count_scan: countScanSchema,
   supplier: supplierSchema,
   purchase_order: purchaseOrderSchema,
   void: voidSchema,
@@ -80,6 +81,7 @@ export const ID_PREFIX_TYPE: Readonly<Record<string, DocType>> = {
   transfer: 'transfer',
   threshold: 'stock_threshold',
   count: 'count_session',
+  count_scan: 'count_scan',
   supplier: 'supplier',
   po: 'purchase_order',
   void: 'void',

@@ -434,7 +434,11 @@ export const MOVEMENT_REASONS = [
   'correction',
   'count',
   'transfer_out',
-  'transfer_in'
+  'transfer_in',
+  /** an online (Shopify) order took the stock; written by the server only (movement:shopify:…) */
+  'online_order',
+  /** an online refund or cancellation restocked it; server only */
+  'online_refund'
 ] as const;
 
 export const stockMovementSchema = z
