@@ -28,6 +28,7 @@ import { SYNC_RULES } from '../sync-rules/rules.ts';
 import { warmLocationViews } from './couch/warm-views.ts';
 import { Notify } from './notify/service.ts';
 import { catchUp } from './notify/triggers.ts';
+import { runShutdown, type ShutdownReport } from './shutdown.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WEB_HANDLER = path.join(ROOT, 'build', 'handler.js');
@@ -38,7 +39,7 @@ export interface RunningServer {
   couch: Couch;
   embedded: EmbeddedCouch | null;
   demo: DemoSummary | null;
-  close(): Promise<void>;
+  close(): Promise<ShutdownReport>;
 }
 
 /** Builds the SvelteKit app when no build exists, so a fresh clone's `npm start` just works. */
@@ -157,10 +158,25 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       stopAudit();
       stopLedger();
       clearInterval(warmTimer);
-      await ctx.notify.worker.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await embedded?.stop();
+      const report = await runShutdown([
+        { name: 'notify worker', deadlineMs: 15_000, run: () => ctx.notify.worker.stop() },
+        {
+          name: 'http server',
+          deadlineMs: 5_000,
+          run: () => {
+            // long-polls and keep-alive sockets are cut; close() resolves when the last one is gone
+            const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+            server.closeAllConnections();
+            return closed;
+          }
+        },
+        { name: 'embedded store', deadlineMs: 10_000, run: () => embedded?.stop() }
+      ]);
+      server.closeAllConnections(); // anything accepted while the steps ran
+      const slow = report.steps.filter((s) => s.outcome !== 'done' || s.ms > 2_000);
+      if (slow.length) log.warn({ ms: report.ms, steps: report.steps }, 'shutdown was slow or incomplete');
+      else log.info({ ms: report.ms }, 'shut down');
+      return report;
     }
   };
 }

@@ -134,7 +134,8 @@ export class EmbeddedCouch extends EventEmitter {
   async stop(): Promise<void> {
     this.stopping = true;
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    // a child that died by a signal has exitCode null and signalCode set: it will emit no more 'exit'
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGTERM');

@@ -31,7 +31,9 @@ export async function startTestServer(env: Record<string, string> = {}, dataDir?
       return fetch(running.url + urlPath, { method, headers, ...(body !== undefined ? { body } : {}) });
     },
     async stop(opts = {}) {
-      await running.close();
+      const report = await running.close();
+      // the server's log is silent in tests: a slow or stuck shutdown step is named on stderr instead
+      if (report.steps.some((s) => s.outcome !== 'done' || s.ms > 2_000)) console.error('test server shutdown:', JSON.stringify(report));
       if (!opts.keepData) fs.rmSync(dir, { recursive: true, force: true });
     }
   };
