@@ -388,7 +388,9 @@ test('discounts over the cashier limit and a price override need a manager; a ca
   await expect(manager).toContainText('A discount over 10 % on');
   await approve(page, 'Manager approval');
   await expect(edit).toBeHidden();
-  await expect(lines.first()).toContainText(`price ${money(newPrice)} (was ${money(a.price)})`);
+  // the line reads qty × the new unit price, with the list price it replaced beside it
+  await expect(lines.first()).toContainText(`× ${money(newPrice)}`);
+  await expect(lines.first()).toContainText(`was ${money(a.price)} each`);
   await payExactCash(page);
 
   await expectOnServer(request, owner, `sale:${key}:`, 1);

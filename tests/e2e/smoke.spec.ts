@@ -59,6 +59,30 @@ test('the demo admin signs in, sees every location on the dashboard and in Setti
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible({ timeout: machine(30_000) });
 });
 
+test('the admin session survives a browser restart: the refresh cookie is kept for 30 days, not only for the session', async ({ page, browser }) => {
+  await page.goto('/admin');
+  await page.getByLabel('Email').fill('admin@nexus.demo');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Nexus Clothing', level: 1 })).toBeVisible();
+
+  const cookies = await page.context().cookies();
+  const refresh = cookies.find((c) => c.name === 'pos_refresh');
+  expect(refresh?.httpOnly).toBe(true);
+  expect(refresh?.expires ?? -1).toBeGreaterThan(Date.now() / 1000 + 29 * 86_400);
+
+  // a restarted browser keeps persistent cookies and drops session ones (expires -1); nothing else survives
+  const restarted = await browser.newContext({ storageState: { cookies: cookies.filter((c) => c.expires > 0), origins: [] } });
+  try {
+    const again = await restarted.newPage();
+    await again.goto(new URL('/admin', page.url()).href);
+    await expect(again.getByRole('heading', { name: 'Nexus Clothing', level: 1 })).toBeVisible({ timeout: machine(30_000) });
+    await expect(again.getByRole('button', { name: 'Sign in' })).toHaveCount(0);
+  } finally {
+    await restarted.close();
+  }
+});
+
 test('a GM manager sees only GM, and not Settings', async ({ page, request }) => {
   await page.goto('/admin');
   await page.getByLabel('Email').fill('manager@nexus.demo');

@@ -127,7 +127,7 @@ describe('receipts', () => {
     expect(mail.parsed.subject).toBe('Your receipt from Corner Shop');
     expect(mail.parsed.from?.text).toBe('"Corner Shop POS" <pos@corner.test>');
     const text = mail.parsed.text ?? '';
-    for (const want of ['Corner Shop', 'Main Street', '1 Main St', 'Open 9-6 every day', 'Cashier: Casey', 'Register: Till 1', 'Linen shirt', '2 x $25.00', '$54.00', 'Wool socks', '-$1.00', 'Subtotal', '$59.00', 'Tax', '$4.64', 'TOTAL', '$62.64', 'Card', 'Ref 4242', 'Returns within 30 days with this receipt']) {
+    for (const want of ['Corner Shop', 'Main Street', '1 Main St', 'Open 9-6 every day', 'Cashier: Casey', 'Register: Till 1', 'Linen shirt', '2 x $25.00', '$50.00', 'Wool socks', '1 x $9.00', '$9.00', '-$1.00', 'Subtotal', '$59.00', 'Tax', '$4.64', 'TOTAL', '$62.64', 'Card', 'Ref 4242', 'Returns within 30 days with this receipt']) {
       expect(text).toContain(want);
     }
     const html = String(mail.parsed.html);
@@ -157,7 +157,9 @@ describe('receipts', () => {
     const sent = twilio.to('+15550100199');
     expect(sent).toHaveLength(1);
     expect(sent[0]!.from).toBe('+15550100');
-    expect(sent[0]!.body).toContain('1 x Tee $10.89');
+    // the line reads qty × unit price = amount; tax only in the totals (the printed receipt's rule)
+    expect(sent[0]!.body).toContain('1 x Tee $10.00');
+    expect(sent[0]!.body).toContain('Tax $0.89');
     expect(sent[0]!.body).toContain('TOTAL $10.89');
     expect(sent[0]!.body).toContain('Cash $10.89');
     expect(sent[0]!.body).toContain(`Receipt ${sale._id}`);
