@@ -259,9 +259,25 @@ export class OutboxWorker {
         this.log.warn({ err: (err as Error).message, retryMs: wait }, 'platform outbox feed interrupted; following it again');
         // what arrived while the feed was down is read from the stored checkpoint
         this.changed(PLATFORM_DB);
-        await new Promise((r) => setTimeout(r, wait).unref());
+        await this.pause(wait);
       }
     }
+  }
+
+  /** A wait that stop() cuts short: a feed backing off must not hold up a shutdown for its full delay. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const signal = this.feedAbort.signal;
+      if (signal.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   // ---- dispatch -------------------------------------------------------------------------------------
