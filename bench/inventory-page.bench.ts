@@ -26,7 +26,7 @@ export default {
   async run() {
     const s = await startTestServer({ SEED_DEMO: '1' });
     try {
-      const tenants = await s.couch.server.db.list();
+      const tenants = await s.couch.listDbs();
       const tenantId = tenants.find((d) => d.endsWith('-catalog'))!.slice(2, -'-catalog'.length);
       const db = s.couch.use(locationDb(tenantId, LOC));
       const touch = () => db.insert({ _id: `movement:opening:${newUlid()}`, type: 'stock_movement', locationCode: LOC, reason: 'opening', lines: [{ variantId: 'nx-000001-v01', qty: 1 }], createdAt: new Date().toISOString(), createdBy: 'user:bench' });

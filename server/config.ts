@@ -18,6 +18,14 @@ const envSchema = z
     COUCH_URL: z.url({ message: 'must be a URL like https://couch.example.com:5984' }).optional(),
     COUCH_USER: z.string().min(1).optional(),
     COUCH_PASSWORD: z.string().min(1).optional(),
+    /** Prepended to every database name in the store, so several deployments (e.g. test servers) can
+     * share one CouchDB. Lowercase letter first (CouchDB's rule); empty in production. */
+    COUCH_DB_PREFIX: z
+      .string()
+      .regex(/^([a-z][a-z0-9_]{0,30})?$/, 'must be empty or a lowercase letter followed by up to 30 of a-z, 0-9, _')
+      .default(''),
+    /** Shards per new tenant database on a CouchDB cluster (COUCH_URL); 1 suits databases this small. */
+    COUCH_TENANT_Q: z.coerce.number().int().min(1).max(16).default(1),
     /** Port for the embedded store on 127.0.0.1; 0 picks a free one. */
     EMBEDDED_COUCH_PORT: z.coerce.number().int().min(0).max(65535).default(0),
     /** HMAC secret for JWTs, ≥ 32 chars. Absent: generated once and kept in DATA_DIR/secrets.json. */

@@ -68,7 +68,7 @@ async function anyTenantExists(couch: Couch): Promise<boolean> {
 async function refreshDesignDocs(couch: Couch, log: Logger): Promise<void> {
   const started = Date.now();
   try {
-    const res = await deployAllDesignDocs(couch.server);
+    const res = await deployAllDesignDocs(couch);
     const changed = Object.entries(res).filter(([, r]) => r.deployed.length > 0);
     for (const [db, r] of changed) log.info({ db, deployed: r.deployed }, 'design docs updated');
     log.info({ databases: Object.keys(res).length, changed: changed.length, ms: Date.now() - started }, 'design docs checked');
@@ -87,7 +87,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     embedded = new EmbeddedCouch(config.dataDir, config.EMBEDDED_COUCH_PORT, log);
     creds = await embedded.start();
   }
-  const couch = connectCouch(creds);
+  const couch = connectCouch(creds, { prefix: config.COUCH_DB_PREFIX, ...(config.COUCH_URL ? { tenantQ: config.COUCH_TENANT_Q } : {}) });
   await waitForCouch(couch);
   await preparePlatform(couch);
   await refreshDesignDocs(couch, log);
@@ -116,7 +116,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     webHandler = await loadWebHandler();
   }
   // The embedded store keeps its port across restarts, so the upstream is stable; read it per request anyway.
-  const app = createApp(ctx, { webHandler, upstream: () => ({ url: couch.creds.url, authHeader: couch.authHeader, timeoutMs: config.UPSTREAM_TIMEOUT_S * 1000 }) });
+  const app = createApp(ctx, { webHandler, upstream: () => ({ url: couch.creds.url, authHeader: couch.authHeader, timeoutMs: config.UPSTREAM_TIMEOUT_S * 1000, dbPrefix: couch.prefix }) });
   const server = app.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -37,7 +37,7 @@ if (!creds) {
   creds = await embedded.start();
 }
 try {
-  const couch = connectCouch(creds);
+  const couch = connectCouch(creds, { prefix: config.COUCH_DB_PREFIX, ...(config.COUCH_URL ? { tenantQ: config.COUCH_TENANT_Q } : {}) });
   await waitForCouch(couch);
   await preparePlatform(couch);
   const out = await createTenant(

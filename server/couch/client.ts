@@ -4,22 +4,50 @@ import type { CouchCredentials } from './embedded.ts';
 export type Db = DocumentScope<any>;
 
 export interface Couch {
+  /** Raw nano scope: takes the store's (physical) names; prefer `use`, `listDbs` and `physical`. */
   server: ServerScope;
   creds: CouchCredentials;
   /** Basic auth header value for the service account (used by the gateway proxy). */
   authHeader: string;
+  /** `COUCH_DB_PREFIX`: prepended to every database name in the store ('' in production). */
+  prefix: string;
+  /** A database by its logical name (`platform`, `t-acme-loc-gm`). */
   use(name: string): Db;
+  /** The store's name for a logical database name. */
+  physical(name: string): string;
+  /** Logical names of this deployment's databases (those under `prefix`). */
+  listDbs(): Promise<string[]>;
+  /** Shards (`q`) for new tenant databases on a CouchDB cluster; undefined: the cluster's default. */
+  tenantQ?: number;
 }
 
-/** The only way server code reaches CouchDB: standard HTTP API via nano, so embedded and CouchDB 3 behave alike. */
-export function connectCouch(creds: CouchCredentials): Couch {
+export interface CouchOptions {
+  prefix?: string;
+  tenantQ?: number;
+}
+
+/**
+ * The only way server code reaches CouchDB: standard HTTP API via nano, so embedded and CouchDB 3
+ * behave alike. A prefix lets several deployments (test servers on one cluster) share a store
+ * without seeing each other's databases; code and clients only ever see logical names.
+ */
+export function connectCouch(creds: CouchCredentials, opts: CouchOptions = {}): Couch {
+  const prefix = opts.prefix ?? '';
   const authHeader = 'Basic ' + Buffer.from(`${creds.user}:${creds.password}`).toString('base64');
   const server = nano({ url: creds.url, headers: { Authorization: authHeader } } as nano.Configuration);
+  const physical = (name: string) => prefix + name;
   return {
     server,
     creds,
     authHeader,
-    use: (name) => server.use(name)
+    prefix,
+    ...(opts.tenantQ ? { tenantQ: opts.tenantQ } : {}),
+    use: (name) => server.use(physical(name)),
+    physical,
+    async listDbs() {
+      const all = await server.db.list();
+      return all.filter((n) => n.startsWith(prefix) && !n.startsWith('_')).map((n) => n.slice(prefix.length));
+    }
   };
 }
 
@@ -27,10 +55,15 @@ export function statusOf(err: unknown): number | undefined {
   return typeof err === 'object' && err !== null && 'statusCode' in err ? (err as { statusCode?: number }).statusCode : undefined;
 }
 
-/** Creates a database if missing (412 = another server created it first, which is fine). */
+/**
+ * Creates a database if missing (412 = another server created it first, which is fine). Tenant
+ * databases (`t-…`) are small: on a cluster they get `tenantQ` shards instead of the default 2, which
+ * keeps 80,000 databases from becoming 480,000 shard files (OPERATIONS.md, "Sizing").
+ */
 export async function ensureDb(couch: Couch, name: string): Promise<boolean> {
   try {
-    await couch.server.db.create(name);
+    const q = couch.tenantQ && name.startsWith('t-') ? { q: couch.tenantQ } : undefined;
+    await couch.server.db.create(couch.physical(name), q);
     return true;
   } catch (err) {
     if (statusOf(err) === 412) return false;
@@ -44,7 +77,7 @@ export async function ensureDb(couch: Couch, name: string): Promise<boolean> {
  */
 export async function lockDb(couch: Couch, name: string): Promise<void> {
   await couch.server.request({
-    db: name,
+    db: couch.physical(name),
     path: '_security',
     method: 'PUT',
     body: { admins: { names: [], roles: [] }, members: { names: [], roles: ['_admin'] } }

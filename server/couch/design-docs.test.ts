@@ -107,7 +107,7 @@ describe('deployAllDesignDocs', () => {
 
     const dbs = new Map<string, FakeDb>();
     const server = {
-      db: { list: async () => ['_users', 'platform', 't-nexus-catalog', 't-nexus-loc-gm', 'scratch'] },
+      listDbs: async () => ['platform', 't-nexus-catalog', 't-nexus-loc-gm', 'scratch'],
       use: (name: string) => {
         if (!dbs.has(name)) dbs.set(name, new FakeDb());
         return dbs.get(name)!.asDb();

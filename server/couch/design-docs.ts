@@ -1,7 +1,6 @@
-import type { ServerScope } from 'nano';
+import { statusOf, type Couch, type Db } from './client.ts';
 import { designDocsFor, mangoIndexesFor, type DesignDoc, type DesignKind } from '../../couch-design-docs/index.ts';
 import { INTEGRATIONS_DB, PLATFORM_DB, parseDbName } from '../../web/src/lib/domain/db-names.ts';
-import { statusOf, type Db } from './client.ts';
 
 export interface DeployResult {
   deployed: string[];
@@ -60,8 +59,8 @@ export function designKindOf(dbName: string): DesignKind | null {
  * changed view reaches databases provisioned by an older release. Unchanged databases cost one GET
  * per design doc; a few run at a time so thousands of databases do not flood the store.
  */
-export async function deployAllDesignDocs(server: ServerScope, concurrency = 4): Promise<Record<string, DeployResult>> {
-  const targets = (await server.db.list()).flatMap((name) => {
+export async function deployAllDesignDocs(couch: Couch, concurrency = 4): Promise<Record<string, DeployResult>> {
+  const targets = (await couch.listDbs()).flatMap((name) => {
     const kind = designKindOf(name);
     return kind ? [{ name, kind }] : [];
   });
@@ -70,7 +69,7 @@ export async function deployAllDesignDocs(server: ServerScope, concurrency = 4):
   const worker = async () => {
     while (next < targets.length) {
       const t = targets[next++]!;
-      out[t.name] = await deployDesignDocs(server.use(t.name), t.kind);
+      out[t.name] = await deployDesignDocs(couch.use(t.name), t.kind);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, targets.length)) }, worker));

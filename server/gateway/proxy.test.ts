@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanUpstreamError, feedIdleMs } from './proxy.ts';
+import { cleanUpstreamError, feedIdleMs, storePath } from './proxy.ts';
 
 describe('cleanUpstreamError', () => {
   it.each([
@@ -28,5 +28,15 @@ describe('feedIdleMs', () => {
     expect(feedIdleMs(new Map([['heartbeat', '10000']]))).toBe(40_000);
     expect(feedIdleMs(new Map([['timeout', '1000']]))).toBe(31_000);
     expect(feedIdleMs(new Map())).toBe(90_000);
+  });
+});
+
+describe('storePath', () => {
+  it('puts the deployment prefix in front of the database segment only', () => {
+    expect(storePath('/t-acme-loc-gm/_changes', 'it0a1b_')).toBe('/it0a1b_t-acme-loc-gm/_changes');
+    expect(storePath('/t-acme-catalog/product%3A1', 'p_')).toBe('/p_t-acme-catalog/product%3A1');
+    expect(storePath('/_session', 'p_')).toBe('/_session');
+    expect(storePath('/t-acme-loc-gm/_changes', '')).toBe('/t-acme-loc-gm/_changes');
+    expect(storePath('/t-acme-loc-gm/_changes')).toBe('/t-acme-loc-gm/_changes');
   });
 });

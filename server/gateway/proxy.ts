@@ -30,6 +30,13 @@ export interface Upstream {
   authHeader: string;
   /** per-request time limit (config UPSTREAM_TIMEOUT_S); default UPSTREAM_TIMEOUT_MS */
   timeoutMs?: number;
+  /** COUCH_DB_PREFIX: the store's names are the logical ones with this in front */
+  dbPrefix?: string;
+}
+
+/** `/t-acme-loc-gm/_changes` → `/{prefix}t-acme-loc-gm/_changes`; server-level paths (`/_…`) unchanged. */
+export function storePath(path: string, prefix = ''): string {
+  return prefix && path.startsWith('/') && !path.startsWith('/_') ? `/${prefix}${path.slice(1)}` : path;
 }
 
 /** One upstream request as the gateway rebuilt it. */
@@ -78,7 +85,7 @@ function upstreamOptions(up: Upstream, req: Request, call: UpstreamCall): http.R
     hostname: target.hostname,
     port: target.port,
     method: call.method ?? req.method,
-    path: basePath + call.path + call.search,
+    path: basePath + storePath(call.path, up.dbPrefix) + call.search,
     headers,
     agent: secure ? httpsAgent : httpAgent
   };

@@ -243,7 +243,7 @@ export class OutboxWorker {
   private async followPlatform(): Promise<void> {
     let since: string | number = 'now';
     let failures = 0;
-    const url = `${this.couch.creds.url.replace(/\/$/, '')}/${PLATFORM_DB}/_changes`;
+    const url = `${this.couch.creds.url.replace(/\/$/, '')}/${this.couch.physical(PLATFORM_DB)}/_changes`;
     while (!this.stopped) {
       try {
         const q = new URLSearchParams({ feed: 'longpoll', since: String(since), timeout: String(FEED_TIMEOUT_MS), heartbeat: '20000', limit: String(PAGE) });

@@ -31,7 +31,7 @@ export class CatalogSnapshots {
   private async advance(tenantId: string, snap: Snapshot): Promise<Snapshot> {
     for (;;) {
       const res = (await this.couch.server.request({
-        db: catalogDb(tenantId),
+        db: this.couch.physical(catalogDb(tenantId)),
         path: '_changes',
         qs: { include_docs: true, style: 'main_only', since: snap.seq, limit: PAGE }
       })) as { results: { id: string; deleted?: boolean; doc?: ProductDoc }[]; last_seq: string | number };
