@@ -6,7 +6,7 @@ import { CustomerLedger, LocationLedger, spendableBalance } from '../../web/src/
 import { searchCustomers as registerSearch } from '../../web/src/lib/register/customers-db.ts';
 import { createStaffUser, createTenant } from '../../server/tenants/provision.ts';
 import { deriveTenantLedger } from '../../server/workers/sale-ledger.ts';
-import { enrol, login, startTestServer, type TestServer } from './support/server.ts';
+import { enrol, login, startTestServer, VIEW_SETTLES, type TestServer } from './support/server.ts';
 import { localDb, remoteDb } from './support/pouch.ts';
 import { makeApproval, makeSale, makeVoid } from '../support/fixtures.ts';
 
@@ -105,7 +105,7 @@ describe('customers API', () => {
     expect(res.status).toBe(200);
     const stored = (await s.couch.use(customersDb(t)).get('customer:bob')) as unknown as Record<string, unknown>;
     expect(stored).toMatchObject({ phone: '+1 555 999 0000', tags: ['wholesale'], addresses: [{ line1: '1 Main St', city: 'Springfield', country: 'US', line2: '', region: '', postalCode: '' }] });
-    expect(await auditCount('customer.updated', 'customer:bob')).toBe(1);
+    await expect.poll(() => auditCount('customer.updated', 'customer:bob'), VIEW_SETTLES).toBe(1);
     const stale = await s.call('PATCH', `/api/v1/customers/${enc('customer:bob')}`, { token: manager, body: { rev: c._rev, phone: '+1 555 000 1111' } });
     expect(stale.status).toBe(409);
     const bad = await s.call('PATCH', `/api/v1/customers/${enc('customer:bob')}`, { token: manager, body: { rev: c._rev, email: 'not-an-email' } });
@@ -121,8 +121,8 @@ describe('customers API', () => {
     const retry = await post('/adjustments', body);
     expect(retry.status).toBe(200);
     expect(await json(retry)).toMatchObject({ created: false });
-    expect(await viewBalance('store_credit', 'customer:ann2')).toBe(2500);
-    expect(await auditCount('customer.balance_adjusted', `ledger:adm:${id}`)).toBe(1);
+    await expect.poll(() => viewBalance('store_credit', 'customer:ann2'), VIEW_SETTLES).toBe(2500);
+    await expect.poll(() => auditCount('customer.balance_adjusted', `ledger:adm:${id}`), VIEW_SETTLES).toBe(1);
     // the same id with other money is refused
     expect((await post('/adjustments', { ...body, amount: 9999 })).status).toBe(409);
     // below zero, unknown customer, missing reason
@@ -154,7 +154,7 @@ describe('customers API', () => {
       [-1200, 3800],
       [5000, 5000]
     ]);
-    expect(await viewBalance('gift_card', card.number)).toBe(3800);
+    await expect.poll(() => viewBalance('gift_card', card.number), VIEW_SETTLES).toBe(3800);
     // the profile lists it
     const profile = await json<{ giftCards: { number: string; balance: number }[] }>(await get(`/${enc('customer:bob')}`));
     expect(profile.giftCards).toEqual([expect.objectContaining({ number: card.number, balance: 3800 })]);
@@ -162,7 +162,7 @@ describe('customers API', () => {
     const wrong = card.number.slice(0, 15) + String((Number(card.number[15]) + 1) % 10);
     expect((await get(`/gift-cards/${wrong}`)).status).toBe(400);
     expect((await get(`/gift-cards/800000000000000${luhnCheckDigit('800000000000000')}`)).status).toBe(404);
-    expect(await auditCount('gift_card.issued', card.number)).toBe(1);
+    await expect.poll(() => auditCount('gift_card.issued', card.number), VIEW_SETTLES).toBe(1);
   });
 
   it('merges a duplicate: preview, balances move via transfer entries exactly once, search and registers find the kept one', async () => {
@@ -172,7 +172,7 @@ describe('customers API', () => {
     const preview = await json<{ plan: { before: unknown; after: { loyalty: number; store_credit: number }; entries: unknown[] } }>(await post('/merge/preview', { keep: 'customer:ann', duplicate: 'customer:ann2' }));
     expect(preview.plan.after).toEqual({ loyalty: 7 + earned, store_credit: 2500 });
     expect(preview.plan.entries).toHaveLength(4);
-    expect(await viewBalance('loyalty', 'customer:ann')).toBe(7); // the preview wrote nothing
+    await expect.poll(() => viewBalance('loyalty', 'customer:ann'), VIEW_SETTLES).toBe(7); // the preview wrote nothing
 
     const ledgerBefore = (await s.couch.use(customersDb(t)).list({ startkey: 'ledger:', endkey: 'ledger:\ufff0' })).rows.length;
     const merged = await post('/merge', { keep: 'customer:ann', duplicate: 'customer:ann2' });
@@ -181,11 +181,11 @@ describe('customers API', () => {
     const again = await json<{ written: number; changed: boolean }>(await post('/merge', { keep: 'customer:ann', duplicate: 'customer:ann2' }));
     expect(again).toMatchObject({ written: 0, changed: false });
     expect((await s.couch.use(customersDb(t)).list({ startkey: 'ledger:', endkey: 'ledger:\ufff0' })).rows.length).toBe(ledgerBefore + 4);
-    expect(await viewBalance('loyalty', 'customer:ann')).toBe(7 + earned);
-    expect(await viewBalance('store_credit', 'customer:ann')).toBe(2500);
-    expect(await viewBalance('loyalty', 'customer:ann2')).toBe(0);
-    expect(await viewBalance('store_credit', 'customer:ann2')).toBe(0);
-    expect(await auditCount('customer.merged', 'customer:ann2')).toBe(1);
+    await expect.poll(() => viewBalance('loyalty', 'customer:ann'), VIEW_SETTLES).toBe(7 + earned);
+    await expect.poll(() => viewBalance('store_credit', 'customer:ann'), VIEW_SETTLES).toBe(2500);
+    await expect.poll(() => viewBalance('loyalty', 'customer:ann2'), VIEW_SETTLES).toBe(0);
+    await expect.poll(() => viewBalance('store_credit', 'customer:ann2'), VIEW_SETTLES).toBe(0);
+    await expect.poll(() => auditCount('customer.merged', 'customer:ann2'), VIEW_SETTLES).toBe(1);
     // the reverse merge and edits of the merged profile are refused
     expect((await post('/merge', { keep: 'customer:ann2', duplicate: 'customer:ann' })).status).toBe(409);
     expect((await post('/adjustments', { account: 'loyalty', holder: 'customer:ann2', amount: 1, reason: 'late' })).status).toBe(409);
@@ -233,7 +233,7 @@ describe('customers API', () => {
     const before = await viewBalance('loyalty', 'customer:ann');
     await s.couch.use(locationDb(t, 'GM')).insert(makeSale('GM', gm.device.id, { customerId: 'customer:ann' }));
     await deriveTenantLedger(s.couch, t);
-    expect(await viewBalance('loyalty', 'customer:ann')).toBe(before + 30);
-    expect(await auditCount('loyalty.rules_changed')).toBe(1);
+    await expect.poll(() => viewBalance('loyalty', 'customer:ann'), VIEW_SETTLES).toBe(before + 30);
+    await expect.poll(() => auditCount('loyalty.rules_changed'), VIEW_SETTLES).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenant } from '../../server/tenants/provision.ts';
-import { enrol, login, startTestServer, type TestServer } from './support/server.ts';
+import { embeddedOnly, enrol, login, startTestServer, type TestServer } from './support/server.ts';
 import { makeSale } from '../support/fixtures.ts';
 
 /**
@@ -8,6 +8,7 @@ import { makeSale } from '../support/fixtures.ts';
  * through the gateway (which refuses the request) and directly (the store answers only the service
  * account). The store's restart counter proves nothing crashed.
  */
+const skip = embeddedOnly('express-pouchdb defects (DESIGN.md §1)');
 let s: TestServer;
 let t = '';
 let other = '';
@@ -16,6 +17,7 @@ let register = '';
 const PW = 'correct-horse-battery';
 
 beforeAll(async () => {
+  if (skip) return;
   s = await startTestServer();
   t = (await createTenant({ couch: s.couch }, { name: 'Defect Test', adminEmail: 'o@defect.test', adminPassword: PW, locations: [{ code: 'GM' }, { code: 'HM' }] })).tenantId;
   other = (await createTenant({ couch: s.couch }, { name: 'Other Co', adminEmail: 'o@other.test', adminPassword: PW, locations: [{ code: 'GM' }] })).tenantId;
@@ -28,7 +30,7 @@ afterAll(async () => {
   await s?.stop();
 });
 
-describe('express-pouchdb defects are unreachable', () => {
+describe.skipIf(skip)('express-pouchdb defects are unreachable', () => {
   it('_find, _bulk_get and _index ignore _security upstream: the gateway checks access first', async () => {
     const db = `t-${other}-loc-gm`;
     for (const [method, path, body] of [

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { catalogDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
 import { DEMO_PASSWORD } from '../../server/demo/seed-demo.ts';
-import { login, startTestServer, type TestServer } from './support/server.ts';
+import { couchEnv, login, ON_COUCHDB, startTestServer, type TestServer } from './support/server.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -26,12 +26,13 @@ describe('server lifecycle', () => {
     // stock on hand comes from the ledger view: opening movements, summed
     const stock = await s.couch.use(locationDb(tenantId, 'GM')).view('stock', 'on_hand', { group: true, limit: 5 });
     expect(stock.rows.length).toBeGreaterThan(0);
-    const credsFile = fs.readFileSync(path.join(s.dataDir, 'couch', 'credentials.json'), 'utf8');
+    // the embedded store's service account is generated once and kept
+    const credsFile = ON_COUCHDB ? '' : fs.readFileSync(path.join(s.dataDir, 'couch', 'credentials.json'), 'utf8');
 
     await s.stop({ keepData: true });
     s = await startTestServer({ SEED_DEMO: '1' }, s.dataDir);
     expect(s.demo).toMatchObject({ seeded: false, tenantId }); // not seeded twice, logins still printed
-    expect(fs.readFileSync(path.join(s.dataDir, 'couch', 'credentials.json'), 'utf8')).toBe(credsFile);
+    if (!ON_COUCHDB) expect(fs.readFileSync(path.join(s.dataDir, 'couch', 'credentials.json'), 'utf8')).toBe(credsFile);
     const again = await s.couch.use(catalogDb(tenantId)).list({ startkey: 'product:', endkey: 'product:\ufff0' });
     expect(again.rows.length).toBe(products.rows.length);
     await login(s, 'manager@nexus.demo', DEMO_PASSWORD); // tokens still verify with the kept secret
@@ -73,7 +74,7 @@ describe('tenant:create CLI', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pos-cli-'));
     dirs.push(dir);
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/cli/tenant-create.ts', '--name', 'Corner Shop', '--admin-email', 'me@corner.test', '--locations', 'GM,HM'], {
-      env: { ...process.env, DATA_DIR: dir, LOG_LEVEL: 'silent' },
+      env: { ...process.env, ...couchEnv(dir), DATA_DIR: dir, LOG_LEVEL: 'silent' },
       encoding: 'utf8',
       timeout: 60_000
     });

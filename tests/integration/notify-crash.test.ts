@@ -9,7 +9,7 @@ import type { DeliveryDoc } from '../../server/notify/types.ts';
 import { FakeTwilio } from '../support/fake-twilio.ts';
 import { makeSale } from '../support/fixtures.ts';
 import { MailSink } from '../support/mail-sink.ts';
-import { enrol, login, startTestServer, type TestServer } from './support/server.ts';
+import { couchEnv, enrol, login, ON_COUCHDB, startTestServer, type TestServer } from './support/server.ts';
 
 /**
  * Exactly once across a crash between sending and recording it. The server runs as its own process
@@ -67,7 +67,7 @@ function alive(pid: number): boolean {
  */
 async function runUntilKilled(): Promise<void> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, ...env(), PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SEED_DEMO: '0', SKIP_WEB: '1', LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...couchEnv(dataDir), ...env(), PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SEED_DEMO: '0', SKIP_WEB: '1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit']
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -81,6 +81,7 @@ async function runUntilKilled(): Promise<void> {
   sink.onMessage = null;
   twilio.onCreate = null;
   // its embedded store follows it (IPC disconnect); wait for it to let go of the LevelDB files
+  if (ON_COUCHDB) return;
   const runtime = JSON.parse(fs.readFileSync(path.join(dataDir, 'couch', 'runtime.json'), 'utf8')) as { pid: number };
   await until('the embedded store to exit', async () => !alive(runtime.pid));
 }

@@ -3,7 +3,7 @@ import { auditDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
 import { newUlid } from '../../web/src/lib/domain/ids.ts';
 import { createStaffUser, createTenant } from '../../server/tenants/provision.ts';
 import { auditTenantApprovals } from '../../server/workers/approvals-audit.ts';
-import { enrol, login, startTestServer, type TestServer } from './support/server.ts';
+import { enrol, login, startTestServer, VIEW_SETTLES, type TestServer } from './support/server.ts';
 import { localDb, remoteDb } from './support/pouch.ts';
 import { makeApproval, makeSale, makeVoid } from '../support/fixtures.ts';
 
@@ -114,20 +114,20 @@ describe('stock through the real views', () => {
 
     const opening = { _id: `movement:${newUlid()}`, type: 'stock_movement', locationCode: 'GM', reason: 'opening', lines: [{ variantId: variant, qty: 10 }], createdAt: new Date().toISOString(), createdBy: 'user:clerk' };
     expect((await put(opening, phone.deviceToken)).status).toBe(201);
-    expect(await level('on_hand')).toBe(10);
+    await expect.poll(() => level('on_hand'), VIEW_SETTLES).toBe(10);
 
     const sale = makeSale('GM', till, { cashierId, lines: [line(3)], ...money(3000) });
     expect((await put(sale, register.deviceToken)).status).toBe(201);
-    expect(await level('on_hand')).toBe(7);
+    await expect.poll(() => level('on_hand'), VIEW_SETTLES).toBe(7);
 
     const ret = makeSale('GM', till, { cashierId, kind: 'return', lines: [{ ...line(-1), returnOf: { saleId: sale._id, lineId: 'l1' } }], ...money(-1000) });
     const retRes = await put(ret, register.deviceToken);
     expect(retRes.status, await retRes.clone().text()).toBe(201);
-    expect(await level('on_hand')).toBe(8);
+    await expect.poll(() => level('on_hand'), VIEW_SETTLES).toBe(8);
 
     const voided = makeVoid(sale, [makeApproval(managerId)]);
     expect((await put(voided, register.deviceToken)).status).toBe(201);
-    expect(await level('on_hand')).toBe(11); // the whole sale of 3 came back; the return's unit was already back
+    await expect.poll(() => level('on_hand'), VIEW_SETTLES).toBe(11); // the whole sale of 3 came back; the return's unit was already back
 
     const ulid = newUlid();
     const layaway = {
@@ -144,7 +144,7 @@ describe('stock through the real views', () => {
       createdAt: new Date().toISOString()
     };
     expect((await put(layaway, register.deviceToken)).status).toBe(201);
-    expect([await level('on_hand'), await level('reserved')]).toEqual([11, 2]);
+    await expect.poll(async () => [await level('on_hand'), await level('reserved')], VIEW_SETTLES).toEqual([11, 2]);
     const close = {
       _id: `layaway_close:${till}:${ulid}`,
       type: 'layaway_close',
@@ -158,7 +158,7 @@ describe('stock through the real views', () => {
       createdAt: new Date().toISOString()
     };
     expect((await put(close, register.deviceToken)).status).toBe(201);
-    expect([await level('on_hand'), await level('reserved')]).toEqual([11, 0]);
+    await expect.poll(async () => [await level('on_hand'), await level('reserved')], VIEW_SETTLES).toEqual([11, 0]);
   });
 });
 

@@ -4,7 +4,7 @@ import { newUlid } from '../../web/src/lib/domain/ids.ts';
 import { CustomerLedger, LocationLedger, spendableBalance } from '../../web/src/lib/register/local-ledger.ts';
 import { createStaffUser, createTenant } from '../../server/tenants/provision.ts';
 import { deriveTenantLedger } from '../../server/workers/sale-ledger.ts';
-import { enrol, login, startTestServer, type TestServer } from './support/server.ts';
+import { enrol, login, startTestServer, VIEW_SETTLES, type TestServer } from './support/server.ts';
 import { localDb, remoteDb } from './support/pouch.ts';
 import { makeApproval, makeSale, makeVoid } from '../support/fixtures.ts';
 
@@ -36,6 +36,19 @@ async function balance(account: 'loyalty' | 'store_credit' | 'gift_card', holder
 }
 
 const written = async () => (await deriveTenantLedger(s.couch, t)).reduce((a, r) => a + r.written, 0);
+/**
+ * Runs the worker until it has written `n` entries in all: a cluster's `_changes` is read from one
+ * copy of each shard, which may show a write a moment after it was acknowledged.
+ */
+async function writtenUntil(n: number): Promise<number> {
+  let total = 0;
+  const deadline = Date.now() + VIEW_SETTLES.timeout;
+  while (total < n && Date.now() < deadline) {
+    total += await written();
+    if (total < n) await new Promise((r) => setTimeout(r, VIEW_SETTLES.interval));
+  }
+  return total;
+}
 
 // 12.00 + tax, paid 6.00 from store credit and the rest in cash, to a known customer
 const creditSale = () =>
@@ -86,7 +99,7 @@ describe('the customer ledger is derived from sales', () => {
     // the customer starts with 10.00 of store credit, given by the owner in the admin portal
     const opening = { _id: `ledger:adj:${newUlid()}`, type: 'ledger_entry', account: 'store_credit', holder: CUSTOMER, amount: 1000, reason: 'goodwill', createdAt: now, createdBy: 'user:owner' };
     expect((await put(opening, owner)).status).toBe(201);
-    expect(await balance('store_credit')).toBe(1000);
+    await expect.poll(() => balance('store_credit'), VIEW_SETTLES).toBe(1000);
   });
 
   it('a sale paid partly with store credit writes exactly its entries; the balance view and the register agree', async () => {
@@ -108,13 +121,13 @@ describe('the customer ledger is derived from sales', () => {
     expect(await pull()).toBe(400);
     expect(await entries(`ledger:${sale._id}`)).toEqual([]);
 
-    expect(await written()).toBe(2);
-    expect((await entries(`ledger:${sale._id}`)).map(({ _id, account, holder, amount, reason, ref }) => ({ _id, account, holder, amount, reason, ref }))).toEqual([
+    expect(await writtenUntil(2)).toBe(2);
+    await expect.poll(async () => (await entries(`ledger:${sale._id}`)).map(({ _id, account, holder, amount, reason, ref }) => ({ _id, account, holder, amount, reason, ref })), VIEW_SETTLES).toEqual([
       { _id: `ledger:${sale._id}:points`, account: 'loyalty', holder: CUSTOMER, amount: 13 * POINTS_PER_UNIT, reason: 'earned', ref: sale._id },
       { _id: `ledger:${sale._id}:t0`, account: 'store_credit', holder: CUSTOMER, amount: -600, reason: 'sale', ref: sale._id }
     ]);
-    expect(await balance('store_credit')).toBe(400);
-    expect(await balance('loyalty')).toBe(26);
+    await expect.poll(() => balance('store_credit'), VIEW_SETTLES).toBe(400);
+    await expect.poll(() => balance('loyalty'), VIEW_SETTLES).toBe(26);
     // after: the entry came back to the register, which no longer counts the sale as pending
     expect(await pull()).toBe(400);
   });
@@ -132,8 +145,8 @@ describe('the customer ledger is derived from sales', () => {
     expect(replay.status).toBe(201);
 
     expect(await written()).toBe(0);
-    expect(await entries('ledger:sale:')).toHaveLength(2);
-    expect([await balance('store_credit'), await balance('loyalty')]).toEqual([400, 26]);
+    await expect.poll(async () => (await entries('ledger:sale:')).length, VIEW_SETTLES).toBe(2);
+    await expect.poll(async () => [await balance('store_credit'), await balance('loyalty')], VIEW_SETTLES).toEqual([400, 26]);
   });
 
   it('covers every location of the tenant; a sale without a customer earns no points', async () => {
@@ -143,8 +156,8 @@ describe('the customer ledger is derived from sales', () => {
     const till = localDb('ledger-hm');
     await till.bulkDocs([there, anonymous]);
     expect(await till.replicate.to(remoteDb(s.url, hm.databases.location!, hm.deviceToken))).toMatchObject({ docs_written: 2 });
-    expect(await written()).toBe(1);
-    expect(await balance('loyalty')).toBe(26 + 20);
+    expect(await writtenUntil(1)).toBe(1);
+    await expect.poll(() => balance('loyalty'), VIEW_SETTLES).toBe(26 + 20);
     expect(await entries(`ledger:${anonymous._id}`)).toEqual([]);
   });
 
@@ -152,12 +165,12 @@ describe('the customer ledger is derived from sales', () => {
     const v = makeVoid(sale, [makeApproval(managerId, 'void', 'Mia Manager')]);
     await device.put(v);
     expect(await device.replicate.to(remoteDb(s.url, gm.databases.location!, gm.deviceToken))).toMatchObject({ docs_written: 1, doc_write_failures: 0 });
-    expect(await written()).toBe(2);
-    expect((await entries(`ledger:${v._id}`)).map(({ _id, account, amount, reason, ref }) => ({ _id, account, amount, reason, ref }))).toEqual([
+    expect(await writtenUntil(2)).toBe(2);
+    await expect.poll(async () => (await entries(`ledger:${v._id}`)).map(({ _id, account, amount, reason, ref }) => ({ _id, account, amount, reason, ref })), VIEW_SETTLES).toEqual([
       { _id: `ledger:${v._id}:points`, account: 'loyalty', amount: -26, reason: 'void', ref: v._id },
       { _id: `ledger:${v._id}:t0`, account: 'store_credit', amount: 600, reason: 'void', ref: v._id }
     ]);
-    expect([await balance('store_credit'), await balance('loyalty')]).toEqual([1000, 20]);
+    await expect.poll(async () => [await balance('store_credit'), await balance('loyalty')], VIEW_SETTLES).toEqual([1000, 20]);
     expect(await written()).toBe(0);
   });
 
@@ -169,9 +182,9 @@ describe('the customer ledger is derived from sales', () => {
     const [, hm] = await deriveTenantLedger(s.couch, t);
     expect(hm).toMatchObject({ written: 0, waiting: [v._id] });
     await hmDb.insert(early);
-    expect(await written()).toBe(2);
-    expect((await entries(`ledger:${v._id}`)).map((e) => [e._id, e.amount])).toEqual([[`ledger:${v._id}:points`, -20]]);
-    expect(await balance('loyalty')).toBe(20);
+    expect(await writtenUntil(2)).toBe(2);
+    await expect.poll(async () => (await entries(`ledger:${v._id}`)).map((e) => [e._id, e.amount]), VIEW_SETTLES).toEqual([[`ledger:${v._id}:points`, -20]]);
+    await expect.poll(() => balance('loyalty'), VIEW_SETTLES).toBe(20);
   });
 
   it('across a restart the started worker derives new sales once, and re-reading everything writes nothing', async () => {
@@ -192,7 +205,7 @@ describe('the customer ledger is derived from sales', () => {
     await till.replicate.to(remoteDb(s.url, gm.databases.location!, gm.deviceToken));
     await expect.poll(async () => (await entries(`ledger:${next._id}`)).length, { timeout: 60_000, interval: 250 }).toBe(2);
     await expect.poll(async () => (await s.couch.use(customersDb(t)).get(`_local/sale-ledger-${locationDb(t, 'HM')}`).catch(() => null)) !== null, { timeout: 60_000 }).toBe(true);
-    expect((await entries()).length).toBe(before + 2);
-    expect([await balance('store_credit'), await balance('loyalty')]).toEqual([400, 20 + 26]);
+    await expect.poll(async () => (await entries()).length, VIEW_SETTLES).toBe(before + 2);
+    await expect.poll(async () => [await balance('store_credit'), await balance('loyalty')], VIEW_SETTLES).toEqual([400, 20 + 26]);
   });
 });

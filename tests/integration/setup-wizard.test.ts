@@ -47,6 +47,11 @@ describe('setup checklist', () => {
     const loc = (await db.get('location:GM')) as unknown as Record<string, unknown>;
     await db.insert({ ...loc, address: '1 Main St', taxRateId: 'tax_rate:standard' });
 
+    // the checklist reads lists (`_all_docs`), which a cluster answers from one copy of each shard:
+    // a write made a moment ago may not be on that copy yet
+    await expect
+      .poll(async () => Object.values(await status(owner)).filter((x) => x.done).map((x) => x.step).sort(), { timeout: 30_000 })
+      .toEqual(['devices', 'locations', 'products', 'staff', 'taxes']);
     st = await status(owner);
     expect(st.locations!.done).toBe(true);
     expect(st.products).toMatchObject({ done: true, summary: '1 product' });

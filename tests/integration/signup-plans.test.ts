@@ -66,7 +66,7 @@ describe('POST /api/v1/signup', () => {
     expect(out.temporaryPassword).toMatch(/^\S{12,}$/);
 
     const t = out.tenantId;
-    const dbs = await s.couch.server.db.list();
+    const dbs = await s.couch.listDbs();
     for (const name of [catalogDb(t), customersDb(t), auditDb(t), locationDb(t, 'GM')]) expect(dbs).toContain(name);
     const platform = s.couch.use(PLATFORM_DB);
     expect(await platform.get(`tenant:${t}`)).toMatchObject({ plan: 'pro', locations: ['GM'], status: 'active' });
@@ -94,14 +94,14 @@ describe('POST /api/v1/signup', () => {
   });
 
   it('a taken email answers 409 email_taken and provisions nothing', async () => {
-    const before = (await s.couch.server.db.list()).length;
+    const before = (await s.couch.listDbs()).length;
     signups++;
     const res = await s.call('POST', '/api/v1/signup', { body: signupBody('Copy Cat', 'owner@fresh.test', 'starter') });
     expect(res.status).toBe(409);
     const body = await json(res);
     expect(body.error).toBe('email_taken');
     expect(body.message).toMatch(/owner@fresh\.test already exists/);
-    expect((await s.couch.server.db.list()).length).toBe(before);
+    expect((await s.couch.listDbs()).length).toBe(before);
   });
 
   it('bad input is a 400 naming the field', async () => {
@@ -121,7 +121,7 @@ describe('plan limits', () => {
     const second = await s.call('POST', '/api/v1/locations', { token, body: { code: 'HM', name: 'High Street' } });
     expect(second.status).toBe(403);
     expect(await json(second)).toEqual({ error: 'plan_limit', message: 'Your Starter plan includes 1 store; upgrade to add more' });
-    expect((await s.couch.server.db.list()).includes(locationDb(tenantId, 'HM'))).toBe(false);
+    expect((await s.couch.listDbs()).includes(locationDb(tenantId, 'HM'))).toBe(false);
 
     // a code made while there is room, redeemed once the plan is full, is refused and kept
     await enrolRegister(token, 'Till 1');

@@ -18,10 +18,10 @@ describe('createTenant', () => {
     expect(out.generatedPassword).toMatch(/^\S{12,}$/);
     const t = out.tenantId;
     const names = [catalogDb(t), customersDb(t), auditDb(t), locationDb(t, 'GM'), locationDb(t, 'HM')];
-    const all = await s.couch.server.db.list();
+    const all = await s.couch.listDbs();
     for (const n of names) {
       expect(all).toContain(n);
-      const sec = (await s.couch.server.request({ db: n, path: '_security' })) as { members: { roles: string[] } };
+      const sec = (await s.couch.server.request({ db: s.couch.physical(n), path: '_security' })) as { members: { roles: string[] } };
       expect(sec.members.roles).toEqual(['_admin']);
     }
     const ddoc = (await s.couch.use(locationDb(t, 'GM')).get('_design/stock')) as { version?: string; _rev: string };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,10 +13,48 @@ export interface TestServer extends RunningServer {
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-/** The real server (in-process) with its real embedded store (child process) on free ports. */
+/**
+ * `COUCH_URL=… COUCH_USER=… COUCH_PASSWORD=… npm run test:integration` runs the suite against that
+ * CouchDB instead of the embedded store. Each test server then gets its own database prefix, derived
+ * from its data directory (so a restart on the same directory finds its databases again), and test
+ * servers in parallel never see each other's tenants.
+ */
+export const ON_COUCHDB = !!process.env.COUCH_URL;
+export const STORE = ON_COUCHDB ? `CouchDB at ${process.env.COUCH_URL}` : 'the embedded store';
+
+/**
+ * For `expect.poll` on a view or list read right after a write: a CouchDB cluster answers those from
+ * one copy of each shard, which may not have the write yet (a document read by id is a quorum read
+ * and needs no wait). The embedded store answers the first poll.
+ */
+export const VIEW_SETTLES = { timeout: 30_000, interval: 100 };
+
+/** The env a server (in-process or a child process) needs to use the suite's store for `dataDir`. */
+export function couchEnv(dataDir: string): Record<string, string> {
+  if (!ON_COUCHDB) return {};
+  const prefix = 'it' + createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 10) + '_';
+  return { COUCH_URL: process.env.COUCH_URL!, COUCH_USER: process.env.COUCH_USER ?? '', COUCH_PASSWORD: process.env.COUCH_PASSWORD ?? '', COUCH_DB_PREFIX: prefix };
+}
+
+/**
+ * For tests of the embedded store itself (crashing it, its measured defects): skipped on CouchDB,
+ * with the reason printed once per file.
+ */
+export function embeddedOnly(what: string): boolean {
+  if (ON_COUCHDB) console.warn(`skipped on CouchDB (needs the embedded store): ${what}`);
+  return ON_COUCHDB;
+}
+
+/** Deletes a test server's prefixed databases on a shared CouchDB. */
+async function dropDatabases(s: RunningServer): Promise<void> {
+  if (!s.couch.prefix) return;
+  for (const name of await s.couch.listDbs()) await s.couch.server.db.destroy(s.couch.physical(name)).catch(() => {});
+}
+
+/** The real server (in-process) with its real store on free ports: the embedded one (a child process), or the suite's CouchDB. */
 export async function startTestServer(env: Record<string, string> = {}, dataDir?: string): Promise<TestServer> {
   const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pos-it-'));
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, SEED_DEMO: '0', SKIP_WEB: '1', LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, SEED_DEMO: '0', SKIP_WEB: '1', LOG_LEVEL: 'silent', ...couchEnv(dir), ...env });
   const running = await startServer(config, createLogger(config.LOG_LEVEL));
   return {
     ...running,
@@ -34,7 +73,10 @@ export async function startTestServer(env: Record<string, string> = {}, dataDir?
       const report = await running.close();
       // the server's log is silent in tests: a slow or stuck shutdown step is named on stderr instead
       if (report.steps.some((s) => s.outcome !== 'done' || s.ms > 2_000)) console.error('test server shutdown:', JSON.stringify(report));
-      if (!opts.keepData) fs.rmSync(dir, { recursive: true, force: true });
+      if (!opts.keepData) {
+        await dropDatabases(running);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     }
   };
 }
