@@ -35,14 +35,6 @@ export interface Upstream {
   timeoutMs?: number;
 }
 
-export interface UpstreamObserver {
-  error(kind: UpstreamErrorKind): void;
-  retried(): void;
-}
-
-/** CouchDB (3.5+) takes a caller's `X-Couch-Request-ID` as its own request id when it looks like this. */
-const COUCH_REQUEST_ID = /^[A-Za-z0-9_-]{1,36}$/;
-
 /** One upstream request as the gateway rebuilt it. */
 export interface UpstreamCall {
   /** default: the client's method */
@@ -54,6 +46,14 @@ export interface UpstreamCall {
   /** a `_changes` longpoll/continuous feed: its idle limit in ms (see feedIdleMs) */
   feedIdleMs?: number;
 }
+
+export interface UpstreamObserver {
+  error(kind: UpstreamErrorKind): void;
+  retried(): void;
+}
+
+/** CouchDB (3.5+) takes a caller's `X-Couch-Request-ID` as its own request id when it looks like this. */
+const COUCH_REQUEST_ID = /^[A-Za-z0-9_-]{1,36}$/;
 
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: FREE_SOCKET_TIMEOUT_MS });
 const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 256, timeout: FREE_SOCKET_TIMEOUT_MS });
