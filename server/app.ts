@@ -30,6 +30,8 @@ import { apiKeyToken } from './http/authenticate.ts';
 import { parseApiKey } from '../web/src/lib/domain/api-keys.ts';
 import { dbWriteSignal } from './notify/triggers.ts';
 import { messagesRoutes } from './api/messages-routes.ts';
+import { httpMetrics } from './metrics/http.ts';
+import { metricsRoute } from './metrics/route.ts';
 
 export interface AppOptions {
   /** the built SvelteKit handler (adapter-node), absent in API-only runs */
@@ -65,9 +67,12 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
         return id;
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' }
+      // CouchDB's own id for the request when it did not take ours (proxy.ts): both ends of one request
+      customProps: (_req, res) => (res.locals?.couchRequestId ? { couchRequestId: res.locals.couchRequestId } : {}),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' }
     })
   );
+  app.use(httpMetrics(ctx.metrics, opts.webHandler !== undefined));
   app.use(
     helmet({
       // SvelteKit sets its own CSP (svelte.config.js) with hashes for its inline bootstrap script.
@@ -80,6 +85,8 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
     // `time` lets devices warn when their clock is off (sale timestamps and business days depend on it).
     res.json({ status: 'ok', time: new Date().toISOString() });
   });
+  // Prometheus scrapes: the token or an allowed address, else answered like any unknown path.
+  app.get('/metrics', metricsRoute(ctx.metrics, ctx.config));
   app.get('/readyz', (_req, res, next) => {
     ctx.couch
       .use(PLATFORM_DB)

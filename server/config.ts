@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import path from 'node:path';
+import { allowListProblem } from './metrics/access.ts';
 
 /**
  * Configuration is a schema checked at boot (STYLE.md §8). A wrong value stops the process with one
@@ -71,6 +72,19 @@ const envSchema = z
     SHOPIFY_WORKERS: bool.default(true),
     /** longest a gateway request may wait on CouchDB without an answer (streaming feeds follow their own heartbeat/timeout) */
     UPSTREAM_TIMEOUT_S: z.coerce.number().int().min(1).max(3_600).default(60),
+    /** `GET /metrics` answers a request with `Authorization: Bearer <this>` from any address (≥ 24 chars) */
+    METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+    /**
+     * Addresses (IPs or CIDRs, comma-separated, or `none`) allowed on `GET /metrics` without the token.
+     * Unset: loopback only when no METRICS_TOKEN is set, none when it is (docs/OPERATIONS.md "Metrics").
+     */
+    METRICS_ALLOW: z
+      .string()
+      .superRefine((v, c) => {
+        const problem = allowListProblem(v);
+        if (problem) c.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
     /**
      * Outgoing email (docs/INTEGRATIONS.md "Email and SMS"): a nodemailer connection URL such as
      * smtp://user:pass@host:587 or smtps://user:pass@host:465. Absent: email stays queued and the admin

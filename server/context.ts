@@ -8,6 +8,7 @@ import type { SessionRegistry } from './auth/sessions.ts';
 import type { StaffDirectory } from './gateway/staff-directory.ts';
 import type { CatalogSnapshots } from './sync/catalog-snapshot.ts';
 import type { Notify } from './notify/service.ts';
+import type { Metrics } from './metrics/registry.ts';
 
 /** What the HTTP layer hands to use cases. Stateless: nothing here holds per-user state. */
 export interface Ctx {
@@ -24,5 +25,7 @@ export interface Ctx {
   staff: StaffDirectory;
   /** email and SMS: the outbox worker and the Messages use cases */
   notify: Notify;
+  /** this server copy's Prometheus registry (server/metrics) */
+  metrics: Metrics;
   log: Logger;
 }

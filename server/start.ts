@@ -29,6 +29,7 @@ import { warmLocationViews } from './couch/warm-views.ts';
 import { Notify } from './notify/service.ts';
 import { catchUp } from './notify/triggers.ts';
 import { runShutdown, type ShutdownReport } from './shutdown.ts';
+import { Metrics } from './metrics/registry.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WEB_HANDLER = path.join(ROOT, 'build', 'handler.js');
@@ -104,6 +105,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     snapshots: new CatalogSnapshots(couch),
     staff: new StaffDirectory(couch),
     notify: new Notify(couch, log, config, jwtSecret, () => listeningAt),
+    metrics: new Metrics({ couch, log, embedded }),
     log
   };
 
@@ -136,9 +138,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     })().catch((err: unknown) => log.warn({ err }, 'catalog snapshot warm-up failed; built on first request instead'));
   void warmSnapshots();
   const warmTimer = setInterval(() => void warmSnapshots(), 30_000).unref();
-  const stopWorker = config.CONFLICT_WORKER_INTERVAL_S > 0 ? startConflictWorker(couch, SYNC_RULES, log, config.CONFLICT_WORKER_INTERVAL_S * 1000) : () => {};
-  const stopAudit = config.APPROVALS_AUDIT_INTERVAL_S > 0 ? startApprovalsAuditWorker(couch, ctx.staff, log, config.APPROVALS_AUDIT_INTERVAL_S * 1000) : () => {};
-  const stopLedger = config.SALE_LEDGER_INTERVAL_S > 0 ? startSaleLedgerWorker(couch, log, config.SALE_LEDGER_INTERVAL_S * 1000) : () => {};
+  const stopWorker = config.CONFLICT_WORKER_INTERVAL_S > 0 ? startConflictWorker(couch, SYNC_RULES, log, config.CONFLICT_WORKER_INTERVAL_S * 1000, ctx.metrics.workers.track('conflicts')) : () => {};
+  const stopAudit = config.APPROVALS_AUDIT_INTERVAL_S > 0 ? startApprovalsAuditWorker(couch, ctx.staff, log, config.APPROVALS_AUDIT_INTERVAL_S * 1000, ctx.metrics.workers.track('approvals_audit')) : () => {};
+  const stopLedger = config.SALE_LEDGER_INTERVAL_S > 0 ? startSaleLedgerWorker(couch, log, config.SALE_LEDGER_INTERVAL_S * 1000, ctx.metrics.workers.track('sale_ledger')) : () => {};
   const { port } = server.address() as AddressInfo;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
   if (!config.PUBLIC_URL) listeningAt = `http://${host}:${port}`;

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Request, Response } from 'express';
+import type { UpstreamErrorKind } from '../metrics/registry.ts';
 
 /** Request headers passed to CouchDB; everything else (cookies, the caller's Authorization…) is dropped. */
 const PASS_REQUEST_HEADERS = ['accept', 'content-type', 'if-none-match', 'if-match', 'accept-encoding'];
@@ -26,6 +27,8 @@ const FEED_DEFAULT_MS = 60_000;
 export const FREE_SOCKET_TIMEOUT_MS = 4_000;
 
 export interface Upstream {
+  /** counts upstream failures and retries (server/metrics); absent where nothing is measured */
+  observer?: UpstreamObserver;
   url: string;
   authHeader: string;
   /** per-request time limit (config UPSTREAM_TIMEOUT_S); default UPSTREAM_TIMEOUT_MS */
@@ -51,6 +54,14 @@ export interface UpstreamCall {
   feedIdleMs?: number;
 }
 
+export interface UpstreamObserver {
+  error(kind: UpstreamErrorKind): void;
+  retried(): void;
+}
+
+/** CouchDB (3.5+) takes a caller's `X-Couch-Request-ID` as its own request id when it looks like this. */
+const COUCH_REQUEST_ID = /^[A-Za-z0-9_-]{1,36}$/;
+
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: FREE_SOCKET_TIMEOUT_MS });
 const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 256, timeout: FREE_SOCKET_TIMEOUT_MS });
 
@@ -68,6 +79,8 @@ class UpstreamTimeout extends Error {
 function upstreamOptions(up: Upstream, req: Request, call: UpstreamCall): http.RequestOptions {
   const target = new URL(up.url);
   const headers: Record<string, string> = { authorization: up.authHeader, 'x-request-id': String(req.id ?? '') };
+  // the same id in CouchDB's log as in ours (a random UUID unless the client sent its own X-Request-Id)
+  if (COUCH_REQUEST_ID.test(String(req.id ?? ''))) headers['x-couch-request-id'] = String(req.id);
   // a request the gateway makes on its own behalf (e.g. the event-once lookup) carries none of the client's headers
   if (!call.method) for (const h of PASS_REQUEST_HEADERS) {
     const v = req.headers[h];
@@ -109,14 +122,24 @@ function send(up: Upstream, req: Request, call: UpstreamCall, onResponse: (r: ht
     const mod = opts.protocol === 'https:' ? https : http;
     const r = mod.request(opts, (upRes) => {
       answered = true;
+      const couchId = upRes.headers['x-couch-request-id'];
+      // an older CouchDB names the request itself: keep its id for our request log (app.ts)
+      if (typeof couchId === 'string' && couchId !== String(req.id) && req.res) req.res.locals.couchRequestId = couchId.slice(0, 64);
+      if ((upRes.statusCode ?? 0) >= 500) up.observer?.error('status_5xx');
       onResponse(upRes);
     });
     current = r;
     r.setTimeout(call.feedIdleMs ?? up.timeoutMs ?? UPSTREAM_TIMEOUT_MS, () => r.destroy(new UpstreamTimeout('upstream timed out')));
     r.on('error', (err: NodeJS.ErrnoException) => {
       if (abandoned) return;
-      if (!answered && attempts === 1 && r.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return start();
-      if (!answered) onError(err);
+      if (!answered && attempts === 1 && r.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
+        up.observer?.retried();
+        return start();
+      }
+      if (!answered) {
+        up.observer?.error(upstreamErrorKind(err));
+        onError(err);
+      }
     });
     r.end(call.body);
   };
@@ -125,6 +148,14 @@ function send(up: Upstream, req: Request, call: UpstreamCall, onResponse: (r: ht
     abandoned = true;
     current?.destroy();
   };
+}
+
+/** A failed upstream request by kind, for the `pos_upstream_errors_total` counter. */
+export function upstreamErrorKind(err: NodeJS.ErrnoException): UpstreamErrorKind {
+  if (err.code === 'UPSTREAM_TIMEOUT' || err.code === 'ETIMEDOUT') return 'timeout';
+  if (err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return 'connect';
+  if (err.code === 'ECONNRESET' || err.code === 'EPIPE') return 'reset';
+  return 'other';
 }
 
 /** Status and CouchDB-shaped body for an upstream failure. 503 only when the store is really unreachable. */

@@ -19,6 +19,7 @@ import { MAX_READ_BODY_BYTES, READ_BODY_SCHEMAS } from './read-bodies.ts';
 import type { StaffLookup } from './staff-directory.ts';
 import { approvalsOf, checkDocWrite, type Rejection } from './validate-docs.ts';
 import { describeIssues } from '../../web/src/lib/domain/schemas/index.ts';
+import { decide, decisionForStatus, finalDecision, gatewayMark } from '../metrics/gateway.ts';
 
 /** Largest write body accepted; PouchDB's push batches stay far below this. */
 export const MAX_WRITE_BYTES = 16 * 1024 * 1024;
@@ -27,6 +28,7 @@ export const MAX_CHECKPOINT_BYTES = 256 * 1024;
 type Ok = Extract<Classified, { ok: true }>;
 
 function couchError(res: Response, status: number, error: string, reason: string): void {
+  decide(res, decisionForStatus(status));
   res.status(status).json({ error, reason });
 }
 
@@ -73,7 +75,9 @@ async function readJson(req: Request, limit: number): Promise<unknown> {
 export function gateway(ctx: Ctx, rules: SyncRules, upstream: () => Upstream): RequestHandler {
   const activity = new DeviceActivity(ctx.couch, ctx.log);
   return (req: Request, res: Response, next: NextFunction) => {
-    handle(ctx, rules, upstream(), req, res, activity).catch((err: unknown) => {
+    const mark = gatewayMark(res);
+    res.once('close', () => ctx.metrics.gateway(mark.cls, finalDecision(mark, res)));
+    handle(ctx, rules, { ...upstream(), observer: ctx.metrics.upstream }, req, res, activity).catch((err: unknown) => {
       const e = err as { type?: string; status?: number; code?: string };
       if (res.headersSent) return res.destroy();
       if (err instanceof Refusal) return couchError(res, err.status, err.error, err.reason);
@@ -110,6 +114,7 @@ async function handle(ctx: Ctx, rules: SyncRules, up: Upstream, req: Request, re
 
   const { rawPath, rawQuery } = splitUrl(req.url);
   const c = classifyDbRequest(req.method, rawPath, rawQuery);
+  gatewayMark(res).cls = c.ok ? c.endpoint : 'unclassified';
   if (!c.ok) return couchError(res, c.status, c.error, c.reason);
 
   const access = dbAccess(principal, c.db, rules);
@@ -117,7 +122,7 @@ async function handle(ctx: Ctx, rules: SyncRules, up: Upstream, req: Request, re
   if (c.need === 'write' && !access.write) return couchError(res, 403, 'forbidden', `database ${c.db} is read-only for this ${principal.kind}`);
   req.principal = principal;
 
-  if (c.need !== 'write') return forwardRead(up, req, res, c);
+  if (c.need !== 'write') return forwardRead(ctx, up, req, res, c);
 
   const newEdits = c.params.get('new_edits') !== 'false';
   switch (c.endpoint) {
@@ -143,8 +148,12 @@ async function handle(ctx: Ctx, rules: SyncRules, up: Upstream, req: Request, re
       if (req.method !== 'DELETE' && !newEdits && isCreateOnce(String(doc._id), rules)) {
         const [verdict] = await judgeStoredEvents(ctx, up, req, principal, c.db, [doc]);
         if (verdict?.kind === 'refused') return couchError(res, 403, 'forbidden', verdict.reason);
-        if (verdict?.kind === 'same_content') return void res.status(201).json({ ok: true, id: doc._id, rev: doc._rev });
+        if (verdict?.kind === 'same_content') {
+          decide(res, 'allowed');
+          return void res.status(201).json({ ok: true, id: doc._id, rev: doc._rev });
+        }
       }
+      decide(res, 'allowed');
       if (req.method === 'DELETE') return pipeToCouch(up, req, res, { path: c.upstreamPath, search: c.search });
       return pipeToCouch(up, req, res, { path: c.upstreamPath, search: c.search, body: Buffer.from(JSON.stringify(doc)) });
     }
@@ -157,10 +166,11 @@ async function handle(ctx: Ctx, rules: SyncRules, up: Upstream, req: Request, re
  * Reads and `_local` checkpoints: any body is read, bounded and checked by shape (read-bodies.ts),
  * then re-serialised; GET/HEAD/DELETE forward no body. Feeds get their own idle limit.
  */
-async function forwardRead(up: Upstream, req: Request, res: Response, c: Ok): Promise<void> {
+async function forwardRead(ctx: Ctx, up: Upstream, req: Request, res: Response, c: Ok): Promise<void> {
   const call: UpstreamCall = { path: c.upstreamPath, search: c.search };
   const feed = c.endpoint === 'changes' ? c.params.get('feed') : undefined;
-  if (feed === 'longpoll' || feed === 'continuous') call.feedIdleMs = feedIdleMs(c.params);
+  const isFeed = feed === 'longpoll' || feed === 'continuous';
+  if (isFeed) call.feedIdleMs = feedIdleMs(c.params);
   if (c.endpoint === 'local' && req.method === 'PUT') {
     // Replication checkpoints only; bounded so `_local` cannot become a side channel for bulk data.
     const body = await readJson(req, MAX_CHECKPOINT_BYTES);
@@ -178,6 +188,11 @@ async function forwardRead(up: Upstream, req: Request, res: Response, c: Ok): Pr
     if (text) throw new Refusal(400, 'bad_request', text);
     call.body = Buffer.from(JSON.stringify(parsed.data));
   }
+  decide(res, 'allowed');
+  if (isFeed) {
+    gatewayMark(res).feed = true;
+    res.once('close', ctx.metrics.feedOpened());
+  }
   pipeToCouch(up, req, res, call);
 }
 
@@ -190,10 +205,11 @@ async function handleApiKey(ctx: Ctx, up: Upstream, token: string, req: Request,
   if (!key) return couchError(res, 401, 'unauthorized', 'this API key is unknown or revoked, or the plan no longer includes API keys');
   const { rawPath, rawQuery } = splitUrl(req.url);
   const c = classifyDbRequest(req.method, rawPath, rawQuery);
+  gatewayMark(res).cls = c.ok ? c.endpoint : 'unclassified';
   if (!c.ok) return couchError(res, c.status, c.error, c.reason);
   const refusal = apiKeyRefusal(key, c.db, c.need);
   if (refusal) return couchError(res, refusal.status, refusal.error, refusal.reason);
-  return forwardRead(up, req, res, c);
+  return forwardRead(ctx, up, req, res, c);
 }
 
 /**
@@ -282,6 +298,8 @@ async function bulkDocs(ctx: Ctx, rules: SyncRules, up: Upstream, p: Principal, 
       });
     }
   }
+  // the request is allowed; documents refused one by one are answered as per-document errors
+  decide(res, 'allowed');
   const accepted = docs.filter((_, i) => verdicts[i] === null && !skip.has(i));
   const rejections = docs.flatMap((d, i) => {
     const v = verdicts[i];

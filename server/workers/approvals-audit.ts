@@ -168,8 +168,15 @@ export async function auditTenantApprovals(couch: Couch, tenantId: string, staff
 }
 
 /** Runs on every server copy (idempotent, see above). Returns a stop function. */
-export function startApprovalsAuditWorker(couch: Couch, staff: StaffDirectory, log: Logger, intervalMs: number): () => void {
-  return startTenantLoop(couch, log, 'approvals audit', intervalMs, async (t) => {
-    for (const r of await auditTenantApprovals(couch, t, staff)) if (r.recorded) log.info({ tenantId: t, ...r }, 'approvals recorded in the audit trail');
-  });
+export function startApprovalsAuditWorker(couch: Couch, staff: StaffDirectory, log: Logger, intervalMs: number, onPass?: () => void): () => void {
+  return startTenantLoop(
+    couch,
+    log,
+    'approvals audit',
+    intervalMs,
+    async (t) => {
+      for (const r of await auditTenantApprovals(couch, t, staff)) if (r.recorded) log.info({ tenantId: t, ...r }, 'approvals recorded in the audit trail');
+    },
+    { onPass }
+  );
 }

@@ -153,7 +153,7 @@ export async function allTenantIds(couch: Couch): Promise<string[]> {
 }
 
 /** Runs on every server copy; safe because each resolution is idempotent. Returns a stop function. */
-export function startConflictWorker(couch: Couch, rules: SyncRules, log: Logger, intervalMs: number): () => void {
+export function startConflictWorker(couch: Couch, rules: SyncRules, log: Logger, intervalMs: number, onPass?: () => void): () => void {
   return startTenantLoop(
     couch,
     log,
@@ -163,6 +163,6 @@ export function startConflictWorker(couch: Couch, rules: SyncRules, log: Logger,
       const outcomes = await resolveTenantConflicts(couch, t, rules);
       for (const o of outcomes.filter((x) => x.action !== 'skipped')) log.warn({ tenantId: t, ...o }, `conflict ${o.action}`);
     },
-    intervalMs
+    { firstRunMs: intervalMs, onPass }
   );
 }

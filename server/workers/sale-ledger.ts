@@ -216,13 +216,20 @@ export async function deriveTenantLedger(couch: Couch, tenantId: string, rates =
 }
 
 /** Runs on every server copy (idempotent, see above). Returns a stop function. */
-export function startSaleLedgerWorker(couch: Couch, log: Logger, intervalMs: number): () => void {
+export function startSaleLedgerWorker(couch: Couch, log: Logger, intervalMs: number, onPass?: () => void): () => void {
   const rates = new PointsRateCache();
-  return startTenantLoop(couch, log, 'sale ledger', intervalMs, async (t) => {
-    for (const r of await deriveTenantLedger(couch, t, rates)) {
-      if (r.written) log.info({ tenantId: t, db: r.db, changes: r.changes, written: r.written }, 'customer ledger entries derived from sales');
-      if (r.mismatched.length) log.error({ tenantId: t, db: r.db, ids: r.mismatched }, 'ledger entries named after a sale already exist with different money; not overwritten');
-      if (r.invalid.length) log.warn({ tenantId: t, db: r.db, ids: r.invalid }, 'sale or void documents that fail their schema were skipped by the ledger worker');
-    }
-  });
+  return startTenantLoop(
+    couch,
+    log,
+    'sale ledger',
+    intervalMs,
+    async (t) => {
+      for (const r of await deriveTenantLedger(couch, t, rates)) {
+        if (r.written) log.info({ tenantId: t, db: r.db, changes: r.changes, written: r.written }, 'customer ledger entries derived from sales');
+        if (r.mismatched.length) log.error({ tenantId: t, db: r.db, ids: r.mismatched }, 'ledger entries named after a sale already exist with different money; not overwritten');
+        if (r.invalid.length) log.warn({ tenantId: t, db: r.db, ids: r.invalid }, 'sale or void documents that fail their schema were skipped by the ledger worker');
+      }
+    },
+    { onPass }
+  );
 }
