@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { PLATFORM_DB } from '../web/src/lib/domain/db-names.ts';
+import { PLATFORM_DB, parseDbName } from '../web/src/lib/domain/db-names.ts';
 import { createApp } from './app.ts';
 import { TokenService } from './auth/tokens.ts';
 import type { Config } from './config.ts';
@@ -21,6 +21,9 @@ import { CatalogSnapshots } from './sync/catalog-snapshot.ts';
 import { loadJwtSecret } from './secrets.ts';
 import { preparePlatform } from './tenants/provision.ts';
 import { startConflictWorker } from './workers/conflicts.ts';
+import { DbUpdates } from './workers/db-updates.ts';
+import { Leases } from './workers/lease.ts';
+import { TenantWorker } from './workers/tenant-worker.ts';
 import { startApprovalsAuditWorker } from './workers/approvals-audit.ts';
 import { startSaleLedgerWorker } from './workers/sale-ledger.ts';
 import { deployAllDesignDocs } from './couch/design-docs.ts';
@@ -40,6 +43,9 @@ export interface RunningServer {
   couch: Couch;
   embedded: EmbeddedCouch | null;
   demo: DemoSummary | null;
+  /** the background workers by metric name, and this copy's lease holder id */
+  workers: Record<string, TenantWorker>;
+  leaseHolder: string;
   close(): Promise<ShutdownReport>;
 }
 
@@ -126,28 +132,44 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   // Long-lived `_changes` feeds: no request timeout; heartbeats keep proxies from cutting them.
   server.requestTimeout = 0;
-  // Keep the registers' catalog snapshots built (at start, then every 30 s) so a fresh register never
-  // waits for a full build after a large import; and the location views indexed for the admin pages.
-  const warmSnapshots = () =>
-    (async () => {
-      const tenants = await couch.use(PLATFORM_DB).list({ startkey: 'tenant:', endkey: 'tenant:\ufff0' });
-      for (const row of tenants.rows) {
-        await ctx.snapshots.get(row.id.slice('tenant:'.length));
-        await warmLocationViews(couch, row.id.slice('tenant:'.length));
-      }
-    })().catch((err: unknown) => log.warn({ err }, 'catalog snapshot warm-up failed; built on first request instead'));
-  void warmSnapshots();
-  const warmTimer = setInterval(() => void warmSnapshots(), 30_000).unref();
-  const stopWorker = config.CONFLICT_WORKER_INTERVAL_S > 0 ? startConflictWorker(couch, SYNC_RULES, log, config.CONFLICT_WORKER_INTERVAL_S * 1000, ctx.metrics.workers.track('conflicts')) : () => {};
-  const stopAudit = config.APPROVALS_AUDIT_INTERVAL_S > 0 ? startApprovalsAuditWorker(couch, ctx.staff, log, config.APPROVALS_AUDIT_INTERVAL_S * 1000, ctx.metrics.workers.track('approvals_audit')) : () => {};
-  const stopLedger = config.SALE_LEDGER_INTERVAL_S > 0 ? startSaleLedgerWorker(couch, log, config.SALE_LEDGER_INTERVAL_S * 1000, ctx.metrics.workers.track('sale_ledger')) : () => {};
+  // Background work follows the store's database updates (workers/db-updates.ts): an idle tenant
+  // costs nothing, and one server copy at a time works a tenant (leases).
+  const updates = new DbUpdates(couch, log, { onCouchDb: !!config.COUCH_URL });
+  const wiring = { updates, leases: new Leases(couch) };
+  const workers: TenantWorker[] = [];
+  const named: Record<string, TenantWorker> = {};
+  const track = (name: string, w: TenantWorker) => {
+    workers.push(w);
+    named[name] = w;
+    ctx.metrics.workers.register(name, () => w.lagSeconds());
+  };
+  if (config.CONFLICT_WORKER_INTERVAL_S > 0) track('conflicts', startConflictWorker(couch, SYNC_RULES, log, wiring));
+  if (config.APPROVALS_AUDIT_INTERVAL_S > 0) track('approvals_audit', startApprovalsAuditWorker(couch, ctx.staff, log, wiring));
+  if (config.SALE_LEDGER_INTERVAL_S > 0) track('sale_ledger', startSaleLedgerWorker(couch, log, wiring));
+  // Keep the registers' catalog snapshots built (so a fresh register never waits for a full build after
+  // a large import) and the location views indexed for the admin pages: after changes, at most every
+  // 5 s per tenant. Each copy keeps its own snapshot cache, so no lease.
+  const warm = new TenantWorker(couch, log, {
+    name: 'warm-up',
+    kinds: ['catalog', 'location'],
+    minGapMs: 5_000,
+    perTenant: async (t) => {
+      await ctx.snapshots.get(t);
+      await warmLocationViews(couch, t);
+    }
+  }).attach(updates);
+  track('warm_up', warm);
+  // Email and SMS: the platform outbox is followed by the notify worker's own feed; location
+  // databases are read on each update (and once at start, the sweep).
+  updates.subscribe((db) => {
+    if (parseDbName(db)?.kind === 'location') ctx.notify.changed(db);
+  });
+  updates.onSweep(() => void catchUp(couch, log, (db) => ctx.notify.changed(db)));
+  ctx.notify.worker.start();
+  updates.start();
   const { port } = server.address() as AddressInfo;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
   if (!config.PUBLIC_URL) listeningAt = `http://${host}:${port}`;
-  // Email and SMS: the platform outbox is followed from here on; location databases are read once
-  // now (writes that reached another copy or came while this one was down), then on each write.
-  ctx.notify.worker.start();
-  void catchUp(couch, log, (db) => ctx.notify.changed(db));
 
   return {
     url: `http://${host}:${port}`,
@@ -155,12 +177,18 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     couch,
     embedded,
     demo,
+    workers: named,
+    leaseHolder: wiring.leases.holder,
     async close() {
-      stopWorker();
-      stopAudit();
-      stopLedger();
-      clearInterval(warmTimer);
       const report = await runShutdown([
+        {
+          name: 'workers',
+          deadlineMs: 15_000,
+          run: async () => {
+            await updates.stop();
+            await Promise.all(workers.map((w) => w.stop()));
+          }
+        },
         { name: 'notify worker', deadlineMs: 15_000, run: () => ctx.notify.worker.stop() },
         {
           name: 'http server',

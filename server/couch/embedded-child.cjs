@@ -56,10 +56,85 @@ function deny(res, status, error, reason) {
   res.end(JSON.stringify({ error: error, reason: reason }));
 }
 
+/**
+ * `/_db_updates` as CouchDB 3 answers it (express-pouchdb has only a stub): every request here goes
+ * through this process, so a successful write noted on its way out is a database update. Sequences
+ * are `{boot}-{n}`: after a restart an old one is refused (400) and the server catches up by a sweep.
+ * Longpoll only (what the server uses); the last 10,000 updates are kept.
+ */
+const boot = crypto.randomBytes(4).toString('hex');
+let updateSeq = 0;
+const updates = [];
+const waiting = new Set();
+
+function noteUpdate(db, type) {
+  updates.push({ seq: ++updateSeq, db: db, type: type });
+  if (updates.length > 10000) updates.shift();
+  for (const wake of waiting) wake();
+}
+
+/** The database a request writes, and how ('created', 'updated', 'deleted'), or null for reads. */
+function writeOf(method, pathname) {
+  if (!['PUT', 'POST', 'DELETE', 'COPY'].includes(method)) return null;
+  const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const db = parts[0];
+  if (!db || db.startsWith('_')) return null;
+  if (parts.length === 1) return method === 'PUT' ? ['created', db] : method === 'DELETE' ? ['deleted', db] : ['updated', db];
+  const second = parts[1];
+  if (second === '_bulk_docs') return ['updated', db];
+  if (second === '_design') return parts.length === 3 ? ['updated', db] : null; // views are reads
+  if (second.startsWith('_')) return null; // _bulk_get, _revs_diff, _all_docs, _local checkpoints…
+  return ['updated', db];
+}
+
+function dbUpdates(url, req, res) {
+  const since = url.searchParams.get('since') || 'now';
+  let from;
+  if (since === 'now') from = updateSeq;
+  else {
+    const m = /^([0-9a-f]{8})-(\d+)$/.exec(since);
+    if (!m || m[1] !== boot || Number(m[2]) > updateSeq || (updates.length && Number(m[2]) < updates[0].seq - 1)) {
+      return deny(res, 400, 'bad_request', 'unknown since: read everything again, then follow from now');
+    }
+    from = Number(m[2]);
+  }
+  const answer = () => {
+    const latest = new Map();
+    for (const u of updates) if (u.seq > from) latest.set(u.db, u);
+    const results = [...latest.values()].sort((a, b) => a.seq - b.seq).map((u) => ({ db_name: u.db, type: u.type, seq: boot + '-' + u.seq }));
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ results: results, last_seq: boot + '-' + updateSeq }));
+  };
+  if (updateSeq > from || url.searchParams.get('feed') !== 'longpoll') return answer();
+  const timeoutMs = Math.min(Number(url.searchParams.get('timeout')) || 60000, 300000);
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    waiting.delete(finish);
+    clearTimeout(timer);
+    if (!res.destroyed) answer();
+  };
+  const timer = setTimeout(finish, timeoutMs);
+  waiting.add(finish);
+  req.on('close', () => {
+    done = true;
+    waiting.delete(finish);
+    clearTimeout(timer);
+  });
+}
+
 const server = http.createServer(function (req, res) {
   if (!authorised(req.headers.authorization)) return deny(res, 401, 'unauthorized', 'service credentials required');
   const url = new URL(req.url || '/', 'http://127.0.0.1');
   if (url.searchParams.has('filter')) return deny(res, 400, 'bad_request', 'filters are not supported by the embedded store');
+  if (url.pathname === '/_db_updates') return dbUpdates(url, req, res);
+  const write = writeOf(req.method, url.pathname);
+  if (write) {
+    res.on('finish', function () {
+      if (res.statusCode < 300) noteUpdate(write[1], write[0]);
+    });
+  }
   app(req, res);
 });
 // longpoll/continuous feeds can stay open for a long time.

@@ -12,24 +12,19 @@ export type UpstreamErrorKind = (typeof UPSTREAM_ERROR_KINDS)[number];
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 /**
- * When each background worker last finished a pass with every tenant done; its lag is the time since
- * (since the worker started, before its first such pass). Computed at scrape time, so a stuck worker's
- * lag keeps growing even though the worker itself records nothing.
+ * Each background worker's lag: how long its oldest change not yet worked on has waited (0 when it
+ * has none; workers follow database updates, tenant-worker.ts). Read at scrape time, so a stuck
+ * worker's lag keeps growing even though the worker itself records nothing.
  */
-export class WorkerClocks {
-  private readonly last = new Map<string, number>();
+export class WorkerLag {
+  private readonly sources = new Map<string, () => number>();
 
-  constructor(private readonly now: () => number = Date.now) {}
-
-  /** Registers a worker and returns what it calls after each successful pass. */
-  track(name: string): () => void {
-    this.last.set(name, this.now());
-    return () => void this.last.set(name, this.now());
+  register(name: string, lagSeconds: () => number): void {
+    this.sources.set(name, lagSeconds);
   }
 
   lagSeconds(): [string, number][] {
-    const now = this.now();
-    return [...this.last].map(([name, at]) => [name, Math.max(0, (now - at) / 1000)]);
+    return [...this.sources].map(([name, lag]) => [name, lag()]);
   }
 }
 
@@ -50,7 +45,7 @@ export interface MetricsOptions {
  */
 export class Metrics {
   readonly registry = new Registry();
-  readonly workers = new WorkerClocks();
+  readonly workers = new WorkerLag();
   private readonly httpRequests: Counter<'route' | 'method' | 'status'>;
   private readonly httpDuration: Histogram<'route' | 'method'>;
   private readonly gatewayRequests: Counter<'class' | 'decision'>;
@@ -72,7 +67,7 @@ export class Metrics {
     const workers = this.workers;
     new Gauge({
       name: 'pos_worker_lag_seconds',
-      help: 'Seconds since each background worker last completed a pass over every tenant without error',
+      help: 'Seconds the oldest database change a background worker has not yet worked on has waited (0: none)',
       labelNames: ['worker'],
       registers,
       collect() {

@@ -7,15 +7,13 @@ import type { TenantDoc } from '../platform/types.ts';
 /**
  * What tells the outbox worker that a location database may hold new outbox documents. The worker
  * only needs "database X changed" (`changed(db)`); it then reads X's `_changes` from its own stored
- * sequence, so a signal may be late, repeated or spurious without harm. Until the server has one
- * database-changes feed for every worker (CouchDB's `_db_updates`), the signals are:
- * - `dbWriteSignal`: a successful write through this copy's gateway (a register pushing, offline
- *   receipts included, the moment it syncs);
- * - the server's own writes of outbox documents call `changed` directly (reports/service.ts);
- * - `catchUp` once at start: each location database is read from its checkpoint once, for writes
- *   that reached another copy or arrived while this one was down (the platform database is followed
- *   by the worker's own long-poll feed and needs none of this).
- * None of this runs on a timer.
+ * sequence, so a signal may be late, repeated or spurious without harm. The signals are:
+ * - the store's database updates (workers/db-updates.ts, wired in start.ts): every write, whichever
+ *   server copy or tool made it, and `catchUp` on its sweeps (at start, and when the feed lost its place);
+ * - `dbWriteSignal`: a successful write through this copy's gateway, at once (a register pushing,
+ *   offline receipts included, the moment it syncs);
+ * - the server's own writes of outbox documents call `changed` directly (reports/service.ts).
+ * The platform database is followed by the worker's own long-poll feed. None of this runs on a timer.
  */
 export function dbWriteSignal(changed: (db: string) => void): RequestHandler {
   return (req, res, next) => {

@@ -5,7 +5,7 @@ import { statusOf, type Couch } from '../couch/client.ts';
 import type { StaffDirectory, StaffLookup } from '../gateway/staff-directory.ts';
 import type { Logger } from '../log.ts';
 import type { TenantDoc } from '../platform/types.ts';
-import { startTenantLoop } from './tenant-loop.ts';
+import { TenantWorker, type WorkerWiring } from './tenant-worker.ts';
 
 /**
  * Puts every manager approval a register recorded (often offline, inside the sale, void, cash movement
@@ -167,16 +167,14 @@ export async function auditTenantApprovals(couch: Couch, tenantId: string, staff
   return out;
 }
 
-/** Runs on every server copy (idempotent, see above). Returns a stop function. */
-export function startApprovalsAuditWorker(couch: Couch, staff: StaffDirectory, log: Logger, intervalMs: number, onPass?: () => void): () => void {
-  return startTenantLoop(
-    couch,
-    log,
-    'approvals audit',
-    intervalMs,
-    async (t) => {
+/** Runs on every server copy (idempotent, see above); one copy works a tenant at a time. */
+export function startApprovalsAuditWorker(couch: Couch, staff: StaffDirectory, log: Logger, wiring: WorkerWiring): TenantWorker {
+  return new TenantWorker(couch, log, {
+    name: 'approvals audit',
+    kinds: ['location'],
+    leases: wiring.leases,
+    perTenant: async (t) => {
       for (const r of await auditTenantApprovals(couch, t, staff)) if (r.recorded) log.info({ tenantId: t, ...r }, 'approvals recorded in the audit trail');
-    },
-    { onPass }
-  );
+    }
+  }).attach(wiring.updates);
 }

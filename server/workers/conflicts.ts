@@ -6,7 +6,7 @@ import type { SyncRules } from '../../sync-rules/schema.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
 import type { Logger } from '../log.ts';
 import type { TenantDoc } from '../platform/types.ts';
-import { startTenantLoop } from './tenant-loop.ts';
+import { TenantWorker, type WorkerWiring } from './tenant-worker.ts';
 
 /**
  * Resolves replication conflicts by the rule `sync-rules/` gives each document type, on every server
@@ -152,17 +152,15 @@ export async function allTenantIds(couch: Couch): Promise<string[]> {
   return res.rows.map((r) => r.id.slice('tenant:'.length));
 }
 
-/** Runs on every server copy; safe because each resolution is idempotent. Returns a stop function. */
-export function startConflictWorker(couch: Couch, rules: SyncRules, log: Logger, intervalMs: number, onPass?: () => void): () => void {
-  return startTenantLoop(
-    couch,
-    log,
-    'conflict worker',
-    intervalMs,
-    async (t) => {
+/** Runs on every server copy (idempotent: each resolution is); one copy works a tenant at a time. */
+export function startConflictWorker(couch: Couch, rules: SyncRules, log: Logger, wiring: WorkerWiring): TenantWorker {
+  return new TenantWorker(couch, log, {
+    name: 'conflict worker',
+    kinds: ['catalog', 'customers', 'location'],
+    leases: wiring.leases,
+    perTenant: async (t) => {
       const outcomes = await resolveTenantConflicts(couch, t, rules);
       for (const o of outcomes.filter((x) => x.action !== 'skipped')) log.warn({ tenantId: t, ...o }, `conflict ${o.action}`);
-    },
-    { firstRunMs: intervalMs, onPass }
-  );
+    }
+  }).attach(wiring.updates);
 }

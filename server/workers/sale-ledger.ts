@@ -5,7 +5,7 @@ import { saleSchema, settingsSchema, voidSchema } from '../../web/src/lib/domain
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
 import type { Logger } from '../log.ts';
 import type { TenantDoc } from '../platform/types.ts';
-import { startTenantLoop } from './tenant-loop.ts';
+import { TenantWorker, type WorkerWiring } from './tenant-worker.ts';
 
 /**
  * Derives the customer ledger from the sales. A register's sale (in the location database) is the one
@@ -215,21 +215,19 @@ export async function deriveTenantLedger(couch: Couch, tenantId: string, rates =
   return out;
 }
 
-/** Runs on every server copy (idempotent, see above). Returns a stop function. */
-export function startSaleLedgerWorker(couch: Couch, log: Logger, intervalMs: number, onPass?: () => void): () => void {
+/** Runs on every server copy (idempotent, see above); one copy works a tenant at a time. */
+export function startSaleLedgerWorker(couch: Couch, log: Logger, wiring: WorkerWiring): TenantWorker {
   const rates = new PointsRateCache();
-  return startTenantLoop(
-    couch,
-    log,
-    'sale ledger',
-    intervalMs,
-    async (t) => {
+  return new TenantWorker(couch, log, {
+    name: 'sale ledger',
+    kinds: ['location'],
+    leases: wiring.leases,
+    perTenant: async (t) => {
       for (const r of await deriveTenantLedger(couch, t, rates)) {
         if (r.written) log.info({ tenantId: t, db: r.db, changes: r.changes, written: r.written }, 'customer ledger entries derived from sales');
         if (r.mismatched.length) log.error({ tenantId: t, db: r.db, ids: r.mismatched }, 'ledger entries named after a sale already exist with different money; not overwritten');
         if (r.invalid.length) log.warn({ tenantId: t, db: r.db, ids: r.invalid }, 'sale or void documents that fail their schema were skipped by the ledger worker');
       }
-    },
-    { onPass }
-  );
+    }
+  }).attach(wiring.updates);
 }

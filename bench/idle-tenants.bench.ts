@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { customersDb, locationDb } from '../web/src/lib/domain/db-names.ts';
+import { createTenant } from '../server/tenants/provision.ts';
+import { auditTenantApprovals } from '../server/workers/approvals-audit.ts';
+import { allTenantIds, resolveTenantConflicts } from '../server/workers/conflicts.ts';
+import { deriveTenantLedger, PointsRateCache } from '../server/workers/sale-ledger.ts';
+import { warmLocationViews } from '../server/couch/warm-views.ts';
+import { SYNC_RULES } from '../sync-rules/rules.ts';
+import { startTestServer, type TestServer } from '../tests/integration/support/server.ts';
+import { makeSale } from '../tests/support/fixtures.ts';
+import { percentile, report, type Benchmark } from './lib.ts';
+
+/**
+ * `idle-tenants`: what 1,000 provisioned tenants cost when nobody is using them (issue 13, "idle
+ * cost"), CPU seconds per minute of the server and the store together, for our change-driven workers
+ * against the timer-driven schedule they replaced (every tenant visited every 10 s by the approvals
+ * audit and the sale ledger, every 30 s by the conflict worker and the warm-up, run here by the
+ * benchmark itself with the same worker functions); and the time from a sale written to its ledger
+ * entries (change → worker output). `TENANTS` (default 1000) and `IDLE_S` (default 60) resize it.
+ * With COUCH_URL set it runs against that CouchDB (its node processes' CPU from COUCHDB_TEST_DIR/pids).
+ */
+const TENANTS = Number(process.env.TENANTS ?? 1000);
+const IDLE_S = Number(process.env.IDLE_S ?? 60);
+const SAMPLES = 40;
+const onCouch = !!process.env.COUCH_URL;
+const suffix = onCouch ? '-couchdb3' : '';
+const TICKS = 100; // USER_HZ: /proc/PID/stat counts CPU time in 1/100 s on Linux
+
+/** CPU seconds (user + system) a process has used, from /proc. */
+function procCpu(pid: number): number {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+function storePids(s: TestServer): number[] {
+  if (s.embedded) {
+    const rt = JSON.parse(fs.readFileSync(path.join(s.dataDir, 'couch', 'runtime.json'), 'utf8')) as { pid: number };
+    return [rt.pid];
+  }
+  const dir = process.env.COUCHDB_TEST_DIR;
+  return dir ? fs.readFileSync(path.join(dir, 'pids'), 'utf8').trim().split('\n').map(Number) : [];
+}
+
+/** CPU seconds per minute of this process (the server runs in it) and the store while `during` runs. */
+async function cpuPerMinute(s: TestServer, seconds: number, during?: () => Promise<void>): Promise<{ server: number; store: number }> {
+  const pids = storePids(s);
+  const store0 = pids.reduce((a, p) => a + procCpu(p), 0);
+  const self0 = process.cpuUsage();
+  const stop = during ? during() : Promise.resolve();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const self = process.cpuUsage(self0);
+  const store = pids.reduce((a, p) => a + procCpu(p), 0) - store0;
+  await stop;
+  const perMin = 60 / seconds;
+  return { server: ((self.user + self.system) / 1e6) * perMin, store: store * perMin };
+}
+
+/** The schedule the workers had before they followed changes: every tenant, on timers. */
+function timerDrivenBaseline(s: TestServer, untilMs: number): () => Promise<void> {
+  const rates = new PointsRateCache();
+  const loop = async (everyMs: number, work: (t: string) => Promise<unknown>) => {
+    while (Date.now() < untilMs) {
+      const started = Date.now();
+      for (const t of await allTenantIds(s.couch)) {
+        if (Date.now() >= untilMs) return;
+        await work(t).catch(() => undefined);
+      }
+      await new Promise((r) => setTimeout(r, Math.max(0, Math.min(everyMs, untilMs - started) - (Date.now() - started))));
+    }
+  };
+  return () =>
+    Promise.all([
+      loop(10_000, (t) => auditTenantApprovals(s.couch, t, s.ctx.staff)),
+      loop(10_000, (t) => deriveTenantLedger(s.couch, t, rates)),
+      loop(30_000, (t) => resolveTenantConflicts(s.couch, t, SYNC_RULES)),
+      loop(30_000, async (t) => {
+        await s.ctx.snapshots.get(t);
+        await warmLocationViews(s.couch, t);
+      })
+    ]).then(() => undefined);
+}
+
+const bench: Benchmark = {
+  name: 'idle-tenants',
+  async run() {
+    const s = await startTestServer({ SALE_LEDGER_INTERVAL_S: '1', APPROVALS_AUDIT_INTERVAL_S: '1', CONFLICT_WORKER_INTERVAL_S: '1' });
+    try {
+      const started = Date.now();
+      const tenants: string[] = [];
+      for (let i = 0; i < TENANTS; i++) {
+        const t = await createTenant({ couch: s.couch }, { name: `Idle ${i}`, adminEmail: `o${i}@idle.bench`, adminPassword: 'correct-horse-battery', locations: [{ code: 'GM' }] });
+        tenants.push(t.tenantId);
+        if (i % 100 === 99) console.error(`  ${i + 1} tenants provisioned (${Math.round((Date.now() - started) / 1000)} s)`);
+      }
+      // provisioning wrote to every tenant: let the workers finish with that first
+      for (;;) {
+        await Promise.all(Object.values(s.workers).map((w) => w.idle()));
+        await new Promise((r) => setTimeout(r, 2_000));
+        if (Object.values(s.workers).every((w) => w.quiet())) break;
+      }
+      await new Promise((r) => setTimeout(r, 5_000));
+
+      const ours = await cpuPerMinute(s, IDLE_S);
+      // the same server with the timer-driven schedule running beside its (idle) change-driven workers
+      const base = await cpuPerMinute(s, IDLE_S, timerDrivenBaseline(s, Date.now() + IDLE_S * 1000));
+      const total = (x: { server: number; store: number }) => x.server + x.store;
+      console.error(`  idle ${IDLE_S} s, ${TENANTS} tenants: ours server ${ours.server.toFixed(2)} + store ${ours.store.toFixed(2)}; timers server ${base.server.toFixed(2)} + store ${base.store.toFixed(2)} CPU-s/min`);
+      report({ name: `idle-tenants${suffix}`, metric: 'cpu_s_per_min', value: total(ours), baseline: `timer-driven workers (10 s / 30 s), ${TENANTS} tenants`, baseline_value: total(base) });
+      report({ name: `idle-tenants${suffix}`, metric: 'cpu_s_per_min_per_100_tenants', value: (total(ours) * 100) / TENANTS });
+
+      // change → worker output: a sale with a customer, to its loyalty entry, at random tenants
+      const lat: number[] = [];
+      for (let i = 0; i < SAMPLES; i++) {
+        const t = tenants[Math.floor(Math.random() * tenants.length)]!;
+        const sale = makeSale('GM', 'GM-1', { customerId: 'customer:bench' });
+        const t0 = Date.now();
+        await s.couch.use(locationDb(t, 'GM')).insert(sale);
+        for (;;) {
+          const got = await s.couch.use(customersDb(t)).get(`ledger:${sale._id}:points`).then(() => true, () => false);
+          if (got) break;
+          if (Date.now() - t0 > 60_000) throw new Error('no ledger entry within 60 s');
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        lat.push(Date.now() - t0);
+      }
+      lat.sort((a, b) => a - b);
+      report({ name: `change-to-worker-output${suffix}`, metric: 'p50_ms', value: percentile(lat, 50) });
+      report({ name: `change-to-worker-output${suffix}`, metric: 'p95_ms', value: percentile(lat, 95) });
+    } finally {
+      await s.stop();
+    }
+  }
+};
+export default bench;
