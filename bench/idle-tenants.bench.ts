@@ -23,8 +23,6 @@ import { percentile, report, type Benchmark } from './lib.ts';
 const TENANTS = Number(process.env.TENANTS ?? 1000);
 const IDLE_S = Number(process.env.IDLE_S ?? 60);
 const SAMPLES = 40;
-const onCouch = !!process.env.COUCH_URL;
-const suffix = onCouch ? '-couchdb3' : '';
 const TICKS = 100; // USER_HZ: /proc/PID/stat counts CPU time in 1/100 s on Linux
 
 /** CPU seconds (user + system) a process has used, from /proc. */
@@ -111,8 +109,8 @@ const bench: Benchmark = {
       const base = await cpuPerMinute(s, IDLE_S, timerDrivenBaseline(s, Date.now() + IDLE_S * 1000));
       const total = (x: { server: number; store: number }) => x.server + x.store;
       console.error(`  idle ${IDLE_S} s, ${TENANTS} tenants: ours server ${ours.server.toFixed(2)} + store ${ours.store.toFixed(2)}; timers server ${base.server.toFixed(2)} + store ${base.store.toFixed(2)} CPU-s/min`);
-      report({ name: `idle-tenants${suffix}`, metric: 'cpu_s_per_min', value: total(ours), baseline: `timer-driven workers (10 s / 30 s), ${TENANTS} tenants`, baseline_value: total(base) });
-      report({ name: `idle-tenants${suffix}`, metric: 'cpu_s_per_min_per_100_tenants', value: (total(ours) * 100) / TENANTS });
+      report({ name: 'idle-tenants', metric: 'cpu_s_per_min', value: total(ours), baseline: `timer-driven workers (10 s / 30 s), ${TENANTS} tenants`, baseline_value: total(base) });
+      report({ name: 'idle-tenants', metric: 'cpu_s_per_min_per_100_tenants', value: (total(ours) * 100) / TENANTS });
 
       // change → worker output: a sale with a customer, to its loyalty entry, at random tenants
       const lat: number[] = [];
@@ -130,8 +128,8 @@ const bench: Benchmark = {
         lat.push(Date.now() - t0);
       }
       lat.sort((a, b) => a - b);
-      report({ name: `change-to-worker-output${suffix}`, metric: 'p50_ms', value: percentile(lat, 50) });
-      report({ name: `change-to-worker-output${suffix}`, metric: 'p95_ms', value: percentile(lat, 95) });
+      report({ name: 'change-to-worker-output', metric: 'p50_ms', value: percentile(lat, 50) });
+      report({ name: 'change-to-worker-output', metric: 'p95_ms', value: percentile(lat, 95) });
     } finally {
       await s.stop();
     }
