@@ -194,6 +194,19 @@ export async function listParked(db: PouchDB.Database): Promise<(ParkedSaleDoc &
   return docs.sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
 }
 
+/**
+ * Calls `onChange` whenever a parked sale is added or taken on this device's replica (parked or
+ * resumed here, or on another register and replicated in). Returns the function that stops it.
+ */
+export function watchParked(db: PouchDB.Database, onChange: () => void): () => void {
+  const feed = db.changes({ live: true, since: 'now' });
+  feed.on('change', (c: PouchDB.Core.ChangesResponseChange<object>) => {
+    if (c.id.startsWith('parked:')) onChange();
+  });
+  feed.on('error', () => {});
+  return () => feed.cancel();
+}
+
 /** Takes a parked sale off the shelf (deletes it); null when another register already resumed it. */
 export async function takeParked(db: PouchDB.Database, id: string): Promise<ParkedSaleDoc | null> {
   const doc = await getOrNull<ParkedSaleDoc>(db, id);
