@@ -23,7 +23,7 @@ import { preparePlatform } from './tenants/provision.ts';
 import { startConflictWorker } from './workers/conflicts.ts';
 import { startApprovalsAuditWorker } from './workers/approvals-audit.ts';
 import { startSaleLedgerWorker } from './workers/sale-ledger.ts';
-import { deployAllDesignDocs } from './couch/design-docs.ts';
+import { DesignDocUpgrades, type UpgradeJob } from './couch/ddoc-upgrade.ts';
 import { SYNC_RULES } from '../sync-rules/rules.ts';
 import { warmLocationViews } from './couch/warm-views.ts';
 import { Notify } from './notify/service.ts';
@@ -61,24 +61,12 @@ async function anyTenantExists(couch: Couch): Promise<boolean> {
   return res.rows.length > 0;
 }
 
-/**
- * Brings databases provisioned by an older release up to the current design docs (a changed view, a
- * new one). Unchanged databases cost one read per design doc and write nothing, so this is quick on
- * every start; a failure is logged, not fatal: the old views keep serving until the next start.
- */
-async function refreshDesignDocs(couch: Couch, log: Logger): Promise<void> {
-  const started = Date.now();
-  try {
-    const res = await deployAllDesignDocs(couch);
-    const changed = Object.entries(res).filter(([, r]) => r.deployed.length > 0);
-    for (const [db, r] of changed) log.info({ db, deployed: r.deployed }, 'design docs updated');
-    log.info({ databases: Object.keys(res).length, changed: changed.length, ms: Date.now() - started }, 'design docs checked');
-  } catch (err) {
-    log.error({ err }, 'design doc refresh failed; databases keep their current views until the next start');
-  }
+export interface StartOptions {
+  /** held just before each staged design doc is swapped in (tests watch an upgrade in progress) */
+  beforeDesignDocSwap?: (job: UpgradeJob) => Promise<void>;
 }
 
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+export async function startServer(config: Config, log: Logger, opts: StartOptions = {}): Promise<RunningServer> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   let embedded: EmbeddedCouch | null = null;
   let creds: CouchCredentials;
@@ -91,7 +79,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const couch = connectCouch(creds, { prefix: config.COUCH_DB_PREFIX, ...(config.COUCH_URL ? { tenantQ: config.COUCH_TENANT_Q } : {}) });
   await waitForCouch(couch);
   await preparePlatform(couch);
-  await refreshDesignDocs(couch, log);
+  // Databases provisioned by an older release get changed views built under `_design/{name}-next`
+  // and swapped in, in the background once the server listens; the old views serve meanwhile.
+  const designDocs = new DesignDocUpgrades(couch, log, {
+    concurrency: config.DESIGN_DOC_BUILDS,
+    allowDowngrade: config.DESIGN_DOC_DOWNGRADE,
+    ...(opts.beforeDesignDocSwap ? { beforeSwap: opts.beforeDesignDocSwap } : {})
+  });
 
   const jwtSecret = loadJwtSecret(config.dataDir, config.JWT_SECRET);
   let listeningAt = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
@@ -106,6 +100,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     staff: new StaffDirectory(couch),
     notify: new Notify(couch, log, config, jwtSecret, () => listeningAt),
     metrics: new Metrics({ couch, log, embedded }),
+    designDocs,
     log
   };
 
@@ -126,6 +121,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   // Long-lived `_changes` feeds: no request timeout; heartbeats keep proxies from cutting them.
   server.requestTimeout = 0;
+  void designDocs.run();
   // Keep the registers' catalog snapshots built (at start, then every 30 s) so a fresh register never
   // waits for a full build after a large import; and the location views indexed for the admin pages.
   const warmSnapshots = () =>
@@ -156,6 +152,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     embedded,
     demo,
     async close() {
+      designDocs.stop();
       stopWorker();
       stopAudit();
       stopLedger();
