@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SYNC_RULES } from '../sync-rules/rules.ts';
-import { DB_KINDS, designDocsFor, mangoIndexesFor, type DesignKind } from './index.ts';
+import { DB_KINDS, designDocsFor, mangoIndexesFor, readGenerationLock, stampGeneration, type DesignKind } from './index.ts';
 
 /** Evaluates a map function's source the way CouchDB does: a function with a free `emit`. */
 function mapper(kind: DesignKind, ddoc: string, view: string) {
@@ -246,13 +246,32 @@ describe('design doc sources', () => {
 
   it('stamps each document with the sha256 of exactly what gets deployed', () => {
     for (const kind of DB_KINDS) {
-      for (const { version, ...body } of designDocsFor(kind)) {
+      for (const { version, generation: _generation, ...body } of designDocsFor(kind)) {
         expect(createHash('sha256').update(JSON.stringify(body)).digest('hex')).toBe(version);
       }
     }
     const all = DB_KINDS.flatMap((k) => designDocsFor(k));
     // the shared events doc is the same document (same stamp) wherever it is deployed
     expect(new Set(all.filter((d) => d._id === '_design/events').map((d) => d.version)).size).toBe(1);
+  });
+
+  it('generation.json records exactly the current versions (run `npm run ddocs:stamp` after changing a design doc)', () => {
+    const lock = readGenerationLock();
+    expect(lock.generation).toBeGreaterThan(0);
+    expect(stampGeneration(lock), 'design documents changed: run `npm run ddocs:stamp` and commit couch-design-docs/generation.json').toBe(lock);
+    for (const kind of DB_KINDS) for (const d of designDocsFor(kind)) expect(d.generation).toBe(lock.generation);
+  });
+
+  it('a changed document is one generation ahead of the lock until it is stamped', () => {
+    const lock = readGenerationLock();
+    const stale = { generation: lock.generation, versions: { ...lock.versions, 'location/_design/stock': 'an-older-version' } };
+    const next = stampGeneration(stale);
+    expect(next.generation).toBe(lock.generation + 1);
+    expect(next.versions['location/_design/stock']).toBe(lock.versions['location/_design/stock']);
+  });
+
+  it('no design document is named like a staging copy (`-next`, server/couch/ddoc-upgrade.ts)', () => {
+    for (const kind of DB_KINDS) for (const d of designDocsFor(kind)) expect(d._id).not.toMatch(/-next$/);
   });
 
   it('every kind loads, versions are stable sha256 stamps, and functions are ES5 (no arrows, let/const)', () => {

@@ -91,7 +91,9 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
     ctx.couch
       .use(PLATFORM_DB)
       .info()
-      .then(() => res.json({ status: 'ready' }))
+      // Staged design-doc upgrades run in the background while the old views serve: still ready.
+      // Counts only: database names would tell anyone asking which tenants exist.
+      .then(() => res.json({ status: 'ready', designDocs: ctx.designDocs.status() }))
       .catch(() => res.status(503).json({ status: 'not_ready', message: 'database not reachable' }))
       .catch(next);
   });

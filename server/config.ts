@@ -50,6 +50,10 @@ const envSchema = z
     APPROVALS_AUDIT_INTERVAL_S: z.coerce.number().int().min(0).default(10),
     /** seconds between sale-ledger runs (sales → loyalty / store-credit / gift-card entries); 0 turns it off */
     SALE_LEDGER_INTERVAL_S: z.coerce.number().int().min(0).default(10),
+    /** staged design-document builds at once on this server copy (docs/OPERATIONS.md, "Design-document upgrades") */
+    DESIGN_DOC_BUILDS: z.coerce.number().int().min(1).max(16).default(2),
+    /** write this release's design documents over those of a newer release (a deliberate rollback) */
+    DESIGN_DOC_DOWNGRADE: bool.default(false),
     /**
      * AES-256-GCM key for integration secrets at rest (Shopify access tokens…): 32 bytes as base64 or
      * 64 hex digits. Absent: generated once and kept in DATA_DIR/secrets.json (share it across copies).

@@ -9,6 +9,7 @@ import type { StaffDirectory } from './gateway/staff-directory.ts';
 import type { CatalogSnapshots } from './sync/catalog-snapshot.ts';
 import type { Notify } from './notify/service.ts';
 import type { Metrics } from './metrics/registry.ts';
+import type { DesignDocUpgrades } from './couch/ddoc-upgrade.ts';
 
 /** What the HTTP layer hands to use cases. Stateless: nothing here holds per-user state. */
 export interface Ctx {
@@ -27,5 +28,7 @@ export interface Ctx {
   notify: Notify;
   /** this server copy's Prometheus registry (server/metrics) */
   metrics: Metrics;
+  /** this copy's background design-document upgrade (counts shown on /readyz) */
+  designDocs: DesignDocUpgrades;
   log: Logger;
 }

@@ -26,7 +26,7 @@ import { Leases } from './workers/lease.ts';
 import { TenantWorker } from './workers/tenant-worker.ts';
 import { startApprovalsAuditWorker } from './workers/approvals-audit.ts';
 import { startSaleLedgerWorker } from './workers/sale-ledger.ts';
-import { deployAllDesignDocs } from './couch/design-docs.ts';
+import { DesignDocUpgrades, type UpgradeJob } from './couch/ddoc-upgrade.ts';
 import { SYNC_RULES } from '../sync-rules/rules.ts';
 import { warmLocationViews } from './couch/warm-views.ts';
 import { Notify } from './notify/service.ts';
@@ -67,24 +67,12 @@ async function anyTenantExists(couch: Couch): Promise<boolean> {
   return res.rows.length > 0;
 }
 
-/**
- * Brings databases provisioned by an older release up to the current design docs (a changed view, a
- * new one). Unchanged databases cost one read per design doc and write nothing, so this is quick on
- * every start; a failure is logged, not fatal: the old views keep serving until the next start.
- */
-async function refreshDesignDocs(couch: Couch, log: Logger): Promise<void> {
-  const started = Date.now();
-  try {
-    const res = await deployAllDesignDocs(couch);
-    const changed = Object.entries(res).filter(([, r]) => r.deployed.length > 0);
-    for (const [db, r] of changed) log.info({ db, deployed: r.deployed }, 'design docs updated');
-    log.info({ databases: Object.keys(res).length, changed: changed.length, ms: Date.now() - started }, 'design docs checked');
-  } catch (err) {
-    log.error({ err }, 'design doc refresh failed; databases keep their current views until the next start');
-  }
+export interface StartOptions {
+  /** held just before each staged design doc is swapped in (tests watch an upgrade in progress) */
+  beforeDesignDocSwap?: (job: UpgradeJob) => Promise<void>;
 }
 
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+export async function startServer(config: Config, log: Logger, opts: StartOptions = {}): Promise<RunningServer> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   let embedded: EmbeddedCouch | null = null;
   let creds: CouchCredentials;
@@ -97,7 +85,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const couch = connectCouch(creds, { prefix: config.COUCH_DB_PREFIX, ...(config.COUCH_URL ? { tenantQ: config.COUCH_TENANT_Q } : {}) });
   await waitForCouch(couch);
   await preparePlatform(couch);
-  await refreshDesignDocs(couch, log);
+  // Databases provisioned by an older release get changed views built under `_design/{name}-next`
+  // and swapped in, in the background once the server listens; the old views serve meanwhile.
+  const designDocs = new DesignDocUpgrades(couch, log, {
+    concurrency: config.DESIGN_DOC_BUILDS,
+    allowDowngrade: config.DESIGN_DOC_DOWNGRADE,
+    ...(opts.beforeDesignDocSwap ? { beforeSwap: opts.beforeDesignDocSwap } : {})
+  });
 
   const jwtSecret = loadJwtSecret(config.dataDir, config.JWT_SECRET);
   let listeningAt = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
@@ -112,6 +106,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     staff: new StaffDirectory(couch),
     notify: new Notify(couch, log, config, jwtSecret, () => listeningAt),
     metrics: new Metrics({ couch, log, embedded }),
+    designDocs,
     log
   };
 
@@ -132,6 +127,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   // Long-lived `_changes` feeds: no request timeout; heartbeats keep proxies from cutting them.
   server.requestTimeout = 0;
+  void designDocs.run();
   // Background work follows the store's database updates (workers/db-updates.ts): an idle tenant
   // costs nothing, and one server copy at a time works a tenant (leases).
   const updates = new DbUpdates(couch, log, { onCouchDb: !!config.COUCH_URL });
@@ -180,6 +176,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     workers: named,
     leaseHolder: wiring.leases.holder,
     async close() {
+      designDocs.stop();
       const report = await runShutdown([
         {
           name: 'workers',

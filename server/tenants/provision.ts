@@ -75,13 +75,19 @@ function slugify(name: string): string {
   return s.padEnd(3, 'x');
 }
 
+/**
+ * A new database gets its design docs directly: there is no index to rebuild yet. One that already
+ * existed (the platform database on every start, a retried provisioning) gets only what needs no
+ * rebuild (missing documents, unchanged views); documents whose views changed are left to the staged
+ * upgrade after start (server/couch/ddoc-upgrade.ts), so the old views keep serving meanwhile.
+ */
 async function prepareDb(couch: Couch, name: string, kind: 'catalog' | 'customers' | 'audit' | 'location' | 'platform') {
-  await ensureDb(couch, name);
+  const created = await ensureDb(couch, name);
   await lockDb(couch, name);
-  await deployDesignDocs(couch.use(name), kind);
+  await deployDesignDocs(couch.use(name), kind, { changed: created ? 'replace' : 'leave' });
 }
 
-/** The platform database is created (and its design docs refreshed) on every start; idempotent. */
+/** The platform database is created (and its missing design docs deployed) on every start; idempotent. */
 export async function preparePlatform(couch: Couch): Promise<void> {
   await prepareDb(couch, PLATFORM_DB, 'platform');
 }

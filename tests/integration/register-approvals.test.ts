@@ -237,9 +237,12 @@ describe('across a restart', () => {
     await new Promise((r) => setTimeout(r, 1_500));
     expect((await approvalEvents()).length).toBe(before + 1);
 
-    // start brought the older database up to the current design docs
+    // start brought the older database up to the current design docs: in the background (the new
+    // views are built under _design/sales-next, then swapped in), so wait for /readyz to say so
+    await expect.poll(async () => ((await (await s.call('GET', '/readyz')).json()) as { designDocs: { state: string } }).designDocs.state, { timeout: 60_000, interval: 250 }).toBe('current');
     const ddoc = (await s.couch.use(locationDb(t, 'GM')).get('_design/sales')) as { views: Record<string, unknown>; version: string };
     expect(ddoc.version).not.toBe('older-release');
+    await expect(s.couch.use(locationDb(t, 'GM')).get('_design/sales-next')).rejects.toMatchObject({ statusCode: 404 });
     expect(Object.keys(ddoc.views)).toContain('by_shift');
     const shiftSales = await s.couch.use(locationDb(t, 'GM')).view('sales', 'by_shift', { group_level: 1 });
     expect(shiftSales.rows).toEqual([]); // none of these test sales belonged to a shift

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../../server/config.ts';
 import { createLogger } from '../../../server/log.ts';
-import { startServer, type RunningServer } from '../../../server/start.ts';
+import { startServer, type RunningServer, type StartOptions } from '../../../server/start.ts';
 
 export interface TestServer extends RunningServer {
   dataDir: string;
@@ -52,10 +52,10 @@ async function dropDatabases(s: RunningServer): Promise<void> {
 }
 
 /** The real server (in-process) with its real store on free ports: the embedded one (a child process), or the suite's CouchDB. */
-export async function startTestServer(env: Record<string, string> = {}, dataDir?: string): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, dataDir?: string, opts: StartOptions = {}): Promise<TestServer> {
   const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pos-it-'));
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, SEED_DEMO: '0', SKIP_WEB: '1', LOG_LEVEL: 'silent', ...couchEnv(dir), ...env });
-  const running = await startServer(config, createLogger(config.LOG_LEVEL));
+  const running = await startServer(config, createLogger(config.LOG_LEVEL), opts);
   return {
     ...running,
     dataDir: dir,
