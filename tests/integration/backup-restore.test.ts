@@ -23,6 +23,8 @@ import { makeProduct, makeSale } from '../support/fixtures.ts';
  * the register resumes syncing and sends exactly its two new sales (its checkpoint on the server is
  * gone, so it starts over and `_revs_diff` finds everything else already there, at the same
  * revisions), and the ledger worker, its checkpoints gone too, writes only the new sales' entries.
+ * A sale the other store's register synced after the backup (lost with the databases) comes back
+ * from that register the same way.
  * Workers are off (run by hand) so every count is exact.
  */
 const run = promisify(execFile);
@@ -38,6 +40,7 @@ let owner = '';
 let gm: Awaited<ReturnType<typeof enrol>>;
 let hm: Awaited<ReturnType<typeof enrol>>;
 let till: PouchDB.Database;
+let hmTill: PouchDB.Database;
 let imageId = '';
 /** catalog documents with a history, a conflict (two leaves) and a deletion: every revision must come back */
 const edited = makeProduct();
@@ -136,6 +139,7 @@ const dirBytes = (dir: string) => fs.readdirSync(dir).reduce((a, f) => a + fs.st
 let before: Awaited<ReturnType<typeof books>>;
 let oldSales: { id: string; rev: string }[] = [];
 let offline: ReturnType<typeof creditSale>[] = [];
+let lost: ReturnType<typeof makeSale>;
 
 beforeAll(async () => {
   s = await startTestServer({ SALE_LEDGER_INTERVAL_S: '0', APPROVALS_AUDIT_INTERVAL_S: '0', CONFLICT_WORKER_INTERVAL_S: '0' });
@@ -176,7 +180,7 @@ describe('backup and restore drill', () => {
     // the register syncs both ways, as it does all day: checkpoints on both sides
     expect(await till.replicate.to(remoteDb(s.url, gm.databases.location!, gm.deviceToken))).toMatchObject({ docs_written: 3, doc_write_failures: 0 });
     await till.replicate.from(remoteDb(s.url, gm.databases.location!, gm.deviceToken));
-    const hmTill = localDb('drill-hm');
+    hmTill = localDb('drill-hm');
     await hmTill.put(makeSale('HM', hm.device.id, { customerId: CUSTOMER }));
     expect(await hmTill.replicate.to(remoteDb(s.url, hm.databases.location!, hm.deviceToken))).toMatchObject({ docs_written: 1 });
 
@@ -204,7 +208,11 @@ describe('backup and restore drill', () => {
     console.log(`drill backup: ${manifest.databases.reduce((a, d) => a + d.lines, 0)} revisions, ${dirBytes(backupDir)} bytes on disk, CLI ${r.ms} ms`);
   });
 
-  it('every tenant database is deleted; the register sells twice more, offline', async () => {
+  it('the HM register syncs one more sale after the backup; then every tenant database is deleted; the GM register sells twice more, offline', async () => {
+    lost = makeSale('HM', hm.device.id, { customerId: CUSTOMER });
+    await hmTill.put(lost);
+    expect(await hmTill.replicate.to(remoteDb(s.url, hm.databases.location!, hm.deviceToken))).toMatchObject({ docs_written: 1 });
+    expect(await writtenUntil(1)).toBe(1);
     for (const name of await s.couch.listDbs()) if (name.startsWith(`t-${t}-`)) await s.couch.server.db.destroy(s.couch.physical(name));
     expect((await s.couch.listDbs()).filter((n) => n.startsWith(`t-${t}-`))).toEqual([]);
     offline = [creditSale(300), makeSale('GM', gm.device.id)];
@@ -259,11 +267,19 @@ describe('backup and restore drill', () => {
     for (const x of server) expect((await till.get(x.id))._rev).toBe(x.rev);
   });
 
+  it('the other register sends back the one sale it synced after the backup, and only that', async () => {
+    const sent: string[] = [];
+    expect(await hmTill.replicate.to(spiedRemote(hm.databases.location!, hm.deviceToken, sent))).toMatchObject({ docs_written: 1, doc_write_failures: 0 });
+    expect(sent).toEqual([`${lost._id} ${(await hmTill.get(lost._id))._rev}`]);
+    await expect.poll(async () => (await salesAt(s, 'HM')).map((x) => x.conflicts), VIEW_SETTLES).toEqual([0, 0]);
+  });
+
   it('the ledger worker writes only the new sales’ entries; the balances move by exactly them', async () => {
-    expect(await writtenUntil(2)).toBe(2);
+    // the GM credit sale: points and store credit; the HM sale back from its register: points
+    expect(await writtenUntil(3)).toBe(3);
     const credit = offline[0]!;
     await expect.poll(async () => (await ledgerIds(s)).filter((id) => id.startsWith(`ledger:${credit._id}`)).sort(), VIEW_SETTLES).toEqual([`ledger:${credit._id}:points`, `ledger:${credit._id}:t0`]);
-    await expect.poll(() => books(s), VIEW_SETTLES).toEqual({ ...before, GM: before.GM + 2, storeCredit: before.storeCredit - 300, loyalty: before.loyalty + 13 * POINTS_PER_UNIT, entries: before.entries + 2 });
+    await expect.poll(() => books(s), VIEW_SETTLES).toEqual({ GM: before.GM + 2, HM: before.HM + 1, storeCredit: before.storeCredit - 300, loyalty: before.loyalty + (13 + 10) * POINTS_PER_UNIT, entries: before.entries + 3 });
     expect(await written()).toBe(0);
   });
 });
