@@ -53,6 +53,8 @@ export async function backupTenant(couch: Couch, tenantId: string, outDir: strin
     progress?.({ db, docs: entry.docs, bytes: entry.bytes, ms: Date.now() - t0 });
   }
   const t0 = Date.now();
+  // the tenant_docs view this release reads (a no-op when the running server deployed it already)
+  await preparePlatform(couch);
   const platform = await dumpPlatformDocs(couch, tenantId, outDir);
   progress?.({ db: PLATFORM_DB, docs: platform.docs, bytes: platform.bytes, ms: Date.now() - t0 });
   const manifest = manifestSchema.parse({
