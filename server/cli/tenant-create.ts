@@ -4,10 +4,7 @@
  * starts for the duration of the command).
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.ts';
-import { connectCouch, waitForCouch } from '../couch/client.ts';
-import { EmbeddedCouch, runningEmbeddedCouch } from '../couch/embedded.ts';
-import { createLogger } from '../log.ts';
+import { connectCliStore, type CliStore } from './connect.ts';
 import { createTenant, preparePlatform } from '../tenants/provision.ts';
 import { ZodError } from 'zod';
 import { describeIssues } from '../../web/src/lib/domain/schemas/index.ts';
@@ -28,17 +25,10 @@ if (!values.name || !values['admin-email']) {
   process.exit(2);
 }
 
-const config = loadConfig();
-const log = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
-let embedded: EmbeddedCouch | null = null;
-let creds = config.COUCH_URL ? { url: config.COUCH_URL, user: config.COUCH_USER!, password: config.COUCH_PASSWORD! } : runningEmbeddedCouch(config.dataDir);
-if (!creds) {
-  embedded = new EmbeddedCouch(config.dataDir, 0, log);
-  creds = await embedded.start();
-}
+let store: CliStore | null = null;
 try {
-  const couch = connectCouch(creds, { prefix: config.COUCH_DB_PREFIX, ...(config.COUCH_URL ? { tenantQ: config.COUCH_TENANT_Q } : {}) });
-  await waitForCouch(couch);
+  store = await connectCliStore();
+  const { couch } = store;
   await preparePlatform(couch);
   const out = await createTenant(
     { couch },
@@ -58,5 +48,5 @@ try {
   console.error(`tenant:create failed: ${err instanceof ZodError ? describeIssues(err) : (err as Error).message}`);
   process.exitCode = 1;
 } finally {
-  await embedded?.stop();
+  await store?.close();
 }

@@ -43,6 +43,9 @@ export function readSource(db: string, raw: unknown): { ok: true; source: Source
   return p.success ? { ok: true, source: { kind: 'location', tenantId: parsed.tenantId, doc: p.data } } : { ok: false, reason: p.error.issues[0]?.message ?? 'invalid' };
 }
 
+/** The intake's checkpoint for a database's changes feed (in platform; a restore of that database clears it). */
+export const outboxIntakeCheckpointId = (db: string) => `_local/outbox-intake-${db}`;
+
 export const deliveryId = (s: OutboxSource) => `delivery:${s.db}:${s.id}`;
 
 /** The delivery record an outbox document starts with (status queued, due now). */

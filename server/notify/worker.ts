@@ -6,7 +6,7 @@ import type { Logger } from '../log.ts';
 import { maskAddress, normaliseAddress } from './addresses.ts';
 import { MAX_ATTEMPTS, backoffMs } from './backoff.ts';
 import { ComposeError, compose, type Composed } from './compose.ts';
-import { deliveryId, newDelivery, readSource, type SourceDoc } from './outbox-docs.ts';
+import { deliveryId, newDelivery, outboxIntakeCheckpointId, readSource, type SourceDoc } from './outbox-docs.ts';
 import { smtpOutcome, twilioOutcome, type Outcome } from './outcome.ts';
 import { TenantRateLimiter } from './rate-limit.ts';
 import { addSuppression, findSuppression, suppresses } from './suppressions.ts';
@@ -186,7 +186,7 @@ export class OutboxWorker {
   /** Reads `db`'s changes since its checkpoint and records a delivery for every outbox document. Returns how many were new. */
   async intake(db: string): Promise<number> {
     const platform = this.couch.use(PLATFORM_DB);
-    const cpId = `_local/outbox-intake-${db}`;
+    const cpId = outboxIntakeCheckpointId(db);
     let cp: Checkpoint | null = null;
     try {
       cp = (await platform.get(cpId)) as Checkpoint;

@@ -94,8 +94,12 @@ interface Checkpoint {
   since: string | number;
 }
 
-function checkpointId(dbName: string): string {
+/** The worker's checkpoint for a database (in the audit database; a restore clears it). */
+export function approvalsAuditCheckpointId(dbName: string): string {
   return `_local/approvals-audit-${dbName}`;
+}
+function checkpointId(dbName: string): string {
+  return approvalsAuditCheckpointId(dbName);
 }
 
 export interface ApprovalsAuditResult {

@@ -94,7 +94,9 @@ interface Checkpoint {
   since: string | number;
 }
 
-const checkpointId = (dbName: string) => `_local/sale-ledger-${dbName}`;
+/** The worker's checkpoint for a location database (in the customers database; a restore clears it). */
+export const saleLedgerCheckpointId = (dbName: string) => `_local/sale-ledger-${dbName}`;
+const checkpointId = saleLedgerCheckpointId;
 
 export interface SaleLedgerResult {
   db: string;
