@@ -12,12 +12,6 @@ export default defineConfig({
     }
   },
   test: {
-    // PouchDB 9's replicate() calls `src.info()` after each batch without a catch (activeTasks
-    // bookkeeping), so a link dropped at that moment surfaces as an unhandled rejection. Only that
-    // rejection, with the message the tests' FlakyNetwork throws, is ignored; anything else fails the run.
-    onUnhandledError(error) {
-      return !(error.message?.includes('fetch failed: network is down') && (error.stack ?? '').includes('_info'));
-    },
     projects: [
       {
         extends: true,

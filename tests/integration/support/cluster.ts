@@ -45,8 +45,9 @@ export async function restartNode(k: number): Promise<void> {
   const out = fs.openSync(path.join(nd, 'stdout.log'), 'a');
   const child = spawn('setsid', [path.join(dist, 'bin', 'couchdb')], {
     env: { ...process.env, COUCHDB_ARGS_FILE: path.join(nd, 'vm.args'), COUCHDB_INI_FILES: `${path.join(dist, 'etc', 'default.ini')} ${path.join(nd, 'local.ini')}` },
-    stdio: ['ignore', out, out],
-    detached: true
+    // not `detached`: setsid then makes the node its own session leader without forking, so the
+    // pid recorded is the node's
+    stdio: ['ignore', out, out]
   });
   child.unref();
   const list = pids();
