@@ -29,7 +29,7 @@ import { startSaleLedgerWorker } from './workers/sale-ledger.ts';
 import { DesignDocUpgrades, type UpgradeJob } from './couch/ddoc-upgrade.ts';
 import { SYNC_RULES } from '../sync-rules/rules.ts';
 import { warmLocationViews } from './couch/warm-views.ts';
-import { Notify } from './notify/service.ts';
+import { Notify, SETTLE_MS } from './notify/service.ts';
 import { catchUp } from './notify/triggers.ts';
 import { runShutdown, type ShutdownReport } from './shutdown.ts';
 import { Metrics } from './metrics/registry.ts';
@@ -131,7 +131,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   // Background work follows the store's database updates (workers/db-updates.ts): an idle tenant
   // costs nothing, and one server copy at a time works a tenant (leases).
   const updates = new DbUpdates(couch, log, { onCouchDb: !!config.COUCH_URL });
-  const wiring = { updates, leases: new Leases(couch) };
+  const wiring = { updates, leases: new Leases(couch), ...(config.COUCH_URL ? { settleMs: SETTLE_MS } : {}) };
   const workers: TenantWorker[] = [];
   const named: Record<string, TenantWorker> = {};
   const track = (name: string, w: TenantWorker) => {

@@ -91,6 +91,9 @@ function viewer(p: Principal): Principal {
   return p;
 }
 
+/** How long after an intake or a worker run on a CouchDB cluster it is repeated once (see settleMs). */
+export const SETTLE_MS = 2_000;
+
 export class Notify {
   readonly worker: OutboxWorker;
   private readonly key: Uint8Array;
@@ -116,7 +119,9 @@ export class Notify {
       claimTtlMs: config.NOTIFY_CLAIM_TTL_S * 1000,
       publicUrl,
       unsubscribeKey: this.key,
-      mailDomain: fromDomain(config.MAIL_FROM ?? '')
+      mailDomain: fromDomain(config.MAIL_FROM ?? ''),
+      // a cluster's _changes may be a moment behind the write it was told about (worker.ts, settleMs)
+      settleMs: config.COUCH_URL ? SETTLE_MS : 0
     });
   }
 

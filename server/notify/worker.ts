@@ -49,6 +49,12 @@ export interface OutboxWorkerOptions {
   publicUrl: () => string;
   unsubscribeKey: Uint8Array;
   mailDomain: string;
+  /**
+   * On a CouchDB cluster: read a database's changes once more this long after each intake. A
+   * cluster answers `_changes` from one copy of each shard, which may not have the write the
+   * notification was about yet; without a later write nothing would make the worker look again.
+   */
+  settleMs?: number;
 }
 
 /** Changes read per page; outbox documents are a small share of a location database's changes. */
@@ -80,6 +86,9 @@ export class OutboxWorker {
 
   // intake: one run per database at a time, coalesced
   private readonly intakeState = new Map<string, { timer?: NodeJS.Timeout; running: boolean; again: boolean }>();
+  /** databases with a settle read pending (opts.settleMs), and those whose current intake is one */
+  private readonly settleTimers = new Map<string, NodeJS.Timeout>();
+  private readonly settling = new Set<string>();
   private readonly intakeQueue: string[] = [];
   private intakeActive = 0;
 
@@ -120,6 +129,7 @@ export class OutboxWorker {
     this.feedAbort.abort();
     clearTimeout(this.timer);
     for (const s of this.intakeState.values()) clearTimeout(s.timer);
+    for (const t of this.settleTimers.values()) clearTimeout(t);
     await this.feed?.catch(() => {});
     const deadline = Date.now() + 10_000;
     while ((this.sendActive > 0 || this.intakeActive > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -173,6 +183,7 @@ export class OutboxWorker {
         .finally(() => {
           this.intakeActive--;
           s.running = false;
+          this.settleLater(db);
           if (s.again) {
             s.again = false;
             this.changed(db);
@@ -181,6 +192,18 @@ export class OutboxWorker {
           this.notifyIdle();
         });
     }
+  }
+
+  /** One more intake of `db` after opts.settleMs, unless this intake was that one (see settleMs). */
+  private settleLater(db: string): void {
+    if (this.settling.delete(db) || !this.opts.settleMs || this.stopped || this.settleTimers.has(db)) return;
+    const t = setTimeout(() => {
+      this.settleTimers.delete(db);
+      this.settling.add(db);
+      this.changed(db);
+    }, this.opts.settleMs);
+    t.unref();
+    this.settleTimers.set(db, t);
   }
 
   /** Reads `db`'s changes since its checkpoint and records a delivery for every outbox document. Returns how many were new. */

@@ -177,6 +177,7 @@ export function startApprovalsAuditWorker(couch: Couch, staff: StaffDirectory, l
     name: 'approvals audit',
     kinds: ['location'],
     leases: wiring.leases,
+    ...(wiring.settleMs ? { settleMs: wiring.settleMs } : {}),
     perTenant: async (t) => {
       for (const r of await auditTenantApprovals(couch, t, staff)) if (r.recorded) log.info({ tenantId: t, ...r }, 'approvals recorded in the audit trail');
     }

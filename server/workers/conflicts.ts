@@ -158,6 +158,7 @@ export function startConflictWorker(couch: Couch, rules: SyncRules, log: Logger,
     name: 'conflict worker',
     kinds: ['catalog', 'customers', 'location'],
     leases: wiring.leases,
+    ...(wiring.settleMs ? { settleMs: wiring.settleMs } : {}),
     perTenant: async (t) => {
       const outcomes = await resolveTenantConflicts(couch, t, rules);
       for (const o of outcomes.filter((x) => x.action !== 'skipped')) log.warn({ tenantId: t, ...o }, `conflict ${o.action}`);

@@ -224,6 +224,7 @@ export function startSaleLedgerWorker(couch: Couch, log: Logger, wiring: WorkerW
     name: 'sale ledger',
     kinds: ['location'],
     leases: wiring.leases,
+    ...(wiring.settleMs ? { settleMs: wiring.settleMs } : {}),
     perTenant: async (t) => {
       for (const r of await deriveTenantLedger(couch, t, rates)) {
         if (r.written) log.info({ tenantId: t, db: r.db, changes: r.changes, written: r.written }, 'customer ledger entries derived from sales');

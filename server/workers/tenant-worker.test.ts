@@ -95,4 +95,15 @@ describe('TenantWorker', () => {
     await expect.poll(() => seen).toEqual(['acme']);
     await w.stop();
   });
+
+  it('on a cluster, runs a tenant once more a moment after a run (a copy may not have had the write yet), and no more', async () => {
+    const seen: string[] = [];
+    const w = new TenantWorker(couch, log, { name: 't', kinds: ['location'], settleMs: 30, perTenant: async (t) => void seen.push(t) });
+    w.changed('t-acme-loc-gm');
+    await expect.poll(() => seen.length).toBe(2);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen).toEqual(['acme', 'acme']);
+    expect(w.quiet()).toBe(true);
+    await w.stop();
+  });
 });

@@ -23,14 +23,21 @@ export interface TenantWorkerOptions {
   retryMs?: number;
   /** at most one run per tenant in this time: changes during it are worked on together afterwards */
   minGapMs?: number;
+  /**
+   * On a CouchDB cluster: run a tenant once more this long after a run. The worker reads `_changes`
+   * from one copy of each shard, which may not yet have the write it was told about; nothing else
+   * would make it look again.
+   */
+  settleMs?: number;
 }
 
 const RETRY_MS = 10_000;
 
-/** What a worker is started with: the updates feed it follows, and the leases it takes (if any). */
+/** What a worker is started with: the updates feed it follows, the leases it takes (if any), and settleMs on a cluster. */
 export interface WorkerWiring {
   updates: DbUpdates;
   leases?: Leases | undefined;
+  settleMs?: number;
 }
 
 export class TenantWorker {
@@ -40,6 +47,9 @@ export class TenantWorker {
   private current: { tenantId: string; since: number } | null = null;
   private again = new Map<string, number>();
   private readonly lastRun = new Map<string, number>();
+  /** tenants with a settle run pending, and those whose current run is one */
+  private readonly settleAt = new Set<string>();
+  private readonly settling = new Set<string>();
   private loop: Promise<void> | null = null;
   private stopped = false;
   /** runs per tenant (tests, logs) */
@@ -71,8 +81,9 @@ export class TenantWorker {
     }
   }
 
-  enqueue(tenantId: string, at = Date.now()): void {
+  enqueue(tenantId: string, at = Date.now(), settle = false): void {
     if (this.stopped) return;
+    if (settle) this.settling.add(tenantId);
     if (this.current?.tenantId === tenantId) {
       if (!this.again.has(tenantId)) this.again.set(tenantId, at);
       return;
@@ -108,6 +119,7 @@ export class TenantWorker {
     this.again.clear();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.settleAt.clear();
     await this.loop?.catch(() => {});
   }
 
@@ -137,7 +149,18 @@ export class TenantWorker {
         if (lease.ok) {
           this.ran.set(tenantId, (this.ran.get(tenantId) ?? 0) + 1);
           if (this.opts.minGapMs) this.lastRun.set(tenantId, Date.now());
+          const wasSettle = this.settling.delete(tenantId);
           await this.opts.perTenant(tenantId);
+          if (this.opts.settleMs && !wasSettle && !this.settleAt.has(tenantId)) {
+            this.settleAt.add(tenantId);
+            const t = setTimeout(() => {
+              this.timers.delete(t);
+              this.settleAt.delete(tenantId);
+              this.enqueue(tenantId, Date.now(), true);
+            }, this.opts.settleMs);
+            t.unref();
+            this.timers.add(t);
+          }
         } else {
           // another copy works on this tenant; if it stops, its lease runs out and this copy takes over
           this.later(tenantId, Math.max(100, lease.until - Date.now() + 100));

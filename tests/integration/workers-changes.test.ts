@@ -57,7 +57,7 @@ describe('change-driven workers', () => {
     const ledger = a.workers.sale_ledger!;
     // the tenants' creation wrote to their databases: let that settle first
     await new Promise((r) => setTimeout(r, 1_000));
-    await ledger.idle();
+    await expect.poll(() => ledger.quiet(), { timeout: 30_000 }).toBe(true);
     const idleRuns = ledger.ran.get(idle) ?? 0;
     const busyRuns = ledger.ran.get(t) ?? 0;
     const sale = makeSale('GM', 'GM-1', { customerId: 'customer:zed' });
