@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quietThen } from './transport';
+import { quietThen } from './transport.ts';
 
 describe('quietThen', () => {
   it('a rejection nobody waits for is dropped; whoever waits still gets it', async () => {
