@@ -1,4 +1,5 @@
 import nano, { type DocumentScope, type ServerScope } from 'nano';
+import { casPut, readAfterRace } from './cas.ts';
 import type { CouchCredentials } from './embedded.ts';
 
 export type Db = DocumentScope<any>;
@@ -99,25 +100,23 @@ export async function waitForCouch(couch: Couch, timeoutMs = 30_000): Promise<vo
   throw new Error(`CouchDB at ${couch.creds.url} not reachable: ${String(lastErr)}`);
 }
 
-/** Read-modify-write with one retry on 409, for the few mutable server-side documents. */
+/** Read-modify-write, retried when a concurrent write won (409, or a lost cluster race: cas.ts), for the few mutable server-side documents. */
 export async function updateDoc<T extends { _id: string; _rev?: string }>(
   db: Db,
   id: string,
   change: (doc: T) => T | null,
   attempts = 5
 ): Promise<T | null> {
+  let lostOn: string | undefined;
   for (let i = 0; i < attempts; i++) {
-    const doc = (await db.get(id)) as T;
+    const doc = (lostOn === undefined ? await db.get(id) : await readAfterRace(db, id, lostOn)) as T;
     const next = change(doc);
     if (!next) return null;
-    try {
-      const res = await db.insert(next);
-      return { ...next, _rev: res.rev };
-    } catch (err) {
-      if (statusOf(err) !== 409 || i === attempts - 1) throw err;
-    }
+    const res = await casPut(db, next);
+    if (res.ok) return { ...next, _rev: res.rev };
+    lostOn = doc._rev ?? lostOn;
   }
-  return null;
+  throw Object.assign(new Error(`${id} is being changed by other requests; retry`), { statusCode: 409 });
 }
 
 const LIST_PAGE = 5_000;

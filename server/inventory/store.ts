@@ -1,37 +1,44 @@
 import { catalogDb } from '../../web/src/lib/domain/db-names.ts';
+import { casPut, readAfterRace } from '../couch/cas.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
 import { AppError, conflict } from '../http/errors.ts';
 
 /** Small CouchDB helpers shared by transfers, adjustments, counts and purchase orders. */
 
-/** Creates `doc` once; on 409 the stored one is returned when `same` says it is the same write, else 409. */
+/**
+ * Creates `doc` once; when it exists (or a concurrent create won, server/couch/cas.ts) the stored one is
+ * returned when `same` says it is the same write, else 409.
+ */
 export async function insertOnce<T extends { _id: string }>(db: Db, doc: T, same: (stored: T) => boolean, what: string): Promise<{ doc: T; created: boolean }> {
-  try {
-    const res = await db.insert(doc);
-    return { doc: { ...doc, _rev: res.rev }, created: true };
-  } catch (err) {
-    if (statusOf(err) !== 409) throw err;
+  let stored: T | null = null;
+  for (let attempt = 0; attempt < 5 && !stored; attempt++) {
+    const res = await casPut(db, doc);
+    if (res.ok) return { doc: { ...doc, _rev: res.rev }, created: true };
+    try {
+      stored = (await db.get(doc._id)) as unknown as T;
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err; // every racer yielded, leaving it deleted: create it again
+    }
   }
-  const stored = (await db.get(doc._id)) as unknown as T;
+  if (!stored) throw new AppError(503, 'busy', `${doc._id} is being written by other requests; retry`);
   if (!same(stored)) throw conflict(`${what} ${doc._id} already exists with other content`);
   return { doc: stored, created: false };
 }
 
 /**
- * Saves the next state of a mutable server-only document. On 409 (a concurrent request) re-reads and
- * asks `next` again; null means the stored document already has the outcome.
+ * Saves the next state of a mutable server-only document. When a concurrent request changed it first
+ * (409, or the losing side of a cluster race: server/couch/cas.ts) re-reads and asks `next` again;
+ * null means the stored document already has the outcome.
  */
 export async function advanceDoc<T extends { _id: string; _rev?: string }>(db: Db, id: string, parse: (raw: unknown) => T, next: (current: T) => T | null): Promise<{ doc: T; changed: boolean }> {
+  let lostOn: string | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const current = parse(await db.get(id));
+    const current = parse(lostOn === undefined ? await db.get(id) : await readAfterRace(db, id, lostOn));
     const updated = next(current);
     if (!updated) return { doc: current, changed: false };
-    try {
-      const res = await db.insert(updated);
-      return { doc: { ...updated, _rev: res.rev }, changed: true };
-    } catch (err) {
-      if (statusOf(err) !== 409) throw err;
-    }
+    const res = await casPut(db, updated);
+    if (res.ok) return { doc: { ...updated, _rev: res.rev }, changed: true };
+    lostOn = current._rev ?? lostOn;
   }
   throw new AppError(503, 'busy', `${id} is being changed by another request; retry`);
 }

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { casRaces } from '../couch/cas.ts';
 import type { Couch } from '../couch/client.ts';
 import type { Logger } from '../log.ts';
 import { DeviceSyncAges, SYNC_AGES } from './device-sync.ts';
@@ -86,6 +87,18 @@ export class Metrics {
         const counts = await ages.counts();
         this.reset();
         if (counts) for (const age of SYNC_AGES) this.set({ age }, counts[age]);
+      }
+    });
+
+    // read at scrape time from the process-wide counts kept by couch/cas.ts
+    new Gauge({
+      name: 'pos_couch_write_races',
+      help: 'Server writes of one document that raced on a CouchDB cluster: answered 202 (accepted) and then lost to a concurrent write (yielded), since start',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        this.set({ outcome: 'accepted' }, casRaces.accepted);
+        this.set({ outcome: 'yielded' }, casRaces.yielded);
       }
     });
 

@@ -4,6 +4,7 @@ import { hasAllLocations } from '../../web/src/lib/domain/permissions.ts';
 import { recordAudit } from '../audit.ts';
 import { hasPermission, mayUseLocation, principalId, type Principal } from '../auth/principal.ts';
 import type { Config } from '../config.ts';
+import { casPut } from '../couch/cas.ts';
 import { statusOf, type Couch } from '../couch/client.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
 import type { Logger } from '../log.ts';
@@ -230,13 +231,9 @@ export class Notify {
       nextAttemptAt: now,
       history: [...d.history, { n: 0, generation: d.generation + 1, at: now, outcome: 'resend' as const, by: principalId(p) }].slice(-20)
     };
-    try {
-      const r = await this.couch.use(PLATFORM_DB).insert(next);
-      next._rev = r.rev;
-    } catch (err) {
-      if (statusOf(err) === 409) throw conflict('The message changed meanwhile; reload and try again.');
-      throw err;
-    }
+    const r = await casPut(this.couch.use(PLATFORM_DB), next);
+    if (!r.ok) throw conflict('The message changed meanwhile; reload and try again.');
+    next._rev = r.rev;
     await recordAudit(this.couch, p.tenantId, { action: 'message.resent', actor: principalId(p), target: d.source.id, details: { channel: d.channel, template: d.template, generation: next.generation }, ...(requestId ? { requestId } : {}) });
     this.worker.kick(d._id);
     return view(next);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import { PLATFORM_DB } from '../../web/src/lib/domain/db-names.ts';
+import { casPut } from '../couch/cas.ts';
 import { statusOf, type Couch } from '../couch/client.ts';
 import type { Logger } from '../log.ts';
 import { maskAddress, normaliseAddress } from './addresses.ts';
@@ -400,15 +401,10 @@ export class OutboxWorker {
     }
   }
 
-  /** Writes the next state with the revision read; null when someone else wrote first (409). */
+  /** Writes the next state with the revision read; null when someone else wrote first (409, or a cluster race lost: couch/cas.ts). */
   private async write(doc: DeliveryDoc): Promise<DeliveryDoc | null> {
-    try {
-      const r = await this.couch.use(PLATFORM_DB).insert(doc);
-      return { ...doc, _rev: r.rev };
-    } catch (err) {
-      if (statusOf(err) === 409) return null;
-      throw err;
-    }
+    const r = await casPut(this.couch.use(PLATFORM_DB), doc);
+    return r.ok ? { ...doc, _rev: r.rev } : null;
   }
 
   private async sourceOf(d: DeliveryDoc): Promise<SourceDoc | null> {

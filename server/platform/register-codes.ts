@@ -1,4 +1,5 @@
-import { statusOf, type Db } from '../couch/client.ts';
+import { casPut } from '../couch/cas.ts';
+import type { Db } from '../couch/client.ts';
 
 /**
  * Short register codes for receipt numbers (`GM1-20261201-0042`): each register gets the next free
@@ -27,12 +28,7 @@ export async function claimRegisterCode(platform: Db, tenantId: string, location
   for (let i = 0; i < MAX_TRIES; i++, n++) {
     const code = `${locationCode}${n}`;
     const doc: RegisterCodeDoc = { _id: `regcode:${tenantId}:${code}`, type: 'register_code', tenantId, locationCode, code, deviceId, claimedAt: new Date().toISOString() };
-    try {
-      await platform.insert(doc);
-      return code;
-    } catch (err) {
-      if (statusOf(err) !== 409) throw err;
-    }
+    if ((await casPut(platform, doc)).ok) return code; // else taken, perhaps a moment ago by a racing enrolment
   }
   throw new Error(`no free register code at ${locationCode} after ${MAX_TRIES} tries`);
 }

@@ -1,6 +1,7 @@
 import { newUlid } from '../../web/src/lib/domain/ids.ts';
 import type { Role } from '../../web/src/lib/domain/permissions.ts';
 import { hashPassword } from '../auth/passwords.ts';
+import { casPut } from '../couch/cas.ts';
 import { statusOf, updateDoc, type Db } from '../couch/client.ts';
 import { conflict } from '../http/errors.ts';
 import type { EmailClaimDoc, UserDoc } from './types.ts';
@@ -46,12 +47,8 @@ export interface NewUser {
 export async function createUser(platform: Db, input: NewUser): Promise<UserDoc> {
   const userId = `user:${newUlid()}`;
   const email = normaliseEmail(input.email);
-  try {
-    await platform.insert({ _id: `email:${email}`, type: 'email_claim', userId } satisfies EmailClaimDoc);
-  } catch (err) {
-    if (statusOf(err) === 409) throw conflict(`A user with email ${email} already exists`);
-    throw err;
-  }
+  // on a cluster the losing side of a race can be answered 202: casPut makes it hear that it lost
+  if (!(await casPut(platform, { _id: `email:${email}`, type: 'email_claim', userId } satisfies EmailClaimDoc)).ok) throw conflict(`A user with email ${email} already exists`);
   const doc: UserDoc = {
     _id: userId,
     type: 'user',

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PLATFORM_DB } from '../../web/src/lib/domain/db-names.ts';
+import { casPut } from '../couch/cas.ts';
 import { statusOf, type Couch } from '../couch/client.ts';
 
 /**
@@ -51,13 +52,9 @@ export class Leases {
     }
     const until = now + this.ttlMs;
     const doc: LeaseDoc = { _id: id, type: 'lease', worker, tenantId, holder: this.holder, until: new Date(until).toISOString(), ...(current?._rev ? { _rev: current._rev } : {}) };
-    try {
-      await db.insert(doc);
-    } catch (err) {
-      // another copy took it a moment ago: it does the work; look again when its lease may have run out
-      if (statusOf(err) === 409) return { ok: false, until: now + this.ttlMs };
-      throw err;
-    }
+    // another copy took it a moment ago (409, or a cluster race it won: couch/cas.ts): it does the
+    // work; look again when its lease may have run out
+    if (!(await casPut(db, doc)).ok) return { ok: false, until: now + this.ttlMs };
     this.held.set(id, until);
     return { ok: true };
   }

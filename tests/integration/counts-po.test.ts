@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLATFORM_DB, catalogDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
 import { newUlid } from '../../web/src/lib/domain/ids.ts';
 import { createStaffUser, createTenant } from '../../server/tenants/provision.ts';
-import { enrol, login, startTestServer, type TestServer } from './support/server.ts';
+import { enrol, login, startTestServer, VIEW_SETTLES, type TestServer } from './support/server.ts';
 import { makeProduct, makeSale } from '../support/fixtures.ts';
 
 let s: TestServer;
@@ -54,6 +54,7 @@ afterAll(async () => {
   await s?.stop();
 });
 
+/** The stock API (a view): on a cluster not read-your-writes, so expectations after a write poll it. */
 async function onHand(loc: string): Promise<Record<string, number>> {
   const res = await s.call('GET', `/api/v1/inventory/stock?location=${loc}&variant=${v1},${v2}`, { token: owner });
   expect(res.status).toBe(200);
@@ -87,7 +88,7 @@ describe('count sessions API', () => {
     // counting is over; 1 × v1 sells while the count waits for review
     await new Promise((r) => setTimeout(r, 5));
     await s.couch.use(locationDb(t, 'GM')).insert(makeSale('GM', 'GM-1', { lines: [{ lineId: 'l1', productId, variantId: v1, sku: 'X', name: 'Tee', qty: 1, unitPrice: 1000, discount: 0, tax: 0, total: 1000 }] }));
-    expect(await onHand('GM')).toEqual({ [v1]: 9, [v2]: 5 });
+    await expect.poll(() => onHand('GM'), VIEW_SETTLES).toEqual({ [v1]: 9, [v2]: 5 });
 
     const detail = await json<Review>(await s.call('GET', `/api/v1/inventory/counts/${encodeURIComponent(countId)}`, { token: gmManager }));
     expect(detail.review.frozen).toBe(false);
@@ -115,12 +116,12 @@ describe('count sessions API', () => {
     const bodies = [await json<{ changed: boolean; session: { status: string } }>(a), await json<{ changed: boolean }>(b)];
     expect(bodies.filter((x) => x.changed)).toHaveLength(1);
     // 8 counted, 1 sold since: 7; v2 6 counted
-    expect(await onHand('GM')).toEqual({ [v1]: 7, [v2]: 6 });
+    await expect.poll(() => onHand('GM'), VIEW_SETTLES).toEqual({ [v1]: 7, [v2]: 6 });
     const again = await json<Review & { changed: boolean }>(await s.call('POST', path, { token: gmManager }));
     expect(again).toMatchObject({ changed: false, session: { status: 'approved' } });
     expect(again.review.frozen).toBe(true);
     expect(again.review.lines.map((l) => l.variance)).toEqual([-2, 1]);
-    expect(await onHand('GM')).toEqual({ [v1]: 7, [v2]: 6 });
+    await expect.poll(() => onHand('GM'), VIEW_SETTLES).toEqual({ [v1]: 7, [v2]: 6 });
     expect(await movementsWithPrefix('GM', 'movement:count:')).toHaveLength(1);
     expect((await s.call('POST', `/api/v1/inventory/counts/${encodeURIComponent(countId)}/reject`, { token: gmManager, body: { reason: 'late' } })).status).toBe(409);
   });
@@ -137,7 +138,7 @@ describe('count sessions API', () => {
     const rej = await json<Review>(await s.call('POST', `/api/v1/inventory/counts/${id}/reject`, { token: gmManager, body: { reason: 'only one aisle was counted' } }));
     expect(rej.session).toMatchObject({ status: 'rejected', rejectReason: 'only one aisle was counted' });
     expect((await s.call('POST', `/api/v1/inventory/counts/${id}/approve`, { token: gmManager })).status).toBe(409);
-    expect(await onHand('GM')).toEqual({ [v1]: 7, [v2]: 6 });
+    await expect.poll(() => onHand('GM'), VIEW_SETTLES).toEqual({ [v1]: 7, [v2]: 6 });
   });
 
   it('a category count covers every variant of the category; uncounted ones count as 0', async () => {
@@ -250,7 +251,7 @@ describe('purchase orders API', () => {
     expect([r1.status, r2.status]).toEqual([200, 200]);
     const o1 = await json<{ order: Order }>(r1);
     expect(o1.order.status).toBe('partially_received');
-    expect(await onHand('GM')).toEqual({ [v1]: before[v1]! + 6, [v2]: before[v2] });
+    await expect.poll(() => onHand('GM'), VIEW_SETTLES).toEqual({ [v1]: before[v1]! + 6, [v2]: before[v2] });
     expect((await s.call('POST', poPath('/receive'), { token: gmManager, body: { n: 1, lines: [{ variantId: v1, qty: 5 }] } })).status).toBe(409);
     const over = await s.call('POST', poPath('/receive'), { token: gmManager, body: { n: 2, lines: [{ variantId: v1, qty: 5 }] } });
     expect(over.status).toBe(400);
@@ -258,7 +259,7 @@ describe('purchase orders API', () => {
     const done = await json<{ order: Order; costsUpdated: number }>(await s.call('POST', poPath('/receive'), { token: gmManager, body: { n: 2, lines: [{ variantId: v1, qty: 4 }, { variantId: v2, qty: 4 }] } }));
     expect(done.order.status).toBe('received');
     expect(done.order.lines.map((l) => l.received)).toEqual([10, 4]);
-    expect(await onHand('GM')).toEqual({ [v1]: before[v1]! + 10, [v2]: before[v2]! + 4 });
+    await expect.poll(() => onHand('GM'), VIEW_SETTLES).toEqual({ [v1]: before[v1]! + 10, [v2]: before[v2]! + 4 });
     expect(await movementsWithPrefix('GM', 'movement:po:')).toHaveLength(2);
     const product = (await s.couch.use(catalogDb(t)).get(productId)) as unknown as { variants: { id: string; cost?: number }[] };
     expect(product.variants.map((v) => v.cost)).toEqual([450, 1200]);

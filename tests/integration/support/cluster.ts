@@ -28,6 +28,15 @@ function alive(pid: number): boolean {
   }
 }
 
+function nodePort(k: number): number {
+  return Number(/port = (\d+)/.exec(fs.readFileSync(path.join(dir, `node${k}`, 'local.ini'), 'utf8'))![1]);
+}
+
+/** Each node's own HTTP address: requests sent to different nodes are coordinated by different nodes, as behind a load balancer. */
+export function nodeUrls(): string[] {
+  return Array.from({ length: clusterNodes() }, (_, i) => `http://127.0.0.1:${nodePort(i + 1)}`);
+}
+
 /** Kills node k (1-based) outright, as a machine losing power would; returns once it is gone. */
 export async function killNode(k: number): Promise<void> {
   const pid = pids()[k - 1]!;
@@ -53,7 +62,7 @@ export async function restartNode(k: number): Promise<void> {
   const list = pids();
   list[k - 1] = child.pid!;
   fs.writeFileSync(path.join(dir, 'pids'), list.join('\n') + '\n'); // so `stop` finds it
-  const port = Number(/port = (\d+)/.exec(fs.readFileSync(path.join(nd, 'local.ini'), 'utf8'))![1]);
+  const port = nodePort(k);
   const auth = 'Basic ' + Buffer.from(`${process.env.COUCH_USER}:${process.env.COUCH_PASSWORD}`).toString('base64');
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
