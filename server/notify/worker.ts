@@ -86,7 +86,8 @@ export class OutboxWorker {
   private feed: Promise<void> | null = null;
 
   // intake: one run per database at a time, coalesced
-  private readonly intakeState = new Map<string, { timer?: NodeJS.Timeout; running: boolean; again: boolean }>();
+  // `queued`: waiting in intakeQueue (at most once per database: a queued run reads every change anyway)
+  private readonly intakeState = new Map<string, { timer?: NodeJS.Timeout; running: boolean; again: boolean; queued?: boolean }>();
   /** databases with a settle read pending (opts.settleMs), and those whose current intake is one */
   private readonly settleTimers = new Map<string, NodeJS.Timeout>();
   private readonly settling = new Set<string>();
@@ -149,9 +150,10 @@ export class OutboxWorker {
       s.again = true;
       return;
     }
-    if (s.timer) return;
+    if (s.timer || s.queued) return;
     s.timer = setTimeout(() => {
       s.timer = undefined;
+      s.queued = true;
       this.intakeQueue.push(db);
       this.pumpIntake();
     }, INTAKE_DELAY_MS);
@@ -174,7 +176,9 @@ export class OutboxWorker {
   private pumpIntake(): void {
     while (!this.stopped && this.intakeActive < INTAKE_CONCURRENCY && this.intakeQueue.length) {
       const db = this.intakeQueue.shift()!;
-      const s = this.intakeState.get(db)!;
+      const s = this.intakeState.get(db) ?? { running: false, again: false };
+      this.intakeState.set(db, s);
+      s.queued = false;
       s.running = true;
       this.intakeActive++;
       void this.intake(db)
@@ -188,7 +192,7 @@ export class OutboxWorker {
           if (s.again) {
             s.again = false;
             this.changed(db);
-          } else if (!s.timer) this.intakeState.delete(db);
+          } else if (!s.timer && !s.queued) this.intakeState.delete(db);
           this.pumpIntake();
           this.notifyIdle();
         });
