@@ -147,3 +147,27 @@ export async function readAfterRace(db: Db, id: string, base: string | undefined
   const { _rev: _gone, ...body } = old.body as Record<string, unknown>;
   return body;
 }
+
+/**
+ * Read-modify-write by compare-and-swap: reads `id`, asks `next` for the next state (null: nothing to
+ * change), writes it, and on a lost write reads again (`readAfterRace`) and asks again. Null when every
+ * attempt lost; `updateDoc` and `advanceDoc` say that in their own words.
+ */
+export async function casUpdate<T extends { _id: string; _rev?: string }>(
+  db: Db,
+  id: string,
+  parse: (raw: unknown) => T,
+  next: (current: T) => T | null,
+  attempts = 5
+): Promise<{ doc: T; changed: boolean } | null> {
+  let lostOn: string | undefined;
+  for (let i = 0; i < attempts; i++) {
+    const current = parse(lostOn === undefined ? await db.get(id) : await readAfterRace(db, id, lostOn));
+    const updated = next(current);
+    if (!updated) return { doc: current, changed: false };
+    const res = await casPut(db, updated);
+    if (res.ok) return { doc: { ...updated, _rev: res.rev }, changed: true };
+    lostOn = current._rev ?? lostOn;
+  }
+  return null;
+}

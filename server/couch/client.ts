@@ -1,5 +1,5 @@
 import nano, { type DocumentScope, type ServerScope } from 'nano';
-import { casPut, readAfterRace } from './cas.ts';
+import { casUpdate } from './cas.ts';
 import type { CouchCredentials } from './embedded.ts';
 
 export type Db = DocumentScope<any>;
@@ -107,15 +107,8 @@ export async function updateDoc<T extends { _id: string; _rev?: string }>(
   change: (doc: T) => T | null,
   attempts = 5
 ): Promise<T | null> {
-  let lostOn: string | undefined;
-  for (let i = 0; i < attempts; i++) {
-    const doc = (lostOn === undefined ? await db.get(id) : await readAfterRace(db, id, lostOn)) as T;
-    const next = change(doc);
-    if (!next) return null;
-    const res = await casPut(db, next);
-    if (res.ok) return { ...next, _rev: res.rev };
-    lostOn = doc._rev ?? lostOn;
-  }
+  const out = await casUpdate<T>(db, id, (raw) => raw as T, change, attempts);
+  if (out) return out.changed ? out.doc : null;
   throw Object.assign(new Error(`${id} is being changed by other requests; retry`), { statusCode: 409 });
 }
 

@@ -1,5 +1,5 @@
 import { catalogDb } from '../../web/src/lib/domain/db-names.ts';
-import { casPut, readAfterRace } from '../couch/cas.ts';
+import { casPut, casUpdate } from '../couch/cas.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
 import { AppError, conflict } from '../http/errors.ts';
 
@@ -31,15 +31,8 @@ export async function insertOnce<T extends { _id: string }>(db: Db, doc: T, same
  * null means the stored document already has the outcome.
  */
 export async function advanceDoc<T extends { _id: string; _rev?: string }>(db: Db, id: string, parse: (raw: unknown) => T, next: (current: T) => T | null): Promise<{ doc: T; changed: boolean }> {
-  let lostOn: string | undefined;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const current = parse(lostOn === undefined ? await db.get(id) : await readAfterRace(db, id, lostOn));
-    const updated = next(current);
-    if (!updated) return { doc: current, changed: false };
-    const res = await casPut(db, updated);
-    if (res.ok) return { doc: { ...updated, _rev: res.rev }, changed: true };
-    lostOn = current._rev ?? lostOn;
-  }
+  const out = await casUpdate(db, id, parse, next);
+  if (out) return out;
   throw new AppError(503, 'busy', `${id} is being changed by another request; retry`);
 }
 
