@@ -10,8 +10,8 @@ import { newUlid } from '../../web/src/lib/domain/ids.ts';
 import { customerSchema } from '../../web/src/lib/domain/schemas/index.ts';
 import { manifestSchema, type Manifest } from '../../server/backup/format.ts';
 import { createTenant } from '../../server/tenants/provision.ts';
-import { deriveTenantLedger } from '../../server/workers/sale-ledger.ts';
 import { couchEnv, enrol, login, startTestServer, VIEW_SETTLES, type TestServer } from './support/server.ts';
+import { ledgerWritten, ledgerWrittenUntil } from './support/ledger.ts';
 import { localDb, remoteDb } from './support/pouch.ts';
 import { makeProduct, makeSale } from '../support/fixtures.ts';
 
@@ -107,17 +107,8 @@ async function books(srv: TestServer) {
   };
 }
 
-const written = async () => (await deriveTenantLedger(s.couch, t)).reduce((a, r) => a + r.written, 0);
-/** Runs the worker until it has written `n` entries in all (a cluster's `_changes` can show a write a moment late). */
-async function writtenUntil(n: number): Promise<number> {
-  let total = 0;
-  const deadline = Date.now() + VIEW_SETTLES.timeout;
-  while (total < n && Date.now() < deadline) {
-    total += await written();
-    if (total < n) await new Promise((r) => setTimeout(r, VIEW_SETTLES.interval));
-  }
-  return total;
-}
+const written = () => ledgerWritten(s.couch, t);
+const writtenUntil = (n: number) => ledgerWrittenUntil(s.couch, t, n);
 
 /** The register's remote, recording every document it sends in `_bulk_docs` as `id rev`. */
 function spiedRemote(dbName: string, token: string, sent: string[]): PouchDB.Database {
