@@ -54,7 +54,7 @@ beforeAll(async () => {
   port = await freePort();
   s = await startTestServer({ PORT: String(port), CONFLICT_WORKER_INTERVAL_S: '0' });
   dataDir = s.dataDir;
-  t = (await createTenant({ couch: s.couch }, { name: 'Soak Co', adminEmail: 'o@soak.test', adminPassword: PW, locations: [{ code: 'GM' }] })).tenantId;
+  t = (await createTenant({ couch: s.couch }, { name: 'Soak Co', adminEmail: 'o@soak.test', adminPassword: PW, locations: [{ code: 'GM' }, { code: 'HM' }] })).tenantId;
   await s.couch.use(locationDb(t, 'GM')).insert({
     _id: 'movement:opening-soak',
     type: 'stock_movement',
@@ -72,6 +72,41 @@ afterAll(async () => {
 });
 
 describe('sync fault suite', () => {
+  // First, and at its own store: a database whose copies are still converging after the soak's node
+  // fault is not what this test is about (a fresh register pulling one has been seen to stall: docs/SYNC.md).
+  it('replay: the same sale pushed three times and a _bulk_docs retried after a timeout is one document', { timeout: 200_000 }, async () => {
+    const owner = await login(s, 'o@soak.test', PW);
+    const dev = await enrol(s, owner, 'register', 'HM', 'replay');
+    const sale = makeSale('HM', dev.device.id);
+    for (let i = 0; i < 3; i++) {
+      const sync = new SyncService({
+        PouchDB,
+        baseUrl: s.url,
+        targets: [{ name: dev.databases.location!, kind: 'location', direction: 'both' }],
+        auth: { token: () => dev.deviceToken },
+        localName: (n) => path.join(tmp, `replay${i}-${n}`),
+        backoff: [50]
+      });
+      await sync.local(dev.databases.location!).put({ ...sale });
+      sync.start();
+      await sync.whenIdle(60_000);
+      sync.stop();
+    }
+    // a client that gave up waiting (timeout) and sent the same batch again
+    const body = JSON.stringify({ docs: [{ ...sale, _rev: '1-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', _revisions: { start: 1, ids: ['aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'] } }], new_edits: false });
+    const headers = { authorization: `Bearer ${dev.deviceToken}`, 'content-type': 'application/json' };
+    const url = `${s.url}/db/${dev.databases.location}/_bulk_docs`;
+    await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(1) }).catch(() => undefined);
+    expect((await fetch(url, { method: 'POST', headers, body })).status).toBe(201);
+
+    const db = s.couch.use(dev.databases.location!);
+    const doc = (await db.get(sale._id, { conflicts: true, revs_info: true })) as { _conflicts?: string[] };
+    expect((await db.list({ keys: [sale._id] })).rows).toHaveLength(1);
+    // the three device pushes made one revision; the hand-made retry carries the same body under another
+    // revision id, so the gateway acknowledges it without writing a second leaf (events are created once)
+    expect(doc._conflicts ?? []).toHaveLength(0);
+  });
+
   it('offline soak: 5 registers × 200 sales through drops, a store crash and a server restart', { timeout: 240_000 }, async () => {
     const owner = await login(s, 'o@soak.test', PW);
     const rand = prng(42);
@@ -150,38 +185,5 @@ describe('sync fault suite', () => {
         return Object.fromEntries(VARIANTS.map((v) => [v, levels[v]]));
       }, { timeout: 30_000, interval: 500 })
       .toEqual(expected);
-  });
-
-  it('replay: the same sale pushed three times and a _bulk_docs retried after a timeout is one document', async () => {
-    const owner = await login(s, 'o@soak.test', PW);
-    const dev = await enrol(s, owner, 'register', 'GM', 'replay');
-    const sale = makeSale('GM', dev.device.id);
-    for (let i = 0; i < 3; i++) {
-      const sync = new SyncService({
-        PouchDB,
-        baseUrl: s.url,
-        targets: [{ name: dev.databases.location!, kind: 'location', direction: 'both' }],
-        auth: { token: () => dev.deviceToken },
-        localName: (n) => path.join(tmp, `replay${i}-${n}`),
-        backoff: [50]
-      });
-      await sync.local(dev.databases.location!).put({ ...sale });
-      sync.start();
-      await sync.whenIdle(30_000);
-      sync.stop();
-    }
-    // a client that gave up waiting (timeout) and sent the same batch again
-    const body = JSON.stringify({ docs: [{ ...sale, _rev: '1-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', _revisions: { start: 1, ids: ['aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'] } }], new_edits: false });
-    const headers = { authorization: `Bearer ${dev.deviceToken}`, 'content-type': 'application/json' };
-    const url = `${s.url}/db/${dev.databases.location}/_bulk_docs`;
-    await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(1) }).catch(() => undefined);
-    expect((await fetch(url, { method: 'POST', headers, body })).status).toBe(201);
-
-    const db = s.couch.use(dev.databases.location!);
-    const doc = (await db.get(sale._id, { conflicts: true, revs_info: true })) as { _conflicts?: string[] };
-    expect((await db.list({ keys: [sale._id] })).rows).toHaveLength(1);
-    // the three device pushes made one revision; the hand-made retry carries the same body under another
-    // revision id, so the gateway acknowledges it without writing a second leaf (events are created once)
-    expect(doc._conflicts ?? []).toHaveLength(0);
   });
 });

@@ -67,6 +67,8 @@ class DbRunner {
   private connecting = false;
   /** first pull after a bootstrap starts at the bootstrap's sequence */
   private pullSince: string | number | undefined;
+  /** what the last failure said, offline ones included (the state shows none for those): for diagnostics */
+  lastFailure: string | null = null;
   state: DbSyncState;
 
   constructor(
@@ -241,6 +243,7 @@ class DbRunner {
 
   private fail(err: ErrorLike) {
     if (!this.running) return;
+    this.lastFailure = `${err.status ?? 'no status'}: ${err.message ?? err.name ?? 'unknown'}`.slice(0, 300);
     this.pull?.cancel();
     this.push?.cancel();
     this.pull = this.push = null;
@@ -355,7 +358,8 @@ export class SyncService {
       };
       const timer = setTimeout(() => {
         off();
-        reject(new Error(`sync not idle after ${timeoutMs} ms: ${JSON.stringify(this.current.databases.map((d) => [d.name, d.phase, d.pending, d.error]))}`));
+        const dbs = this.runners.map((r) => [r.state.name, r.state.phase, r.state.pending, r.state.error, r.lastFailure]);
+        reject(new Error(`sync not idle after ${timeoutMs} ms: ${JSON.stringify(dbs)} ([name, phase, pending, error, last failure])`));
       }, timeoutMs);
       const off = this.subscribe(() => {
         void check().then((idle) => {
