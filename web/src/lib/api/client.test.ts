@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { api, ApiError, InvalidCsvError } from './client';
+import { api, ApiError, errorText, InvalidCsvError } from './client';
 
 /** The browser's API funnel against a stubbed fetch: every failure comes out as an ApiError. */
 function answer(res: Response | Error) {
@@ -140,5 +140,14 @@ describe('catalog CSV calls', () => {
     expect(fetch).toHaveBeenCalledWith('/api/v1/catalog/export', expect.objectContaining({ headers: expect.objectContaining({ authorization: 'Bearer tok' }) }));
     answer(new Response('<html>Sign in to the Wi-Fi</html>', { status: 200, headers: { 'content-type': 'text/html' } }));
     await expect(api.exportCatalog('tok')).rejects.toMatchObject({ code: 'bad_response' });
+  });
+});
+
+describe('errorText', () => {
+  it("shows the server's message for an API error and the fallback for anything else", () => {
+    expect(errorText(new ApiError(409, 'stale_revision', 'Someone else saved this product first.'), 'Could not save.')).toBe('Someone else saved this product first.');
+    expect(errorText(new InvalidCsvError('The file has 2 problems.', [], 2), 'Could not import.')).toBe('The file has 2 problems.');
+    expect(errorText(new TypeError('Failed to fetch'), 'Could not save.')).toBe('Could not save.');
+    expect(errorText('boom')).toBe('Something went wrong; try again.');
   });
 });

@@ -14,6 +14,14 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * What to tell the user about a failed call: the server's own message for an API error (it is written
+ * for people), else `fallback` (a network failure, a bug) — the one place that decides this.
+ */
+export function errorText(err: unknown, fallback = 'Something went wrong; try again.'): string {
+  return err instanceof ApiError ? err.message : fallback;
+}
+
 const errorBody = z.object({ error: z.string(), message: z.string() });
 
 /** One problem of a CSV file: `row` 1 is the header (docs/CSV.md), `column` null for a whole-row problem. */

@@ -1,5 +1,5 @@
 import { adminFormats } from '../store-formats.svelte.ts';
-import { api, ApiError, type Location } from '$lib/api/client';
+import { api, type Location } from '$lib/api/client';
 import { session } from '$lib/auth/session.svelte';
 import { formatMoney } from '$lib/domain/money';
 
@@ -9,8 +9,6 @@ export async function myLocations(): Promise<Location[]> {
   const mine = session.user?.locations ?? [];
   return mine.includes('*') || ['owner', 'admin'].includes(session.user?.role ?? '') ? all : all.filter((l) => mine.includes(l.code));
 }
-
-export const messageOf = (err: unknown, fallback = 'Something went wrong; try again.') => (err instanceof ApiError ? err.message : fallback);
 
 export const money = (minor: number, currency = 'USD') => formatMoney(minor, currency);
 

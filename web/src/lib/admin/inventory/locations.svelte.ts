@@ -1,4 +1,4 @@
-import { ApiError } from '$lib/api/client';
+import { errorText } from '$lib/api/client';
 import { inventoryApi, type InventoryLocation } from '$lib/api/inventory';
 import { session } from '$lib/auth/session.svelte';
 
@@ -21,7 +21,7 @@ export class InventoryLocations {
       this.current = mine.find((l) => l.code === asked)?.code ?? mine[0]?.code ?? '';
       if (!mine.length) this.error = 'You have no location to manage stock at. Ask an owner or admin for access to one.';
     } catch (err) {
-      this.error = err instanceof ApiError ? err.message : 'Could not load the locations.';
+      this.error = errorText(err, 'Could not load the locations.');
     } finally {
       this.loaded = true;
     }
@@ -30,9 +30,4 @@ export class InventoryLocations {
   name(code: string): string {
     return this.all.find((l) => l.code === code)?.name ?? code;
   }
-}
-
-/** One error text for the inventory pages' failed calls. */
-export function messageOf(err: unknown, fallback = 'Something went wrong; try again.'): string {
-  return err instanceof ApiError ? err.message : fallback;
 }
