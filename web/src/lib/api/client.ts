@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compactProductSchema } from '$lib/catalog-index/compact';
 
 /**
  * The browser's one way to call `/api/v1`: typed, checked responses and one error funnel. Components
@@ -81,6 +82,11 @@ export const enrolmentSchema = z.object({
   databases: z.record(z.string(), z.string())
 });
 export type Enrolment = z.infer<typeof enrolmentSchema>;
+
+const catalogSnapshotSchema = z.object({
+  products: z.array(compactProductSchema),
+  reference: z.array(z.record(z.string(), z.unknown())).default([])
+});
 
 interface CallOptions {
   body?: unknown;
@@ -231,6 +237,8 @@ export const api = {
   locations: (token: string) => call('GET', '/locations', z.object({ locations: z.array(locationSchema) }), { token }),
   enrol: (code: string) => call('POST', '/devices/enrol', enrolmentSchema, { body: { code } }),
   conflicts: (token: string) => call('GET', '/sync/conflicts', conflictsSchema, { token }),
+  /** A fresh register's compact catalog and the reference documents it sells with (device token). */
+  catalogSnapshot: (deviceToken: string) => call('GET', '/sync/catalog-snapshot', catalogSnapshotSchema, { token: deviceToken }),
   /** Checks (`dryRun`) or imports a catalog CSV; a file with problems rejects with an InvalidCsvError. */
   importCatalog: (token: string, file: Blob, opts: { dryRun: boolean; onProgress?: (p: UploadProgress) => void }) =>
     upload(`/catalog/import${opts.dryRun ? '?dryRun=1' : ''}`, file, 'text/csv', catalogImportSchema, { token, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) }),

@@ -4,7 +4,7 @@ import { generateDemoCatalog } from '../../../../server/demo/catalog-generator.t
 import { CatalogLookup, entriesFromDoc } from './entries.ts';
 import { CatalogIndexStore } from './store.ts';
 import { CatalogIndex } from './catalog-index.ts';
-import { compactProduct, type CompactProduct } from './compact.ts';
+import { compactProduct, compactProductSchema, type CompactProduct } from './compact.ts';
 
 const demo = generateDemoCatalog({ seed: 1, locationCodes: ['GM'], now: '2026-11-24T10:00:00.000Z', actor: 'system' });
 const products = demo.products;
@@ -20,6 +20,16 @@ describe('compact catalog', () => {
     expect(lookup.find(`0${v.barcode!}`)).toMatchObject({ variantId: v.id }); // GTIN-14 spelling
     expect(lookup.find(v.sku.toLowerCase())).toMatchObject({ variantId: v.id });
     expect(lookup.find('4006381333931')).toBeUndefined();
+  });
+
+  it('the wire check takes every row the server builds (with and without cost) and refuses a malformed one', () => {
+    const rows = products.map((p) => compactProduct({ ...p, _rev: '1-a' } as never)).filter((r): r is CompactProduct => r !== null);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(compactProductSchema.parse(row)).toEqual(row);
+    const withCost: CompactProduct = ['product:c', '1-a', 'Tee', 'standard', 'category:x', [['v1', 'T-1', null, 1200, { size: 'M' }, 450]]];
+    expect(compactProductSchema.parse(withCost)).toEqual(withCost);
+    expect(compactProductSchema.safeParse(['product:c', '1-a', 'Tee', 'standard', 'category:x', [['v1', 'T-1', null, '12.00', {}]]]).success).toBe(false);
+    expect(compactProductSchema.safeParse({ id: 'product:c' }).success).toBe(false);
   });
 
   it('an update replaces a product; archiving or deleting removes it', () => {

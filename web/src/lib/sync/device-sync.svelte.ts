@@ -2,7 +2,7 @@ import type { StoredDevice } from '$lib/ui/device-store';
 import { SyncService, type SyncHooks } from './orchestrator.ts';
 import { CatalogIndex } from '$lib/catalog-index/catalog-index';
 import { CatalogIndexStore } from '$lib/catalog-index/store';
-import type { CompactProduct } from '$lib/catalog-index/compact';
+import { api } from '$lib/api/client';
 import type { SyncState } from './state.ts';
 import { targetsFor } from './targets.ts';
 
@@ -47,10 +47,8 @@ export class DeviceSync {
         // Fresh register: one request for the compact catalog, so it can sell before the replica is in.
         await index
           .loadSnapshot(async () => {
-            const res = await fetch('/api/v1/sync/catalog-snapshot', { headers: { authorization: `Bearer ${device.deviceToken}` } });
-            if (!res.ok) throw new Error(`catalog snapshot: ${res.status}`);
-            const body = (await res.json()) as { products: CompactProduct[]; reference?: Record<string, unknown>[] };
-            this.referenceDocs = body.reference ?? [];
+            const body = await api.catalogSnapshot(device.deviceToken);
+            this.referenceDocs = body.reference;
             return body;
           })
           .catch(() => undefined); // offline or refused: the index fills from the bootstrap instead
