@@ -1,7 +1,7 @@
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
 import { categoryInput, categoryUpdate, productInput, productListQuery, productUpdate } from '../../web/src/lib/domain/catalog-edit.ts';
-import { hasPermission, principalId, type Principal } from '../auth/principal.ts';
+import { authorize, actorOf } from '../auth/principal.ts';
 import {
   createCategory,
   createProduct,
@@ -13,14 +13,13 @@ import {
   listProducts,
   setProductStatus,
   updateCategory,
-  updateProduct,
-  type Actor
+  updateProduct
 } from '../catalog/products.ts';
 import { createPriceRule, deletePriceRule, listPriceRules, priceRuleInput, priceRuleUpdate, updatePriceRule } from '../catalog/price-rules.ts';
 import { IMAGE_MAX_BYTES, readImage, storeImage } from '../catalog/images.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
-import { badRequest, forbidden, parseBody, route } from '../http/errors.ts';
+import { badRequest, parseBody, route } from '../http/errors.ts';
 
 const statusBody = z.object({ _rev: z.string().min(1).optional() }).strict();
 const barcodesBody = z
@@ -49,18 +48,12 @@ export function catalogEditRoutes(ctx: Ctx): Router {
   const r = Router();
   const auth = requireAuth(ctx);
 
-  const allowed = (req: Request, action: string): Principal => {
-    const p = req.principal!;
-    if (!hasPermission(p, 'catalog:edit')) throw forbidden(`${action} needs the catalog:edit permission`);
-    return p;
-  };
-  const actorOf = (p: Principal, req: Request): Actor => ({ by: principalId(p), now: new Date().toISOString(), requestId: String(req.id) });
 
   r.get(
     '/products',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Viewing products');
+      const p = authorize(req.principal!, 'catalog:edit', 'Viewing products');
       const q = parseBody(productListQuery, req.query);
       const out = await listProducts(ctx.couch, p.tenantId, q);
       res.json({ ...out, page: q.page, pageSize: q.pageSize });
@@ -71,7 +64,7 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/products/:id',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Viewing a product');
+      const p = authorize(req.principal!, 'catalog:edit', 'Viewing a product');
       res.json({ product: await getProduct(ctx.couch, p.tenantId, docId(req, 'product'), true) });
     })
   );
@@ -80,9 +73,9 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/products',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Creating a product');
+      const p = authorize(req.principal!, 'catalog:edit', 'Creating a product');
       const input = parseBody(productInput, req.body);
-      res.status(201).json({ product: await createProduct(ctx.couch, p.tenantId, input, actorOf(p, req)) });
+      res.status(201).json({ product: await createProduct(ctx.couch, p.tenantId, input, actorOf(p, String(req.id))) });
     })
   );
 
@@ -90,9 +83,9 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/products/:id',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Editing a product');
+      const p = authorize(req.principal!, 'catalog:edit', 'Editing a product');
       const input = parseBody(productUpdate, req.body);
-      res.json({ product: await updateProduct(ctx.couch, p.tenantId, docId(req, 'product'), input, actorOf(p, req)) });
+      res.json({ product: await updateProduct(ctx.couch, p.tenantId, docId(req, 'product'), input, actorOf(p, String(req.id))) });
     })
   );
 
@@ -104,9 +97,9 @@ export function catalogEditRoutes(ctx: Ctx): Router {
       `/products/:id/${path}`,
       auth,
       route(async (req, res) => {
-        const p = allowed(req, status === 'archived' ? 'Archiving a product' : 'Restoring a product');
+        const p = authorize(req.principal!, 'catalog:edit', status === 'archived' ? 'Archiving a product' : 'Restoring a product');
         const body = parseBody(statusBody, req.body);
-        res.json({ product: await setProductStatus(ctx.couch, p.tenantId, docId(req, 'product'), status, body._rev, actorOf(p, req)) });
+        res.json({ product: await setProductStatus(ctx.couch, p.tenantId, docId(req, 'product'), status, body._rev, actorOf(p, String(req.id))) });
       })
     );
   }
@@ -115,7 +108,7 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/barcodes',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Generating barcodes');
+      const p = authorize(req.principal!, 'catalog:edit', 'Generating barcodes');
       const body = parseBody(barcodesBody, req.body);
       res.json({ barcodes: await generateBarcodes(ctx.couch, p.tenantId, body.count, body.exclude) });
     })
@@ -125,7 +118,7 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/tax-categories',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Viewing tax categories');
+      const p = authorize(req.principal!, 'catalog:edit', 'Viewing tax categories');
       res.json({ taxCategories: await listTaxCategories(ctx.couch, p.tenantId) });
     })
   );
@@ -134,7 +127,7 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/categories',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Viewing categories');
+      const p = authorize(req.principal!, 'catalog:edit', 'Viewing categories');
       res.json({ categories: await listCategories(ctx.couch, p.tenantId) });
     })
   );
@@ -143,9 +136,9 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/categories',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Creating a category');
+      const p = authorize(req.principal!, 'catalog:edit', 'Creating a category');
       const input = parseBody(categoryInput, req.body);
-      res.status(201).json({ category: await createCategory(ctx.couch, p.tenantId, input, actorOf(p, req)) });
+      res.status(201).json({ category: await createCategory(ctx.couch, p.tenantId, input, actorOf(p, String(req.id))) });
     })
   );
 
@@ -153,9 +146,9 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/categories/:id',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Editing a category');
+      const p = authorize(req.principal!, 'catalog:edit', 'Editing a category');
       const input = parseBody(categoryUpdate, req.body);
-      res.json({ category: await updateCategory(ctx.couch, p.tenantId, docId(req, 'category'), input, actorOf(p, req)) });
+      res.json({ category: await updateCategory(ctx.couch, p.tenantId, docId(req, 'category'), input, actorOf(p, String(req.id))) });
     })
   );
 
@@ -163,9 +156,9 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/categories/:id',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Deleting a category');
+      const p = authorize(req.principal!, 'catalog:edit', 'Deleting a category');
       const { rev } = parseBody(revQuery, req.query);
-      await deleteCategory(ctx.couch, p.tenantId, docId(req, 'category'), rev, actorOf(p, req));
+      await deleteCategory(ctx.couch, p.tenantId, docId(req, 'category'), rev, actorOf(p, String(req.id)));
       res.status(204).end();
     })
   );
@@ -177,7 +170,7 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     auth,
     (req, _res, next) => {
       try {
-        allowed(req, 'Uploading an image');
+        authorize(req.principal!, 'catalog:edit', 'Uploading an image');
         next();
       } catch (err) {
         next(err);
@@ -185,10 +178,10 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     },
     imageBody,
     route(async (req, res) => {
-      const p = allowed(req, 'Uploading an image');
+      const p = authorize(req.principal!, 'catalog:edit', 'Uploading an image');
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      res.status(201).json(await storeImage(ctx.couch, p.tenantId, body, type, actorOf(p, req)));
+      res.status(201).json(await storeImage(ctx.couch, p.tenantId, body, type, actorOf(p, String(req.id))));
     })
   );
 
@@ -196,7 +189,7 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/images/:id',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Viewing an image');
+      const p = authorize(req.principal!, 'catalog:edit', 'Viewing an image');
       const img = await readImage(ctx.couch, p.tenantId, docId(req, 'image'));
       res.setHeader('Content-Type', img.contentType);
       // ids are never reused, so the bytes behind one never change
@@ -210,7 +203,7 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/price-rules',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Viewing price rules');
+      const p = authorize(req.principal!, 'catalog:edit', 'Viewing price rules');
       res.json({ rules: await listPriceRules(ctx.couch, p.tenantId) });
     })
   );
@@ -219,9 +212,9 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/price-rules',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Creating a price rule');
+      const p = authorize(req.principal!, 'catalog:edit', 'Creating a price rule');
       const input = parseBody(priceRuleInput, req.body);
-      res.status(201).json({ rule: await createPriceRule(ctx.couch, p.tenantId, input, actorOf(p, req)) });
+      res.status(201).json({ rule: await createPriceRule(ctx.couch, p.tenantId, input, actorOf(p, String(req.id))) });
     })
   );
 
@@ -229,9 +222,9 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/price-rules/:id',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Editing a price rule');
+      const p = authorize(req.principal!, 'catalog:edit', 'Editing a price rule');
       const input = parseBody(priceRuleUpdate, req.body);
-      res.json({ rule: await updatePriceRule(ctx.couch, p.tenantId, docId(req, 'price_rule'), input, actorOf(p, req)) });
+      res.json({ rule: await updatePriceRule(ctx.couch, p.tenantId, docId(req, 'price_rule'), input, actorOf(p, String(req.id))) });
     })
   );
 
@@ -239,9 +232,9 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/price-rules/:id',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Deleting a price rule');
+      const p = authorize(req.principal!, 'catalog:edit', 'Deleting a price rule');
       const { rev } = parseBody(revQuery, req.query);
-      await deletePriceRule(ctx.couch, p.tenantId, docId(req, 'price_rule'), rev, actorOf(p, req));
+      await deletePriceRule(ctx.couch, p.tenantId, docId(req, 'price_rule'), rev, actorOf(p, String(req.id)));
       res.status(204).end();
     })
   );

@@ -5,10 +5,10 @@ import type { Actor } from '../../web/src/lib/domain/inventory.ts';
 import { COUNT_STATUSES, type CountSession } from '../../web/src/lib/domain/schemas/index.ts';
 import { locationCode } from '../../web/src/lib/domain/schemas/common.ts';
 import type { Permission } from '../../web/src/lib/domain/permissions.ts';
-import { hasPermission, mayUseLocation, principalId, type Principal } from '../auth/principal.ts';
+import { authorize, actorOf } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
-import { forbidden, parseBody, route } from '../http/errors.ts';
+import { parseBody, route } from '../http/errors.ts';
 import { assertLocations } from '../inventory/service.ts';
 import { approve, getCount, listCounts, recordCounts, reject, reviewOf, startCount, submit } from '../inventory/counts.ts';
 
@@ -41,18 +41,11 @@ export function countsRoutes(ctx: Ctx): Router {
   const r = Router();
   const auth = requireAuth(ctx);
 
-  const allowed = (req: Request, permission: Permission, action: string, location?: string): Principal => {
-    const p = req.principal!;
-    if (!hasPermission(p, permission)) throw forbidden(`${action} needs the ${permission} permission`);
-    if (location && !mayUseLocation(p, location)) throw forbidden(`${action}: no access to location ${location}`);
-    return p;
-  };
-  const actorOf = (p: Principal): Actor => ({ by: principalId(p), now: new Date().toISOString() });
   /** loads the session after the permission check, then checks its location */
   const sessionFor = async (req: Request, permission: Permission, action: string) => {
-    const p = allowed(req, permission, action);
+    const p = authorize(req.principal!, permission, action);
     const s = await getCount(ctx.couch, p.tenantId, String(req.params.id));
-    allowed(req, permission, action, s.locationCode);
+    authorize(req.principal!, permission, action, s.locationCode);
     return { p, s };
   };
 
@@ -61,7 +54,7 @@ export function countsRoutes(ctx: Ctx): Router {
     auth,
     route(async (req, res) => {
       const q = parseBody(listQuery, req.query);
-      const p = allowed(req, 'inventory:adjust', 'Viewing counts', q.location);
+      const p = authorize(req.principal!, 'inventory:adjust', 'Viewing counts', q.location);
       await assertLocations(ctx.couch, p.tenantId, [q.location]);
       const sessions = await listCounts(ctx.couch, p.tenantId, q.location, q.status);
       res.json({ location: q.location, sessions: sessions.map(summary) });
@@ -73,7 +66,7 @@ export function countsRoutes(ctx: Ctx): Router {
     auth,
     route(async (req, res) => {
       const input = parseBody(startCountInput, req.body);
-      const p = allowed(req, 'inventory:count', 'Starting a count', input.location);
+      const p = authorize(req.principal!, 'inventory:count', 'Starting a count', input.location);
       const out = await startCount(ctx.couch, p.tenantId, input, actorOf(p), String(req.id));
       res.status(out.created ? 201 : 200).json({ session: out.session, created: out.created });
     })

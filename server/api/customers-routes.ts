@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { adjustmentInput, issueGiftCardInput, loyaltyRulesInput, mergeInput, profileInput, type Actor } from '../../web/src/lib/domain/customers.ts';
-import { hasPermission, mayUseLocation, principalId, type Principal } from '../auth/principal.ts';
+import { adjustmentInput, issueGiftCardInput, loyaltyRulesInput, mergeInput, profileInput } from '../../web/src/lib/domain/customers.ts';
+import { authorize, actorOf, hasPermission, mayUseLocation } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
 import { queueGiftCardIssued } from '../notify/producers.ts';
 import {
@@ -22,7 +22,7 @@ import {
   updateProfile
 } from '../customers/service.ts';
 import { requireAuth } from '../http/authenticate.ts';
-import { forbidden, parseBody, route } from '../http/errors.ts';
+import { parseBody, route } from '../http/errors.ts';
 import { getTenant } from '../tenants/provision.ts';
 
 const page = z.coerce.number().int().min(1).max(100_000).default(1);
@@ -48,19 +48,13 @@ export function customersRoutes(ctx: Ctx): Router {
   const r = Router();
   const auth = requireAuth(ctx);
 
-  const allowed = (req: Request, action: string, permission: 'customer:manage' | 'settings:manage' = 'customer:manage'): Principal => {
-    const p = req.principal!;
-    if (!hasPermission(p, permission)) throw forbidden(`${action} needs the ${permission} permission`);
-    return p;
-  };
-  const actorOf = (p: Principal): Actor => ({ by: principalId(p), now: new Date().toISOString() });
   const idParam = (req: Request) => parseBody(customerId, String(req.params.id));
 
   r.get(
     '/',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Searching customers');
+      const p = authorize(req.principal!, 'customer:manage', 'Searching customers');
       const q = parseBody(searchQuery, req.query);
       res.json(await searchCustomers(ctx.couch, p.tenantId, { q: q.q, page: q.page, pageSize: q.pageSize, includeMerged: q.includeMerged === 'true' }));
     })
@@ -70,7 +64,7 @@ export function customersRoutes(ctx: Ctx): Router {
     '/loyalty-rules',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Viewing the loyalty rules');
+      const p = authorize(req.principal!, 'customer:manage', 'Viewing the loyalty rules');
       res.json({ rules: await getLoyaltyRules(ctx.couch, p.tenantId), currency: await tenantCurrency(ctx.couch, p.tenantId), mayEdit: hasPermission(p, 'settings:manage') });
     })
   );
@@ -79,7 +73,7 @@ export function customersRoutes(ctx: Ctx): Router {
     '/loyalty-rules',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Changing the loyalty rules', 'settings:manage');
+      const p = authorize(req.principal!, 'settings:manage', 'Changing the loyalty rules');
       const input = parseBody(loyaltyRulesInput, req.body);
       res.json({ rules: await setLoyaltyRules(ctx.couch, p.tenantId, input, actorOf(p), String(req.id)), currency: await tenantCurrency(ctx.couch, p.tenantId), mayEdit: true });
     })
@@ -89,7 +83,7 @@ export function customersRoutes(ctx: Ctx): Router {
     '/gift-cards',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Issuing a gift card');
+      const p = authorize(req.principal!, 'customer:manage', 'Issuing a gift card');
       const input = parseBody(issueGiftCardInput, req.body);
       const out = await issueGiftCard(ctx.couch, p.tenantId, input, actorOf(p), String(req.id));
       // the customer hears about it by email (once per card; the number's last four digits only)
@@ -102,7 +96,7 @@ export function customersRoutes(ctx: Ctx): Router {
     '/gift-cards/:number',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Looking up a gift card');
+      const p = authorize(req.principal!, 'customer:manage', 'Looking up a gift card');
       res.json(await giftCard(ctx.couch, p.tenantId, String(req.params.number)));
     })
   );
@@ -111,7 +105,7 @@ export function customersRoutes(ctx: Ctx): Router {
     '/adjustments',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Adjusting a balance');
+      const p = authorize(req.principal!, 'customer:manage', 'Adjusting a balance');
       const input = parseBody(adjustmentInput, req.body);
       const out = await adjustBalance(ctx.couch, p.tenantId, input, actorOf(p), String(req.id));
       res.status(out.created ? 201 : 200).json(out);
@@ -122,7 +116,7 @@ export function customersRoutes(ctx: Ctx): Router {
     '/merge/preview',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Merging customers');
+      const p = authorize(req.principal!, 'customer:manage', 'Merging customers');
       const input = parseBody(mergeInput, req.body);
       res.json(await previewMerge(ctx.couch, p.tenantId, input.keep, input.duplicate, actorOf(p)));
     })
@@ -132,7 +126,7 @@ export function customersRoutes(ctx: Ctx): Router {
     '/merge',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Merging customers');
+      const p = authorize(req.principal!, 'customer:manage', 'Merging customers');
       const input = parseBody(mergeInput, req.body);
       res.json(await mergeCustomers(ctx.couch, p.tenantId, input.keep, input.duplicate, actorOf(p), String(req.id)));
     })
@@ -142,7 +136,7 @@ export function customersRoutes(ctx: Ctx): Router {
     '/:id',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Viewing a customer');
+      const p = authorize(req.principal!, 'customer:manage', 'Viewing a customer');
       res.json(await customerProfile(ctx.couch, p.tenantId, idParam(req)));
     })
   );
@@ -151,7 +145,7 @@ export function customersRoutes(ctx: Ctx): Router {
     '/:id',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Editing a customer');
+      const p = authorize(req.principal!, 'customer:manage', 'Editing a customer');
       const input = parseBody(profileInput, req.body);
       res.json({ customer: await updateProfile(ctx.couch, p.tenantId, idParam(req), input, actorOf(p), String(req.id)) });
     })
@@ -161,7 +155,7 @@ export function customersRoutes(ctx: Ctx): Router {
     '/:id/ledger',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Viewing a customer');
+      const p = authorize(req.principal!, 'customer:manage', 'Viewing a customer');
       const q = parseBody(ledgerQuery, req.query);
       res.json(await customerLedger(ctx.couch, p.tenantId, idParam(req), q.account));
     })
@@ -171,7 +165,7 @@ export function customersRoutes(ctx: Ctx): Router {
     '/:id/purchases',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Viewing a customer');
+      const p = authorize(req.principal!, 'customer:manage', 'Viewing a customer');
       const q = parseBody(purchasesQuery, req.query);
       const id = idParam(req);
       await getCustomer(ctx.couch, p.tenantId, id);

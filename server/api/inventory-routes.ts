@@ -1,13 +1,13 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { adjustmentInput, isInTransit, receiveInput, transferInput, type Actor } from '../../web/src/lib/domain/inventory.ts';
+import { adjustmentInput, isInTransit, receiveInput, transferInput } from '../../web/src/lib/domain/inventory.ts';
 import { TRANSFER_STATUSES } from '../../web/src/lib/domain/schemas/index.ts';
 import { locationCode } from '../../web/src/lib/domain/schemas/common.ts';
-import { principalId, type Principal } from '../auth/principal.ts';
+import { actorOf, type Principal } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { parseBody, route } from '../http/errors.ts';
-import { authorize, authorizeAny, mayViewStock } from '../inventory/authorize.ts';
+import { authorizeInventory, authorizeAny, mayViewStock } from '../inventory/authorize.ts';
 import { assertLocations, createTransfer, getTransfer, listTransfers, receiveTransfer, recordAdjustment, shipTransfer, stockAcrossLocations, stockLevels } from '../inventory/service.ts';
 
 /** A query value given once, repeated (`?variant=a&variant=b`) or comma-separated (`?variant=a,b`). */
@@ -28,14 +28,13 @@ const transfersQuery = z.object({
 
 /**
  * Stock levels, adjustments and transfers for the admin portal and the RFID phones. Who may do what is
- * `authorize()` (inventory/authorize.ts): users and PIN sessions need `inventory:adjust` and access to
+ * `authorizeInventory()` (inventory/authorize.ts): users and PIN sessions need `inventory:adjust` and access to
  * the location touched (the source to create or ship a transfer, the destination to receive it); an
  * RFID phone may read stock, and see, ship and receive its own store's transfers.
  */
 export function inventoryRoutes(ctx: Ctx): Router {
   const r = Router();
   const auth = requireAuth(ctx);
-  const actorOf = (p: Principal): Actor => ({ by: principalId(p), now: new Date().toISOString() });
   const caller = (req: Request): Principal => req.principal!;
 
   r.get(
@@ -44,7 +43,7 @@ export function inventoryRoutes(ctx: Ctx): Router {
     route(async (req, res) => {
       const q = parseBody(stockQuery, req.query);
       const p = caller(req);
-      authorize(p, 'stock:view', { location: q.location });
+      authorizeInventory(p, 'stock:view', { location: q.location });
       await assertLocations(ctx.couch, p.tenantId, [q.location]);
       res.json({ location: q.location, stock: await stockLevels(ctx.couch, p.tenantId, q.location, q.variant) });
     })
@@ -68,7 +67,7 @@ export function inventoryRoutes(ctx: Ctx): Router {
     route(async (req, res) => {
       const input = parseBody(adjustmentInput, req.body);
       const p = caller(req);
-      authorize(p, 'stock:adjust', { location: input.location });
+      authorizeInventory(p, 'stock:adjust', { location: input.location });
       const out = await recordAdjustment(ctx.couch, p.tenantId, input, actorOf(p), String(req.id));
       res.status(out.created ? 201 : 200).json({ movement: out.movement, created: out.created });
     })
@@ -80,7 +79,7 @@ export function inventoryRoutes(ctx: Ctx): Router {
     route(async (req, res) => {
       const q = parseBody(transfersQuery, req.query);
       const p = caller(req);
-      authorize(p, 'transfer:view', { location: q.location });
+      authorizeInventory(p, 'transfer:view', { location: q.location });
       await assertLocations(ctx.couch, p.tenantId, [q.location]);
       const status = q.status === 'in_transit' ? 'shipped' : q.status;
       const transfers = await listTransfers(ctx.couch, p.tenantId, q.location, status);
@@ -98,7 +97,7 @@ export function inventoryRoutes(ctx: Ctx): Router {
     route(async (req, res) => {
       const input = parseBody(transferInput, req.body);
       const p = caller(req);
-      authorize(p, 'transfer:create', { transfer: { from: input.from, to: input.to } });
+      authorizeInventory(p, 'transfer:create', { transfer: { from: input.from, to: input.to } });
       const out = await createTransfer(ctx.couch, p.tenantId, input, actorOf(p), String(req.id));
       res.status(out.created ? 201 : 200).json({ transfer: out.transfer, created: out.created });
     })
@@ -111,7 +110,7 @@ export function inventoryRoutes(ctx: Ctx): Router {
       const p = caller(req);
       authorizeAny(p, 'transfer:view');
       const t = await getTransfer(ctx.couch, p.tenantId, String(req.params.id));
-      authorize(p, 'transfer:view', { transfer: { from: t.locationCode, to: t.toLocationCode } });
+      authorizeInventory(p, 'transfer:view', { transfer: { from: t.locationCode, to: t.toLocationCode } });
       res.json({ transfer: t, inTransit: isInTransit(t) });
     })
   );
@@ -123,7 +122,7 @@ export function inventoryRoutes(ctx: Ctx): Router {
       const p = caller(req);
       authorizeAny(p, 'transfer:ship');
       const t = await getTransfer(ctx.couch, p.tenantId, String(req.params.id));
-      authorize(p, 'transfer:ship', { transfer: { from: t.locationCode, to: t.toLocationCode } });
+      authorizeInventory(p, 'transfer:ship', { transfer: { from: t.locationCode, to: t.toLocationCode } });
       const out = await shipTransfer(ctx.couch, p.tenantId, t._id, actorOf(p), String(req.id));
       res.json({ transfer: out.transfer, changed: out.changed });
     })
@@ -137,7 +136,7 @@ export function inventoryRoutes(ctx: Ctx): Router {
       authorizeAny(p, 'transfer:receive');
       const input = parseBody(receiveInput, req.body);
       const t = await getTransfer(ctx.couch, p.tenantId, String(req.params.id));
-      authorize(p, 'transfer:receive', { transfer: { from: t.locationCode, to: t.toLocationCode } });
+      authorizeInventory(p, 'transfer:receive', { transfer: { from: t.locationCode, to: t.toLocationCode } });
       const out = await receiveTransfer(ctx.couch, p.tenantId, t._id, input, actorOf(p), String(req.id));
       res.json({ transfer: out.transfer, changed: out.changed });
     })

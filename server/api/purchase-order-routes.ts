@@ -4,10 +4,10 @@ import type { Actor } from '../../web/src/lib/domain/inventory.ts';
 import { createPoInput, receivePoInput, supplierInput, updatePoInput } from '../../web/src/lib/domain/purchase-orders.ts';
 import { PO_STATUSES } from '../../web/src/lib/domain/schemas/index.ts';
 import { locationCode } from '../../web/src/lib/domain/schemas/common.ts';
-import { hasPermission, mayUseLocation, principalId, type Principal } from '../auth/principal.ts';
+import { authorize, actorOf } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
-import { forbidden, notFound, parseBody, route } from '../http/errors.ts';
+import { notFound, parseBody, route } from '../http/errors.ts';
 import { assertLocations } from '../inventory/service.ts';
 import {
   cancelPurchaseOrder,
@@ -36,17 +36,10 @@ export function purchaseOrderRoutes(ctx: Ctx): Router {
   const r = Router();
   const auth = requireAuth(ctx);
 
-  const allowed = (req: Request, action: string, location?: string): Principal => {
-    const p = req.principal!;
-    if (!hasPermission(p, 'inventory:adjust')) throw forbidden(`${action} needs the inventory:adjust permission`);
-    if (location && !mayUseLocation(p, location)) throw forbidden(`${action}: no access to location ${location}`);
-    return p;
-  };
-  const actorOf = (p: Principal): Actor => ({ by: principalId(p), now: new Date().toISOString() });
   const orderFor = async (req: Request, action: string) => {
-    const p = allowed(req, action);
+    const p = authorize(req.principal!, 'inventory:adjust', action);
     const po = await getPurchaseOrder(ctx.couch, p.tenantId, String(req.params.id));
-    allowed(req, action, po.locationCode);
+    authorize(req.principal!, 'inventory:adjust', action, po.locationCode);
     return { p, po };
   };
 
@@ -54,7 +47,7 @@ export function purchaseOrderRoutes(ctx: Ctx): Router {
     '/suppliers',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Viewing suppliers');
+      const p = authorize(req.principal!, 'inventory:adjust', 'Viewing suppliers');
       res.json({ suppliers: await listSuppliers(ctx.couch, p.tenantId) });
     })
   );
@@ -63,7 +56,7 @@ export function purchaseOrderRoutes(ctx: Ctx): Router {
     auth,
     route(async (req, res) => {
       const input = parseBody(supplierInput, req.body);
-      const p = allowed(req, 'Adding a supplier');
+      const p = authorize(req.principal!, 'inventory:adjust', 'Adding a supplier');
       res.status(201).json({ supplier: await saveSupplier(ctx.couch, p.tenantId, input, actorOf(p)) });
     })
   );
@@ -72,7 +65,7 @@ export function purchaseOrderRoutes(ctx: Ctx): Router {
     auth,
     route(async (req, res) => {
       const input = parseBody(supplierInput, req.body);
-      const p = allowed(req, 'Editing a supplier');
+      const p = authorize(req.principal!, 'inventory:adjust', 'Editing a supplier');
       res.json({ supplier: await saveSupplier(ctx.couch, p.tenantId, input, actorOf(p), String(req.params.id)) });
     })
   );
@@ -83,7 +76,7 @@ export function purchaseOrderRoutes(ctx: Ctx): Router {
     auth,
     route(async (req, res) => {
       const q = parseBody(lookupQuery, req.query);
-      const p = allowed(req, 'Looking up a variant');
+      const p = authorize(req.principal!, 'inventory:adjust', 'Looking up a variant');
       const v = await findVariant(ctx.couch, p.tenantId, q.code);
       if (!v) throw notFound(`No variant has SKU or barcode ${q.code}`);
       res.json({ variant: v });
@@ -95,7 +88,7 @@ export function purchaseOrderRoutes(ctx: Ctx): Router {
     auth,
     route(async (req, res) => {
       const q = parseBody(listQuery, req.query);
-      const p = allowed(req, 'Viewing purchase orders', q.location);
+      const p = authorize(req.principal!, 'inventory:adjust', 'Viewing purchase orders', q.location);
       await assertLocations(ctx.couch, p.tenantId, [q.location]);
       res.json({ location: q.location, orders: await listPurchaseOrders(ctx.couch, p.tenantId, q.location, q.status) });
     })
@@ -105,7 +98,7 @@ export function purchaseOrderRoutes(ctx: Ctx): Router {
     auth,
     route(async (req, res) => {
       const input = parseBody(createPoInput, req.body);
-      const p = allowed(req, 'Creating a purchase order', input.location);
+      const p = authorize(req.principal!, 'inventory:adjust', 'Creating a purchase order', input.location);
       const out = await createPurchaseOrder(ctx.couch, p.tenantId, input, actorOf(p), String(req.id));
       res.status(out.created ? 201 : 200).json(out);
     })

@@ -2,11 +2,11 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { locationCode } from '../../web/src/lib/domain/schemas/common.ts';
 import { thresholdInput, valuationCsv } from '../../web/src/lib/domain/stock-levels.ts';
-import { hasPermission, mayUseLocation, principalId, type Principal } from '../auth/principal.ts';
+import { authorize, mayUseLocation, principalId, type Principal } from '../auth/principal.ts';
 import type { Permission } from '../../web/src/lib/domain/permissions.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
-import { forbidden, parseBody, route } from '../http/errors.ts';
+import { parseBody, route } from '../http/errors.ts';
 import { assertLocations } from '../inventory/service.ts';
 import { findVariant, listStock, recentAdjustments, setThresholds, stockAlertsAt, tenantCurrency, tenantLocations, valuationAt, catalogVariants } from '../inventory/stock-admin.ts';
 import { getTenant } from '../tenants/provision.ts';
@@ -42,16 +42,9 @@ export function stockRoutes(ctx: Ctx): Router {
   const r = Router();
   const auth = requireAuth(ctx);
 
-  const allowed = (req: Request, action: string, locations: string[], extra?: Permission): Principal => {
-    const p = req.principal!;
-    if (!hasPermission(p, 'inventory:adjust')) throw forbidden(`${action} needs the inventory:adjust permission`);
-    if (extra && !hasPermission(p, extra)) throw forbidden(`${action} needs the ${extra} permission`);
-    for (const code of locations) if (!mayUseLocation(p, code)) throw forbidden(`${action}: no access to location ${code}`);
-    return p;
-  };
   /** The asked location, or all of the tenant's the caller may use. */
   const locationsFor = async (req: Request, action: string, asked: string | undefined, extra?: Permission): Promise<{ p: Principal; locations: string[] }> => {
-    const p = allowed(req, action, asked ? [asked] : [], extra);
+    const p = authorize(req.principal!, ['inventory:adjust', ...(extra ? [extra] : [])], action, asked ? [asked] : []);
     if (asked) {
       await assertLocations(ctx.couch, p.tenantId, [asked]);
       return { p, locations: [asked] };
@@ -65,7 +58,7 @@ export function stockRoutes(ctx: Ctx): Router {
     '/locations',
     auth,
     route(async (req, res) => {
-      const p = allowed(req, 'Viewing inventory', []);
+      const p = authorize(req.principal!, 'inventory:adjust', 'Viewing inventory');
       res.json({ locations: await tenantLocations(ctx.couch, p.tenantId).then((ls) => ls.map((l) => ({ ...l, mine: mayUseLocation(p, l.code) }))) });
     })
   );
@@ -75,7 +68,7 @@ export function stockRoutes(ctx: Ctx): Router {
     auth,
     route(async (req, res) => {
       const q = parseBody(levelsQuery, req.query);
-      const p = allowed(req, 'Viewing stock', [q.location]);
+      const p = authorize(req.principal!, 'inventory:adjust', 'Viewing stock', [q.location]);
       await assertLocations(ctx.couch, p.tenantId, [q.location]);
       res.json({ location: q.location, ...(await listStock(ctx.couch, p.tenantId, q)) });
     })
@@ -86,7 +79,7 @@ export function stockRoutes(ctx: Ctx): Router {
     auth,
     route(async (req, res) => {
       const q = parseBody(lookupQuery, req.query);
-      const p = allowed(req, 'Looking up a variant', [q.location]);
+      const p = authorize(req.principal!, 'inventory:adjust', 'Looking up a variant', [q.location]);
       await assertLocations(ctx.couch, p.tenantId, [q.location]);
       res.json({ variant: await findVariant(ctx.couch, p.tenantId, q.code, q.location) });
     })
@@ -98,7 +91,7 @@ export function stockRoutes(ctx: Ctx): Router {
     auth,
     route(async (req, res) => {
       const q = parseBody(variantsQuery, req.query);
-      const p = allowed(req, 'Looking up variants', []);
+      const p = authorize(req.principal!, 'inventory:adjust', 'Looking up variants');
       const wanted = new Set(q.ids);
       res.json({ variants: (await catalogVariants(ctx.couch, p.tenantId)).filter((v) => wanted.has(v.variantId)) });
     })
@@ -109,7 +102,7 @@ export function stockRoutes(ctx: Ctx): Router {
     auth,
     route(async (req, res) => {
       const q = parseBody(adjustmentsQuery, req.query);
-      const p = allowed(req, 'Viewing adjustments', [q.location]);
+      const p = authorize(req.principal!, 'inventory:adjust', 'Viewing adjustments', [q.location]);
       await assertLocations(ctx.couch, p.tenantId, [q.location]);
       res.json({ location: q.location, adjustments: await recentAdjustments(ctx.couch, p.tenantId, q.location, q.limit) });
     })
@@ -120,7 +113,7 @@ export function stockRoutes(ctx: Ctx): Router {
     auth,
     route(async (req, res) => {
       const input = parseBody(thresholdInput, req.body);
-      const p = allowed(req, 'Setting stock thresholds', [input.location]);
+      const p = authorize(req.principal!, 'inventory:adjust', 'Setting stock thresholds', [input.location]);
       await assertLocations(ctx.couch, p.tenantId, [input.location]);
       res.json(await setThresholds(ctx.couch, p.tenantId, input, { by: principalId(p), now: new Date().toISOString() }, String(req.id)));
     })

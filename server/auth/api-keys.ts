@@ -5,7 +5,7 @@ import { newUlid } from '../../web/src/lib/domain/ids.ts';
 import { planOf } from '../../web/src/lib/domain/plans.ts';
 import { recordAudit } from '../audit.ts';
 import { statusOf, updateDoc, type Couch } from '../couch/client.ts';
-import { forbidden, notFound } from '../http/errors.ts';
+import { forbidden, notFound } from '../errors.ts';
 import type { ApiKeyDoc, TenantDoc } from '../platform/types.ts';
 import { assertPlanFeature } from '../tenants/plan-limits.ts';
 import { getTenant } from '../tenants/provision.ts';

@@ -7,7 +7,7 @@ import { SYNC_RULES } from '../../sync-rules/rules.ts';
 import { deviceDatabases } from '../gateway/access.ts';
 import { statusOf, updateDoc, type Db } from '../couch/client.ts';
 import type { Ctx } from '../context.ts';
-import { AppError, badRequest, forbidden, notFound, unauthorized } from '../http/errors.ts';
+import { AppError, badRequest, forbidden, notFound, unauthorized } from '../errors.ts';
 import { findUserByEmail, getUser, updateUser } from '../platform/users.ts';
 import type { DeviceDoc, EnrolmentDoc, RefreshDoc, UserDoc } from '../platform/types.ts';
 import { getTenant, listStaff, tenantPinSalt } from '../tenants/provision.ts';

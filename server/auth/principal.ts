@@ -1,6 +1,8 @@
 import type { Permission, Role } from '../../web/src/lib/domain/permissions.ts';
 import { ROLE_PERMISSIONS, can, hasAllLocations } from '../../web/src/lib/domain/permissions.ts';
 import type { DeviceKind } from '../../sync-rules/schema.ts';
+import type { Actor } from '../../web/src/lib/domain/actor.ts';
+import { forbidden } from '../errors.ts';
 import type { SessionClaims } from './sessions.ts';
 
 /** Who is calling, after the token was verified. */
@@ -30,4 +32,24 @@ export function permissionsOf(role: Role): readonly Permission[] {
 export function mayUseLocation(p: Principal, code: string): boolean {
   if (p.kind === 'user') return hasAllLocations(p.role) || p.locations.includes('*') || p.locations.includes(code);
   return p.locationCode === code;
+}
+
+/**
+ * The one permission check of a use case: throws 403 unless `p` holds every permission in `needs`
+ * (a device holds none) and may use every location in `at`. `action` starts the message ("Creating an
+ * order needs the inventory:adjust permission"). Returns `p` for chaining.
+ */
+export function authorize<P extends Principal>(p: P, needs: Permission | readonly Permission[], action: string, at: string | readonly string[] = []): P {
+  for (const permission of typeof needs === 'string' ? [needs] : needs) {
+    if (!hasPermission(p, permission)) throw forbidden(`${action} needs the ${permission} permission`);
+  }
+  for (const code of typeof at === 'string' ? [at] : at) {
+    if (!mayUseLocation(p, code)) throw forbidden(`${action}: no access to location ${code}`);
+  }
+  return p;
+}
+
+/** The actor a use case records for `p`, now. */
+export function actorOf(p: Principal, requestId?: string): Actor {
+  return { by: principalId(p), now: new Date().toISOString(), ...(requestId === undefined ? {} : { requestId }) };
 }

@@ -3,7 +3,7 @@ import { exportCatalogCsv, planCatalogImport, type CategoryDoc, type CsvRowError
 import { currencyDigits } from '../../web/src/lib/domain/money.ts';
 import { recordAudit } from '../audit.ts';
 import { listPrefix, type Couch, type Db } from '../couch/client.ts';
-import { AppError, conflict } from '../http/errors.ts';
+import { AppError, conflict } from '../errors.ts';
 
 /** Documents per `_bulk_docs` request; two requests in flight. */
 const BATCH = 500;

@@ -1,7 +1,7 @@
 import { newUlid } from '../../web/src/lib/domain/ids.ts';
 import { recordAudit } from '../audit.ts';
 import { ensureDb, statusOf, type Couch } from '../couch/client.ts';
-import { AppError, badRequest, notFound } from '../http/errors.ts';
+import { AppError, badRequest, notFound } from '../errors.ts';
 import type { Actor } from './products.ts';
 
 /**

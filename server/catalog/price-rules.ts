@@ -6,7 +6,7 @@ import { ruleState } from '../../web/src/lib/domain/price-rules.ts';
 import { priceRuleSchema, type PriceRuleDoc } from '../../web/src/lib/domain/schemas/index.ts';
 import { recordAudit } from '../audit.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
-import { AppError, badRequest, notFound } from '../http/errors.ts';
+import { AppError, badRequest, notFound } from '../errors.ts';
 import type { Actor } from './products.ts';
 
 /**

@@ -22,7 +22,8 @@ import { categorySchema } from '../../web/src/lib/domain/schemas/index.ts';
 import { recordAudit } from '../audit.ts';
 import { readImage } from './images.ts';
 import { listPrefix, statusOf, type Couch, type Db } from '../couch/client.ts';
-import { AppError, badRequest, conflict, notFound } from '../http/errors.ts';
+import { AppError, badRequest, conflict, notFound } from '../errors.ts';
+import type { Actor } from '../../web/src/lib/domain/actor.ts';
 
 /**
  * Products and categories edited one at a time from the admin portal. Decisions are domain/catalog-edit.ts;
@@ -33,11 +34,7 @@ import { AppError, badRequest, conflict, notFound } from '../http/errors.ts';
  * before the write. Two editors saving the same new SKU in the same instant can both pass (CouchDB has
  * no cross-document constraint); the CSV import and this editor both check, and the views show a dup.
  */
-export interface Actor {
-  by: string;
-  now: string;
-  requestId?: string;
-}
+export type { Actor };
 
 
 const staleMessage = (what: string) =>

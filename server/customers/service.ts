@@ -33,7 +33,7 @@ import {
 import { customerSchema, settingsSchema } from '../../web/src/lib/domain/schemas/index.ts';
 import { recordAudit } from '../audit.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
-import { AppError, badRequest, conflict, notFound } from '../http/errors.ts';
+import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import { getTenant } from '../tenants/provision.ts';
 
 /**

@@ -1,39 +1,16 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
-import { z } from 'zod';
-import { describeIssues } from '../../web/src/lib/domain/schemas/index.ts';
 import { textProblem } from '../../web/src/lib/domain/schemas/text.ts';
 import { JsonTooDeepError, jsonDepthExceeds } from '../gateway/json-limits.ts';
+import { AppError, badRequest } from '../errors.ts';
 
-/** One error type for the API: a status, a stable code and a message a person can act on. */
-export class AppError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    /** extra fields for the JSON answer (e.g. the row-level errors of a CSV import) */
-    readonly details?: Record<string, unknown>
-  ) {
-    super(message);
-  }
-}
-
-export const badRequest = (msg: string) => new AppError(400, 'invalid_request', msg);
-export const unauthorized = (msg = 'Sign in first') => new AppError(401, 'unauthorized', msg);
-export const forbidden = (msg: string) => new AppError(403, 'forbidden', msg);
-export const notFound = (msg: string) => new AppError(404, 'not_found', msg);
-export const conflict = (msg: string) => new AppError(409, 'conflict', msg);
+// The HTTP side of the errors: use cases throw these without importing Express (server/errors.ts).
+export { AppError, badRequest, conflict, forbidden, notFound, parseBody, unauthorized } from '../errors.ts';
 
 /** Async handlers: a rejected promise reaches the error funnel instead of being lost. */
 export function route(fn: (req: Request, res: Response, next: NextFunction) => Promise<unknown>): RequestHandler {
   return (req, res, next) => {
     fn(req, res, next).catch(next);
   };
-}
-
-export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  const r = schema.safeParse(body ?? {});
-  if (!r.success) throw badRequest(describeIssues(r.error));
-  return r.data;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../auth/principal.ts';
-import { authorize, authorizeAny, mayViewStock, type InventoryAction, type Where } from './authorize.ts';
+import { authorizeInventory, authorizeAny, mayViewStock, type InventoryAction, type Where } from './authorize.ts';
 
 const phone: Principal = { kind: 'device', deviceId: 'P1', tenantId: 't', locationCode: 'GM', deviceKind: 'rfid_phone' };
 const till: Principal = { kind: 'device', deviceId: 'R1', tenantId: 't', locationCode: 'GM', deviceKind: 'register' };
@@ -15,7 +15,7 @@ const elsewhere: Where = { transfer: { from: 'HM', to: 'LM' } };
 
 const ok = (p: Principal, a: InventoryAction, w: Where) => {
   try {
-    authorize(p, a, w);
+    authorizeInventory(p, a, w);
     return true;
   } catch {
     return false;

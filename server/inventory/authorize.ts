@@ -1,6 +1,6 @@
 import type { DeviceKind } from '../../sync-rules/schema.ts';
 import { hasPermission, mayUseLocation, type Principal } from '../auth/principal.ts';
-import { forbidden } from '../http/errors.ts';
+import { forbidden } from '../errors.ts';
 
 /**
  * Who may do what with stock and transfers through /api/v1/inventory, checked in one place whoever
@@ -44,7 +44,7 @@ function locationsOf(action: InventoryAction, where: Where): string[] {
 }
 
 /** Throws 403 unless `p` may do `action` at `where`. For `transfer:view` either end suffices. */
-export function authorize(p: Principal, action: InventoryAction, where: Where): void {
+export function authorizeInventory(p: Principal, action: InventoryAction, where: Where): void {
   const words = WORDS[action];
   const codes = locationsOf(action, where);
   if (p.kind === 'device') {
@@ -72,7 +72,7 @@ export function authorizeAny(p: Principal, action: InventoryAction): void {
 /** Whether `p` may see stock at `location` (to filter a list instead of refusing it). */
 export function mayViewStock(p: Principal, location: string): boolean {
   try {
-    authorize(p, 'stock:view', { location });
+    authorizeInventory(p, 'stock:view', { location });
     return true;
   } catch {
     return false;

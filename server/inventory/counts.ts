@@ -22,7 +22,7 @@ import { countSessionSchema, type CountSession, type CountStatus } from '../../w
 import type { z } from 'zod';
 import { recordAudit } from '../audit.ts';
 import { statusOf, type Couch } from '../couch/client.ts';
-import { badRequest, conflict, notFound } from '../http/errors.ts';
+import { badRequest, conflict, notFound } from '../errors.ts';
 import { assertLocations, stockLevels, unknownVariants } from './service.ts';
 import { advanceDoc, insertOnce, variantInfo, variantsInCategories } from './store.ts';
 

@@ -22,7 +22,7 @@ import { toDecimalString } from '../../web/src/lib/domain/money.ts';
 import type { z } from 'zod';
 import { recordAudit } from '../audit.ts';
 import { statusOf, type Couch } from '../couch/client.ts';
-import { badRequest, conflict, notFound } from '../http/errors.ts';
+import { badRequest, conflict, notFound } from '../errors.ts';
 import type { EmailOutboxDoc } from '../platform/types.ts';
 import { assertLocations } from './service.ts';
 import { advanceDoc, insertOnce, variantInfo } from './store.ts';

@@ -21,7 +21,7 @@ import { transferSchema, type Transfer } from '../../web/src/lib/domain/schemas/
 import type { z } from 'zod';
 import { recordAudit } from '../audit.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
-import { AppError, badRequest, conflict, notFound } from '../http/errors.ts';
+import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import { getTenant } from '../tenants/provision.ts';
 import { advanceDoc, insertOnce } from './store.ts';
 

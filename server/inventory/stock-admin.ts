@@ -20,7 +20,7 @@ import type { thresholdInput } from '../../web/src/lib/domain/stock-levels.ts';
 import type { z } from 'zod';
 import { recordAudit } from '../audit.ts';
 import { statusOf, type Couch } from '../couch/client.ts';
-import { AppError, badRequest, notFound } from '../http/errors.ts';
+import { AppError, badRequest, notFound } from '../errors.ts';
 import { assertLocations, listTransfers, stockLevels, unknownVariants } from './service.ts';
 
 /**

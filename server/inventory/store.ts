@@ -1,7 +1,7 @@
 import { catalogDb } from '../../web/src/lib/domain/db-names.ts';
 import { casPut, casUpdate } from '../couch/cas.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
-import { AppError, conflict } from '../http/errors.ts';
+import { AppError, conflict } from '../errors.ts';
 
 /** Small CouchDB helpers shared by transfers, adjustments, counts and purchase orders. */
 

@@ -8,7 +8,7 @@ import { collectAlerts } from '../alerts/collect.ts';
 import { recordAudit } from '../audit.ts';
 import { hasPermission, mayUseLocation, principalId, type Principal } from '../auth/principal.ts';
 import { statusOf, type Couch } from '../couch/client.ts';
-import { badRequest, forbidden, notFound } from '../http/errors.ts';
+import { badRequest, forbidden, notFound } from '../errors.ts';
 import { catalogVariants, stockAlertsAt } from '../inventory/stock-admin.ts';
 import type { EmailOutboxDoc, PlatformTemplate, UserDoc } from '../platform/types.ts';
 import { getTenant } from '../tenants/provision.ts';

@@ -6,7 +6,7 @@ import { hasPermission, mayUseLocation, principalId, type Principal } from '../a
 import type { Config } from '../config.ts';
 import { casPut } from '../couch/cas.ts';
 import { statusOf, type Couch } from '../couch/client.ts';
-import { AppError, badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { getTenant } from '../tenants/provision.ts';
 import { maskAddress, normaliseAddress } from './addresses.ts';

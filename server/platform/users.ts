@@ -3,7 +3,7 @@ import type { Role } from '../../web/src/lib/domain/permissions.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { casPut } from '../couch/cas.ts';
 import { statusOf, updateDoc, type Db } from '../couch/client.ts';
-import { conflict } from '../http/errors.ts';
+import { conflict } from '../errors.ts';
 import type { EmailClaimDoc, UserDoc } from './types.ts';
 
 export function normaliseEmail(email: string): string {

@@ -5,7 +5,7 @@ import { storeFormat, type StoreFormat } from '../../web/src/lib/domain/store-fo
 import type { SaleDoc, ShiftCloseDoc, VoidDoc } from '../../web/src/lib/domain/schemas/index.ts';
 import { mayUseLocation, type Principal } from '../auth/principal.ts';
 import type { Couch } from '../couch/client.ts';
-import { forbidden, notFound } from '../http/errors.ts';
+import { forbidden, notFound } from '../errors.ts';
 import { getTenant } from '../tenants/provision.ts';
 
 /**

@@ -8,7 +8,7 @@ import { outboxSchema, type OutboxDoc, type SaleDoc, type VoidDoc } from '../../
 import { recordAudit } from '../audit.ts';
 import { principalId, type Principal } from '../auth/principal.ts';
 import { statusOf, type Couch } from '../couch/client.ts';
-import { badRequest } from '../http/errors.ts';
+import { badRequest } from '../errors.ts';
 import { loadRange, loadSale, loadScope, type LocationInfo, type Scope } from './load.ts';
 
 /** Longest range one request may cover: a year of business days (each day's sales are read in full). */

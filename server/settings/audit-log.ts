@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PLATFORM_DB, auditDb } from '../../web/src/lib/domain/db-names.ts';
 import type { Couch } from '../couch/client.ts';
-import { badRequest } from '../http/errors.ts';
+import { badRequest } from '../errors.ts';
 import type { DeviceDoc } from '../platform/types.ts';
 import { listStaff } from '../tenants/provision.ts';
 

@@ -8,7 +8,7 @@ import { recordAudit } from '../audit.ts';
 import { mayUseLocation, principalId, type Principal } from '../auth/principal.ts';
 import { statusOf, updateDoc } from '../couch/client.ts';
 import type { Ctx } from '../context.ts';
-import { conflict, forbidden, notFound } from '../http/errors.ts';
+import { conflict, forbidden, notFound } from '../errors.ts';
 import type { DeviceDoc } from '../platform/types.ts';
 import { countActiveRegisters } from '../tenants/plan-limits.ts';
 import { currencyCode, getTenant, localeTag, timeZoneName } from '../tenants/provision.ts';

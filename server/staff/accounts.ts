@@ -10,7 +10,7 @@ import { effectiveLocations, grantProblem, lastOwnerProblem, manageProblem, type
 import { recordAudit } from '../audit.ts';
 import { generatePassword, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { statusOf, type Couch } from '../couch/client.ts';
-import { AppError, badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import { assertLocations } from '../inventory/service.ts';
 import { getUser, updateUser } from '../platform/users.ts';
 import { endAllSessions } from '../auth/sessions.ts';

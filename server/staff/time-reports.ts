@@ -6,7 +6,7 @@ import { storedShiftReport } from '../../web/src/lib/domain/shift-report.ts';
 import { storeFormat } from '../../web/src/lib/domain/store-format.ts';
 import { businessDay, timesheet, type Punch, type TimesheetRow } from '../../web/src/lib/domain/timesheet.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
-import { badRequest, notFound } from '../http/errors.ts';
+import { badRequest, notFound } from '../errors.ts';
 
 /**
  * Time entries and register shifts of one location, read for the staff pages. Both are event documents

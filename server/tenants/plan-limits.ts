@@ -1,7 +1,7 @@
 import { PLATFORM_DB } from '../../web/src/lib/domain/db-names.ts';
 import { checkPlanFeature, checkPlanLimit, planOf, type PlanFeature, type PlanLimit } from '../../web/src/lib/domain/plans.ts';
 import type { Couch } from '../couch/client.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import type { TenantDoc } from '../platform/types.ts';
 
 /** `403 plan_limit`: the plan, not the user's role, is what stands in the way; the message says so. */

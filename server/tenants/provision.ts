@@ -17,7 +17,7 @@ import { recordAudit } from '../audit.ts';
 import { ensureDb, lockDb, statusOf, updateDoc, type Couch } from '../couch/client.ts';
 import { deployDesignDocs } from '../couch/design-docs.ts';
 import { generatePassword } from '../auth/passwords.ts';
-import { AppError, conflict, notFound } from '../http/errors.ts';
+import { AppError, conflict, notFound } from '../errors.ts';
 import { createUser, findUserByEmail } from '../platform/users.ts';
 import { assertPlanAllows } from './plan-limits.ts';
 import { isLocale } from '../../web/src/lib/domain/store-format.ts';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { PLATFORM_DB } from '../../web/src/lib/domain/db-names.ts';
 import { PLAN_IDS, PLANS, type PlanId } from '../../web/src/lib/domain/plans.ts';
 import { statusOf } from '../couch/client.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import { findUserByEmail } from '../platform/users.ts';
 import type { EmailOutboxDoc } from '../platform/types.ts';
 import { createTenant, locationInput, type ProvisionCtx } from './provision.ts';

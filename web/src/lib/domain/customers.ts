@@ -14,6 +14,7 @@ import { textRule } from './schemas/text.ts';
 import { z } from 'zod';
 import { addressSchema, customerSchema, ledgerEntrySchema } from './schemas/index.ts';
 import { idRef } from './schemas/common.ts';
+import type { Actor } from './actor.ts';
 
 export type CustomerDoc = z.infer<typeof customerSchema>;
 export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
@@ -38,12 +39,7 @@ export class CustomerError extends Error {
   }
 }
 
-export interface Actor {
-  /** `user:{id}` */
-  by: string;
-  /** ISO timestamp */
-  now: string;
-}
+export type { Actor };
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const ulidField = z.string().regex(ULID, 'must be a ULID (26 characters, Crockford base 32)');

@@ -29,6 +29,7 @@ import { z } from 'zod';
 import { newUlid } from './ids.ts';
 import { stockMovementSchema, transferSchema, type Transfer } from './schemas/index.ts';
 import { locationCode, qty } from './schemas/common.ts';
+import type { Actor } from './actor.ts';
 
 export type StockMovement = z.infer<typeof stockMovementSchema>;
 
@@ -81,12 +82,7 @@ export const adjustmentInput = z
   });
 export type AdjustmentInput = z.input<typeof adjustmentInput>;
 
-export interface Actor {
-  /** `user:{id}` */
-  by: string;
-  /** ISO timestamp */
-  now: string;
-}
+export type { Actor };
 
 export function adjustmentId(ulid: string): string {
   return `movement:adj:${ulid}`;
