@@ -2,6 +2,7 @@ import vm from 'node:vm';
 import { statusOf, type Db } from './client.ts';
 import { designDocsFor, mangoIndexesFor, type DesignDoc, type DesignKind } from '../../couch-design-docs/index.ts';
 import { INTEGRATIONS_DB, PLATFORM_DB, parseDbName } from '../../web/src/lib/domain/db-names.ts';
+import { canonicalJson } from '../../web/src/lib/domain/canonical-json.ts';
 
 /** A design document as the store has it: written by this release, an earlier or a later one. */
 export interface LiveDesignDoc {
@@ -42,19 +43,6 @@ export function planDesignDoc(live: LiveDesignDoc | null, target: DesignDoc, opt
   return 'stage';
 }
 
-/** JSON with object keys sorted, so two documents compare by content whatever their key order. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v)
-      .sort()
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
 /**
  * What a design document's view index is keyed by. CouchDB names index files by a signature of the
  * views (map, reduce, options), the language and the design options, not by `_id`, revision or any
@@ -62,7 +50,7 @@ function canonical(v: unknown): string {
  * documents with equal keys here share their built index on both.
  */
 export function indexKey(doc: Pick<LiveDesignDoc, 'language' | 'options' | 'views'>): string {
-  return canonical({ language: doc.language ?? 'javascript', options: doc.options ?? null, views: doc.views ?? {} });
+  return canonicalJson({ language: doc.language ?? 'javascript', options: doc.options ?? null, views: doc.views ?? {} });
 }
 
 export function sameIndex(a: Pick<LiveDesignDoc, 'language' | 'options' | 'views'>, b: Pick<LiveDesignDoc, 'language' | 'options' | 'views'>): boolean {

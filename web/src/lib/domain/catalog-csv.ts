@@ -10,6 +10,7 @@ import { isValidGtin } from './gtin.ts';
 import { parseMoney, toDecimalString } from './money.ts';
 import { categorySchema, productIdSuffix, productSchema } from './schemas/catalog.ts';
 import { humanText } from './schemas/text.ts';
+import { canonicalJson } from './canonical-json.ts';
 
 export type ProductDoc = z.infer<typeof productSchema>;
 export type CategoryDoc = z.infer<typeof categorySchema>;
@@ -244,20 +245,6 @@ export interface ImportPlan {
 export type ImportResult = { ok: true; plan: ImportPlan } | { ok: false; errors: CsvRowError[]; errorCount: number };
 
 const BOOKKEEPING = new Set(['_rev', '_revisions', '_conflicts', '_deleted', 'updatedAt', 'updatedBy', 'fieldTimes']);
-
-/** Canonical JSON (sorted keys) of a value, for "did anything change" comparisons. */
-function canon(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canon).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .filter((k) => o[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canon(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
 
 export function slugify(name: string): string {
   const s = name
@@ -511,7 +498,7 @@ export function planCatalogImport(csv: string, existing: ExistingCatalog, opts: 
       });
       rowOptions.set(r, opts);
       if (head.optionIndexes.length > 0) {
-        const key = canon(opts);
+        const key = canonicalJson(opts);
         const other = combos.get(key);
         if (other !== undefined) {
           const what = Object.keys(opts).length ? Object.entries(opts).map(([k, v]) => `${k} ${v}`).join(', ') : 'no options';
@@ -562,7 +549,7 @@ export function planCatalogImport(csv: string, existing: ExistingCatalog, opts: 
         continue;
       }
       const v = fromRow(r, old);
-      if (canon(v) === canon(old)) vcounts.unchanged++;
+      if (canonicalJson(v) === canonicalJson(old)) vcounts.unchanged++;
       else vcounts.update++;
       variants.push(v);
     }
@@ -615,7 +602,7 @@ export function planCatalogImport(csv: string, existing: ExistingCatalog, opts: 
       doc = { ...body, updatedAt: opts.now, updatedBy: opts.actor } as ProductDoc;
     } else {
       const prevBody = Object.fromEntries(Object.entries(prev).filter(([k]) => !BOOKKEEPING.has(k)));
-      fields = [...new Set([...Object.keys(body), ...Object.keys(prevBody)])].filter((k) => canon(body[k]) !== canon(prevBody[k])).sort();
+      fields = [...new Set([...Object.keys(body), ...Object.keys(prevBody)])].filter((k) => canonicalJson(body[k]) !== canonicalJson(prevBody[k])).sort();
       if (fields.length === 0) {
         action = 'unchanged';
         doc = prev;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { gtinCheckDigit, isValidGtin, toGtin14 } from './gtin.ts';
 import { categorySchema, productIdSuffix, productSchema, variantSchema } from './schemas/catalog.ts';
 import { idRef, nonNegMinor } from './schemas/common.ts';
+import { canonicalJson } from './canonical-json.ts';
 
 /**
  * Editing products and categories one at a time in the admin portal (the CSV import is
@@ -204,7 +205,7 @@ export function applyProductInput(productId: string, input: ProductInput, prev: 
   };
   const fieldTimes: Record<string, string> = { ...(prev?.fieldTimes ?? {}) };
   for (const [k, v] of Object.entries(fields)) {
-    if (!prev || canon((prev as Record<string, unknown>)[k]) !== canon(v)) fieldTimes[k] = actor.now;
+    if (!prev || canonicalJson((prev as Record<string, unknown>)[k]) !== canonicalJson(v)) fieldTimes[k] = actor.now;
   }
   const doc = {
     _id: productId,
@@ -221,20 +222,6 @@ export function applyProductInput(productId: string, input: ProductInput, prev: 
     throw new CatalogError('invalid', `${i.path.join('.') || 'product'}: ${i.message}`);
   }
   return parsed.data;
-}
-
-/** JSON with sorted keys: equal values compare equal whatever order their keys were written in. */
-function canon(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canon).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .filter((k) => o[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canon(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
 }
 
 /** Archive / unarchive: only the status changes. */

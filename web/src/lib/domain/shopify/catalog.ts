@@ -20,6 +20,7 @@ import { isValidGtin } from '../gtin.ts';
 import { parseMoney } from '../money.ts';
 import { UNCATEGORISED_ID, UNCATEGORISED_NAME, collectionCategoryId, imageIdFor, newProductId, productMapId, variantIdFor } from './ids.ts';
 import { ownerOf, type OwnedField, type Ownership } from './settings.ts';
+import { canonicalJson } from '../canonical-json.ts';
 
 export type ProductDoc = z.infer<typeof productSchema>;
 export type CategoryDoc = z.infer<typeof categorySchema>;
@@ -190,20 +191,6 @@ export function shopifyFields(p: ShopifyProduct, digits: number, issues: string[
   };
 }
 
-/** JSON with sorted keys (equal values compare equal whatever their key order). */
-export function canon(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canon).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .filter((k) => o[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canon(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
 const PRODUCT_FIELDS = ['name', 'description', 'categoryId', 'taxCategory', 'options', 'variants', 'status', 'imageId'] as const;
 
 /** The POS-owned values of a product (what the catalog push compares and sends), canonical text. */
@@ -225,7 +212,7 @@ export function posOwnedSnapshot(doc: Pick<ProductDoc, 'name' | 'description' | 
       return out;
     })
     .sort((a, b) => String(a.id).localeCompare(String(b.id)));
-  return canon({ product, variants });
+  return canonicalJson({ product, variants });
 }
 
 export interface BuildResult {
@@ -295,7 +282,7 @@ export function buildProduct(
     if (f.costKnown) set('cost', 'cost', f.cost);
     if (f.sku) set('sku', 'sku', f.sku);
     set('barcode', 'barcode', f.barcode);
-    if (canon(next) !== canon(current)) {
+    if (canonicalJson(next) !== canonicalJson(current)) {
       updatedVariants++;
       Object.assign(current, next);
       for (const k of Object.keys(current) as (keyof Variant)[]) if (!(k in next)) delete current[k];
@@ -315,11 +302,11 @@ export function buildProduct(
     status: takeShopify('status') ? s.status : existing!.status,
     ...(takeShopify('image') ? (s.imageId ? { imageId: s.imageId } : {}) : existing!.imageId ? { imageId: existing!.imageId } : {})
   };
-  const before = existing ? canon(Object.fromEntries(PRODUCT_FIELDS.map((k) => [k, (existing as Record<string, unknown>)[k]]))) : null;
-  const changed = before !== canon(Object.fromEntries(PRODUCT_FIELDS.map((k) => [k, (fields as Record<string, unknown>)[k]])));
+  const before = existing ? canonicalJson(Object.fromEntries(PRODUCT_FIELDS.map((k) => [k, (existing as Record<string, unknown>)[k]]))) : null;
+  const changed = before !== canonicalJson(Object.fromEntries(PRODUCT_FIELDS.map((k) => [k, (fields as Record<string, unknown>)[k]])));
   const fieldTimes: Record<string, string> = { ...(existing?.fieldTimes ?? {}) };
   for (const k of PRODUCT_FIELDS) {
-    if (!existing || canon((existing as Record<string, unknown>)[k]) !== canon((fields as Record<string, unknown>)[k])) fieldTimes[k] = opts.now;
+    if (!existing || canonicalJson((existing as Record<string, unknown>)[k]) !== canonicalJson((fields as Record<string, unknown>)[k])) fieldTimes[k] = opts.now;
   }
   const candidate = {
     _id: productId,
@@ -498,7 +485,7 @@ export function planShopifyImport(input: ImportInput): ImportPlan {
       syncedHash: built.shopifySnapshot,
       updatedAt: input.now
     };
-    const same = stored && canon({ ...stored, _rev: undefined, updatedAt: undefined }) === canon({ ...map, _rev: undefined, updatedAt: undefined });
+    const same = stored && canonicalJson({ ...stored, _rev: undefined, updatedAt: undefined }) === canonicalJson({ ...map, _rev: undefined, updatedAt: undefined });
     if (!same) plan.maps.push(map);
     for (const v of map.variants) {
       if (!v.created) continue;
