@@ -6,7 +6,7 @@
  * Sizes: 10,000 and 100,000 catalog documents (BENCH_SIZES=10000 to run one).
  */
 import { chromium, type Browser } from '@playwright/test';
-import { catalogDb } from '../web/src/lib/domain/db-names.ts';
+import { catalogDb } from '#domain/db-names.ts';
 import { makeProduct } from '../tests/support/fixtures.ts';
 import { login, startTestServer, type TestServer } from '../tests/integration/support/server.ts';
 import { createTenant } from '../server/tenants/provision.ts';

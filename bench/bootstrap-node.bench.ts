@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import PouchDB from 'pouchdb-node';
-import { catalogDb } from '../web/src/lib/domain/db-names.ts';
+import { catalogDb } from '#domain/db-names.ts';
 import { bootstrapReplica } from '../web/src/lib/sync/bootstrap.ts';
 import { openRemote } from '../web/src/lib/sync/transport.ts';
 import { makeProduct } from '../tests/support/fixtures.ts';

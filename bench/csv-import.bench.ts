@@ -12,9 +12,9 @@
  *   per product (2,000 requests), in sequence.
  * - csv-reimport-10k: the same file again (every product compared, nothing written).
  */
-import { catalogDb } from '../web/src/lib/domain/db-names.ts';
-import { ean13 } from '../web/src/lib/domain/gtin.ts';
-import { planCatalogImport } from '../web/src/lib/domain/catalog-csv.ts';
+import { catalogDb } from '#domain/db-names.ts';
+import { ean13 } from '#domain/gtin.ts';
+import { planCatalogImport } from '#domain/catalog-csv.ts';
 import { createTenant } from '../server/tenants/provision.ts';
 import { login, startTestServer } from '../tests/integration/support/server.ts';
 import { report, type Benchmark } from './lib.ts';

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import PouchDB from 'pouchdb-node';
-import { catalogDb } from '../web/src/lib/domain/db-names.ts';
+import { catalogDb } from '#domain/db-names.ts';
 import { makeProduct } from '../tests/support/fixtures.ts';
 import { enrol, login, startTestServer } from '../tests/integration/support/server.ts';
 import { createTenant } from '../server/tenants/provision.ts';

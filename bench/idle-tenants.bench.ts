@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { customersDb, locationDb } from '../web/src/lib/domain/db-names.ts';
+import { customersDb, locationDb } from '#domain/db-names.ts';
 import { createTenant } from '../server/tenants/provision.ts';
 import { auditTenantApprovals } from '../server/workers/approvals-audit.ts';
 import { allTenantIds, resolveTenantConflicts } from '../server/workers/conflicts.ts';

@@ -10,9 +10,9 @@
  * whole location's `stock/on_hand`, grouped; the embedded store reduces such a query row by row),
  * called in the same process on the same data, after the same write. p50 of RUNS each.
  */
-import { newUlid } from '../web/src/lib/domain/ids.ts';
-import { locationDb } from '../web/src/lib/domain/db-names.ts';
-import { incomingInTransit, matchesSearch, paginate, stockAlerts, stockRow } from '../web/src/lib/domain/stock-levels.ts';
+import { newUlid } from '#domain/ids.ts';
+import { locationDb } from '#domain/db-names.ts';
+import { incomingInTransit, matchesSearch, paginate, stockAlerts, stockRow } from '#domain/stock-levels.ts';
 import { catalogVariants, listStock, readLimits, stockAlertsAt } from '../server/inventory/stock-admin.ts';
 import { assertLocations, listTransfers, stockLevels } from '../server/inventory/service.ts';
 import { startTestServer } from '../tests/integration/support/server.ts';

@@ -15,10 +15,10 @@
  * Long tasks and latencies are wall-clock: on a shared, loaded machine they stretch with the load.
  */
 import { chromium, type Page } from '@playwright/test';
-import { catalogDb, locationDb } from '../web/src/lib/domain/db-names.ts';
-import { ean13 } from '../web/src/lib/domain/gtin.ts';
-import { encodeSgtin96 } from '../web/src/lib/domain/epc.ts';
-import { newUlid } from '../web/src/lib/domain/ids.ts';
+import { catalogDb, locationDb } from '#domain/db-names.ts';
+import { ean13 } from '#domain/gtin.ts';
+import { encodeSgtin96 } from '#domain/epc.ts';
+import { newUlid } from '#domain/ids.ts';
 import { login, startTestServer } from '../tests/integration/support/server.ts';
 import { createTenant } from '../server/tenants/provision.ts';
 import { installFakeReader } from '../tests/e2e/support/rfid.ts';

@@ -14,7 +14,7 @@
  *    durability, for scale.
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { catalogDb } from '../web/src/lib/domain/db-names.ts';
+import { catalogDb } from '#domain/db-names.ts';
 import { makeProduct } from '../tests/support/fixtures.ts';
 import { login, startTestServer, type TestServer } from '../tests/integration/support/server.ts';
 import { waitForServiceWorker } from '../tests/e2e/support/offline.ts';

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import PouchDB from 'pouchdb-node';
-import { locationDb } from '../web/src/lib/domain/db-names.ts';
+import { locationDb } from '#domain/db-names.ts';
 import { SyncService } from '../web/src/lib/sync/orchestrator.ts';
 import { makeSale } from '../tests/support/fixtures.ts';
 import { enrol, login, startTestServer } from '../tests/integration/support/server.ts';

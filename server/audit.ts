@@ -1,5 +1,5 @@
-import { auditDb } from '../web/src/lib/domain/db-names.ts';
-import { newUlid } from '../web/src/lib/domain/ids.ts';
+import { auditDb } from '#domain/db-names.ts';
+import { newUlid } from '#domain/ids.ts';
 import type { Couch } from './couch/client.ts';
 
 export interface AuditEvent {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { describeIssues } from '../web/src/lib/domain/schemas/index.ts';
+import { describeIssues } from '#domain/schemas/index.ts';
 
 /**
  * One error type for use cases and the API: a status, a stable code and a message a person can act

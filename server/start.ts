@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { PLATFORM_DB, parseDbName } from '../web/src/lib/domain/db-names.ts';
+import { PLATFORM_DB, parseDbName } from '#domain/db-names.ts';
 import { createApp } from './app.ts';
 import { TokenService } from './auth/tokens.ts';
 import type { Config } from './config.ts';

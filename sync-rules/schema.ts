@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { PERMISSIONS } from '../web/src/lib/domain/permissions.ts';
-import { DOC_TYPES } from '../web/src/lib/domain/schemas/index.ts';
+import { PERMISSIONS } from '#domain/permissions.ts';
+import { DOC_TYPES } from '#domain/schemas/index.ts';
 
 export const DEVICE_KINDS = ['register', 'rfid_phone'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];

@@ -1,5 +1,5 @@
-import { PLATFORM_DB, catalogDb, customersDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
-import { computeAlerts, openShiftIds, stockAlertsFor, type Alert, type ConflictFact, type DeviceFact, type OpenShiftFact } from '../../web/src/lib/domain/alerts.ts';
+import { PLATFORM_DB, catalogDb, customersDb, locationDb } from '#domain/db-names.ts';
+import { computeAlerts, openShiftIds, stockAlertsFor, type Alert, type ConflictFact, type DeviceFact, type OpenShiftFact } from '#domain/alerts.ts';
 import { catalogVariants, stockAlertsAt, type NamedAlert } from '../inventory/stock-admin.ts';
 import { mayUseLocation, type Principal } from '../auth/principal.ts';
 import type { Couch } from '../couch/client.ts';
@@ -27,7 +27,7 @@ async function openShifts(couch: Couch, tenantId: string, code: string): Promise
 /**
  * The facts behind the operational alerts, for the locations the caller may see: the tenant's
  * devices (with the last sync the gateway recorded), open conflicts in every database, open shifts
- * and negative or low stock per location. The rules themselves are pure (web/src/lib/domain/alerts.ts,
+ * and negative or low stock per location. The rules themselves are pure (#domain/alerts.ts,
  * domain/stock-levels.ts).
  */
 export async function collectAlerts(couch: Couch, p: Principal, now = new Date()): Promise<Alert[]> {

@@ -2,7 +2,7 @@ import { Router, type Response } from 'express';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { z } from 'zod';
-import { PIN_PATTERN } from '../../web/src/lib/domain/pin.ts';
+import { PIN_PATTERN } from '#domain/pin.ts';
 import { currentUser, endSession, pinSignIn, refreshSession, startSession, userPrincipal, verifyLogin } from '../auth/flows.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth, resolvePrincipal } from '../http/authenticate.ts';

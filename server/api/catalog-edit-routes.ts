@@ -1,6 +1,6 @@
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
-import { categoryInput, categoryUpdate, productInput, productListQuery, productUpdate } from '../../web/src/lib/domain/catalog-edit.ts';
+import { categoryInput, categoryUpdate, productInput, productListQuery, productUpdate } from '#domain/catalog-edit.ts';
 import { authorize, actorOf } from '../auth/principal.ts';
 import {
   createCategory,

@@ -1,10 +1,10 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { enterCountsInput, rejectCountInput, startCountInput } from '../../web/src/lib/domain/counts.ts';
-import type { Actor } from '../../web/src/lib/domain/inventory.ts';
-import { COUNT_STATUSES, type CountSession } from '../../web/src/lib/domain/schemas/index.ts';
-import { locationCode } from '../../web/src/lib/domain/schemas/common.ts';
-import type { Permission } from '../../web/src/lib/domain/permissions.ts';
+import { enterCountsInput, rejectCountInput, startCountInput } from '#domain/counts.ts';
+import type { Actor } from '#domain/inventory.ts';
+import { COUNT_STATUSES, type CountSession } from '#domain/schemas/index.ts';
+import { locationCode } from '#domain/schemas/common.ts';
+import type { Permission } from '#domain/permissions.ts';
 import { authorize, actorOf } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';

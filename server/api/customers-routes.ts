@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { adjustmentInput, issueGiftCardInput, loyaltyRulesInput, mergeInput, profileInput } from '../../web/src/lib/domain/customers.ts';
+import { adjustmentInput, issueGiftCardInput, loyaltyRulesInput, mergeInput, profileInput } from '#domain/customers.ts';
 import { authorize, actorOf, hasPermission, mayUseLocation } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
 import { queueGiftCardIssued } from '../notify/producers.ts';

@@ -1,8 +1,8 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { adjustmentInput, isInTransit, receiveInput, transferInput } from '../../web/src/lib/domain/inventory.ts';
-import { TRANSFER_STATUSES } from '../../web/src/lib/domain/schemas/index.ts';
-import { locationCode } from '../../web/src/lib/domain/schemas/common.ts';
+import { adjustmentInput, isInTransit, receiveInput, transferInput } from '#domain/inventory.ts';
+import { TRANSFER_STATUSES } from '#domain/schemas/index.ts';
+import { locationCode } from '#domain/schemas/common.ts';
 import { actorOf, type Principal } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';

@@ -1,9 +1,9 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import type { Actor } from '../../web/src/lib/domain/inventory.ts';
-import { createPoInput, receivePoInput, supplierInput, updatePoInput } from '../../web/src/lib/domain/purchase-orders.ts';
-import { PO_STATUSES } from '../../web/src/lib/domain/schemas/index.ts';
-import { locationCode } from '../../web/src/lib/domain/schemas/common.ts';
+import type { Actor } from '#domain/inventory.ts';
+import { createPoInput, receivePoInput, supplierInput, updatePoInput } from '#domain/purchase-orders.ts';
+import { PO_STATUSES } from '#domain/schemas/index.ts';
+import { locationCode } from '#domain/schemas/common.ts';
 import { authorize, actorOf } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';

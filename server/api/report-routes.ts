@@ -1,9 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { REPORTS, reportCsv, type ReportName } from '../../web/src/lib/domain/report-tables.ts';
+import { REPORTS, reportCsv, type ReportName } from '#domain/report-tables.ts';
 import { hasPermission, type Principal } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
-import { locationDb } from '../../web/src/lib/domain/db-names.ts';
+import { locationDb } from '#domain/db-names.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { forbidden, notFound, parseBody, route } from '../http/errors.ts';
 import { dashboard, emailBody, emailReceipt, journal, journalQuery, rangeQuery, runReport, saleDetail } from '../reports/service.ts';

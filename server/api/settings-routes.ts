@@ -1,8 +1,8 @@
-import { textRule } from '../../web/src/lib/domain/schemas/text.ts';
+import { textRule } from '#domain/schemas/text.ts';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { LOCATION_CODE_PATTERN } from '../../web/src/lib/domain/db-names.ts';
-import { settingsUpdateInput, taxRateInput } from '../../web/src/lib/domain/tenant-settings.ts';
+import { LOCATION_CODE_PATTERN } from '#domain/db-names.ts';
+import { settingsUpdateInput, taxRateInput } from '#domain/tenant-settings.ts';
 import { hasPermission } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';

@@ -1,8 +1,8 @@
-import { textRule } from '../../web/src/lib/domain/schemas/text.ts';
+import { textRule } from '#domain/schemas/text.ts';
 import { Router } from 'express';
 import rateLimit from 'express-rate-limit';
 import { z } from 'zod';
-import { API_KEY_SCOPES } from '../../web/src/lib/domain/api-keys.ts';
+import { API_KEY_SCOPES } from '#domain/api-keys.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../auth/api-keys.ts';
 import { hasPermission } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';

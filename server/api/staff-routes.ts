@@ -1,17 +1,17 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { locationCode } from '../../web/src/lib/domain/schemas/common.ts';
-import { timesheetCsv } from '../../web/src/lib/domain/timesheet.ts';
+import { locationCode } from '#domain/schemas/common.ts';
+import { timesheetCsv } from '#domain/timesheet.ts';
 import { hasPermission, mayUseLocation, type Principal } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { forbidden, parseBody, route } from '../http/errors.ts';
 import { assertLocations } from '../inventory/service.ts';
 import { getUser } from '../platform/users.ts';
-import { PLATFORM_DB } from '../../web/src/lib/domain/db-names.ts';
+import { PLATFORM_DB } from '#domain/db-names.ts';
 import { getMember, inviteInput, inviteStaff, listMembers, pinResetInput, resetPassword, resetPin, setLocked, updateInput, updateMember } from '../staff/accounts.ts';
 import { locationShifts, locationTimesheet, rangeQuery, shiftDetail } from '../staff/time-reports.ts';
-import type { Grantor } from '../../web/src/lib/domain/staff-rules.ts';
+import type { Grantor } from '#domain/staff-rules.ts';
 
 const memberId = z
   .string()

@@ -1,9 +1,9 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { locationCode } from '../../web/src/lib/domain/schemas/common.ts';
-import { thresholdInput, valuationCsv } from '../../web/src/lib/domain/stock-levels.ts';
+import { locationCode } from '#domain/schemas/common.ts';
+import { thresholdInput, valuationCsv } from '#domain/stock-levels.ts';
 import { authorize, mayUseLocation, principalId, type Principal } from '../auth/principal.ts';
-import type { Permission } from '../../web/src/lib/domain/permissions.ts';
+import type { Permission } from '#domain/permissions.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { parseBody, route } from '../http/errors.ts';

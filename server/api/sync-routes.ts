@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { auditDb, catalogDb } from '../../web/src/lib/domain/db-names.ts';
+import { auditDb, catalogDb } from '#domain/db-names.ts';
 import { dbAccess } from '../gateway/access.ts';
 import { SYNC_RULES } from '../../sync-rules/rules.ts';
 import { hasPermission } from '../auth/principal.ts';

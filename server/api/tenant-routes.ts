@@ -1,7 +1,7 @@
-import { textRule } from '../../web/src/lib/domain/schemas/text.ts';
+import { textRule } from '#domain/schemas/text.ts';
 import { Router } from 'express';
 import { z } from 'zod';
-import { catalogDb } from '../../web/src/lib/domain/db-names.ts';
+import { catalogDb } from '#domain/db-names.ts';
 import { DEVICE_KINDS } from '../../sync-rules/schema.ts';
 import { createEnrolmentCode, enrolDevice, listDevices, revokeDevice } from '../auth/flows.ts';
 import { hasPermission, mayUseLocation, principalId } from '../auth/principal.ts';
@@ -9,7 +9,7 @@ import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { forbidden, parseBody, route } from '../http/errors.ts';
 import { addLocation, locationInput } from '../tenants/provision.ts';
-import { defaultLocale } from '../../web/src/lib/domain/store-format.ts';
+import { defaultLocale } from '#domain/store-format.ts';
 import QRCode from 'qrcode';
 
 const enrolmentBody = z.object({

@@ -1,8 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { API_KEY_SCOPES, formatApiKey, parseApiKey, type ApiKeyScope } from '../../web/src/lib/domain/api-keys.ts';
-import { PLATFORM_DB } from '../../web/src/lib/domain/db-names.ts';
-import { newUlid } from '../../web/src/lib/domain/ids.ts';
-import { planOf } from '../../web/src/lib/domain/plans.ts';
+import { API_KEY_SCOPES, formatApiKey, parseApiKey, type ApiKeyScope } from '#domain/api-keys.ts';
+import { PLATFORM_DB } from '#domain/db-names.ts';
+import { newUlid } from '#domain/ids.ts';
+import { planOf } from '#domain/plans.ts';
 import { recordAudit } from '../audit.ts';
 import { statusOf, updateDoc, type Couch } from '../couch/client.ts';
 import { forbidden, notFound } from '../errors.ts';

@@ -1,6 +1,6 @@
-import { PLATFORM_DB } from '../../web/src/lib/domain/db-names.ts';
-import { newUlid } from '../../web/src/lib/domain/ids.ts';
-import { hashPin } from '../../web/src/lib/domain/pin.ts';
+import { PLATFORM_DB } from '#domain/db-names.ts';
+import { newUlid } from '#domain/ids.ts';
+import { hashPin } from '#domain/pin.ts';
 import type { DeviceKind } from '../../sync-rules/schema.ts';
 import { recordAudit } from '../audit.ts';
 import { SYNC_RULES } from '../../sync-rules/rules.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PERMISSIONS, ROLES, can, hasAllLocations } from '../../web/src/lib/domain/permissions.ts';
+import { PERMISSIONS, ROLES, can, hasAllLocations } from '#domain/permissions.ts';
 import { AppError } from '../errors.ts';
 import { actorOf, authorize, type Principal } from './principal.ts';
 

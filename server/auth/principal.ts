@@ -1,7 +1,7 @@
-import type { Permission, Role } from '../../web/src/lib/domain/permissions.ts';
-import { ROLE_PERMISSIONS, can, hasAllLocations } from '../../web/src/lib/domain/permissions.ts';
+import type { Permission, Role } from '#domain/permissions.ts';
+import { ROLE_PERMISSIONS, can, hasAllLocations } from '#domain/permissions.ts';
 import type { DeviceKind } from '../../sync-rules/schema.ts';
-import type { Actor } from '../../web/src/lib/domain/actor.ts';
+import type { Actor } from '#domain/actor.ts';
 import { forbidden } from '../errors.ts';
 import type { SessionClaims } from './sessions.ts';
 

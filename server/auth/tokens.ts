@@ -1,7 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { ROLES } from '../../web/src/lib/domain/permissions.ts';
+import { ROLES } from '#domain/permissions.ts';
 import { DEVICE_KINDS } from '../../sync-rules/schema.ts';
 import type { Principal } from './principal.ts';
 

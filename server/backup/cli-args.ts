@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { TENANT_ID_PATTERN } from '../../web/src/lib/domain/db-names.ts';
+import { TENANT_ID_PATTERN } from '#domain/db-names.ts';
 
 /** The backup and restore commands' arguments (zod-checked; a bad one is a one-line usage error, exit 2). */
 const tenant = z.string({ message: 'is required' }).regex(TENANT_ID_PATTERN, 'must be a tenant id (a lowercase letter, then 2–29 lowercase letters or digits)');

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { PLATFORM_DB } from '../../web/src/lib/domain/db-names.ts';
+import { PLATFORM_DB } from '#domain/db-names.ts';
 import type { Couch } from '../couch/client.ts';
 import { DumpTally, emailClaimIds, isTenantPlatformDoc, PLATFORM_FILE, dbFileName, type DatabaseEntry, type LeafTally, type PlatformEntry } from './format.ts';
 import { dbInfo, storeRequest, StoreError } from './http.ts';

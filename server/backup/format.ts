@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TENANT_ID_PATTERN, auditDb, catalogDb, customersDb, locationDb, parseDbName } from '../../web/src/lib/domain/db-names.ts';
+import { TENANT_ID_PATTERN, auditDb, catalogDb, customersDb, locationDb, parseDbName } from '#domain/db-names.ts';
 
 /**
  * A tenant backup is a directory (docs/OPERATIONS.md "Backups and restore"):

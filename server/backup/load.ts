@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import readline from 'node:readline';
 import { createGunzip } from 'node:zlib';
-import { PLATFORM_DB } from '../../web/src/lib/domain/db-names.ts';
+import { PLATFORM_DB } from '#domain/db-names.ts';
 import type { Couch } from '../couch/client.ts';
 import { Batcher, parseRevisionLine } from './format.ts';
 import { storeRequest, StoreError } from './http.ts';

@@ -1,6 +1,6 @@
-import { catalogDb } from '../../web/src/lib/domain/db-names.ts';
-import { exportCatalogCsv, planCatalogImport, type CategoryDoc, type CsvRowError, type ImportPlan, type ProductDoc } from '../../web/src/lib/domain/catalog-csv.ts';
-import { currencyDigits } from '../../web/src/lib/domain/money.ts';
+import { catalogDb } from '#domain/db-names.ts';
+import { exportCatalogCsv, planCatalogImport, type CategoryDoc, type CsvRowError, type ImportPlan, type ProductDoc } from '#domain/catalog-csv.ts';
+import { currencyDigits } from '#domain/money.ts';
 import { recordAudit } from '../audit.ts';
 import { listPrefix, type Couch, type Db } from '../couch/client.ts';
 import { AppError, conflict } from '../errors.ts';

@@ -1,4 +1,4 @@
-import { newUlid } from '../../web/src/lib/domain/ids.ts';
+import { newUlid } from '#domain/ids.ts';
 import { recordAudit } from '../audit.ts';
 import { ensureDb, statusOf, type Couch } from '../couch/client.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';

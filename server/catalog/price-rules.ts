@@ -1,9 +1,9 @@
-import { textRule } from '../../web/src/lib/domain/schemas/text.ts';
+import { textRule } from '#domain/schemas/text.ts';
 import { z } from 'zod';
-import { catalogDb } from '../../web/src/lib/domain/db-names.ts';
-import { newUlid } from '../../web/src/lib/domain/ids.ts';
-import { ruleState } from '../../web/src/lib/domain/price-rules.ts';
-import { priceRuleSchema, type PriceRuleDoc } from '../../web/src/lib/domain/schemas/index.ts';
+import { catalogDb } from '#domain/db-names.ts';
+import { newUlid } from '#domain/ids.ts';
+import { ruleState } from '#domain/price-rules.ts';
+import { priceRuleSchema, type PriceRuleDoc } from '#domain/schemas/index.ts';
 import { recordAudit } from '../audit.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';

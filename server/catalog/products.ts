@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { catalogDb } from '../../web/src/lib/domain/db-names.ts';
+import { catalogDb } from '#domain/db-names.ts';
 import {
   applyProductInput,
   barcodeSpellings,
@@ -15,15 +15,15 @@ import {
   type ProductInput,
   type ProductListQuery,
   type VariantOwner
-} from '../../web/src/lib/domain/catalog-edit.ts';
-import { toGtin14 } from '../../web/src/lib/domain/gtin.ts';
-import { newUlid } from '../../web/src/lib/domain/ids.ts';
-import { categorySchema } from '../../web/src/lib/domain/schemas/index.ts';
+} from '#domain/catalog-edit.ts';
+import { toGtin14 } from '#domain/gtin.ts';
+import { newUlid } from '#domain/ids.ts';
+import { categorySchema } from '#domain/schemas/index.ts';
 import { recordAudit } from '../audit.ts';
 import { readImage } from './images.ts';
 import { listPrefix, statusOf, type Couch, type Db } from '../couch/client.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
-import type { Actor } from '../../web/src/lib/domain/actor.ts';
+import type { Actor } from '#domain/actor.ts';
 
 /**
  * Products and categories edited one at a time from the admin portal. Decisions are domain/catalog-edit.ts;

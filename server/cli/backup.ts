@@ -5,7 +5,7 @@
  * "Backups and restore". Uses COUCH_URL when set, else the embedded store of DATA_DIR.
  */
 import { ZodError } from 'zod';
-import { describeIssues } from '../../web/src/lib/domain/schemas/index.ts';
+import { describeIssues } from '#domain/schemas/index.ts';
 import { backupArgs, parseCli, UsageError } from '../backup/cli-args.ts';
 import { humanBytes } from '../backup/format.ts';
 import { backupTenant } from '../backup/tenant.ts';

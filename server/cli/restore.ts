@@ -6,7 +6,7 @@
  * documents unless --into-existing (alias --force) is given. docs/OPERATIONS.md "Backups and restore".
  */
 import { ZodError } from 'zod';
-import { describeIssues } from '../../web/src/lib/domain/schemas/index.ts';
+import { describeIssues } from '#domain/schemas/index.ts';
 import { parseCli, restoreArgs, UsageError } from '../backup/cli-args.ts';
 import { restoreTenant } from '../backup/tenant.ts';
 import { connectCliStore, type CliStore } from './connect.ts';

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { connectCliStore, type CliStore } from './connect.ts';
 import { createTenant, preparePlatform } from '../tenants/provision.ts';
 import { ZodError } from 'zod';
-import { describeIssues } from '../../web/src/lib/domain/schemas/index.ts';
+import { describeIssues } from '#domain/schemas/index.ts';
 
 const { values } = parseArgs({
   options: {

@@ -1,8 +1,8 @@
 import vm from 'node:vm';
 import { statusOf, type Db } from './client.ts';
 import { designDocsFor, mangoIndexesFor, type DesignDoc, type DesignKind } from '../../couch-design-docs/index.ts';
-import { INTEGRATIONS_DB, PLATFORM_DB, parseDbName } from '../../web/src/lib/domain/db-names.ts';
-import { canonicalJson } from '../../web/src/lib/domain/canonical-json.ts';
+import { INTEGRATIONS_DB, PLATFORM_DB, parseDbName } from '#domain/db-names.ts';
+import { canonicalJson } from '#domain/canonical-json.ts';
 
 /** A design document as the store has it: written by this release, an earlier or a later one. */
 export interface LiveDesignDoc {

@@ -1,5 +1,5 @@
 import { designDocsFor, type DesignKind } from '../../couch-design-docs/index.ts';
-import { locationDb } from '../../web/src/lib/domain/db-names.ts';
+import { locationDb } from '#domain/db-names.ts';
 import type { Couch } from './client.ts';
 import { getTenant } from '../tenants/provision.ts';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { catalogDb, customersDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
-import { newUlid } from '../../web/src/lib/domain/ids.ts';
+import { catalogDb, customersDb, locationDb } from '#domain/db-names.ts';
+import { newUlid } from '#domain/ids.ts';
 import {
   CUSTOMER_ACCOUNTS,
   CustomerError,
@@ -29,8 +29,8 @@ import {
   type LedgerEntry,
   type LoyaltyRules,
   type MergePlan
-} from '../../web/src/lib/domain/customers.ts';
-import { customerSchema, settingsSchema } from '../../web/src/lib/domain/schemas/index.ts';
+} from '#domain/customers.ts';
+import { customerSchema, settingsSchema } from '#domain/schemas/index.ts';
 import { recordAudit } from '../audit.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';

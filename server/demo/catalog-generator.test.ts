@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isValidGtin } from '../../web/src/lib/domain/gtin.ts';
-import { categorySchema, customerSchema, productSchema, stockMovementSchema } from '../../web/src/lib/domain/schemas/index.ts';
+import { isValidGtin } from '#domain/gtin.ts';
+import { categorySchema, customerSchema, productSchema, stockMovementSchema } from '#domain/schemas/index.ts';
 import { designDocsFor } from '../../couch-design-docs/index.ts';
 import { generateDemoCatalog } from './catalog-generator.ts';
 

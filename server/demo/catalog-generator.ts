@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { ean13 } from '../../web/src/lib/domain/gtin.ts';
-import { categorySchema, customerSchema, productSchema, stockMovementSchema } from '../../web/src/lib/domain/schemas/index.ts';
+import { ean13 } from '#domain/gtin.ts';
+import { categorySchema, customerSchema, productSchema, stockMovementSchema } from '#domain/schemas/index.ts';
 
 export type CategoryDoc = z.infer<typeof categorySchema>;
 export type ProductDoc = z.infer<typeof productSchema>;

@@ -1,7 +1,7 @@
-import { PLATFORM_DB, catalogDb, customersDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
+import { PLATFORM_DB, catalogDb, customersDb, locationDb } from '#domain/db-names.ts';
 import { findUserByEmail } from '../platform/users.ts';
-import type { Role } from '../../web/src/lib/domain/permissions.ts';
-import { registerSchema, taxRateSchema } from '../../web/src/lib/domain/schemas/index.ts';
+import type { Role } from '#domain/permissions.ts';
+import { registerSchema, taxRateSchema } from '#domain/schemas/index.ts';
 import { createEnrolmentCode } from '../auth/flows.ts';
 import type { Db } from '../couch/client.ts';
 import type { Ctx } from '../context.ts';

@@ -1,4 +1,4 @@
-import { auditDb, catalogDb, customersDb, locationDb, parseDbName, type ParsedDbName } from '../../web/src/lib/domain/db-names.ts';
+import { auditDb, catalogDb, customersDb, locationDb, parseDbName, type ParsedDbName } from '#domain/db-names.ts';
 import type { PrincipalKind, SyncRules } from '../../sync-rules/schema.ts';
 import { hasPermission, mayUseLocation, type Principal } from '../auth/principal.ts';
 

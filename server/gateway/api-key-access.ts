@@ -1,5 +1,5 @@
-import { scopedDbKinds, type ApiKeyScope } from '../../web/src/lib/domain/api-keys.ts';
-import { parseDbName } from '../../web/src/lib/domain/db-names.ts';
+import { scopedDbKinds, type ApiKeyScope } from '#domain/api-keys.ts';
+import { parseDbName } from '#domain/db-names.ts';
 import type { AccessNeed } from './classify.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { docTypeOfId } from '../../web/src/lib/domain/schemas/index.ts';
+import { docTypeOfId } from '#domain/schemas/index.ts';
 import type { SyncRules } from '../../sync-rules/schema.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SYNC_RULES } from '../../sync-rules/rules.ts';
-import { parseDbName, type ParsedDbName } from '../../web/src/lib/domain/db-names.ts';
+import { parseDbName, type ParsedDbName } from '#domain/db-names.ts';
 import type { Principal } from '../auth/principal.ts';
 import { checkDocWrite } from './validate-docs.ts';
 

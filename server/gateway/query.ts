@@ -1,6 +1,6 @@
 import type { Endpoint } from './classify.ts';
 import { MAX_JSON_DEPTH, jsonDepthExceeds } from './json-limits.ts';
-import { textProblem } from '../../web/src/lib/domain/schemas/text.ts';
+import { textProblem } from '#domain/schemas/text.ts';
 
 /**
  * The query string of a `/db` request, parsed once, checked against an allow-list of parameter

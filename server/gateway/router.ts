@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import getRawBody from 'raw-body';
-import { auditDb } from '../../web/src/lib/domain/db-names.ts';
-import { textProblem } from '../../web/src/lib/domain/schemas/text.ts';
+import { auditDb } from '#domain/db-names.ts';
+import { textProblem } from '#domain/schemas/text.ts';
 import type { SyncRules } from '../../sync-rules/schema.ts';
 import { principalId, type Principal } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
@@ -18,7 +18,7 @@ import { callCouch, cleanUpstreamError, feedIdleMs, pipeToCouch, upstreamFailure
 import { MAX_READ_BODY_BYTES, READ_BODY_SCHEMAS } from './read-bodies.ts';
 import type { StaffLookup } from './staff-directory.ts';
 import { approvalsOf, checkDocWrite, type Rejection } from './validate-docs.ts';
-import { describeIssues } from '../../web/src/lib/domain/schemas/index.ts';
+import { describeIssues } from '#domain/schemas/index.ts';
 import { decide, decisionForStatus, finalDecision, gatewayMark } from '../metrics/gateway.ts';
 
 /** Largest write body accepted; PouchDB's push batches stay far below this. */

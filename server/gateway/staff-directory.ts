@@ -1,4 +1,4 @@
-import type { Role } from '../../web/src/lib/domain/permissions.ts';
+import type { Role } from '#domain/permissions.ts';
 import type { Couch } from '../couch/client.ts';
 import { listStaff } from '../tenants/provision.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseDbName, type ParsedDbName } from '../../web/src/lib/domain/db-names.ts';
+import { parseDbName, type ParsedDbName } from '#domain/db-names.ts';
 import { SYNC_RULES } from '../../sync-rules/rules.ts';
 import type { Principal } from '../auth/principal.ts';
-import { newUlid } from '../../web/src/lib/domain/ids.ts';
+import { newUlid } from '#domain/ids.ts';
 import { staffLookup, type StaffMember } from './staff-directory.ts';
 import { checkDocWrite } from './validate-docs.ts';
 import { makeApproval, makeProduct, makeSale, makeVoid } from '../../tests/support/fixtures.ts';

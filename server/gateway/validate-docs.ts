@@ -1,14 +1,14 @@
-import type { ParsedDbName } from '../../web/src/lib/domain/db-names.ts';
-import { DOC_SCHEMAS, describeIssues, docTypeOfId, type DocType } from '../../web/src/lib/domain/schemas/index.ts';
+import type { ParsedDbName } from '#domain/db-names.ts';
+import { DOC_SCHEMAS, describeIssues, docTypeOfId, type DocType } from '#domain/schemas/index.ts';
 import type { DeviceKind, DocRule, SyncRules } from '../../sync-rules/schema.ts';
-import { APPROVAL_PERMISSION, can, hasAllLocations } from '../../web/src/lib/domain/permissions.ts';
-import { SERVER_MOVEMENT_PREFIXES } from '../../web/src/lib/domain/inventory.ts';
-import { SERVER_LEDGER_PREFIXES } from '../../web/src/lib/domain/customers.ts';
-import { COUNT_MOVEMENT_PREFIX } from '../../web/src/lib/domain/counts.ts';
-import { PO_MOVEMENT_PREFIX } from '../../web/src/lib/domain/purchase-orders.ts';
+import { APPROVAL_PERMISSION, can, hasAllLocations } from '#domain/permissions.ts';
+import { SERVER_MOVEMENT_PREFIXES } from '#domain/inventory.ts';
+import { SERVER_LEDGER_PREFIXES } from '#domain/customers.ts';
+import { COUNT_MOVEMENT_PREFIX } from '#domain/counts.ts';
+import { PO_MOVEMENT_PREFIX } from '#domain/purchase-orders.ts';
 import { hasPermission, type Principal } from '../auth/principal.ts';
 import type { StaffLookup } from './staff-directory.ts';
-import { textProblem } from '../../web/src/lib/domain/schemas/text.ts';
+import { textProblem } from '#domain/schemas/text.ts';
 
 export interface Rejection {
   status: 400 | 403;

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseDbName, type ParsedDbName } from '../../web/src/lib/domain/db-names.ts';
-import { newUlid } from '../../web/src/lib/domain/ids.ts';
-import { ROLES, can } from '../../web/src/lib/domain/permissions.ts';
-import { DOC_TYPES, type DocType } from '../../web/src/lib/domain/schemas/index.ts';
+import { parseDbName, type ParsedDbName } from '#domain/db-names.ts';
+import { newUlid } from '#domain/ids.ts';
+import { ROLES, can } from '#domain/permissions.ts';
+import { DOC_TYPES, type DocType } from '#domain/schemas/index.ts';
 import { SYNC_RULES } from '../../sync-rules/rules.ts';
 import { DEVICE_KINDS } from '../../sync-rules/schema.ts';
 import type { Principal } from '../auth/principal.ts';

@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Principal } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
 import { AppError, unauthorized } from './errors.ts';
-import { API_KEY_PREFIX } from '../../web/src/lib/domain/api-keys.ts';
+import { API_KEY_PREFIX } from '#domain/api-keys.ts';
 
 declare module 'express-serve-static-core' {
   interface Request {

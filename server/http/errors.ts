@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
-import { textProblem } from '../../web/src/lib/domain/schemas/text.ts';
+import { textProblem } from '#domain/schemas/text.ts';
 import { JsonTooDeepError, jsonDepthExceeds } from '../gateway/json-limits.ts';
 import { AppError, badRequest } from '../errors.ts';
 

@@ -1,4 +1,4 @@
-import { locationDb } from '../../web/src/lib/domain/db-names.ts';
+import { locationDb } from '#domain/db-names.ts';
 import {
   CountError,
   countMovement,
@@ -16,9 +16,9 @@ import {
   type ReviewLine,
   enterCountsInput,
   startCountInput
-} from '../../web/src/lib/domain/counts.ts';
-import { sameMovement, type Actor, type StockMovement } from '../../web/src/lib/domain/inventory.ts';
-import { countSessionSchema, type CountSession, type CountStatus } from '../../web/src/lib/domain/schemas/index.ts';
+} from '#domain/counts.ts';
+import { sameMovement, type Actor, type StockMovement } from '#domain/inventory.ts';
+import { countSessionSchema, type CountSession, type CountStatus } from '#domain/schemas/index.ts';
 import type { z } from 'zod';
 import { recordAudit } from '../audit.ts';
 import { statusOf, type Couch } from '../couch/client.ts';

@@ -1,5 +1,5 @@
-import { PLATFORM_DB, catalogDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
-import { sameMovement, type Actor } from '../../web/src/lib/domain/inventory.ts';
+import { PLATFORM_DB, catalogDb, locationDb } from '#domain/db-names.ts';
+import { sameMovement, type Actor } from '#domain/inventory.ts';
 import {
   PurchaseOrderError,
   applyReceipt,
@@ -16,9 +16,9 @@ import {
   receivePoInput,
   supplierInput,
   updatePoInput
-} from '../../web/src/lib/domain/purchase-orders.ts';
-import { purchaseOrderSchema, supplierSchema, type PoStatus, type PurchaseOrder, type Supplier } from '../../web/src/lib/domain/schemas/index.ts';
-import { toDecimalString } from '../../web/src/lib/domain/money.ts';
+} from '#domain/purchase-orders.ts';
+import { purchaseOrderSchema, supplierSchema, type PoStatus, type PurchaseOrder, type Supplier } from '#domain/schemas/index.ts';
+import { toDecimalString } from '#domain/money.ts';
 import type { z } from 'zod';
 import { recordAudit } from '../audit.ts';
 import { statusOf, type Couch } from '../couch/client.ts';

@@ -1,4 +1,4 @@
-import { catalogDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
+import { catalogDb, locationDb } from '#domain/db-names.ts';
 import {
   InventoryError,
   isInTransit,
@@ -16,8 +16,8 @@ import {
   adjustmentInput,
   receiveInput,
   transferInput
-} from '../../web/src/lib/domain/inventory.ts';
-import { transferSchema, type Transfer } from '../../web/src/lib/domain/schemas/index.ts';
+} from '#domain/inventory.ts';
+import { transferSchema, type Transfer } from '#domain/schemas/index.ts';
 import type { z } from 'zod';
 import { recordAudit } from '../audit.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';

@@ -1,6 +1,6 @@
-import { catalogDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
-import type { Actor, StockMovement } from '../../web/src/lib/domain/inventory.ts';
-import { stockThresholdSchema, type StockThreshold } from '../../web/src/lib/domain/schemas/index.ts';
+import { catalogDb, locationDb } from '#domain/db-names.ts';
+import type { Actor, StockMovement } from '#domain/inventory.ts';
+import { stockThresholdSchema, type StockThreshold } from '#domain/schemas/index.ts';
 import {
   flattenVariants,
   incomingInTransit,
@@ -15,8 +15,8 @@ import {
   type StockRow,
   type Valuation,
   type VariantInfo
-} from '../../web/src/lib/domain/stock-levels.ts';
-import type { thresholdInput } from '../../web/src/lib/domain/stock-levels.ts';
+} from '#domain/stock-levels.ts';
+import type { thresholdInput } from '#domain/stock-levels.ts';
 import type { z } from 'zod';
 import { recordAudit } from '../audit.ts';
 import { statusOf, type Couch } from '../couch/client.ts';

@@ -1,4 +1,4 @@
-import { catalogDb } from '../../web/src/lib/domain/db-names.ts';
+import { catalogDb } from '#domain/db-names.ts';
 import { casPut, casUpdate } from '../couch/cas.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
 import { AppError, conflict } from '../errors.ts';

@@ -1,4 +1,4 @@
-import { PLATFORM_DB } from '../../web/src/lib/domain/db-names.ts';
+import { PLATFORM_DB } from '#domain/db-names.ts';
 import type { Couch } from '../couch/client.ts';
 import type { Logger } from '../log.ts';
 

@@ -1,9 +1,9 @@
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import { PLATFORM_DB, catalogDb, customersDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
-import { toDecimalString } from '../../web/src/lib/domain/money.ts';
-import { receiptLayout } from '../../web/src/lib/domain/receipt.ts';
-import { purchaseOrderSchema, saleSchema } from '../../web/src/lib/domain/schemas/index.ts';
+import { PLATFORM_DB, catalogDb, customersDb, locationDb } from '#domain/db-names.ts';
+import { toDecimalString } from '#domain/money.ts';
+import { receiptLayout } from '#domain/receipt.ts';
+import { purchaseOrderSchema, saleSchema } from '#domain/schemas/index.ts';
 import { statusOf, type Couch } from '../couch/client.ts';
 import type { SourceDoc } from './outbox-docs.ts';
 import type { RenderedEmail, RenderedSms } from './types.ts';

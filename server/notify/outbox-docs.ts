@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { PLATFORM_DB, parseDbName } from '../../web/src/lib/domain/db-names.ts';
-import { outboxSchema, type OutboxDoc } from '../../web/src/lib/domain/schemas/index.ts';
+import { PLATFORM_DB, parseDbName } from '#domain/db-names.ts';
+import { outboxSchema, type OutboxDoc } from '#domain/schemas/index.ts';
 import { PLATFORM_TEMPLATES, type EmailOutboxDoc } from '../platform/types.ts';
 import { TEMPLATE_CATEGORY, type Channel, type DeliveryDoc, type OutboxSource, type Template } from './types.ts';
 

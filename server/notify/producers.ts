@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { PLATFORM_DB, catalogDb, customersDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
-import { newUlid } from '../../web/src/lib/domain/ids.ts';
-import { formatMoney } from '../../web/src/lib/domain/money.ts';
-import { layawaySchema, type LayawayDoc } from '../../web/src/lib/domain/schemas/index.ts';
+import { PLATFORM_DB, catalogDb, customersDb, locationDb } from '#domain/db-names.ts';
+import { newUlid } from '#domain/ids.ts';
+import { formatMoney } from '#domain/money.ts';
+import { layawaySchema, type LayawayDoc } from '#domain/schemas/index.ts';
 import { collectAlerts } from '../alerts/collect.ts';
 import { recordAudit } from '../audit.ts';
 import { hasPermission, mayUseLocation, principalId, type Principal } from '../auth/principal.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { PLATFORM_DB, catalogDb } from '../../web/src/lib/domain/db-names.ts';
-import { hasAllLocations } from '../../web/src/lib/domain/permissions.ts';
+import { PLATFORM_DB, catalogDb } from '#domain/db-names.ts';
+import { hasAllLocations } from '#domain/permissions.ts';
 import { recordAudit } from '../audit.ts';
 import { hasPermission, mayUseLocation, principalId, type Principal } from '../auth/principal.ts';
 import type { Config } from '../config.ts';

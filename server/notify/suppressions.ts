@@ -1,5 +1,5 @@
 import { statusOf, type Couch } from '../couch/client.ts';
-import { PLATFORM_DB } from '../../web/src/lib/domain/db-names.ts';
+import { PLATFORM_DB } from '#domain/db-names.ts';
 import { normaliseAddress } from './addresses.ts';
 import type { Category, Channel, SuppressionDoc } from './types.ts';
 

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { PLATFORM_DB, locationDb, parseDbName } from '../../web/src/lib/domain/db-names.ts';
+import { PLATFORM_DB, locationDb, parseDbName } from '#domain/db-names.ts';
 import type { Couch } from '../couch/client.ts';
 import type { Logger } from '../log.ts';
 import type { TenantDoc } from '../platform/types.ts';

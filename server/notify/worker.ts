@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
-import { PLATFORM_DB } from '../../web/src/lib/domain/db-names.ts';
+import { PLATFORM_DB } from '#domain/db-names.ts';
 import { casPut } from '../couch/cas.ts';
 import { statusOf, type Couch } from '../couch/client.ts';
 import type { Logger } from '../log.ts';

@@ -1,6 +1,6 @@
-import type { Role } from '../../web/src/lib/domain/permissions.ts';
+import type { Role } from '#domain/permissions.ts';
 import type { DeviceKind } from '../../sync-rules/schema.ts';
-import type { ApiKeyScope } from '../../web/src/lib/domain/api-keys.ts';
+import type { ApiKeyScope } from '#domain/api-keys.ts';
 
 /** Documents of the `platform` database (server-only, never replicated to devices). */
 export interface TenantDoc {

@@ -1,5 +1,5 @@
-import { newUlid } from '../../web/src/lib/domain/ids.ts';
-import type { Role } from '../../web/src/lib/domain/permissions.ts';
+import { newUlid } from '#domain/ids.ts';
+import type { Role } from '#domain/permissions.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { casPut } from '../couch/cas.ts';
 import { statusOf, updateDoc, type Db } from '../couch/client.ts';

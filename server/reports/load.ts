@@ -1,8 +1,8 @@
-import { catalogDb, locationDb, PLATFORM_DB } from '../../web/src/lib/domain/db-names.ts';
-import { utcRange, type IsoDate } from '../../web/src/lib/domain/business-day.ts';
-import { reversalFact, saleFact, voidIdOf, type CatalogLookup, type LayawayMoneyDoc, type SaleFact } from '../../web/src/lib/domain/sales-analytics.ts';
-import { storeFormat, type StoreFormat } from '../../web/src/lib/domain/store-format.ts';
-import type { SaleDoc, ShiftCloseDoc, VoidDoc } from '../../web/src/lib/domain/schemas/index.ts';
+import { catalogDb, locationDb, PLATFORM_DB } from '#domain/db-names.ts';
+import { utcRange, type IsoDate } from '#domain/business-day.ts';
+import { reversalFact, saleFact, voidIdOf, type CatalogLookup, type LayawayMoneyDoc, type SaleFact } from '#domain/sales-analytics.ts';
+import { storeFormat, type StoreFormat } from '#domain/store-format.ts';
+import type { SaleDoc, ShiftCloseDoc, VoidDoc } from '#domain/schemas/index.ts';
 import { mayUseLocation, type Principal } from '../auth/principal.ts';
 import type { Couch } from '../couch/client.ts';
 import { forbidden, notFound } from '../errors.ts';

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { addDays, daysBetween, isIsoDate, today, type IsoDate } from '../../web/src/lib/domain/business-day.ts';
-import { catalogDb, customersDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
-import { newUlid } from '../../web/src/lib/domain/ids.ts';
-import { buildReport, type ReportName, type ReportTable } from '../../web/src/lib/domain/report-tables.ts';
-import { dashboardDays, dashboardOf, matchesJournal, saleNumber, totals, type DashboardFigures, type JournalFilter, type SaleFact } from '../../web/src/lib/domain/sales-analytics.ts';
-import { outboxSchema, type OutboxDoc, type SaleDoc, type VoidDoc } from '../../web/src/lib/domain/schemas/index.ts';
+import { addDays, daysBetween, isIsoDate, today, type IsoDate } from '#domain/business-day.ts';
+import { catalogDb, customersDb, locationDb } from '#domain/db-names.ts';
+import { newUlid } from '#domain/ids.ts';
+import { buildReport, type ReportName, type ReportTable } from '#domain/report-tables.ts';
+import { dashboardDays, dashboardOf, matchesJournal, saleNumber, totals, type DashboardFigures, type JournalFilter, type SaleFact } from '#domain/sales-analytics.ts';
+import { outboxSchema, type OutboxDoc, type SaleDoc, type VoidDoc } from '#domain/schemas/index.ts';
 import { recordAudit } from '../audit.ts';
 import { principalId, type Principal } from '../auth/principal.ts';
 import { statusOf, type Couch } from '../couch/client.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PLATFORM_DB, auditDb } from '../../web/src/lib/domain/db-names.ts';
+import { PLATFORM_DB, auditDb } from '#domain/db-names.ts';
 import type { Couch } from '../couch/client.ts';
 import { badRequest } from '../errors.ts';
 import type { DeviceDoc } from '../platform/types.ts';

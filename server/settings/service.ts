@@ -1,9 +1,9 @@
-import { textRule } from '../../web/src/lib/domain/schemas/text.ts';
+import { textRule } from '#domain/schemas/text.ts';
 import { z } from 'zod';
-import { PLATFORM_DB, catalogDb } from '../../web/src/lib/domain/db-names.ts';
-import { planOf } from '../../web/src/lib/domain/plans.ts';
-import { locationSchema, settingsSchema, taxRateSchema, type DocOf } from '../../web/src/lib/domain/schemas/index.ts';
-import { EDITABLE_SETTINGS, taxRateIdFor, taxRateInput, type SettingsUpdate } from '../../web/src/lib/domain/tenant-settings.ts';
+import { PLATFORM_DB, catalogDb } from '#domain/db-names.ts';
+import { planOf } from '#domain/plans.ts';
+import { locationSchema, settingsSchema, taxRateSchema, type DocOf } from '#domain/schemas/index.ts';
+import { EDITABLE_SETTINGS, taxRateIdFor, taxRateInput, type SettingsUpdate } from '#domain/tenant-settings.ts';
 import { recordAudit } from '../audit.ts';
 import { mayUseLocation, principalId, type Principal } from '../auth/principal.ts';
 import { statusOf, updateDoc } from '../couch/client.ts';
@@ -12,7 +12,7 @@ import { conflict, forbidden, notFound } from '../errors.ts';
 import type { DeviceDoc } from '../platform/types.ts';
 import { countActiveRegisters } from '../tenants/plan-limits.ts';
 import { currencyCode, getTenant, localeTag, timeZoneName } from '../tenants/provision.ts';
-import { defaultLocale } from '../../web/src/lib/domain/store-format.ts';
+import { defaultLocale } from '#domain/store-format.ts';
 
 type LocationDoc = DocOf<'location'>;
 type TaxRateDoc = DocOf<'tax_rate'>;

@@ -1,6 +1,6 @@
-import { catalogDb } from '../../web/src/lib/domain/db-names.ts';
-import { setupSteps, type SetupFacts, type StepState } from '../../web/src/lib/domain/setup.ts';
-import type { DocOf } from '../../web/src/lib/domain/schemas/index.ts';
+import { catalogDb } from '#domain/db-names.ts';
+import { setupSteps, type SetupFacts, type StepState } from '#domain/setup.ts';
+import type { DocOf } from '#domain/schemas/index.ts';
 import { recordAudit } from '../audit.ts';
 import { statusOf, updateDoc, type Couch } from '../couch/client.ts';
 import { countActiveRegisters } from '../tenants/plan-limits.ts';

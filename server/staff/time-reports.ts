@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { PLATFORM_DB, catalogDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
-import { locationCode } from '../../web/src/lib/domain/schemas/common.ts';
-import type { ShiftCloseDoc, ShiftDoc, TimeEntryDoc } from '../../web/src/lib/domain/schemas/index.ts';
-import { storedShiftReport } from '../../web/src/lib/domain/shift-report.ts';
-import { storeFormat } from '../../web/src/lib/domain/store-format.ts';
-import { businessDay, timesheet, type Punch, type TimesheetRow } from '../../web/src/lib/domain/timesheet.ts';
+import { PLATFORM_DB, catalogDb, locationDb } from '#domain/db-names.ts';
+import { locationCode } from '#domain/schemas/common.ts';
+import type { ShiftCloseDoc, ShiftDoc, TimeEntryDoc } from '#domain/schemas/index.ts';
+import { storedShiftReport } from '#domain/shift-report.ts';
+import { storeFormat } from '#domain/store-format.ts';
+import { businessDay, timesheet, type Punch, type TimesheetRow } from '#domain/timesheet.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
 import { badRequest, notFound } from '../errors.ts';
 

@@ -1,4 +1,4 @@
-import { catalogDb } from '../../web/src/lib/domain/db-names.ts';
+import { catalogDb } from '#domain/db-names.ts';
 import type { Couch } from '../couch/client.ts';
 import { compactProduct, type CompactProduct, type ProductDoc } from '../../web/src/lib/catalog-index/compact.ts';
 

@@ -1,5 +1,5 @@
-import { PLATFORM_DB } from '../../web/src/lib/domain/db-names.ts';
-import { checkPlanFeature, checkPlanLimit, planOf, type PlanFeature, type PlanLimit } from '../../web/src/lib/domain/plans.ts';
+import { PLATFORM_DB } from '#domain/db-names.ts';
+import { checkPlanFeature, checkPlanLimit, planOf, type PlanFeature, type PlanLimit } from '#domain/plans.ts';
 import type { Couch } from '../couch/client.ts';
 import { AppError } from '../errors.ts';
 import type { TenantDoc } from '../platform/types.ts';

@@ -1,4 +1,4 @@
-import { textRule } from '../../web/src/lib/domain/schemas/text.ts';
+import { textRule } from '#domain/schemas/text.ts';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
@@ -8,11 +8,11 @@ import {
   catalogDb,
   customersDb,
   locationDb
-} from '../../web/src/lib/domain/db-names.ts';
-import { ROLES, type Role } from '../../web/src/lib/domain/permissions.ts';
-import { PIN_PATTERN, hashPin } from '../../web/src/lib/domain/pin.ts';
-import { PLAN_IDS, checkPlanLimit, PLANS } from '../../web/src/lib/domain/plans.ts';
-import { locationSchema, staffSchema, settingsSchema } from '../../web/src/lib/domain/schemas/index.ts';
+} from '#domain/db-names.ts';
+import { ROLES, type Role } from '#domain/permissions.ts';
+import { PIN_PATTERN, hashPin } from '#domain/pin.ts';
+import { PLAN_IDS, checkPlanLimit, PLANS } from '#domain/plans.ts';
+import { locationSchema, staffSchema, settingsSchema } from '#domain/schemas/index.ts';
 import { recordAudit } from '../audit.ts';
 import { ensureDb, lockDb, statusOf, updateDoc, type Couch } from '../couch/client.ts';
 import { deployDesignDocs } from '../couch/design-docs.ts';
@@ -20,7 +20,7 @@ import { generatePassword } from '../auth/passwords.ts';
 import { AppError, conflict, notFound } from '../errors.ts';
 import { createUser, findUserByEmail } from '../platform/users.ts';
 import { assertPlanAllows } from './plan-limits.ts';
-import { isLocale } from '../../web/src/lib/domain/store-format.ts';
+import { isLocale } from '#domain/store-format.ts';
 import type { TenantDoc, UserDoc } from '../platform/types.ts';
 
 /** An IANA time zone the runtime knows (the business day of reports depends on it). */

@@ -1,7 +1,7 @@
-import { textRule } from '../../web/src/lib/domain/schemas/text.ts';
+import { textRule } from '#domain/schemas/text.ts';
 import { z } from 'zod';
-import { PLATFORM_DB } from '../../web/src/lib/domain/db-names.ts';
-import { PLAN_IDS, PLANS, type PlanId } from '../../web/src/lib/domain/plans.ts';
+import { PLATFORM_DB } from '#domain/db-names.ts';
+import { PLAN_IDS, PLANS, type PlanId } from '#domain/plans.ts';
 import { statusOf } from '../couch/client.ts';
 import { AppError } from '../errors.ts';
 import { findUserByEmail } from '../platform/users.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PLATFORM_DB, auditDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
+import { PLATFORM_DB, auditDb, locationDb } from '#domain/db-names.ts';
 import type { AuditEvent } from '../audit.ts';
 import { statusOf, type Couch } from '../couch/client.ts';
 import type { StaffDirectory, StaffLookup } from '../gateway/staff-directory.ts';

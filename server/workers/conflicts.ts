@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { PLATFORM_DB, auditDb, catalogDb, customersDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
-import { mergeRevisions, pickOriginalEvent, type RevisionBody } from '../../web/src/lib/domain/conflicts.ts';
-import { DOC_SCHEMAS, describeIssues, docTypeOfId, type DocType } from '../../web/src/lib/domain/schemas/index.ts';
+import { PLATFORM_DB, auditDb, catalogDb, customersDb, locationDb } from '#domain/db-names.ts';
+import { mergeRevisions, pickOriginalEvent, type RevisionBody } from '#domain/conflicts.ts';
+import { DOC_SCHEMAS, describeIssues, docTypeOfId, type DocType } from '#domain/schemas/index.ts';
 import type { SyncRules } from '../../sync-rules/schema.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
 import type { Logger } from '../log.ts';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PLATFORM_DB } from '../../web/src/lib/domain/db-names.ts';
+import { PLATFORM_DB } from '#domain/db-names.ts';
 import { casPut } from '../couch/cas.ts';
 import { statusOf, type Couch } from '../couch/client.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseDbName, type ParsedDbName } from '../../web/src/lib/domain/db-names.ts';
-import { ledgerEntriesForSale } from '../../web/src/lib/domain/sale-ledger.ts';
-import { ledgerEntrySchema } from '../../web/src/lib/domain/schemas/index.ts';
+import { parseDbName, type ParsedDbName } from '#domain/db-names.ts';
+import { ledgerEntriesForSale } from '#domain/sale-ledger.ts';
+import { ledgerEntrySchema } from '#domain/schemas/index.ts';
 import { SYNC_RULES } from '../../sync-rules/rules.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Couch } from '../couch/client.ts';

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import { PLATFORM_DB, catalogDb, customersDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
-import { ledgerEntriesForSale, tenderLedgerId, type LedgerEntryDoc } from '../../web/src/lib/domain/sale-ledger.ts';
-import { saleSchema, settingsSchema, voidSchema } from '../../web/src/lib/domain/schemas/index.ts';
+import { PLATFORM_DB, catalogDb, customersDb, locationDb } from '#domain/db-names.ts';
+import { ledgerEntriesForSale, tenderLedgerId, type LedgerEntryDoc } from '#domain/sale-ledger.ts';
+import { saleSchema, settingsSchema, voidSchema } from '#domain/schemas/index.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
 import type { Logger } from '../log.ts';
 import type { TenantDoc } from '../platform/types.ts';

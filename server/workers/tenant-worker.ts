@@ -1,4 +1,4 @@
-import { parseDbName, type DbKind } from '../../web/src/lib/domain/db-names.ts';
+import { parseDbName, type DbKind } from '#domain/db-names.ts';
 import type { Couch } from '../couch/client.ts';
 import type { Logger } from '../log.ts';
 import { allTenantIds } from './conflicts.ts';

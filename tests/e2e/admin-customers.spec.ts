@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext, machine } from './support/test.ts';
-import { customersDb } from '../../web/src/lib/domain/db-names.ts';
+import { customersDb } from '#domain/db-names.ts';
 import { PASSWORD, shoot, signInAdmin } from './support/admin.ts';
 
 /**

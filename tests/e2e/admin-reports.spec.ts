@@ -1,6 +1,6 @@
 import { expect, test, type APIRequestContext, machine } from './support/test.ts';
 import fs from 'node:fs/promises';
-import { newUlid } from '../../web/src/lib/domain/ids.ts';
+import { newUlid } from '#domain/ids.ts';
 import { demoItems, ownerLogin, PASSWORD, type DemoItem, type Owner } from './support/register.ts';
 import { shoot, signInAdmin } from './support/admin.ts';
 

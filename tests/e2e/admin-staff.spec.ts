@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page, machine } from './support/test.ts';
-import { newUlid } from '../../web/src/lib/domain/ids.ts';
+import { newUlid } from '#domain/ids.ts';
 import { enrolRegister, ownerLogin } from './support/register.ts';
 import { SCREENS, shoot, signInAdmin } from './support/admin.ts';
 

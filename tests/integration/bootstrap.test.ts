@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import PouchDB from 'pouchdb-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
+import { catalogDb, locationDb } from '#domain/db-names.ts';
 import { SyncService } from '../../web/src/lib/sync/orchestrator.ts';
 import { bootstrapReplica, readBootstrapState } from '../../web/src/lib/sync/bootstrap.ts';
 import { openRemote } from '../../web/src/lib/sync/transport.ts';

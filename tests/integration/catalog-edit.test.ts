@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogDb } from '../../web/src/lib/domain/db-names.ts';
-import { isValidGtin } from '../../web/src/lib/domain/gtin.ts';
+import { catalogDb } from '#domain/db-names.ts';
+import { isValidGtin } from '#domain/gtin.ts';
 import { createStaffUser, createTenant } from '../../server/tenants/provision.ts';
 import { makeProduct } from '../support/fixtures.ts';
 import { login, startTestServer, type TestServer } from './support/server.ts';

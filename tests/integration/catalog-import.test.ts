@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogDb } from '../../web/src/lib/domain/db-names.ts';
+import { catalogDb } from '#domain/db-names.ts';
 import { createStaffUser, createTenant } from '../../server/tenants/provision.ts';
 import { login, startTestServer, type TestServer } from './support/server.ts';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditDb, customersDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
-import { newUlid } from '../../web/src/lib/domain/ids.ts';
-import { isValidGiftCardNumber, luhnCheckDigit } from '../../web/src/lib/domain/customers.ts';
+import { auditDb, customersDb, locationDb } from '#domain/db-names.ts';
+import { newUlid } from '#domain/ids.ts';
+import { isValidGiftCardNumber, luhnCheckDigit } from '#domain/customers.ts';
 import { CustomerLedger, LocationLedger, spendableBalance } from '../../web/src/lib/register/local-ledger.ts';
 import { searchCustomers as registerSearch } from '../../web/src/lib/register/customers-db.ts';
 import { createStaffUser, createTenant } from '../../server/tenants/provision.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { designDocsFor, type DesignDoc } from '../../couch-design-docs/index.ts';
-import { locationDb } from '../../web/src/lib/domain/db-names.ts';
+import { locationDb } from '#domain/db-names.ts';
 import { DesignDocUpgrades, type UpgradeJob } from '../../server/couch/ddoc-upgrade.ts';
 import { createLogger } from '../../server/log.ts';
 import { createTenant } from '../../server/tenants/provision.ts';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUlid } from '../../web/src/lib/domain/ids.ts';
-import { docTypeOfId, type DocType } from '../../web/src/lib/domain/schemas/index.ts';
+import { newUlid } from '#domain/ids.ts';
+import { docTypeOfId, type DocType } from '#domain/schemas/index.ts';
 import { SYNC_RULES } from '../../sync-rules/rules.ts';
 import { makeProduct, makeSale } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from './support/server.ts';

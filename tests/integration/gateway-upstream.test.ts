@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
 import { createTenant } from '../../server/tenants/provision.ts';
-import { locationDb } from '../../web/src/lib/domain/db-names.ts';
+import { locationDb } from '#domain/db-names.ts';
 import { makeSale } from '../support/fixtures.ts';
 import { enrol, login, startTestServer, type TestServer } from './support/server.ts';
 

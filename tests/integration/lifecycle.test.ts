@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { catalogDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
+import { catalogDb, locationDb } from '#domain/db-names.ts';
 import { DEMO_PASSWORD } from '../../server/demo/seed-demo.ts';
 import { couchEnv, login, ON_COUCHDB, startTestServer, type TestServer } from './support/server.ts';
 

@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
 import { createTenant } from '../../server/tenants/provision.ts';
-import { PLATFORM_DB, auditDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
+import { PLATFORM_DB, auditDb, locationDb } from '#domain/db-names.ts';
 import { enrol, login, ON_COUCHDB, startTestServer, type TestServer } from './support/server.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PLATFORM_DB, locationDb } from '../../web/src/lib/domain/db-names.ts';
-import { newUlid } from '../../web/src/lib/domain/ids.ts';
+import { PLATFORM_DB, locationDb } from '#domain/db-names.ts';
+import { newUlid } from '#domain/ids.ts';
 import { createTenant } from '../../server/tenants/provision.ts';
 import type { DeliveryDoc } from '../../server/notify/types.ts';
 import { makeSale } from '../support/fixtures.ts';

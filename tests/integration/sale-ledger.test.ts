@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogDb, customersDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
-import { newUlid } from '../../web/src/lib/domain/ids.ts';
+import { catalogDb, customersDb, locationDb } from '#domain/db-names.ts';
+import { newUlid } from '#domain/ids.ts';
 import { CustomerLedger, LocationLedger, spendableBalance } from '../../web/src/lib/register/local-ledger.ts';
 import { createStaffUser, createTenant } from '../../server/tenants/provision.ts';
 import { deriveTenantLedger } from '../../server/workers/sale-ledger.ts';

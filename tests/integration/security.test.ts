@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditDb, customersDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
-import { newUlid } from '../../web/src/lib/domain/ids.ts';
+import { auditDb, customersDb, locationDb } from '#domain/db-names.ts';
+import { newUlid } from '#domain/ids.ts';
 import { makeSale } from '../support/fixtures.ts';
 import { login, startTestServer, type TestServer } from './support/server.ts';
 import { makeCast, PW, type Cast, type PrincipalName } from './support/principals.ts';

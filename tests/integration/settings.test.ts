@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PLATFORM_DB, catalogDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
-import { newUlid } from '../../web/src/lib/domain/ids.ts';
+import { PLATFORM_DB, catalogDb, locationDb } from '#domain/db-names.ts';
+import { newUlid } from '#domain/ids.ts';
 import { createStaffUser, createTenant } from '../../server/tenants/provision.ts';
 import { enrol, login, startTestServer, type TestServer } from './support/server.ts';
 

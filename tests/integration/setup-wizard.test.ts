@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogDb } from '../../web/src/lib/domain/db-names.ts';
-import type { StepState } from '../../web/src/lib/domain/setup.ts';
+import { catalogDb } from '#domain/db-names.ts';
+import type { StepState } from '#domain/setup.ts';
 import { createStaffUser, createTenant } from '../../server/tenants/provision.ts';
 import { enrol, login, startTestServer, type TestServer } from './support/server.ts';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditDb, catalogDb, customersDb, locationDb, PLATFORM_DB } from '../../web/src/lib/domain/db-names.ts';
+import { auditDb, catalogDb, customersDb, locationDb, PLATFORM_DB } from '#domain/db-names.ts';
 import { login, startTestServer, type TestServer } from './support/server.ts';
 
 const SIGNUP_LIMIT = 10;

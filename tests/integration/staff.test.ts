@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PLATFORM_DB, catalogDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
-import { newUlid } from '../../web/src/lib/domain/ids.ts';
-import { hashPin } from '../../web/src/lib/domain/pin.ts';
+import { PLATFORM_DB, catalogDb, locationDb } from '#domain/db-names.ts';
+import { newUlid } from '#domain/ids.ts';
+import { hashPin } from '#domain/pin.ts';
 import { createStaffUser, createTenant, listStaff, tenantPinSalt } from '../../server/tenants/provision.ts';
 import { enrol, login, startTestServer, type TestServer } from './support/server.ts';
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import PouchDB from 'pouchdb-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { locationDb } from '../../web/src/lib/domain/db-names.ts';
+import { locationDb } from '#domain/db-names.ts';
 import { SyncService } from '../../web/src/lib/sync/orchestrator.ts';
 import { createTenant } from '../../server/tenants/provision.ts';
 import { enrol, login, ON_COUCHDB, startTestServer, type TestServer } from './support/server.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditDb, catalogDb, customersDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
+import { auditDb, catalogDb, customersDb, locationDb } from '#domain/db-names.ts';
 import { deployDesignDocs } from '../../server/couch/design-docs.ts';
 import { createTenant } from '../../server/tenants/provision.ts';
 import { startTestServer, type TestServer } from './support/server.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customersDb, locationDb } from '../../web/src/lib/domain/db-names.ts';
+import { customersDb, locationDb } from '#domain/db-names.ts';
 import { createTenant } from '../../server/tenants/provision.ts';
 import { DbUpdates } from '../../server/workers/db-updates.ts';
 import { createLogger } from '../../server/log.ts';

@@ -1,4 +1,4 @@
-import { newUlid } from '../../web/src/lib/domain/ids.ts';
+import { newUlid } from '#domain/ids.ts';
 
 /**
  * A valid sale document for location `loc`, made as a register would make it: named after the

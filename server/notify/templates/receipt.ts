@@ -1,4 +1,4 @@
-import { blockLines, receiptText, type ReceiptBlock, type ReceiptLayout } from '../../../web/src/lib/domain/receipt.ts';
+import { blockLines, receiptText, type ReceiptBlock, type ReceiptLayout } from '#domain/receipt.ts';
 import type { RenderedEmail, RenderedSms } from '../types.ts';
 import { esc, frame, type Brand } from './layout.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { receiptLayout } from '../../../web/src/lib/domain/receipt.ts';
-import { CTX, sampleSale } from '../../../web/src/lib/domain/receipt.fixtures.ts';
+import { receiptLayout } from '#domain/receipt.ts';
+import { CTX, sampleSale } from '#domain/receipt.fixtures.ts';
 import { frame, esc } from './layout.ts';
 import { purchaseOrderCsv } from './purchase-order.ts';
 import { RECEIPT_QR_CID, SMS_MAX, receiptEmail, receiptSms } from './receipt.ts';

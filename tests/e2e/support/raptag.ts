@@ -1,5 +1,5 @@
-import { encodeSgtin96 } from '../../../web/src/lib/domain/epc.ts';
-import { normaliseGtin } from '../../../web/src/lib/domain/gtin.ts';
+import { encodeSgtin96 } from '#domain/epc.ts';
+import { normaliseGtin } from '#domain/gtin.ts';
 import { expect, machine, type APIRequestContext, type Page } from './test.ts';
 import type { Owner } from './register.ts';
 import { waitForServiceWorker } from './offline.ts';
