@@ -1,6 +1,9 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BrowserPrintFallback, SimulatedPrinter, WebBluetoothPrinter, WebSerialPrinter } from './printer.ts';
+import { BrowserPrintFallback } from './printer-browser.ts';
+import { WebBluetoothPrinter } from './printer-bluetooth.ts';
+import { WebSerialPrinter } from './printer-serial.ts';
+import { SimulatedPrinter } from './printer-simulated.ts';
 import { DEMO_PRINTER_KEY, forgetPrinterChoice, loadPrinterChoice, printerFromChoice, savePrinterChoice, usePrinterStoreBackend } from './printer-store.ts';
 
 beforeEach(() => usePrinterStoreBackend(new IDBFactory(), IDBKeyRange));

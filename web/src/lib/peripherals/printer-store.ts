@@ -1,6 +1,10 @@
 import { Dexie, type Table } from 'dexie';
 import type { PaperColumns } from './escpos.ts';
-import { BrowserPrintFallback, SimulatedPrinter, WebBluetoothPrinter, WebSerialPrinter, type PrinterKind, type ReceiptPrinter } from './printer.ts';
+import { BrowserPrintFallback } from './printer-browser.ts';
+import { WebBluetoothPrinter } from './printer-bluetooth.ts';
+import { WebSerialPrinter } from './printer-serial.ts';
+import { SimulatedPrinter } from './printer-simulated.ts';
+import type { PrinterKind, ReceiptPrinter } from './printer.ts';
 
 /**
  * The paired receipt printer is remembered per device in Dexie (device-local, never replicated:

@@ -2,7 +2,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CTX, SALE_ID, sampleSale } from '../domain/receipt.fixtures.ts';
 import { opensDrawer, receiptLayout } from '../domain/receipt.ts';
 import { decodeEscPos } from './escpos-decode.ts';
-import { BrowserPrintFallback, openCashDrawer, PrinterError, printReceipt, receiptHtml, SimulatedPrinter, WebBluetoothPrinter, WebSerialPrinter, type SimulatedPrinterRecord } from './printer.ts';
+import { BrowserPrintFallback, receiptHtml } from './printer-browser.ts';
+import { WebBluetoothPrinter } from './printer-bluetooth.ts';
+import { WebSerialPrinter } from './printer-serial.ts';
+import { SimulatedPrinter, type SimulatedPrinterRecord } from './printer-simulated.ts';
+import { openCashDrawer, PrinterError, printReceipt } from './printer.ts';
 
 // A stand-in for the Web Bluetooth driver: behaviour is set per test through `bt`.
 const bt = vi.hoisted(() => ({
