@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { DOC_TYPES } from '#domain/schemas/index.ts';
+import { SYNC_RULES } from './rules.ts';
+import { DEVICE_KINDS, syncRulesSchema } from './schema.ts';
+
+const docs = Object.entries(SYNC_RULES.documents);
+
+describe('sync rules', () => {
+  it('give every document type a rule, and nothing else', () => {
+    expect(Object.keys(SYNC_RULES.documents).sort()).toEqual([...DOC_TYPES].sort());
+  });
+
+  it('events are created once and never edited: immutable on conflict', () => {
+    for (const [type, r] of docs) if (r.lifecycle === 'event') expect(r.conflict.rule, type).toBe('immutable');
+  });
+
+  it('a device writes a document only into a database it replicates both ways', () => {
+    for (const [type, r] of docs) {
+      for (const kind of r.deviceWriters) {
+        const db = SYNC_RULES.principals[kind]?.find((d) => d.db === r.db);
+        expect(db?.direction, `${kind} writes ${type} into ${r.db}`).toBe('both');
+      }
+    }
+  });
+
+  it('server-only documents have no client writer at all: no permission and no device', () => {
+    for (const [type, r] of docs) {
+      // count sessions are the one exception: created once by a phone or a counter, every later change is the server's
+      if (r.conflict.rule !== 'server-only' || type === 'count_session') continue;
+      expect(r.write, type).toBeNull();
+      expect(r.deviceWriters, type).toEqual([]);
+    }
+  });
+
+  it("register documents are written by registers only: a browser session may not, whatever its role", () => {
+    for (const type of ['sale', 'void', 'payment_void', 'shift', 'shift_close', 'cash_movement', 'layaway', 'layaway_payment', 'layaway_close', 'time_entry']) {
+      const r = SYNC_RULES.documents[type]!;
+      expect(r.deviceWriters, type).toEqual(['register']);
+      expect(r.browser, type).toBe(false);
+    }
+    // money a register could forge: customer ledger entries come from the server's worker or staff adjustments
+    expect(SYNC_RULES.documents.ledger_entry!.deviceWriters).toEqual([]);
+  });
+
+  it('every device kind reads the catalog and only its own location', () => {
+    for (const kind of DEVICE_KINDS) {
+      const rules = SYNC_RULES.principals[kind]!;
+      expect(rules.find((d) => d.db === 'catalog')?.direction, kind).toBe('pull');
+      expect(rules.find((d) => d.db === 'location')?.scope, kind).toBe('own');
+      expect(rules.some((d) => d.db === 'audit'), kind).toBe(false);
+    }
+  });
+
+  it('the schema refuses a rule set that breaks these: an editable event, a missing type, an unknown key', () => {
+    const raw = JSON.parse(JSON.stringify(SYNC_RULES)) as { documents: Record<string, Record<string, unknown>>; [k: string]: unknown };
+    const editableEvent = structuredClone(raw);
+    editableEvent.documents.sale!.conflict = { rule: 'field-lww', setMergeFields: [] };
+    expect(syncRulesSchema.safeParse(editableEvent).error?.issues.map((i) => i.message)).toContain('event documents are immutable');
+    const missing = structuredClone(raw);
+    delete missing.documents.void;
+    expect(syncRulesSchema.safeParse(missing).error?.issues.map((i) => i.path.join('.'))).toContain('documents.void');
+    expect(syncRulesSchema.safeParse({ ...raw, extra: true }).success).toBe(false);
+    expect(syncRulesSchema.safeParse(raw).success).toBe(true);
+  });
+});
