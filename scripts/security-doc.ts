@@ -12,10 +12,6 @@ import { DEVICE_KINDS, type DeviceKind, type SyncRules } from '../sync-rules/sch
 import { ROLES, ROLE_PERMISSIONS, can, hasAllLocations, type Role } from '#domain/permissions.ts';
 import { DOC_TYPES, type DocType } from '#domain/schemas/index.ts';
 import { API_KEY_SCOPES, SCOPE_DATABASES } from '#domain/api-keys.ts';
-import { SERVER_MOVEMENT_PREFIXES } from '#domain/inventory.ts';
-import { COUNT_MOVEMENT_PREFIX } from '#domain/counts.ts';
-import { PO_MOVEMENT_PREFIX } from '#domain/purchase-orders.ts';
-import { OWN_ID_TYPES, RESERVED_LEDGER_PREFIXES } from '../server/gateway/validate-docs.ts';
 import { MAX_CHECKPOINT_BYTES, MAX_WRITE_BYTES } from '../server/gateway/router.ts';
 import { MAX_READ_BODY_BYTES, FIND_OPERATORS } from '../server/gateway/read-bodies.ts';
 import { MAX_JSON_DEPTH } from '../server/gateway/json-limits.ts';
@@ -78,7 +74,7 @@ export function documentTable(rules: SyncRules = SYNC_RULES): string {
     const r = rules.documents[type]!;
     const roles = rolesWith(rules, type);
     const serverOnly = r.write === null;
-    const devices = serverOnly || r.deviceWriters.length === 0 ? '—' : r.deviceWriters.map((k) => DEVICE_LABEL[k]).join(', ') + (r.deviceWriters.includes('register') && OWN_ID_TYPES.has(type) ? ' (as itself)' : '');
+    const devices = serverOnly || r.deviceWriters.length === 0 ? '—' : r.deviceWriters.map((k) => DEVICE_LABEL[k]).join(', ') + (r.deviceWriters.includes('register') && r.ownIds ? ' (as itself)' : '');
     const sessions = serverOnly || r.deviceWriters.length === 0 || roles.length === 0 ? '—' : `${roleList(roles)}, on ${r.deviceWriters.map((k) => DEVICE_LABEL[k]).join(', ')}`;
     // a browser role writes a type only if it reaches the type's database at all (readPermission)
     const browserRoles = roles.filter((role) => dbCell(rules, 'admin_browser', r.db, role).startsWith('read + write'));
@@ -90,7 +86,7 @@ export function documentTable(rules: SyncRules = SYNC_RULES): string {
 }
 
 export function reservedIds(): string {
-  const prefixes = [...RESERVED_LEDGER_PREFIXES, ...SERVER_MOVEMENT_PREFIXES, COUNT_MOVEMENT_PREFIX, PO_MOVEMENT_PREFIX];
+  const prefixes = Object.values(SYNC_RULES.documents).flatMap((r) => r.serverIds.flatMap((x) => x.prefixes));
   return `Ids the server derives and writes itself, refused to every client whatever the type's rule: ${prefixes.map((p) => `\`${p}…\``).join(', ')}.`;
 }
 

@@ -62,4 +62,12 @@ describe('sync rules', () => {
     expect(syncRulesSchema.safeParse({ ...raw, extra: true }).success).toBe(false);
     expect(syncRulesSchema.safeParse(raw).success).toBe(true);
   });
+
+  it('server-derived ids are reserved where clients could otherwise pre-empt them: ledger entries and stock movements', () => {
+    const reserved = (type: string) => SYNC_RULES.documents[type]!.serverIds.flatMap((r) => r.prefixes);
+    expect(reserved('ledger_entry')).toEqual(expect.arrayContaining(['ledger:sale:', 'ledger:void:', 'ledger:adm:', 'ledger:gc:', 'ledger:merge:']));
+    expect(reserved('stock_movement')).toEqual(expect.arrayContaining(['movement:transfer_out:', 'movement:transfer_in:', 'movement:count:', 'movement:po:']));
+    // every register document a till names after itself is checked as such
+    for (const [type, r] of docs) if (r.ownIds) expect(r.deviceWriters, type).toEqual(['register']);
+  });
 });

@@ -1,3 +1,7 @@
+import { COUNT_MOVEMENT_PREFIX } from '#domain/counts.ts';
+import { SERVER_LEDGER_PREFIXES } from '#domain/customers.ts';
+import { SERVER_MOVEMENT_PREFIXES } from '#domain/inventory.ts';
+import { PO_MOVEMENT_PREFIX } from '#domain/purchase-orders.ts';
 import { syncRulesSchema, type SyncRules } from './schema.ts';
 
 /**
@@ -38,24 +42,30 @@ const raw = {
     settings: { db: 'catalog', lifecycle: 'mutable', write: 'settings:manage', conflict: { rule: 'field-lww' } },
     // Register documents come from registers: a browser session (no device) may not write them, whatever
     // its role; a staff member signed in on a register writes them as that register (validate-docs.ts).
-    sale: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, conflict: { rule: 'immutable' } },
+    sale: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, ownIds: true, conflict: { rule: 'immutable' } },
     void: { db: 'location', lifecycle: 'event', write: 'sale:void', deviceWriters: ['register'], browser: false, conflict: { rule: 'immutable' } },
     // tenders of an unfinished sale given back (no sale was made, nothing moves): any cashier
-    payment_void: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, conflict: { rule: 'immutable' } },
-    shift: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, conflict: { rule: 'immutable' } },
+    payment_void: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, ownIds: true, conflict: { rule: 'immutable' } },
+    shift: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, ownIds: true, conflict: { rule: 'immutable' } },
     shift_close: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, conflict: { rule: 'immutable' } },
-    cash_movement: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, conflict: { rule: 'immutable' } },
-    parked_sale: { db: 'location', lifecycle: 'mutable', write: 'sale:create', deviceWriters: ['register'], browser: false, conflict: { rule: 'field-lww' } },
-    layaway: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, conflict: { rule: 'immutable' } },
-    layaway_payment: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, conflict: { rule: 'immutable' } },
+    cash_movement: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, ownIds: true, conflict: { rule: 'immutable' } },
+    parked_sale: { db: 'location', lifecycle: 'mutable', write: 'sale:create', deviceWriters: ['register'], browser: false, ownIds: true, conflict: { rule: 'field-lww' } },
+    layaway: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, ownIds: true, conflict: { rule: 'immutable' } },
+    layaway_payment: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, ownIds: true, conflict: { rule: 'immutable' } },
     layaway_close: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, conflict: { rule: 'immutable' } },
-    outbox: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, conflict: { rule: 'immutable' } },
-    time_entry: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, conflict: { rule: 'immutable' } },
+    outbox: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, ownIds: true, conflict: { rule: 'immutable' } },
+    time_entry: { db: 'location', lifecycle: 'event', write: 'sale:create', deviceWriters: ['register'], browser: false, ownIds: true, conflict: { rule: 'immutable' } },
     stock_movement: {
       db: 'location',
       lifecycle: 'event',
       write: 'inventory:adjust',
       deviceWriters: ['rfid_phone'],
+      // Transfer, count and purchase-order movements are named after what they settle, so shipping,
+      // receiving and approving happen once (domain/inventory.ts, counts.ts, purchase-orders.ts).
+      serverIds: [
+        { prefixes: [...SERVER_MOVEMENT_PREFIXES], what: 'movements', writer: 'the server (ship or receive the transfer through /api/v1/inventory)' },
+        { prefixes: [COUNT_MOVEMENT_PREFIX, PO_MOVEMENT_PREFIX], what: 'movements', writer: 'the server (approve the count or receive the order through /api/v1/inventory)' }
+      ],
       conflict: { rule: 'immutable' }
     },
     // Transfers are mutable but server-only: each status change goes with a ledger movement the server
@@ -86,7 +96,19 @@ const raw = {
     // Sales' and voids' entries are derived by the server (server/workers/sale-ledger.ts); devices never
     // write ledger entries, so a register cannot forge or pre-empt one. Staff with sale:refund may still
     // record manual adjustments through the gateway (admin portal).
-    ledger_entry: { db: 'customers', lifecycle: 'event', write: 'sale:refund', deviceWriters: [], conflict: { rule: 'immutable' } }
+    ledger_entry: {
+      db: 'customers',
+      lifecycle: 'event',
+      write: 'sale:refund',
+      deviceWriters: [],
+      // the worker's ids come from the sale or void (`ledger:{saleId}:…`): a pre-empted one would be taken
+      // as already written; the customers API's adjustments, gift cards and merges lock on theirs
+      serverIds: [
+        { prefixes: ['ledger:sale:', 'ledger:void:'], what: 'ledger entries', writer: "the server's sale-ledger worker" },
+        { prefixes: [...SERVER_LEDGER_PREFIXES], what: 'ledger entries', writer: 'the server (adjust, issue or merge through /api/v1/customers)' }
+      ],
+      conflict: { rule: 'immutable' }
+    }
   }
 };
 

@@ -50,6 +50,14 @@ const docRule = z
     deviceWriters: z.array(z.enum(DEVICE_KINDS)).default([]),
     /** a signed-in user's browser session (no device) may write it, with `write`; false for register documents */
     browser: z.boolean().default(true),
+    /**
+     * Ids of this type only the server writes: exactly-once locks derived from another document (a
+     * sale's ledger entries, a transfer's movements). A client holding one first would block or fake
+     * that write. The refusal reads "{what} are written only by {writer}".
+     */
+    serverIds: z.array(z.object({ prefixes: z.array(z.string().min(1)).min(1), what: z.string(), writer: z.string() }).strict()).default([]),
+    /** a register names these `{kind}:{its own device id}:{ulid}`, so one till cannot pass its documents off as another's */
+    ownIds: z.boolean().default(false),
     conflict: conflictRule
   })
   .strict();

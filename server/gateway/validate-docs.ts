@@ -2,10 +2,6 @@ import type { ParsedDbName } from '#domain/db-names.ts';
 import { DOC_SCHEMAS, describeIssues, docTypeOfId, type DocType } from '#domain/schemas/index.ts';
 import type { DeviceKind, DocRule, SyncRules } from '../../sync-rules/schema.ts';
 import { APPROVAL_PERMISSION, can, hasAllLocations } from '#domain/permissions.ts';
-import { SERVER_MOVEMENT_PREFIXES } from '#domain/inventory.ts';
-import { SERVER_LEDGER_PREFIXES } from '#domain/customers.ts';
-import { COUNT_MOVEMENT_PREFIX } from '#domain/counts.ts';
-import { PO_MOVEMENT_PREFIX } from '#domain/purchase-orders.ts';
 import { hasPermission, type Principal } from '../auth/principal.ts';
 import type { StaffLookup } from './staff-directory.ts';
 import { textProblem } from '#domain/schemas/text.ts';
@@ -60,20 +56,6 @@ export function checkApprovals(type: DocType, doc: unknown, db: ParsedDbName, st
   return null;
 }
 
-/**
- * Register documents a register names after itself: `{kind}:{register}:{ulid}`, where {register} is
- * the writing device's id. Voids, shift closes and layaway closes are named after another document
- * (the sale, shift or layaway, possibly another register's), so only their `registerId` is checked.
- */
-export const OWN_ID_TYPES: ReadonlySet<DocType> = new Set<DocType>(['sale', 'payment_void', 'shift', 'cash_movement', 'parked_sale', 'layaway', 'layaway_payment', 'outbox', 'time_entry']);
-
-/**
- * Ledger ids only the server writes: the sale-ledger worker's, derived from sales and voids
- * (`ledger:{saleId}:…`, `ledger:{voidId}:…`), and the customers API's adjustments, gift-card issues and
- * merge transfers (domain/customers.ts), whose ids are their exactly-once locks.
- */
-export const RESERVED_LEDGER_PREFIXES = ['ledger:sale:', 'ledger:void:', ...SERVER_LEDGER_PREFIXES] as const;
-
 /** The enrolled device a principal acts through: a device credential, or a staff session on that device. */
 export function deviceOf(p: Principal): { deviceId: string; deviceKind: DeviceKind } | null {
   return p.kind === 'user' ? null : { deviceId: p.deviceId, deviceKind: p.deviceKind };
@@ -88,12 +70,12 @@ export function deviceOf(p: Principal): { deviceId: string; deviceKind: DeviceKi
  * exempt from the id check: a register resuming another's parked sale deletes it (and events cannot
  * be deleted at all, refused below).
  */
-function checkRegisterOwnership(deviceId: string, type: DocType, id: string, doc: Record<string, unknown>, deleted: boolean): Rejection | null {
+function checkRegisterOwnership(deviceId: string, type: DocType, rule: DocRule, id: string, doc: Record<string, unknown>, deleted: boolean): Rejection | null {
   const own = `device:${deviceId}`;
   if (doc.registerId !== undefined && doc.registerId !== own) {
     return reject(403, `registerId: must be ${own}, the register writing it`);
   }
-  if (!deleted && OWN_ID_TYPES.has(type) && id.split(':')[1] !== deviceId) {
+  if (!deleted && rule.ownIds && id.split(':')[1] !== deviceId) {
     return reject(403, `_id: a register names its ${type} documents ${id.split(':')[0]}:${deviceId}:{ulid} (its own device id)`);
   }
   return null;
@@ -142,21 +124,9 @@ export function checkDocWrite(p: Principal, db: ParsedDbName, raw: unknown, newE
 
   // Permission first: a writer without it learns nothing about the schema.
   if (rule.write === null) return reject(403, `type: ${type} documents are written only by the server`);
-  // Entries derived from sales and voids are the worker's alone (exactly once, ids from the sale): a
-  // pre-empted or forged `ledger:sale:…` would be taken as already written. Manual adjustments use other ids.
-  if (type === 'ledger_entry' && RESERVED_LEDGER_PREFIXES.some((prefix) => id.startsWith(prefix))) {
-    const by = id.startsWith('ledger:sale:') || id.startsWith('ledger:void:') ? "the server's sale-ledger worker" : 'the server (adjust, issue or merge through /api/v1/customers)';
-    return reject(403, `_id: ${id.split(':').slice(0, 2).join(':')}:… ledger entries are written only by ${by}`);
-  }
-  // Transfer movements are named after their transfer so shipping and receiving happen once
-  // (domain/inventory.ts): a client holding such an id first would block or fake a shipment.
-  if (type === 'stock_movement' && SERVER_MOVEMENT_PREFIXES.some((prefix) => id.startsWith(prefix))) {
-    return reject(403, `_id: ${id.split(':').slice(0, 2).join(':')}:… movements are written only by the server (ship or receive the transfer through /api/v1/inventory)`);
-  }
-  // Count approvals and purchase-order receipts likewise happen once under derived ids (domain/counts.ts, purchase-orders.ts).
-  if (type === 'stock_movement' && (id.startsWith(COUNT_MOVEMENT_PREFIX) || id.startsWith(PO_MOVEMENT_PREFIX))) {
-    return reject(403, `_id: ${id.split(':').slice(0, 2).join(':')}:… movements are written only by the server (approve the count or receive the order through /api/v1/inventory)`);
-  }
+  // Ids only the server writes (sync-rules `serverIds`): exactly-once locks derived from another document.
+  const reserved = rule.serverIds.find((r) => r.prefixes.some((prefix) => id.startsWith(prefix)));
+  if (reserved) return reject(403, `_id: ${id.split(':').slice(0, 2).join(':')}:… ${reserved.what} are written only by ${reserved.writer}`);
   // Events are created once, by nobody edited or deleted: said first, whoever asks.
   const deleted = doc._deleted === true;
   if (rule.lifecycle === 'event') {
@@ -170,7 +140,7 @@ export function checkDocWrite(p: Principal, db: ParsedDbName, raw: unknown, newE
 
   const device = deviceOf(p);
   if (device?.deviceKind === 'register') {
-    const foreign = checkRegisterOwnership(device.deviceId, type, id, doc, deleted);
+    const foreign = checkRegisterOwnership(device.deviceId, type, rule, id, doc, deleted);
     if (foreign) return foreign;
   }
   // A phone (or a session on it) publishes only its own reads for a shared count: the id and deviceId name it.
