@@ -31,7 +31,8 @@ test('after one online visit, /pos, /raptag, /admin and / start with no network'
   await expect(page.getByRole('navigation', { name: 'Apps' })).toBeVisible();
   // a page under an app root starts from that app's shell (the client router then routes it)
   await page.goto('/raptag/no-such-page');
-  await expect(page.getByRole('heading', { name: '404' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Back to the start' })).toHaveAttribute('href', '/raptag');
   await page.goto('/');
   // client-side navigation offline: the route's chunks come from the precache
   await page.getByRole('link', { name: /RFID stock app/ }).click();
