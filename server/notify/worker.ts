@@ -15,6 +15,7 @@ import type { EmailTransport } from './transports/email.ts';
 import type { SmsTransport } from './transports/sms.ts';
 import type { Channel, DeliveryAttempt, DeliveryDoc } from './types.ts';
 import { unsubscribeToken } from './unsubscribe.ts';
+import { fetchJson } from '../couch/fetch-json.ts';
 
 /**
  * The outbox worker (docs/INTEGRATIONS.md "Email and SMS"). Two halves:
@@ -275,9 +276,9 @@ export class OutboxWorker {
     while (!this.stopped) {
       try {
         const q = new URLSearchParams({ feed: 'longpoll', since: String(since), timeout: String(FEED_TIMEOUT_MS), heartbeat: '20000', limit: String(PAGE) });
-        const res = await fetch(`${url}?${q}`, { headers: { Authorization: this.couch.authHeader }, signal: this.feedAbort.signal });
+        const res = await fetchJson(this.feedAbort.signal, `${url}?${q}`, { headers: { Authorization: this.couch.authHeader } });
         if (!res.ok) throw new Error(`platform _changes answered ${res.status}`);
-        const page = (await res.json()) as ChangesPage;
+        const page = res.body as ChangesPage;
         failures = 0;
         if (page.results.some((r) => r.id.startsWith('outbox:'))) this.changed(PLATFORM_DB);
         since = page.last_seq;

@@ -1,4 +1,5 @@
 import { statusOf, type Couch } from '../couch/client.ts';
+import { fetchJson } from '../couch/fetch-json.ts';
 import type { Logger } from '../log.ts';
 
 /**
@@ -86,15 +87,14 @@ export class DbUpdates {
           this.sweep(failures ? 'the store no longer knew the feed position' : 'start');
         }
         const q = new URLSearchParams({ feed: 'longpoll', since, timeout: String(this.opts.longpollMs ?? LONGPOLL_MS) });
-        const res = await fetch(`${base}/_db_updates?${q}`, { headers: { authorization: this.couch.authHeader }, signal: this.abort.signal });
+        const res = await fetchJson(this.abort.signal, `${base}/_db_updates?${q}`, { headers: { authorization: this.couch.authHeader } });
         if (res.status === 400) {
-          await res.body?.cancel();
           since = null;
           failures = 1;
           continue;
         }
         if (!res.ok) throw new Error(`_db_updates answered ${res.status}`);
-        const page = (await res.json()) as FeedPage;
+        const page = res.body as FeedPage;
         failures = 0;
         since = String(page.last_seq);
         for (const r of page.results) {
@@ -117,9 +117,9 @@ export class DbUpdates {
 
   /** The feed's current position (a normal, not longpoll, request answers at once). */
   private async position(base: string): Promise<string> {
-    const res = await fetch(`${base}/_db_updates?since=now`, { headers: { authorization: this.couch.authHeader }, signal: this.abort.signal });
+    const res = await fetchJson(this.abort.signal, `${base}/_db_updates?since=now`, { headers: { authorization: this.couch.authHeader } });
     if (!res.ok) throw new Error(`_db_updates answered ${res.status}`);
-    return String(((await res.json()) as FeedPage).last_seq);
+    return String((res.body as FeedPage).last_seq);
   }
 
   private pause(ms: number): Promise<void> {
