@@ -30,6 +30,9 @@ describe('compact catalog', () => {
     expect(compactProductSchema.parse(withCost)).toEqual(withCost);
     expect(compactProductSchema.safeParse(['product:c', '1-a', 'Tee', 'standard', 'category:x', [['v1', 'T-1', null, '12.00', {}]]]).success).toBe(false);
     expect(compactProductSchema.safeParse({ id: 'product:c' }).success).toBe(false);
+    expect(compactProductSchema.safeParse(['product:c', '1-a', 'Tee', 'standard', 'category:x', [['v1', 'T-1', null, 1200, { size: 3 }]]]).success).toBe(false);
+    expect(compactProductSchema.safeParse(['product:c', '1-a', 'Tee', 'standard', 'category:x', [['v1', 'T-1', null, 1200, {}, 'cheap']]]).success).toBe(false);
+    expect(compactProductSchema.safeParse(['product:c', '1-a', 'Tee', 'standard', [['v1', 'T-1', null, 1200, {}]]]).success).toBe(false);
   });
 
   it('an update replaces a product; archiving or deleting removes it', () => {
