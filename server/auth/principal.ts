@@ -49,6 +49,12 @@ export function authorize<P extends Principal>(p: P, needs: Permission | readonl
   return p;
 }
 
+/** Who calls a use case, and the request it came with (for the audit trail). */
+export interface Caller {
+  principal: Principal;
+  requestId?: string;
+}
+
 /** The actor a use case records for `p`, now. */
 export function actorOf(p: Principal, requestId?: string): Actor {
   return { by: principalId(p), now: new Date().toISOString(), ...(requestId === undefined ? {} : { requestId }) };

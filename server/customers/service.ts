@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { z } from 'zod';
 import { catalogDb, customersDb, locationDb } from '#domain/db-names.ts';
 import { newUlid } from '#domain/ids.ts';
 import {
@@ -16,6 +15,8 @@ import {
   loyaltyRulesInput,
   makeAdjustment,
   makeGiftCardIssue,
+  customerIdSchema,
+  mergeInput,
   markMerged,
   matchesQuery,
   normaliseCardNumber,
@@ -33,7 +34,9 @@ import {
 import { customerSchema, settingsSchema } from '#domain/schemas/index.ts';
 import { recordAudit } from '../audit.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
-import { AppError, badRequest, conflict, notFound } from '../errors.ts';
+import { AppError, badRequest, conflict, notFound, parseBody } from '../errors.ts';
+import { actorOf, authorize, type Caller } from '../auth/principal.ts';
+import type { Permission } from '#domain/permissions.ts';
 import { getTenant } from '../tenants/provision.ts';
 
 /**
@@ -68,6 +71,15 @@ async function insertOnce<T extends { _id: string }>(db: Db, doc: T, same: (stor
 
 // -------------------------------------------------------------------------------------------------
 // Reading
+
+/**
+ * The start of every customer write: the caller must hold `permission` (checked here, whoever calls:
+ * a route, a worker, the CLI), and the tenant and actor come from the caller, never from the input.
+ */
+function useCase(caller: Caller, permission: Permission, action: string): { tenantId: string; actor: Actor; requestId: string | undefined } {
+  const p = authorize(caller.principal, permission, action);
+  return { tenantId: p.tenantId, actor: actorOf(p), requestId: caller.requestId };
+}
 
 /** Every customer profile, in id order (`_all_docs` pages of 1,000; no view to build). */
 async function allCustomers(db: Db): Promise<CustomerDoc[]> {
@@ -167,7 +179,9 @@ export async function getLoyaltyRules(couch: Couch, tenantId: string): Promise<L
 }
 
 /** Sets the earn and redemption rates (validated together); the sale-ledger worker reads them within 30 s. */
-export async function setLoyaltyRules(couch: Couch, tenantId: string, input: z.output<typeof loyaltyRulesInput>, actor: Actor, requestId?: string): Promise<LoyaltyRules> {
+export async function setLoyaltyRules(couch: Couch, caller: Caller, raw: unknown): Promise<LoyaltyRules> {
+  const { tenantId, actor, requestId } = useCase(caller, 'settings:manage', 'Changing the loyalty rules');
+  const input = parseBody(loyaltyRulesInput, raw);
   const db = couch.use(catalogDb(tenantId));
   for (let attempt = 0; attempt < 5; attempt++) {
     let doc: Record<string, unknown>;
@@ -302,7 +316,10 @@ export async function mergedInto(couch: Couch, tenantId: string, id: string): Pr
 // Writing
 
 /** Edits a profile on top of the revision the form was loaded from (409 when someone saved in between). */
-export async function updateProfile(couch: Couch, tenantId: string, id: string, input: z.output<typeof profileInput>, actor: Actor, requestId?: string): Promise<CustomerDoc> {
+export async function updateProfile(couch: Couch, caller: Caller, rawId: string, raw: unknown): Promise<CustomerDoc> {
+  const { tenantId, actor, requestId } = useCase(caller, 'customer:manage', 'Editing a customer');
+  const id = parseBody(customerIdSchema, rawId);
+  const input = parseBody(profileInput, raw);
   const doc = await getCustomer(couch, tenantId, id);
   if (doc._rev !== input.rev) throw conflict('This profile was changed by someone else since you opened it; reload and edit again');
   let edit: ReturnType<typeof applyProfileEdit>;
@@ -352,7 +369,9 @@ export async function giftCard(couch: Couch, tenantId: string, raw: string) {
 }
 
 /** Adjusts a balance with a reason (`ledger:adm:{ulid}`), once per id, refused below zero; audited. */
-export async function adjustBalance(couch: Couch, tenantId: string, input: z.output<typeof adjustmentInput>, actor: Actor, requestId?: string) {
+export async function adjustBalance(couch: Couch, caller: Caller, raw: unknown) {
+  const { tenantId, actor, requestId } = useCase(caller, 'customer:manage', 'Adjusting a balance');
+  const input = parseBody(adjustmentInput, raw);
   const holder = input.account === 'gift_card' ? normaliseCardNumber(input.holder) : input.holder;
   if (input.account === 'gift_card') await giftCard(couch, tenantId, holder);
   else await assertLiveCustomer(couch, tenantId, holder);
@@ -377,13 +396,15 @@ export function cardNumberFor(tenantId: string, ulid: string): string {
 }
 
 /** Issues a gift card with its initial value (optionally to a customer); audited. */
-export async function issueGiftCard(couch: Couch, tenantId: string, input: z.output<typeof issueGiftCardInput>, actor: Actor, requestId?: string) {
+export async function issueGiftCard(couch: Couch, caller: Caller, raw: unknown) {
+  const { tenantId, actor, requestId } = useCase(caller, 'customer:manage', 'Issuing a gift card');
+  const input = parseBody(issueGiftCardInput, raw);
   if (input.customerId) await assertLiveCustomer(couch, tenantId, input.customerId);
   const number = cardNumberFor(tenantId, input.id ?? newUlid());
   const entry = makeGiftCardIssue(number, input, actor);
   const out = await insertOnce(couch.use(customersDb(tenantId)), entry, (s) => sameEntry(entry, s), 'Gift card');
   if (out.created) await audit(couch, tenantId, 'gift_card.issued', actor, number, { amount: input.amount, customerId: input.customerId ?? null }, requestId);
-  return { number, created: out.created, entry: out.doc };
+  return { number, created: out.created, entry: out.doc, amount: input.amount, customerId: input.customerId };
 }
 
 async function mergeInputs(couch: Couch, tenantId: string, keepId: string, dupId: string): Promise<{ keep: CustomerDoc; duplicate: CustomerDoc; plan: (actor: Actor) => MergePlan }> {
@@ -406,7 +427,9 @@ async function mergeInputs(couch: Couch, tenantId: string, keepId: string, dupId
 }
 
 /** What a merge would do, without writing anything. */
-export async function previewMerge(couch: Couch, tenantId: string, keepId: string, dupId: string, actor: Actor) {
+export async function previewMerge(couch: Couch, caller: Caller, raw: unknown) {
+  const { tenantId, actor } = useCase(caller, 'customer:manage', 'Merging customers');
+  const { keep: keepId, duplicate: dupId } = parseBody(mergeInput, raw);
   const m = await mergeInputs(couch, tenantId, keepId, dupId);
   const plan = m.plan(actor);
   return { keep: summary(m.keep), duplicate: summary(m.duplicate), plan };
@@ -417,7 +440,9 @@ export async function previewMerge(couch: Couch, tenantId: string, keepId: strin
  * domain/customers.ts `planMerge`), then the duplicate marked `mergedInto`. Running it again is a
  * no-op, or sweeps what reached the duplicate since; an interrupted run is finished by the next one.
  */
-export async function mergeCustomers(couch: Couch, tenantId: string, keepId: string, dupId: string, actor: Actor, requestId?: string) {
+export async function mergeCustomers(couch: Couch, caller: Caller, raw: unknown) {
+  const { tenantId, actor, requestId } = useCase(caller, 'customer:manage', 'Merging customers');
+  const { keep: keepId, duplicate: dupId } = parseBody(mergeInput, raw);
   const db = couch.use(customersDb(tenantId));
   const m = await mergeInputs(couch, tenantId, keepId, dupId);
   const plan = m.plan(actor);

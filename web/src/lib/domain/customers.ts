@@ -41,6 +41,9 @@ export class CustomerError extends Error {
 
 export type { Actor };
 
+/** A customer's id as a request names it (`customer:…`). */
+export const customerIdSchema = z.string().regex(/^customer:[^\s]{1,190}$/, 'must be a customer id like customer:…');
+
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const ulidField = z.string().regex(ULID, 'must be a ULID (26 characters, Crockford base 32)');
 
