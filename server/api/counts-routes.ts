@@ -1,7 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { enterCountsInput, rejectCountInput, startCountInput } from '#domain/counts.ts';
-import type { Actor } from '#domain/inventory.ts';
 import { COUNT_STATUSES, type CountSession } from '#domain/schemas/index.ts';
 import { locationCode } from '#domain/schemas/common.ts';
 import type { Permission } from '#domain/permissions.ts';

@@ -1,6 +1,5 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import type { Actor } from '#domain/inventory.ts';
 import { createPoInput, receivePoInput, supplierInput, updatePoInput } from '#domain/purchase-orders.ts';
 import { PO_STATUSES } from '#domain/schemas/index.ts';
 import { locationCode } from '#domain/schemas/common.ts';
