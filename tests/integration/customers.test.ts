@@ -3,7 +3,7 @@ import { auditDb, customersDb, locationDb } from '#domain/db-names.ts';
 import { newUlid } from '#domain/ids.ts';
 import { isValidGiftCardNumber, luhnCheckDigit } from '#domain/customers.ts';
 import { CustomerLedger, LocationLedger, spendableBalance } from '../../web/src/lib/register/local-ledger.ts';
-import { searchCustomers as registerSearch } from '../../web/src/lib/register/customers-db.ts';
+import { searchCustomers as registerSearch } from '../../web/src/lib/register/register-db.ts';
 import { createStaffUser, createTenant } from '../../server/tenants/provision.ts';
 import { enrol, login, startTestServer, VIEW_SETTLES, type TestServer } from './support/server.ts';
 import { ledgerWrittenUntil } from './support/ledger.ts';

@@ -2,7 +2,7 @@ import { priceCart, type CartLine, type CartTotals, type Discount, type TaxConfi
 import { applyPriceRules, type PricingContext } from '$lib/domain/price-rules';
 import type { IndexEntry } from '$lib/catalog-index/entries';
 import type { Tender } from '$lib/domain/tender';
-import type { CustomerDoc } from './customers-db.ts';
+import type { CustomerDoc } from './register-db.ts';
 
 export type Approval = { action: 'void' | 'refund_without_receipt' | 'discount_over_limit' | 'price_override' | 'no_sale' | 'close_unsynced' | 'payout' | 'credit_over_limit'; staffId: string; staffName: string; at: string };
 

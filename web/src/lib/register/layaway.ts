@@ -1,7 +1,7 @@
 /**
  * Layaways at the register: the pure rules (minimum deposit, cancellation fee, pickup tenders) and
- * the documents (layaway, layaway_payment, layaway_close). Nothing here writes: LayawayDialog
- * writes through register-db.ts inside session.guard().
+ * the documents (layaway, layaway_payment, layaway_close). Nothing here writes: the flows in
+ * flows/layaway.ts do, through register-db.ts inside the session's storage guard.
  *
  * Money, drawer and Z report (domain/shift-report.ts):
  * - A deposit (`layaway`) and each payment (`layaway_payment`) is money taken in the shift where it

@@ -1,5 +1,6 @@
 import { tenderLedgerId } from '../domain/sale-ledger.ts';
 import { movesStock } from '../domain/schemas/location.ts';
+import { eachWithPrefix, followFromNow } from './register-db.ts';
 
 /**
  * The register's own sums over its local replicas: stock on hand and reserved per variant, units
@@ -120,32 +121,22 @@ const LOCATION_PREFIXES = ['movement:', 'sale:', 'void:', 'layaway:', 'layaway_c
  */
 export class LedgerFollower {
   readonly ready: Promise<void>;
-  private feed: PouchDB.Core.Changes<object> | null = null;
+  private cancel: (() => void) | null = null;
   private stopped = false;
 
   constructor(db: PouchDB.Database, ledger: { apply(doc: Doc): void }, prefixes: readonly string[]) {
     this.ready = (async () => {
       // Follow first, then read: a document written in between is seen twice, and counted once.
-      const info = await db.info();
-      if (this.stopped) return;
-      this.feed = db.changes({ live: true, since: info.update_seq, include_docs: true });
-      this.feed.on('change', (c) => c.doc && ledger.apply(c.doc as unknown as Doc));
-      this.feed.on('error', () => undefined); // a closed database while stopping
-      for (const p of prefixes) {
-        let startkey = p;
-        for (;;) {
-          const res = await db.allDocs({ include_docs: true, startkey, endkey: `${p}\ufff0`, limit: 2_001 });
-          for (const row of res.rows.slice(0, 2_000)) if (row.doc) ledger.apply(row.doc as unknown as Doc);
-          if (res.rows.length <= 2_000) break;
-          startkey = res.rows[2_000]!.id;
-        }
-      }
+      const cancel = await followFromNow(db, (doc) => ledger.apply(doc as Doc));
+      if (this.stopped) return cancel();
+      this.cancel = cancel;
+      for (const p of prefixes) await eachWithPrefix(db, p, (doc) => ledger.apply(doc as Doc));
     })();
   }
 
   stop(): void {
     this.stopped = true;
-    this.feed?.cancel();
+    this.cancel?.();
   }
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { approvalSchema, cartLineSchema, customerSchema, describeIssues, discountSchema, tenderSchema, type PaymentVoidDoc } from '../domain/schemas/index.ts';
 import type { Tender } from '../domain/tender.ts';
-import { InvalidDocumentError, storageError } from './register-db.ts';
+import { InvalidDocumentError, readLocalState, storageError, writeLocalState } from './register-db.ts';
 import type { CartSnapshot } from './cart.svelte.ts';
 
 /**
@@ -163,7 +163,7 @@ export class OpenSales {
         else delete carts[cashierId];
       }
       try {
-        await this.db.put({ _id: OPEN_SALES_ID, ...(doc._rev ? { _rev: doc._rev } : {}), carts });
+        await writeLocalState(this.db, OPEN_SALES_ID, doc._rev, { carts });
         return;
       } catch (err) {
         // another tab of this register wrote in between: apply ours to what it wrote
@@ -201,13 +201,9 @@ export class OpenSales {
   }
 
   private async read(): Promise<OpenSalesDoc> {
-    try {
-      const doc = (await this.db.get(OPEN_SALES_ID)) as unknown as OpenSalesDoc;
-      return { _id: OPEN_SALES_ID, _rev: doc._rev!, carts: doc.carts && typeof doc.carts === 'object' ? doc.carts : {} };
-    } catch (err) {
-      if ((err as { status?: number }).status === 404) return { _id: OPEN_SALES_ID, carts: {} };
-      throw err;
-    }
+    const doc = await readLocalState<OpenSalesDoc>(this.db, OPEN_SALES_ID);
+    if (!doc) return { _id: OPEN_SALES_ID, carts: {} };
+    return { _id: OPEN_SALES_ID, _rev: doc._rev, carts: doc.carts && typeof doc.carts === 'object' ? doc.carts : {} };
   }
 }
 

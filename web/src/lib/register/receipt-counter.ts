@@ -1,5 +1,5 @@
 import { formatReceiptNo, nextReceiptNumber, parseReceiptNo, type ReceiptCounter } from '../domain/receipt-number.ts';
-import { recentSales, storageError } from './register-db.ts';
+import { readLocalState, recentSales, storageError, writeLocalState } from './register-db.ts';
 
 /**
  * The register's daily receipt counter: a `_local` document of the location replica (never
@@ -34,18 +34,13 @@ async function allocate(db: PouchDB.Database, registerKey: string, shortCode: st
   try {
     let latest: string | null | undefined;
     for (let attempt = 1; ; attempt++) {
-      let doc: (ReceiptCounter & { _rev?: string }) | null = null;
-      try {
-        doc = (await db.get(RECEIPT_COUNTER_ID)) as unknown as ReceiptCounter & { _rev: string };
-      } catch (err) {
-        if ((err as { status?: number }).status !== 404) throw err;
-      }
+      const doc = await readLocalState<ReceiptCounter>(db, RECEIPT_COUNTER_ID);
       // A counter already on today is authoritative; without one (first sale of the day, or a
       // replica rebuilt from the server) the register's own latest sales say where to go on from.
       if (latest === undefined && doc?.date !== date) latest = await latestOwnNumber(db, registerKey);
       const n = nextReceiptNumber(doc && typeof doc.last === 'number' ? { date: doc.date, last: doc.last } : null, date, latest);
       try {
-        await db.put({ _id: RECEIPT_COUNTER_ID, ...(doc?._rev ? { _rev: doc._rev } : {}), date, last: n });
+        await writeLocalState(db, RECEIPT_COUNTER_ID, doc?._rev, { date, last: n });
         return formatReceiptNo(shortCode, date, n);
       } catch (err) {
         if ((err as { status?: number }).status === 409 && attempt < ATTEMPTS) {

@@ -4,6 +4,7 @@ import { settingsSchema as settingsParser } from '../domain/schemas/index.ts';
 import type { TaxConfig } from '../domain/cart.ts';
 import { hashPin, PIN_PATTERN } from '../domain/pin.ts';
 import { can, type Permission, type Role } from '../domain/permissions.ts';
+import { docsWithPrefix, findDoc } from './register-db.ts';
 
 export type StaffDoc = z.infer<typeof staffSchema>;
 export type LocationDoc = z.infer<typeof locationSchema>;
@@ -36,16 +37,9 @@ const PREFIXES = ['staff:', 'tax_rate:', 'category:', 'price_rule:'];
  * bootstrap page). Returns null while the replica does not hold them yet.
  */
 export async function loadReferenceData(catalog: PouchDB.Database, locationCode: string): Promise<ReferenceData | null> {
-  const one = async (id: string): Promise<unknown> => {
-    try {
-      return await catalog.get(id);
-    } catch {
-      return null;
-    }
-  };
-  const [location, settings] = await Promise.all([one(`location:${locationCode}`), one('settings:tenant')]);
+  const [location, settings] = await Promise.all([findDoc(catalog, `location:${locationCode}`), findDoc(catalog, 'settings:tenant')]);
   if (!location || !settings) return null;
-  const lists = await Promise.all(PREFIXES.map(async (p) => (await catalog.allDocs({ include_docs: true, startkey: p, endkey: `${p}\ufff0` })).rows.map((r) => r.doc as unknown)));
+  const lists = await Promise.all(PREFIXES.map((p) => docsWithPrefix(catalog, p)));
   return referenceFromDocs([location, settings, ...lists.flat()], locationCode);
 }
 

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import {
   cashMovementSchema,
+  customerSchema,
   describeIssues,
   layawayCloseSchema,
   layawayPaymentSchema,
@@ -18,9 +19,10 @@ import { diagnoseStorageFailure } from './durability.ts';
 import { nfcDeep } from '../domain/schemas/text.ts';
 
 /**
- * The register's one data layer over its local location replica (STYLE.md §3): verb-named functions,
- * each write checked against the same zod schema the gateway applies, so a document that would be
- * refused on sync is never stored. Every write is local and never waits for the network.
+ * The register's one data layer over its local replicas — location, catalog, customers — (STYLE.md §3):
+ * nothing else in the register calls PouchDB. Verb-named functions, each write checked against the
+ * same zod schema the gateway applies, so a document that would be refused on sync is never stored.
+ * Every write is local and never waits for the network.
  */
 export type {
   CashMovementDoc,
@@ -261,4 +263,83 @@ export async function listOpenLayaways(db: PouchDB.Database): Promise<LayawaySta
       const paid = netPaid(l.tenders, l.change) + ps.reduce((a, p) => a + netPaid(p.tenders, p.change), 0);
       return { layaway: l, payments: ps, close: null, paid, balance: l.total - paid };
     });
+}
+
+// --- customers (the tenant's customers replica) ----------------------------------------------------
+
+export type CustomerDoc = z.infer<typeof customerSchema>;
+
+/**
+ * Profiles matching `query` (name, email, or 3+ digits of the phone). Profiles are two-way
+ * replicated, so a quick-created customer is usable offline and reaches the other registers later;
+ * balances are ledger sums (local-ledger.ts).
+ */
+export async function searchCustomers(db: PouchDB.Database, query: string, limit = 8): Promise<CustomerDoc[]> {
+  const q = query.trim().toLowerCase();
+  if (q.length < 2) return [];
+  const digits = q.replace(/\D/g, '');
+  const hits: CustomerDoc[] = [];
+  for (const c of await byPrefix<CustomerDoc>(db, 'customer:', 'customer:\ufff0')) {
+    // a profile merged into another (admin portal) is found as the kept one, never itself
+    if (c.mergedInto) continue;
+    const name = `${c.firstName} ${c.lastName}`.toLowerCase();
+    if (name.includes(q) || c.email?.toLowerCase().includes(q) || (digits.length >= 3 && c.phone?.replace(/\D/g, '').includes(digits))) hits.push(c);
+    if (hits.length >= limit) break;
+  }
+  return hits;
+}
+
+/** The profile, or null when this replica does not hold it (yet). */
+export const getCustomer = (db: PouchDB.Database, id: string): Promise<CustomerDoc | null> => getOrNull<CustomerDoc>(db, id).catch(() => null);
+
+export async function createCustomer(db: PouchDB.Database, doc: CustomerDoc): Promise<CustomerDoc> {
+  const { _rev, ...saved } = await write(db, customerSchema, doc);
+  void _rev;
+  return saved as CustomerDoc;
+}
+
+// --- reference documents (catalog replica) ---------------------------------------------------------
+
+/** One document by id, or null (missing or unreadable: reference data is then simply not there yet). */
+export const findDoc = (db: PouchDB.Database, id: string): Promise<unknown> => getOrNull<unknown>(db, id).catch(() => null);
+
+/** Every document whose id starts with `prefix` (reference kinds are few: staff, tax rates, categories, price rules). */
+export const docsWithPrefix = (db: PouchDB.Database, prefix: string): Promise<unknown[]> => byPrefix<unknown>(db, prefix, `${prefix}\ufff0`);
+
+// --- following a replica -----------------------------------------------------------------------------
+
+/**
+ * Calls `onDoc` for every document the replica gets from now on (local writes and replicated ones
+ * alike). Resolves, once the feed is open, to the function that stops it.
+ */
+export async function followFromNow(db: PouchDB.Database, onDoc: (doc: unknown) => void): Promise<() => void> {
+  const info = await db.info();
+  const feed = db.changes({ live: true, since: info.update_seq, include_docs: true });
+  feed.on('change', (c) => c.doc && onDoc(c.doc));
+  feed.on('error', () => undefined); // a closed database while stopping
+  return () => feed.cancel();
+}
+
+/** Calls `onDoc` for every document whose id starts with `prefix`, a page at a time. */
+export async function eachWithPrefix(db: PouchDB.Database, prefix: string, onDoc: (doc: unknown) => void, page = 2_000): Promise<void> {
+  let startkey = prefix;
+  for (;;) {
+    const res = await db.allDocs({ include_docs: true, startkey, endkey: `${prefix}\ufff0`, limit: page + 1 });
+    for (const row of res.rows.slice(0, page)) if (row.doc) onDoc(row.doc);
+    if (res.rows.length <= page) return;
+    startkey = res.rows[page]!.id;
+  }
+}
+
+// --- register-local state (`_local` documents: never replicated) -----------------------------------
+
+/** A `_local` document with its revision, or null when there is none; a read failure is thrown as is. */
+export const readLocalState = <T>(db: PouchDB.Database, id: `_local/${string}`): Promise<(T & { _rev: string }) | null> => getOrNull<T>(db, id);
+
+/**
+ * Writes a `_local` document over the revision read (none: a new one). Another tab that wrote in
+ * between makes this fail with status 409: the caller reads again and re-applies its change.
+ */
+export async function writeLocalState(db: PouchDB.Database, id: `_local/${string}`, rev: string | undefined, body: object): Promise<void> {
+  await db.put({ _id: id, ...(rev ? { _rev: rev } : {}), ...body });
 }

@@ -1,7 +1,7 @@
 /**
  * Returns, exchanges and voids at the register. Pure helpers (returnLines, buildVoid, what can
  * still be returned or voided) plus two reads over the local location replica. Nothing here
- * writes: the dialog writes through register-db.ts inside session.guard().
+ * writes: the void is written by flows/void.ts (through register-db.ts inside the storage guard).
  *
  * A return is not a document of its own: the returned units become negative cart lines (fixed
  * amounts, returnOf → the original line) in an ordinary sale, so an exchange is one sale with both
