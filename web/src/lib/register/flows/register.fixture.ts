@@ -80,7 +80,7 @@ export async function testRegister(opts: { staff?: Staff | null; shift?: boolean
 }
 
 /** A completed cash sale of this register in its shift (as completeSale writes it). */
-export function cashSale(reg: TestRegister, over: Partial<SaleDoc> = {}): SaleDoc {
+export function cashSale(reg: Pick<TestRegister, 'shift'>, over: Partial<SaleDoc> = {}): SaleDoc {
   return {
     _id: `sale:R1:${newUlid()}`,
     type: 'sale',
