@@ -14,7 +14,7 @@
  */
 import { catalogDb } from '#domain/db-names.ts';
 import { ean13 } from '#domain/gtin.ts';
-import { planCatalogImport } from '#domain/catalog-csv.ts';
+import { planCatalogImport } from '#domain/catalog-csv-plan.ts';
 import { createTenant } from '../server/tenants/provision.ts';
 import { login, startTestServer } from '../tests/integration/support/server.ts';
 import { report, type Benchmark } from './lib.ts';

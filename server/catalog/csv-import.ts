@@ -1,5 +1,7 @@
 import { catalogDb } from '#domain/db-names.ts';
-import { exportCatalogCsv, planCatalogImport, type CategoryDoc, type CsvRowError, type ImportPlan, type ProductDoc } from '#domain/catalog-csv.ts';
+import { exportCatalogCsv } from '#domain/catalog-csv-export.ts';
+import { planCatalogImport, type CategoryDoc, type ImportPlan, type ProductDoc } from '#domain/catalog-csv-plan.ts';
+import type { CsvRowError } from '#domain/csv.ts';
 import { currencyDigits } from '#domain/money.ts';
 import { recordAudit } from '../audit.ts';
 import { listPrefix, type Couch, type Db } from '../couch/client.ts';

@@ -7,7 +7,7 @@ import { canonicalJson } from './canonical-json.ts';
 
 /**
  * Editing products and categories one at a time in the admin portal (the CSV import is
- * catalog-csv.ts). Pure: what the server checks and writes; the server reads the catalog around it.
+ * catalog-csv-plan.ts). Pure: what the server checks and writes; the server reads the catalog around it.
  */
 export type ProductDoc = z.infer<typeof productSchema>;
 export type CategoryDoc = z.infer<typeof categorySchema>;

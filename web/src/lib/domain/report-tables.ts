@@ -1,4 +1,4 @@
-import { toCsv } from './catalog-csv.ts';
+import { toCsv } from './csv.ts';
 import { currencyDigits, divRound, toDecimalString } from './money.ts';
 import { FIGURE_HELP } from './sales-figures.ts';
 import {

@@ -1,4 +1,4 @@
-import { toCsv } from './catalog-csv.ts';
+import { toCsv } from './csv.ts';
 
 /**
  * Timesheets from clock punches (`time_entry` documents a register writes: schemas/time.ts). Pure:
