@@ -163,6 +163,10 @@ describe('profile edits', () => {
     expect(matchesQuery(c, 'EXAMPLE')).toBe(true);
     expect(matchesQuery(c, '123 45')).toBe(true);
     expect(matchesQuery(c, '55')).toBe(false);
+    expect(matchesQuery(c, '(555) 123')).toBe(true);
+    // a name with digits in it is a name: its digits do not search phone numbers
+    expect(matchesQuery(c, 'Dupont123')).toBe(false);
+    expect(matchesQuery(c, 'unit 4567')).toBe(false);
   });
 });
 

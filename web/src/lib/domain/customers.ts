@@ -252,13 +252,21 @@ export function applyProfileEdit(doc: CustomerDoc, input: z.output<typeof profil
 // -------------------------------------------------------------------------------------------------
 // Search
 
-/** Registers and the admin portal match the same way: name, email, or 3+ digits of the phone. */
+/** What a phone number is typed with: digits, spaces, `+`, brackets, dots and dashes. */
+const PHONE_QUERY = /^[\d\s+().-]+$/;
+
+/**
+ * Registers and the admin portal match the same way: name, email, or 3+ digits of the phone. Only a
+ * query that looks like a phone number is matched against phones: "Dupont684" is a name, and its
+ * digits must not find a customer whose number has 684 in it.
+ */
 export function matchesQuery(c: Pick<CustomerDoc, 'firstName' | 'lastName' | 'email' | 'phone'>, query: string): boolean {
   const q = query.trim().toLowerCase();
   if (!q) return true;
   const name = `${c.firstName} ${c.lastName}`.toLowerCase();
-  const digits = q.replace(/\D/g, '');
-  return name.includes(q) || !!c.email?.toLowerCase().includes(q) || (digits.length >= 3 && !!c.phone?.replace(/\D/g, '').includes(digits));
+  if (name.includes(q) || !!c.email?.toLowerCase().includes(q)) return true;
+  const digits = PHONE_QUERY.test(q) ? q.replace(/\D/g, '') : '';
+  return digits.length >= 3 && !!c.phone?.replace(/\D/g, '').includes(digits);
 }
 
 // -------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import {
   voidSchema
 } from '../domain/schemas/index.ts';
 import { diagnoseStorageFailure } from './durability.ts';
+import { matchesQuery } from '../domain/customers.ts';
 import { nfcDeep } from '../domain/schemas/text.ts';
 
 /**
@@ -270,20 +271,17 @@ export async function listOpenLayaways(db: PouchDB.Database): Promise<LayawaySta
 export type CustomerDoc = z.infer<typeof customerSchema>;
 
 /**
- * Profiles matching `query` (name, email, or 3+ digits of the phone). Profiles are two-way
+ * Profiles matching `query` the way the admin portal matches (domain/customers.ts `matchesQuery`). Profiles are two-way
  * replicated, so a quick-created customer is usable offline and reaches the other registers later;
  * balances are ledger sums (local-ledger.ts).
  */
 export async function searchCustomers(db: PouchDB.Database, query: string, limit = 8): Promise<CustomerDoc[]> {
-  const q = query.trim().toLowerCase();
-  if (q.length < 2) return [];
-  const digits = q.replace(/\D/g, '');
+  if (query.trim().length < 2) return [];
   const hits: CustomerDoc[] = [];
   for (const c of await byPrefix<CustomerDoc>(db, 'customer:', 'customer:\ufff0')) {
     // a profile merged into another (admin portal) is found as the kept one, never itself
-    if (c.mergedInto) continue;
-    const name = `${c.firstName} ${c.lastName}`.toLowerCase();
-    if (name.includes(q) || c.email?.toLowerCase().includes(q) || (digits.length >= 3 && c.phone?.replace(/\D/g, '').includes(digits))) hits.push(c);
+    if (c.mergedInto || !matchesQuery(c, query)) continue;
+    hits.push(c);
     if (hits.length >= limit) break;
   }
   return hits;
