@@ -28,6 +28,14 @@ const salesRow = figures.extend({ key: z.string(), label: z.string(), sku: z.str
 export type SalesRow = z.infer<typeof salesRow>;
 const topItem = z.object({ key: z.string(), label: z.string(), units: z.number(), net: z.number() });
 
+const chartData = z.object({
+  x: z.enum(['day', 'hour', 'category']),
+  labels: z.array(z.string()),
+  series: z.array(z.object({ name: z.string(), values: z.array(z.number()) })),
+  unit: z.enum(['money', 'count'])
+});
+export type ChartData = z.infer<typeof chartData>;
+
 export const dashboardSchema = z.object({
   asOf: z.string(),
   currency: z.string(),
@@ -39,7 +47,8 @@ export const dashboardSchema = z.object({
   topProducts: z.array(topItem),
   topCategories: z.array(topItem),
   daily: z.array(salesRow),
-  hourly: z.array(salesRow)
+  hourly: z.array(salesRow),
+  charts: z.object({ week: chartData, today: chartData })
 });
 export type Dashboard = z.infer<typeof dashboardSchema>;
 
@@ -52,7 +61,7 @@ export const reportSchema = z.object({
   rows: z.array(z.record(z.string(), z.union([z.string(), z.number()]))),
   /** Σ of the rows for the columns that add up */
   totals: z.record(z.string(), z.union([z.string(), z.number()])),
-  chart: z.object({ x: z.string(), y: z.string() }).optional(),
+  chart: chartData.optional(),
   from: z.string(),
   to: z.string(),
   locations: z.array(z.string()),

@@ -53,7 +53,11 @@ describe('report tables', () => {
       ['2026-03-03', 2500],
       ['2026-03-04', -1250]
     ]);
-    expect(t.chart).toEqual({ x: 'key', y: 'net' });
+    // one location: one series, the days of the range as they are (the page formats them)
+    expect(t.chart).toEqual({ x: 'day', labels: ['2026-03-02', '2026-03-03', '2026-03-04'], series: [{ name: 'GM', values: [0, 2500, -1250] }], unit: 'money' });
+    // tables people read rather than look at have no chart
+    expect(buildReport({ ...input, report: 'z-reports' }).chart).toBeUndefined();
+    expect(buildReport({ ...input, report: 'sales-by-product' }).chart).toMatchObject({ x: 'category', series: [{ name: 'Net sales' }] });
   });
 
   it('CSV: label header, money as decimals (negative too), quoted text', () => {

@@ -1,11 +1,13 @@
 import { toCsv } from './csv.ts';
 import { currencyDigits, divRound, toDecimalString } from './money.ts';
 import { FIGURE_HELP } from './sales-figures.ts';
+import { barsOf, netOverTime, type ChartData } from './chart-data.ts';
 import {
   discountsAndOverrides,
   fillDays,
   fillHours,
   refundsAndVoids,
+  netSeries,
   salesBy,
   taxByRate,
   tendersBy,
@@ -79,8 +81,8 @@ export interface ReportTable {
   rows: Row[];
   /** Σ of the rows for the columns that add up; the first column reads "Total" */
   totals: Row;
-  /** which column a chart plots over which (sales by day/hour only) */
-  chart?: { x: string; y: string };
+  /** what its chart draws (reports people would rather look at than read); absent: a table only */
+  chart?: ChartData;
 }
 
 const col = (key: string, label: string, kind: CellKind = 'text', more: { help?: string; sum?: boolean } = {}): Column => ({ key, label, kind, ...more });
@@ -240,7 +242,7 @@ export function buildReport(input: ReportInput): ReportTable {
   const columns = COLUMNS[report];
   const named = (id: string) => input.registerName?.(id) ?? id;
   const fmtOf = input.formatOf ?? ((code: string) => storeFormat({ timeZone: input.timeZoneOf(code), currency: 'USD' }));
-  const table = (raw: Row[], chart?: { x: string; y: string }): ReportTable => {
+  const table = (raw: Row[], chart?: ChartData): ReportTable => {
     // a negated zero (a void of a sale with no discount) reads "-0.00" in a CSV: zeros are zeros
     const rows = raw.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? v || 0 : v])));
     return { report, title: REPORT_TITLES[report], columns, rows, totals: totalsRow(columns, rows), ...(chart ? { chart } : {}) };
@@ -250,16 +252,25 @@ export function buildReport(input: ReportInput): ReportTable {
     let rows = salesBy(input.facts, dim);
     if (dim === 'day') rows = fillDays(rows, input.days);
     if (dim === 'hour') rows = fillHours(rows);
+    const locations = [...new Set(input.facts.map((f) => f.locationCode))].sort();
+    const chart =
+      dim === 'day' || dim === 'hour'
+        ? netOverTime(dim, rows, netSeries(input.facts, dim, locations))
+        : dim === 'variant'
+          ? undefined
+          : barsOf(rows, (r) => r.label, (r) => r.net, 'Net sales');
     return table(
       rows.map((r) => ({ ...r })),
-      dim === 'day' ? { x: 'key', y: 'net' } : dim === 'hour' ? { x: 'label', y: 'net' } : undefined
+      chart
     );
   }
   switch (report) {
     case 'tax':
       return table(taxByRate(input.facts, input.catalog).map((r) => ({ ...r, ratePercent: (r.ratePpm / 10_000).toFixed(3).replace(/\.?0+$/, '') })));
-    case 'tenders':
-      return table(tendersBy(input.facts, input.layaways ?? []).map((r) => ({ ...r, kind: TENDER_LABELS[r.kind] ?? r.kind })));
+    case 'tenders': {
+      const rows = tendersBy(input.facts, input.layaways ?? []).map((r) => ({ ...r, kind: TENDER_LABELS[r.kind] ?? r.kind }));
+      return table(rows, barsOf(rows, (r) => r.kind, (r) => r.net, 'Net collected'));
+    }
     case 'discounts':
       return table(
         discountsAndOverrides(input.facts).map(({ approvals, type, ...r }) => ({

@@ -1,6 +1,7 @@
 import { businessDay, daysBetween, addDays, localHour, today as todayIn, weekStart, type IsoDate } from './business-day.ts';
 import { addFigures, addLine, emptyFigures, finishFigures, lineFigures, saleFigures, sumFigures, tenderNet, ADDITIVE_KEYS, type LineFigures, type SalesFigures, type TenderTotals } from './sales-figures.ts';
 import { storedShiftReport } from './shift-report.ts';
+import { netOverTime, type ChartData } from './chart-data.ts';
 import type { LayawayCloseDoc, LayawayDoc, LayawayPaymentDoc, SaleDoc, ShiftCloseDoc, TenderKind, VoidDoc } from './schemas/index.ts';
 
 /**
@@ -274,6 +275,15 @@ export function salesBy(facts: readonly SaleFact[], by: Dimension): SalesRow[] {
 export function fillDays(rows: readonly SalesRow[], days: readonly IsoDate[]): SalesRow[] {
   const have = new Map(rows.map((r) => [r.key, r]));
   return days.map((d) => have.get(d) ?? { key: d, label: d, ...emptyFigures() });
+}
+
+/**
+ * The rows of each location's chart series over days or hours, plus "All locations" when there is more
+ * than one (chart-data.ts `netOverTime` lines them up on the x keys).
+ */
+export function netSeries(facts: readonly SaleFact[], by: 'day' | 'hour', locations: readonly string[]): { name: string; rows: SalesRow[] }[] {
+  const per = locations.map((code) => ({ name: code, rows: salesBy(facts.filter((f) => f.locationCode === code), by) }));
+  return per.length === 1 ? per : [...per, { name: 'All locations', rows: salesBy(facts, by) }];
 }
 
 /** All 24 hours, for the by-hour chart. */
@@ -569,6 +579,8 @@ export interface DashboardFigures {
   /** net sales per day of this week (Monday first) and per hour of today, all locations together */
   daily: SalesRow[];
   hourly: SalesRow[];
+  /** the same as charts: a series per location (and all together) */
+  charts: { week: ChartData; today: ChartData };
 }
 
 /** Each location's today and this week (Monday to today) in its own time zone at `now`. */
@@ -590,12 +602,16 @@ export function dashboardOf(facts: readonly SaleFact[], locations: readonly Dash
     return { code: l.code, name: l.name, currency: l.currency, today: d.today, weekStart: d.weekStart, figures: { today: totals(day), week: totals(week) } };
   });
   const ws = locations[0] ? days.get(locations[0].code)!.weekStart : weekStart(todayIn('UTC', now));
+  const daily = fillDays(salesBy(weekFacts, 'day'), daysBetween(ws, addDays(ws, 6)));
+  const hourly = fillHours(salesBy(todayFacts, 'hour'));
+  const codes = locations.map((l) => l.code);
   return {
     locations: out,
     total: { today: totals(todayFacts), week: totals(weekFacts) },
     topProducts: topBy(weekFacts, 'product', 5),
     topCategories: topBy(weekFacts, 'category', 5),
-    daily: fillDays(salesBy(weekFacts, 'day'), daysBetween(ws, addDays(ws, 6))),
-    hourly: fillHours(salesBy(todayFacts, 'hour'))
+    daily,
+    hourly,
+    charts: { week: netOverTime('day', daily, netSeries(weekFacts, 'day', codes)), today: netOverTime('hour', hourly, netSeries(todayFacts, 'hour', codes)) }
   };
 }

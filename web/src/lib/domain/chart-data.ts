@@ -1,0 +1,67 @@
+import type { SalesRow } from './sales-analytics.ts';
+
+/**
+ * What a chart draws, worked out with the figures (pure; the dashboard and the reports get it from
+ * the server with their tables): x labels and one or more series of values. The chart component only
+ * draws; the table beside it holds the same figures for reading and for screen readers.
+ */
+export interface ChartSeries {
+  name: string;
+  values: number[];
+}
+
+export interface ChartData {
+  /** how the x axis reads: business days (ISO dates), hours of the day ("09:00"), or named bars */
+  x: 'day' | 'hour' | 'category';
+  labels: string[];
+  series: ChartSeries[];
+  /** money in minor units, or a count */
+  unit: 'money' | 'count';
+}
+
+/**
+ * Net sales over days or hours: `xRows` are the filled x keys (every day of the range, every hour) in
+ * order; each series brings its own rows by key (sales-analytics.ts `netSeries`), missing keys are 0.
+ */
+export function netOverTime(by: 'day' | 'hour', xRows: readonly Pick<SalesRow, 'key' | 'label'>[], series: readonly { name: string; rows: readonly Pick<SalesRow, 'key' | 'net'>[] }[]): ChartData {
+  const keys = xRows.map((r) => r.key);
+  return {
+    x: by,
+    labels: xRows.map((r) => (by === 'day' ? r.key : r.label)),
+    series: series.map((s) => {
+      const net = new Map(s.rows.map((r) => [r.key, r.net]));
+      return { name: s.name, values: keys.map((k) => net.get(k) ?? 0) };
+    }),
+    unit: 'money'
+  };
+}
+
+/**
+ * One bar per row, the largest `limit` by value and the rest summed as "Other" (a chart of 300
+ * products reads as nothing), in the rows' order when they all fit.
+ */
+export function barsOf<R>(rows: readonly R[], label: (r: R) => string, value: (r: R) => number, name: string, opts: { limit?: number; unit?: ChartData['unit'] } = {}): ChartData {
+  const limit = opts.limit ?? 12;
+  let picked: { label: string; value: number }[] = rows.map((r) => ({ label: label(r), value: value(r) }));
+  if (picked.length > limit) {
+    const sorted = [...picked].sort((a, b) => b.value - a.value);
+    const rest = sorted.slice(limit - 1).reduce((a, r) => a + r.value, 0);
+    picked = [...sorted.slice(0, limit - 1), { label: `Other (${sorted.length - limit + 1})`, value: rest }];
+  }
+  return { x: 'category', labels: picked.map((p) => p.label), series: [{ name, values: picked.map((p) => p.value) }], unit: opts.unit ?? 'money' };
+}
+
+/** "Net sales: highest GM on Tue 2026-12-01 at $1,204.00" — the chart's one-line summary for a screen reader. */
+export function chartSummary(title: string, data: ChartData, formatValue: (n: number) => string, formatLabel: (label: string) => string = (l) => l): string {
+  let best: { series: string; label: string; value: number } | null = null;
+  for (const s of data.series) {
+    if (data.series.length > 1 && s.name === 'All locations') continue;
+    s.values.forEach((v, i) => {
+      if (!best || v > best.value) best = { series: s.name, label: data.labels[i]!, value: v };
+    });
+  }
+  const b = best as { series: string; label: string; value: number } | null;
+  if (!b || b.value <= 0) return `${title}: nothing yet`;
+  const who = data.series.length > 1 ? `${b.series} ` : '';
+  return `${title}: highest ${who}${data.x === 'category' ? '' : 'on '}${formatLabel(b.label)} at ${formatValue(b.value)}`;
+}
