@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { customerIdSchema } from '#domain/customers.ts';
-import { authorize, hasPermission, mayUseLocation, type Caller } from '../auth/principal.ts';
+import { authorize, hasPermission, mayUseLocation } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
 import { queueGiftCardIssued } from '../notify/producers.ts';
 import {
@@ -21,7 +21,7 @@ import {
   tenantCurrency,
   updateProfile
 } from '../customers/service.ts';
-import { requireAuth } from '../http/authenticate.ts';
+import { callerOf, requireAuth } from '../http/authenticate.ts';
 import { parseBody, route } from '../http/errors.ts';
 import { getTenant } from '../tenants/provision.ts';
 
@@ -49,7 +49,6 @@ export function customersRoutes(ctx: Ctx): Router {
 
   const idParam = (req: Request) => parseBody(customerIdSchema, String(req.params.id));
   /** The use cases check the caller's permission themselves (server/customers/service.ts). */
-  const callerOf = (req: Request): Caller => ({ principal: req.principal!, requestId: String(req.id) });
 
   r.get(
     '/',

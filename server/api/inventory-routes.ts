@@ -1,14 +1,14 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { adjustmentInput, isInTransit, receiveInput, transferInput } from '#domain/inventory.ts';
+import { isInTransit } from '#domain/inventory.ts';
 import { TRANSFER_STATUSES } from '#domain/schemas/index.ts';
 import { locationCode } from '#domain/schemas/common.ts';
-import { actorOf, type Principal } from '../auth/principal.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
-import { requireAuth } from '../http/authenticate.ts';
+import { callerOf, requireAuth } from '../http/authenticate.ts';
 import { parseBody, route } from '../http/errors.ts';
 import { authorizeInventory, authorizeAny, mayViewStock } from '../inventory/authorize.ts';
-import { assertLocations, createTransfer, getTransfer, listTransfers, receiveTransfer, recordAdjustment, shipTransfer, stockAcrossLocations, stockLevels } from '../inventory/service.ts';
+import { assertLocations, createTransfer, listTransfers, receiveTransfer, recordAdjustment, shipTransfer, stockAcrossLocations, stockLevels, transferFor } from '../inventory/service.ts';
 
 /** A query value given once, repeated (`?variant=a&variant=b`) or comma-separated (`?variant=a,b`). */
 const listParam = z
@@ -65,10 +65,7 @@ export function inventoryRoutes(ctx: Ctx): Router {
     '/adjustments',
     auth,
     route(async (req, res) => {
-      const input = parseBody(adjustmentInput, req.body);
-      const p = caller(req);
-      authorizeInventory(p, 'stock:adjust', { location: input.location });
-      const out = await recordAdjustment(ctx.couch, p.tenantId, input, actorOf(p), String(req.id));
+      const out = await recordAdjustment(ctx.couch, callerOf(req), req.body);
       res.status(out.created ? 201 : 200).json({ movement: out.movement, created: out.created });
     })
   );
@@ -95,10 +92,7 @@ export function inventoryRoutes(ctx: Ctx): Router {
     '/transfers',
     auth,
     route(async (req, res) => {
-      const input = parseBody(transferInput, req.body);
-      const p = caller(req);
-      authorizeInventory(p, 'transfer:create', { transfer: { from: input.from, to: input.to } });
-      const out = await createTransfer(ctx.couch, p.tenantId, input, actorOf(p), String(req.id));
+      const out = await createTransfer(ctx.couch, callerOf(req), req.body);
       res.status(out.created ? 201 : 200).json({ transfer: out.transfer, created: out.created });
     })
   );
@@ -107,10 +101,7 @@ export function inventoryRoutes(ctx: Ctx): Router {
     '/transfers/:id',
     auth,
     route(async (req, res) => {
-      const p = caller(req);
-      authorizeAny(p, 'transfer:view');
-      const t = await getTransfer(ctx.couch, p.tenantId, String(req.params.id));
-      authorizeInventory(p, 'transfer:view', { transfer: { from: t.locationCode, to: t.toLocationCode } });
+      const t = await transferFor(ctx.couch, callerOf(req), 'transfer:view', String(req.params.id));
       res.json({ transfer: t, inTransit: isInTransit(t) });
     })
   );
@@ -119,11 +110,7 @@ export function inventoryRoutes(ctx: Ctx): Router {
     '/transfers/:id/ship',
     auth,
     route(async (req, res) => {
-      const p = caller(req);
-      authorizeAny(p, 'transfer:ship');
-      const t = await getTransfer(ctx.couch, p.tenantId, String(req.params.id));
-      authorizeInventory(p, 'transfer:ship', { transfer: { from: t.locationCode, to: t.toLocationCode } });
-      const out = await shipTransfer(ctx.couch, p.tenantId, t._id, actorOf(p), String(req.id));
+      const out = await shipTransfer(ctx.couch, callerOf(req), String(req.params.id));
       res.json({ transfer: out.transfer, changed: out.changed });
     })
   );
@@ -132,12 +119,7 @@ export function inventoryRoutes(ctx: Ctx): Router {
     '/transfers/:id/receive',
     auth,
     route(async (req, res) => {
-      const p = caller(req);
-      authorizeAny(p, 'transfer:receive');
-      const input = parseBody(receiveInput, req.body);
-      const t = await getTransfer(ctx.couch, p.tenantId, String(req.params.id));
-      authorizeInventory(p, 'transfer:receive', { transfer: { from: t.locationCode, to: t.toLocationCode } });
-      const out = await receiveTransfer(ctx.couch, p.tenantId, t._id, input, actorOf(p), String(req.id));
+      const out = await receiveTransfer(ctx.couch, callerOf(req), String(req.params.id), req.body);
       res.json({ transfer: out.transfer, changed: out.changed });
     })
   );

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { Principal } from '../auth/principal.ts';
+import type { Caller, Principal } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
 import { AppError, unauthorized } from './errors.ts';
 import { API_KEY_PREFIX } from '#domain/api-keys.ts';
@@ -59,3 +59,6 @@ export function requireAuth(ctx: Ctx) {
       .catch(next);
   };
 }
+
+/** Who is calling a use case, from a request that passed `requireAuth`: its principal and request id (audit). */
+export const callerOf = (req: Request): Caller => ({ principal: req.principal!, requestId: String(req.id) });

@@ -11,15 +11,16 @@ import {
   planShip,
   sameMovement,
   sameTransferRequest,
-  type Actor,
   type StockMovement,
   adjustmentInput,
   receiveInput,
   transferInput
 } from '#domain/inventory.ts';
 import { transferSchema, type Transfer } from '#domain/schemas/index.ts';
-import type { z } from 'zod';
 import { recordAudit } from '../audit.ts';
+import { actorOf, type Caller } from '../auth/principal.ts';
+import { parseBody } from '../errors.ts';
+import { authorizeAny, authorizeInventory } from './authorize.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import { getTenant } from '../tenants/provision.ts';
@@ -28,7 +29,9 @@ import { advanceDoc, insertOnce } from './store.ts';
 /**
  * Inventory use cases (adjustments, transfers, stock levels) for the API. The decisions — what to write,
  * whether a retry is the same request — are the pure functions of domain/inventory.ts (read its header
- * for the idempotency argument); this file reads and writes CouchDB around them.
+ * for the idempotency argument); this file reads and writes CouchDB around them. The writes take the
+ * caller and its raw input and check both themselves (`authorizeInventory`: the permission and the
+ * locations touched) before anything is read, whoever calls them: a route, a worker, an integration.
  */
 
 const asAppError = (err: unknown): never => {
@@ -88,13 +91,14 @@ export async function stockLevels(couch: Couch, tenantId: string, location: stri
 // -------------------------------------------------------------------------------------------------
 // Adjustments
 
-export async function recordAdjustment(
-  couch: Couch,
-  tenantId: string,
-  input: z.output<typeof adjustmentInput>,
-  actor: Actor,
-  requestId?: string
-): Promise<{ movement: StockMovement; created: boolean }> {
+/** A stock adjustment with its reason: needs inventory:adjust at that location (an RFID phone may not). */
+export async function recordAdjustment(couch: Couch, caller: Caller, raw: unknown): Promise<{ movement: StockMovement; created: boolean }> {
+  authorizeAny(caller.principal, 'stock:adjust');
+  const input = parseBody(adjustmentInput, raw);
+  authorizeInventory(caller.principal, 'stock:adjust', { location: input.location });
+  const { tenantId } = caller.principal;
+  const actor = actorOf(caller.principal);
+  const { requestId } = caller;
   await assertLocations(couch, tenantId, [input.location]);
   await assertVariants(couch, tenantId, input.lines.map((l) => l.variantId));
   const movement = makeAdjustment(input, actor);
@@ -108,13 +112,14 @@ export async function recordAdjustment(
 // -------------------------------------------------------------------------------------------------
 // Transfers
 
-export async function createTransfer(
-  couch: Couch,
-  tenantId: string,
-  input: z.output<typeof transferInput>,
-  actor: Actor,
-  requestId?: string
-): Promise<{ transfer: Transfer; created: boolean }> {
+/** A transfer request from one store to another: needs inventory:adjust at both. */
+export async function createTransfer(couch: Couch, caller: Caller, raw: unknown): Promise<{ transfer: Transfer; created: boolean }> {
+  authorizeAny(caller.principal, 'transfer:create');
+  const input = parseBody(transferInput, raw);
+  authorizeInventory(caller.principal, 'transfer:create', { transfer: { from: input.from, to: input.to } });
+  const { tenantId } = caller.principal;
+  const actor = actorOf(caller.principal);
+  const { requestId } = caller;
   await assertLocations(couch, tenantId, [input.from, input.to]);
   await assertVariants(couch, tenantId, input.lines.map((l) => l.variantId));
   const transfer = makeTransfer(input, actor);
@@ -145,9 +150,23 @@ async function advance(db: Db, id: string, next: (current: Transfer) => Transfer
   return { transfer: out.doc, changed: out.changed };
 }
 
+/**
+ * The transfer `id` for a caller who may do `action` with it: refused before the read when the caller
+ * may not do it anywhere (so nothing is learnt about which transfers exist), then for its stores.
+ */
+export async function transferFor(couch: Couch, caller: Caller, action: 'transfer:view' | 'transfer:ship' | 'transfer:receive', id: string): Promise<Transfer> {
+  authorizeAny(caller.principal, action);
+  const t = await getTransfer(couch, caller.principal.tenantId, id);
+  authorizeInventory(caller.principal, action, { transfer: { from: t.locationCode, to: t.toLocationCode } });
+  return t;
+}
+
 /** Ship: write transfer_out at the source (once), then mark the transfer shipped. A shipped or received transfer answers as it is. */
-export async function shipTransfer(couch: Couch, tenantId: string, id: string, actor: Actor, requestId?: string): Promise<{ transfer: Transfer; changed: boolean }> {
-  const t = await getTransfer(couch, tenantId, id);
+export async function shipTransfer(couch: Couch, caller: Caller, id: string): Promise<{ transfer: Transfer; changed: boolean }> {
+  const t = await transferFor(couch, caller, 'transfer:ship', id);
+  const { tenantId } = caller.principal;
+  const actor = actorOf(caller.principal);
+  const { requestId } = caller;
   const plan = planShip(t, actor);
   if (plan.kind === 'done') return { transfer: t, changed: false };
   const db = couch.use(locationDb(tenantId, t.locationCode));
@@ -162,15 +181,13 @@ export async function shipTransfer(couch: Couch, tenantId: string, id: string, a
  * received with its discrepancies. The same quantities again answer the received transfer; other
  * quantities on a received transfer are 409 (the first receipt stands).
  */
-export async function receiveTransfer(
-  couch: Couch,
-  tenantId: string,
-  id: string,
-  input: z.output<typeof receiveInput>,
-  actor: Actor,
-  requestId?: string
-): Promise<{ transfer: Transfer; changed: boolean }> {
-  const t = await getTransfer(couch, tenantId, id);
+export async function receiveTransfer(couch: Couch, caller: Caller, id: string, raw: unknown): Promise<{ transfer: Transfer; changed: boolean }> {
+  authorizeAny(caller.principal, 'transfer:receive');
+  const input = parseBody(receiveInput, raw);
+  const t = await transferFor(couch, caller, 'transfer:receive', id);
+  const { tenantId } = caller.principal;
+  const actor = actorOf(caller.principal);
+  const { requestId } = caller;
   let plan: ReturnType<typeof planReceive>;
   try {
     plan = planReceive(t, input, actor);

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import type { Principal } from '../auth/principal.ts';
+import type { Couch } from '../couch/client.ts';
+import { AppError } from '../errors.ts';
+import { createTransfer, receiveTransfer, recordAdjustment, shipTransfer, transferFor } from './service.ts';
+
+/** A store that fails the test if a refused call reaches it. */
+const untouchable = new Proxy({}, { get: () => { throw new Error('the store was reached before the permission check'); } }) as unknown as Couch;
+const cashier: Principal = { kind: 'user', userId: 'user:c1', tenantId: 't', role: 'cashier', locations: ['GM'], sid: 's' } as Principal;
+const gmManager: Principal = { kind: 'user', userId: 'user:m1', tenantId: 't', role: 'manager', locations: ['GM'], sid: 's' } as Principal;
+const register: Principal = { kind: 'device', deviceId: 'GM-1', tenantId: 't', locationCode: 'GM', deviceKind: 'register' };
+const phone: Principal = { kind: 'device', deviceId: 'GM-P1', tenantId: 't', locationCode: 'GM', deviceKind: 'rfid_phone' };
+const adjustment = { location: 'HM', reason: 'damage', lines: [{ variantId: 'p1-v01', qty: -1 }] };
+
+async function failure(p: Promise<unknown>): Promise<AppError> {
+  const err = await p.then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(AppError);
+  return err as AppError;
+}
+
+describe('inventory use cases check their own caller, whoever calls them', () => {
+  it('refuses a caller who may not adjust or move stock anywhere before reading the input or the store', async () => {
+    for (const principal of [cashier, register, phone]) {
+      // the input is nonsense: the permission answers first, so a refused caller learns nothing about the schema
+      expect((await failure(recordAdjustment(untouchable, { principal }, { nonsense: true }))).status).toBe(403);
+    }
+    for (const principal of [cashier, register]) expect((await failure(shipTransfer(untouchable, { principal }, 'transfer:GM:01J00000000000000000000000'))).status).toBe(403);
+    // an RFID phone may ship its store's transfers: it gets as far as reading the transfer
+    await expect(shipTransfer(untouchable, { principal: phone }, 'transfer:GM:01J00000000000000000000000')).rejects.toThrow('the store was reached');
+    for (const principal of [cashier, register]) {
+      expect((await failure(createTransfer(untouchable, { principal }, {}))).status).toBe(403);
+      expect((await failure(receiveTransfer(untouchable, { principal }, 'transfer:GM:01J00000000000000000000000', {}))).status).toBe(403);
+      expect((await failure(transferFor(untouchable, { principal }, 'transfer:view', 'transfer:GM:01J00000000000000000000000'))).status).toBe(403);
+    }
+  });
+
+  it('refuses a permitted caller at a store it has no access to, before touching the store', async () => {
+    const err = await failure(recordAdjustment(untouchable, { principal: gmManager }, adjustment));
+    expect(err.status).toBe(403);
+    expect(err.message, err.message).toMatch(/no access to location HM/);
+    const t = await failure(createTransfer(untouchable, { principal: gmManager }, { from: 'HM', to: 'GM', lines: [{ variantId: 'p1-v01', qty: 1 }] }));
+    expect(t.status, t.message).toBe(403);
+  });
+
+  it('a permitted caller with bad input gets a 400 naming the problem, without touching the store', async () => {
+    const err = await failure(recordAdjustment(untouchable, { principal: gmManager }, { ...adjustment, location: 'GM', lines: [] }));
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(/at least one line/);
+  });
+});
