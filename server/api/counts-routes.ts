@@ -1,15 +1,13 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { enterCountsInput, rejectCountInput, startCountInput } from '#domain/counts.ts';
 import { COUNT_STATUSES, type CountSession } from '#domain/schemas/index.ts';
 import { locationCode } from '#domain/schemas/common.ts';
-import type { Permission } from '#domain/permissions.ts';
-import { authorize, actorOf } from '../auth/principal.ts';
+import { authorize } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
-import { requireAuth } from '../http/authenticate.ts';
+import { callerOf, requireAuth } from '../http/authenticate.ts';
 import { parseBody, route } from '../http/errors.ts';
 import { assertLocations } from '../inventory/service.ts';
-import { approve, getCount, listCounts, recordCounts, reject, reviewOf, startCount, submit } from '../inventory/counts.ts';
+import { approve, countFor, listCounts, recordCounts, reject, reviewOf, startCount, submit } from '../inventory/counts.ts';
 
 const listQuery = z.object({
   location: z.string().trim().toUpperCase().pipe(locationCode),
@@ -40,13 +38,7 @@ export function countsRoutes(ctx: Ctx): Router {
   const r = Router();
   const auth = requireAuth(ctx);
 
-  /** loads the session after the permission check, then checks its location */
-  const sessionFor = async (req: Request, permission: Permission, action: string) => {
-    const p = authorize(req.principal!, permission, action);
-    const s = await getCount(ctx.couch, p.tenantId, String(req.params.id));
-    authorize(req.principal!, permission, action, s.locationCode);
-    return { p, s };
-  };
+  const id = (req: Request) => String(req.params.id);
 
   r.get(
     '/',
@@ -64,9 +56,7 @@ export function countsRoutes(ctx: Ctx): Router {
     '/',
     auth,
     route(async (req, res) => {
-      const input = parseBody(startCountInput, req.body);
-      const p = authorize(req.principal!, 'inventory:count', 'Starting a count', input.location);
-      const out = await startCount(ctx.couch, p.tenantId, input, actorOf(p), String(req.id));
+      const out = await startCount(ctx.couch, callerOf(req), req.body);
       res.status(out.created ? 201 : 200).json({ session: out.session, created: out.created });
     })
   );
@@ -75,8 +65,8 @@ export function countsRoutes(ctx: Ctx): Router {
     '/:id',
     auth,
     route(async (req, res) => {
-      const { p, s } = await sessionFor(req, 'inventory:adjust', 'Viewing counts');
-      res.json({ session: s, review: await reviewOf(ctx.couch, p.tenantId, s) });
+      const s = await countFor(ctx.couch, callerOf(req), 'inventory:adjust', 'Viewing counts', id(req));
+      res.json({ session: s, review: await reviewOf(ctx.couch, req.principal!.tenantId, s) });
     })
   );
 
@@ -84,9 +74,7 @@ export function countsRoutes(ctx: Ctx): Router {
     '/:id/counts',
     auth,
     route(async (req, res) => {
-      const input = parseBody(enterCountsInput, req.body);
-      const { p, s } = await sessionFor(req, 'inventory:count', 'Entering counts');
-      res.json({ session: await recordCounts(ctx.couch, p.tenantId, s._id, input, actorOf(p)) });
+      res.json({ session: await recordCounts(ctx.couch, callerOf(req), id(req), req.body) });
     })
   );
 
@@ -94,8 +82,7 @@ export function countsRoutes(ctx: Ctx): Router {
     '/:id/submit',
     auth,
     route(async (req, res) => {
-      const { p, s } = await sessionFor(req, 'inventory:count', 'Submitting a count');
-      res.json(await submit(ctx.couch, p.tenantId, s._id, actorOf(p), String(req.id)));
+      res.json(await submit(ctx.couch, callerOf(req), id(req)));
     })
   );
 
@@ -103,9 +90,8 @@ export function countsRoutes(ctx: Ctx): Router {
     '/:id/approve',
     auth,
     route(async (req, res) => {
-      const { p, s } = await sessionFor(req, 'inventory:adjust', 'Approving a count');
-      const out = await approve(ctx.couch, p.tenantId, s._id, actorOf(p), String(req.id));
-      res.json({ ...out, review: await reviewOf(ctx.couch, p.tenantId, out.session) });
+      const out = await approve(ctx.couch, callerOf(req), id(req));
+      res.json({ ...out, review: await reviewOf(ctx.couch, req.principal!.tenantId, out.session) });
     })
   );
 
@@ -113,9 +99,7 @@ export function countsRoutes(ctx: Ctx): Router {
     '/:id/reject',
     auth,
     route(async (req, res) => {
-      const input = parseBody(rejectCountInput, req.body);
-      const { p, s } = await sessionFor(req, 'inventory:adjust', 'Rejecting a count');
-      res.json(await reject(ctx.couch, p.tenantId, s._id, input.reason, actorOf(p), String(req.id)));
+      res.json(await reject(ctx.couch, callerOf(req), id(req), req.body));
     })
   );
 

@@ -15,14 +15,17 @@ import {
   type CountTotals,
   type ReviewLine,
   enterCountsInput,
+  rejectCountInput,
   startCountInput
 } from '#domain/counts.ts';
 import { sameMovement, type Actor, type StockMovement } from '#domain/inventory.ts';
 import { countSessionSchema, type CountSession, type CountStatus } from '#domain/schemas/index.ts';
 import type { z } from 'zod';
 import { recordAudit } from '../audit.ts';
+import { actorOf, authorize, type Caller } from '../auth/principal.ts';
+import type { Permission } from '#domain/permissions.ts';
 import { statusOf, type Couch } from '../couch/client.ts';
-import { badRequest, conflict, notFound } from '../errors.ts';
+import { badRequest, conflict, notFound, parseBody } from '../errors.ts';
 import { assertLocations, stockLevels, unknownVariants } from './service.ts';
 import { advanceDoc, insertOnce, variantInfo, variantsInCategories } from './store.ts';
 
@@ -64,7 +67,7 @@ export async function listCounts(couch: Couch, tenantId: string, location: strin
     .slice(0, limit);
 }
 
-export async function startCount(couch: Couch, tenantId: string, input: z.output<typeof startCountInput>, actor: Actor, requestId?: string): Promise<{ session: CountSession; created: boolean }> {
+async function startCountNow(couch: Couch, tenantId: string, input: z.output<typeof startCountInput>, actor: Actor, requestId?: string): Promise<{ session: CountSession; created: boolean }> {
   await assertLocations(couch, tenantId, [input.location]);
   if (input.scope.kind === 'variants') {
     const unknown = await unknownVariants(couch, tenantId, input.scope.variantIds);
@@ -76,7 +79,7 @@ export async function startCount(couch: Couch, tenantId: string, input: z.output
   return { session: out.doc, created: out.created };
 }
 
-export async function recordCounts(couch: Couch, tenantId: string, id: string, input: z.output<typeof enterCountsInput>, actor: Actor): Promise<CountSession> {
+async function recordCountsNow(couch: Couch, tenantId: string, id: string, input: z.output<typeof enterCountsInput>, actor: Actor): Promise<CountSession> {
   const s = await getCount(couch, tenantId, id);
   const unknown = await unknownVariants(couch, tenantId, input.counts.map((l) => l.variantId));
   if (unknown.length) throw badRequest(`counts: no product in the catalog has variant ${unknown.slice(0, 10).join(', ')}`);
@@ -90,7 +93,7 @@ export async function recordCounts(couch: Couch, tenantId: string, id: string, i
   return out.doc;
 }
 
-export async function submit(couch: Couch, tenantId: string, id: string, actor: Actor, requestId?: string): Promise<{ session: CountSession; changed: boolean }> {
+async function submitNow(couch: Couch, tenantId: string, id: string, actor: Actor, requestId?: string): Promise<{ session: CountSession; changed: boolean }> {
   const s = await getCount(couch, tenantId, id);
   const out = await advanceDoc(couch.use(locationDb(tenantId, s.locationCode)), id, parseSession, (cur) => submitCount(cur, actor));
   if (out.changed) await recordAudit(couch, tenantId, { action: 'count.submitted', actor: actor.by, target: id, details: { lines: out.doc.counts.length }, ...(requestId ? { requestId } : {}) });
@@ -144,7 +147,7 @@ export async function reviewOf(couch: Couch, tenantId: string, s: CountSession):
 }
 
 /** Approve: write the correction movement (once), then mark the session approved with the lines it was computed from. */
-export async function approve(couch: Couch, tenantId: string, id: string, actor: Actor, requestId?: string): Promise<{ session: CountSession; changed: boolean }> {
+async function approveNow(couch: Couch, tenantId: string, id: string, actor: Actor, requestId?: string): Promise<{ session: CountSession; changed: boolean }> {
   const s = await getCount(couch, tenantId, id);
   try {
     if (planApprove(s).kind === 'done') return { session: s, changed: false };
@@ -170,7 +173,7 @@ export async function approve(couch: Couch, tenantId: string, id: string, actor:
   return { session: out.doc, changed: out.changed };
 }
 
-export async function reject(couch: Couch, tenantId: string, id: string, reason: string, actor: Actor, requestId?: string): Promise<{ session: CountSession; changed: boolean }> {
+async function rejectNow(couch: Couch, tenantId: string, id: string, reason: string, actor: Actor, requestId?: string): Promise<{ session: CountSession; changed: boolean }> {
   const s = await getCount(couch, tenantId, id);
   if (s.status !== 'submitted') {
     try {
@@ -190,4 +193,48 @@ export async function reject(couch: Couch, tenantId: string, id: string, reason:
   });
   if (out.changed) await recordAudit(couch, tenantId, { action: 'count.rejected', actor: actor.by, target: id, details: { reason }, ...(requestId ? { requestId } : {}) });
   return { session: out.doc, changed: out.changed };
+}
+
+// -------------------------------------------------------------------------------------------------
+// Use cases: each checks its caller whoever calls it. Reviewing (the variance, approve, reject) needs
+// inventory:adjust; running a manual count (start, enter, submit) inventory:count; both at the
+// session's location.
+
+/** The session `id` for a caller with `permission`: refused before the read, then for its location. */
+export async function countFor(couch: Couch, caller: Caller, permission: Permission, action: string, id: string): Promise<CountSession> {
+  const p = authorize(caller.principal, permission, action);
+  const s = await getCount(couch, p.tenantId, id);
+  authorize(p, permission, action, s.locationCode);
+  return s;
+}
+
+export async function startCount(couch: Couch, caller: Caller, raw: unknown): Promise<{ session: CountSession; created: boolean }> {
+  authorize(caller.principal, 'inventory:count', 'Starting a count');
+  const input = parseBody(startCountInput, raw);
+  const p = authorize(caller.principal, 'inventory:count', 'Starting a count', input.location);
+  return startCountNow(couch, p.tenantId, input, actorOf(p), caller.requestId);
+}
+
+export async function recordCounts(couch: Couch, caller: Caller, id: string, raw: unknown): Promise<CountSession> {
+  authorize(caller.principal, 'inventory:count', 'Entering counts');
+  const input = parseBody(enterCountsInput, raw);
+  const s = await countFor(couch, caller, 'inventory:count', 'Entering counts', id);
+  return recordCountsNow(couch, caller.principal.tenantId, s._id, input, actorOf(caller.principal));
+}
+
+export async function submit(couch: Couch, caller: Caller, id: string): Promise<{ session: CountSession; changed: boolean }> {
+  const s = await countFor(couch, caller, 'inventory:count', 'Submitting a count', id);
+  return submitNow(couch, caller.principal.tenantId, s._id, actorOf(caller.principal), caller.requestId);
+}
+
+export async function approve(couch: Couch, caller: Caller, id: string): Promise<{ session: CountSession; changed: boolean }> {
+  const s = await countFor(couch, caller, 'inventory:adjust', 'Approving a count', id);
+  return approveNow(couch, caller.principal.tenantId, s._id, actorOf(caller.principal), caller.requestId);
+}
+
+export async function reject(couch: Couch, caller: Caller, id: string, raw: unknown): Promise<{ session: CountSession; changed: boolean }> {
+  authorize(caller.principal, 'inventory:adjust', 'Rejecting a count');
+  const input = parseBody(rejectCountInput, raw);
+  const s = await countFor(couch, caller, 'inventory:adjust', 'Rejecting a count', id);
+  return rejectNow(couch, caller.principal.tenantId, s._id, input.reason, actorOf(caller.principal), caller.requestId);
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Principal } from '../auth/principal.ts';
 import type { Couch } from '../couch/client.ts';
 import { AppError } from '../errors.ts';
+import { approve, countFor, recordCounts, reject, startCount, submit } from './counts.ts';
 import { createTransfer, receiveTransfer, recordAdjustment, shipTransfer, transferFor } from './service.ts';
 
 /** A store that fails the test if a refused call reaches it. */
@@ -46,5 +47,20 @@ describe('inventory use cases check their own caller, whoever calls them', () =>
     const err = await failure(recordAdjustment(untouchable, { principal: gmManager }, { ...adjustment, location: 'GM', lines: [] }));
     expect(err.status).toBe(400);
     expect(err.message).toMatch(/at least one line/);
+  });
+
+  it('count sessions: counting needs inventory:count, reviewing inventory:adjust, each checked before the store', async () => {
+    const id = 'count:GM:01J00000000000000000000000';
+    for (const principal of [cashier, register]) {
+      const caller = { principal };
+      expect((await failure(startCount(untouchable, caller, { nonsense: true }))).status).toBe(403);
+      expect((await failure(recordCounts(untouchable, caller, id, {}))).status).toBe(403);
+      expect((await failure(submit(untouchable, caller, id))).status).toBe(403);
+      expect((await failure(approve(untouchable, caller, id))).status).toBe(403);
+      expect((await failure(reject(untouchable, caller, id, {}))).status).toBe(403);
+      expect((await failure(countFor(untouchable, caller, 'inventory:adjust', 'Viewing counts', id))).status).toBe(403);
+    }
+    // a manager may review: a rejection without a reason is a 400 before anything is read
+    expect((await failure(reject(untouchable, { principal: gmManager }, id, {}))).status).toBe(400);
   });
 });
