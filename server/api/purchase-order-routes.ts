@@ -1,19 +1,18 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { createPoInput, receivePoInput, supplierInput, updatePoInput } from '#domain/purchase-orders.ts';
 import { PO_STATUSES } from '#domain/schemas/index.ts';
 import { locationCode } from '#domain/schemas/common.ts';
-import { authorize, actorOf } from '../auth/principal.ts';
+import { authorize } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
-import { requireAuth } from '../http/authenticate.ts';
+import { callerOf, requireAuth } from '../http/authenticate.ts';
 import { notFound, parseBody, route } from '../http/errors.ts';
 import { assertLocations } from '../inventory/service.ts';
 import {
   cancelPurchaseOrder,
   createPurchaseOrder,
-  getPurchaseOrder,
   listPurchaseOrders,
   listSuppliers,
+  orderFor,
   receivePurchaseOrder,
   saveSupplier,
   sendPurchaseOrder,
@@ -35,12 +34,7 @@ export function purchaseOrderRoutes(ctx: Ctx): Router {
   const r = Router();
   const auth = requireAuth(ctx);
 
-  const orderFor = async (req: Request, action: string) => {
-    const p = authorize(req.principal!, 'inventory:adjust', action);
-    const po = await getPurchaseOrder(ctx.couch, p.tenantId, String(req.params.id));
-    authorize(req.principal!, 'inventory:adjust', action, po.locationCode);
-    return { p, po };
-  };
+  const id = (req: Request) => String(req.params.id);
 
   r.get(
     '/suppliers',
@@ -54,18 +48,14 @@ export function purchaseOrderRoutes(ctx: Ctx): Router {
     '/suppliers',
     auth,
     route(async (req, res) => {
-      const input = parseBody(supplierInput, req.body);
-      const p = authorize(req.principal!, 'inventory:adjust', 'Adding a supplier');
-      res.status(201).json({ supplier: await saveSupplier(ctx.couch, p.tenantId, input, actorOf(p)) });
+      res.status(201).json({ supplier: await saveSupplier(ctx.couch, callerOf(req), req.body) });
     })
   );
   r.put(
     '/suppliers/:id',
     auth,
     route(async (req, res) => {
-      const input = parseBody(supplierInput, req.body);
-      const p = authorize(req.principal!, 'inventory:adjust', 'Editing a supplier');
-      res.json({ supplier: await saveSupplier(ctx.couch, p.tenantId, input, actorOf(p), String(req.params.id)) });
+      res.json({ supplier: await saveSupplier(ctx.couch, callerOf(req), req.body, id(req)) });
     })
   );
 
@@ -96,9 +86,7 @@ export function purchaseOrderRoutes(ctx: Ctx): Router {
     '/purchase-orders',
     auth,
     route(async (req, res) => {
-      const input = parseBody(createPoInput, req.body);
-      const p = authorize(req.principal!, 'inventory:adjust', 'Creating a purchase order', input.location);
-      const out = await createPurchaseOrder(ctx.couch, p.tenantId, input, actorOf(p), String(req.id));
+      const out = await createPurchaseOrder(ctx.couch, callerOf(req), req.body);
       res.status(out.created ? 201 : 200).json(out);
     })
   );
@@ -106,42 +94,35 @@ export function purchaseOrderRoutes(ctx: Ctx): Router {
     '/purchase-orders/:id',
     auth,
     route(async (req, res) => {
-      const { po } = await orderFor(req, 'Viewing purchase orders');
-      res.json({ order: po });
+      res.json({ order: await orderFor(ctx.couch, callerOf(req), 'Viewing purchase orders', id(req)) });
     })
   );
   r.put(
     '/purchase-orders/:id',
     auth,
     route(async (req, res) => {
-      const input = parseBody(updatePoInput, req.body);
-      const { p, po } = await orderFor(req, 'Editing a purchase order');
-      res.json({ order: await updatePurchaseOrder(ctx.couch, p.tenantId, po._id, input, actorOf(p)) });
+      res.json({ order: await updatePurchaseOrder(ctx.couch, callerOf(req), id(req), req.body) });
     })
   );
   r.post(
     '/purchase-orders/:id/send',
     auth,
     route(async (req, res) => {
-      const { p, po } = await orderFor(req, 'Sending a purchase order');
-      res.json(await sendPurchaseOrder(ctx.couch, p.tenantId, po._id, actorOf(p), String(req.id)));
+      res.json(await sendPurchaseOrder(ctx.couch, callerOf(req), id(req)));
     })
   );
   r.post(
     '/purchase-orders/:id/cancel',
     auth,
     route(async (req, res) => {
-      const { p, po } = await orderFor(req, 'Cancelling a purchase order');
-      res.json(await cancelPurchaseOrder(ctx.couch, p.tenantId, po._id, actorOf(p), String(req.id)));
+      res.json(await cancelPurchaseOrder(ctx.couch, callerOf(req), id(req)));
     })
   );
   r.post(
     '/purchase-orders/:id/receive',
     auth,
     route(async (req, res) => {
-      const input = parseBody(receivePoInput, req.body);
-      const { p, po } = await orderFor(req, 'Receiving a purchase order');
-      res.json(await receivePurchaseOrder(ctx.couch, p.tenantId, po._id, input, actorOf(p), String(req.id)));
+      res.json(await receivePurchaseOrder(ctx.couch, callerOf(req), id(req), req.body));
     })
   );
 

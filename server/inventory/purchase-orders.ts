@@ -21,8 +21,9 @@ import { purchaseOrderSchema, supplierSchema, type PoStatus, type PurchaseOrder,
 import { toDecimalString } from '#domain/money.ts';
 import type { z } from 'zod';
 import { recordAudit } from '../audit.ts';
+import { actorOf, authorize, type Caller } from '../auth/principal.ts';
 import { statusOf, type Couch } from '../couch/client.ts';
-import { badRequest, conflict, notFound } from '../errors.ts';
+import { badRequest, conflict, notFound, parseBody } from '../errors.ts';
 import type { EmailOutboxDoc } from '../platform/types.ts';
 import { assertLocations } from './service.ts';
 import { advanceDoc, insertOnce, variantInfo } from './store.ts';
@@ -67,7 +68,7 @@ export async function getSupplier(couch: Couch, tenantId: string, id: string): P
   }
 }
 
-export async function saveSupplier(couch: Couch, tenantId: string, input: z.output<typeof supplierInput>, actor: Actor, id?: string): Promise<Supplier> {
+async function saveSupplierNow(couch: Couch, tenantId: string, input: z.output<typeof supplierInput>, actor: Actor, id?: string): Promise<Supplier> {
   const db = couch.use(catalogDb(tenantId));
   if (!id) {
     const doc = makeSupplier(input, actor);
@@ -114,7 +115,7 @@ async function factsFor(couch: Couch, tenantId: string, variantIds: string[]): P
   return new Map([...(await variantInfo(couch, tenantId, variantIds))].map(([id, i]) => [id, { sku: i.sku, name: i.name }]));
 }
 
-export async function createPurchaseOrder(couch: Couch, tenantId: string, input: z.output<typeof createPoInput>, actor: Actor, requestId?: string): Promise<{ order: PurchaseOrder; created: boolean }> {
+async function createPurchaseOrderNow(couch: Couch, tenantId: string, input: z.output<typeof createPoInput>, actor: Actor, requestId?: string): Promise<{ order: PurchaseOrder; created: boolean }> {
   await assertLocations(couch, tenantId, [input.location]);
   await getSupplier(couch, tenantId, input.supplierId);
   const facts = await factsFor(couch, tenantId, input.lines.map((l) => l.variantId));
@@ -124,7 +125,7 @@ export async function createPurchaseOrder(couch: Couch, tenantId: string, input:
   return { order: out.doc, created: out.created };
 }
 
-export async function updatePurchaseOrder(couch: Couch, tenantId: string, id: string, input: z.output<typeof updatePoInput>, actor: Actor): Promise<PurchaseOrder> {
+async function updatePurchaseOrderNow(couch: Couch, tenantId: string, id: string, input: z.output<typeof updatePoInput>, actor: Actor): Promise<PurchaseOrder> {
   const po = await getPurchaseOrder(couch, tenantId, id);
   if (input.supplierId) await getSupplier(couch, tenantId, input.supplierId);
   const facts = await factsFor(couch, tenantId, input.lines.map((l) => l.variantId));
@@ -137,7 +138,7 @@ export async function updatePurchaseOrder(couch: Couch, tenantId: string, id: st
  * never queues two), then mark the order sent. A supplier without an email still lets the order be
  * marked sent (phoned in); the answer says whether an email was queued.
  */
-export async function sendPurchaseOrder(couch: Couch, tenantId: string, id: string, actor: Actor, requestId?: string): Promise<{ order: PurchaseOrder; changed: boolean; emailQueued: boolean }> {
+async function sendPurchaseOrderNow(couch: Couch, tenantId: string, id: string, actor: Actor, requestId?: string): Promise<{ order: PurchaseOrder; changed: boolean; emailQueued: boolean }> {
   const po = await getPurchaseOrder(couch, tenantId, id);
   const next = guard(() => markSent(po, actor));
   if (!next) return { order: po, changed: false, emailQueued: false };
@@ -177,7 +178,7 @@ export async function sendPurchaseOrder(couch: Couch, tenantId: string, id: stri
   return { order: out.doc, changed: out.changed, emailQueued };
 }
 
-export async function cancelPurchaseOrder(couch: Couch, tenantId: string, id: string, actor: Actor, requestId?: string): Promise<{ order: PurchaseOrder; changed: boolean }> {
+async function cancelPurchaseOrderNow(couch: Couch, tenantId: string, id: string, actor: Actor, requestId?: string): Promise<{ order: PurchaseOrder; changed: boolean }> {
   const po = await getPurchaseOrder(couch, tenantId, id);
   const out = await advanceDoc(couch.use(locationDb(tenantId, po.locationCode)), id, parsePo, (cur) => guard(() => markCancelled(cur, actor)));
   if (out.changed) await audit(couch, tenantId, 'po.cancelled', actor, id, {}, requestId);
@@ -188,7 +189,7 @@ export async function cancelPurchaseOrder(couch: Couch, tenantId: string, id: st
  * Receive: write the receipt's movement (once, id from the order and receipt number), record it on the
  * order, then apply the last-cost rule to the catalog variants it touched.
  */
-export async function receivePurchaseOrder(
+async function receivePurchaseOrderNow(
   couch: Couch,
   tenantId: string,
   id: string,
@@ -243,4 +244,55 @@ async function applyLastCost(couch: Couch, tenantId: string, costs: Map<string, 
     if (out.changed) changed += variants.length;
   }
   return changed;
+}
+
+// -------------------------------------------------------------------------------------------------
+// Use cases: each checks its caller whoever calls it. Everything needs inventory:adjust; an order also
+// access to the store it delivers to. The permission is checked before the input is read.
+
+const ADJUST = 'inventory:adjust' as const;
+
+/** The order `id` for a caller who may `action` it: refused before the read, then for its store. */
+export async function orderFor(couch: Couch, caller: Caller, action: string, id: string): Promise<PurchaseOrder> {
+  const p = authorize(caller.principal, ADJUST, action);
+  const po = await getPurchaseOrder(couch, p.tenantId, id);
+  authorize(p, ADJUST, action, po.locationCode);
+  return po;
+}
+
+/** Adds a supplier, or (with `id`) edits one. */
+export async function saveSupplier(couch: Couch, caller: Caller, raw: unknown, id?: string): Promise<Supplier> {
+  const p = authorize(caller.principal, ADJUST, id ? 'Editing a supplier' : 'Adding a supplier');
+  return saveSupplierNow(couch, p.tenantId, parseBody(supplierInput, raw), actorOf(p), id);
+}
+
+export async function createPurchaseOrder(couch: Couch, caller: Caller, raw: unknown): Promise<{ order: PurchaseOrder; created: boolean }> {
+  authorize(caller.principal, ADJUST, 'Creating a purchase order');
+  const input = parseBody(createPoInput, raw);
+  const p = authorize(caller.principal, ADJUST, 'Creating a purchase order', input.location);
+  return createPurchaseOrderNow(couch, p.tenantId, input, actorOf(p), caller.requestId);
+}
+
+export async function updatePurchaseOrder(couch: Couch, caller: Caller, id: string, raw: unknown): Promise<PurchaseOrder> {
+  authorize(caller.principal, ADJUST, 'Editing a purchase order');
+  const input = parseBody(updatePoInput, raw);
+  const po = await orderFor(couch, caller, 'Editing a purchase order', id);
+  return updatePurchaseOrderNow(couch, caller.principal.tenantId, po._id, input, actorOf(caller.principal));
+}
+
+export async function sendPurchaseOrder(couch: Couch, caller: Caller, id: string): Promise<{ order: PurchaseOrder; changed: boolean; emailQueued: boolean }> {
+  const po = await orderFor(couch, caller, 'Sending a purchase order', id);
+  return sendPurchaseOrderNow(couch, caller.principal.tenantId, po._id, actorOf(caller.principal), caller.requestId);
+}
+
+export async function cancelPurchaseOrder(couch: Couch, caller: Caller, id: string): Promise<{ order: PurchaseOrder; changed: boolean }> {
+  const po = await orderFor(couch, caller, 'Cancelling a purchase order', id);
+  return cancelPurchaseOrderNow(couch, caller.principal.tenantId, po._id, actorOf(caller.principal), caller.requestId);
+}
+
+export async function receivePurchaseOrder(couch: Couch, caller: Caller, id: string, raw: unknown): Promise<{ order: PurchaseOrder; changed: boolean; costsUpdated: number }> {
+  authorize(caller.principal, ADJUST, 'Receiving a purchase order');
+  const input = parseBody(receivePoInput, raw);
+  const po = await orderFor(couch, caller, 'Receiving a purchase order', id);
+  return receivePurchaseOrderNow(couch, caller.principal.tenantId, po._id, input, actorOf(caller.principal), caller.requestId);
 }

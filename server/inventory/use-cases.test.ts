@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal.ts';
 import type { Couch } from '../couch/client.ts';
 import { AppError } from '../errors.ts';
 import { approve, countFor, recordCounts, reject, startCount, submit } from './counts.ts';
+import { cancelPurchaseOrder, createPurchaseOrder, orderFor, receivePurchaseOrder, saveSupplier, sendPurchaseOrder, updatePurchaseOrder } from './purchase-orders.ts';
 import { createTransfer, receiveTransfer, recordAdjustment, shipTransfer, transferFor } from './service.ts';
 
 /** A store that fails the test if a refused call reaches it. */
@@ -62,5 +63,21 @@ describe('inventory use cases check their own caller, whoever calls them', () =>
     }
     // a manager may review: a rejection without a reason is a 400 before anything is read
     expect((await failure(reject(untouchable, { principal: gmManager }, id, {}))).status).toBe(400);
+  });
+
+  it('suppliers and purchase orders need inventory:adjust (and the order’s store), checked before the store', async () => {
+    const id = 'po:GM:01J00000000000000000000000';
+    for (const principal of [cashier, register, phone]) {
+      const caller = { principal };
+      expect((await failure(saveSupplier(untouchable, caller, { nonsense: true }))).status).toBe(403);
+      expect((await failure(createPurchaseOrder(untouchable, caller, {}))).status).toBe(403);
+      expect((await failure(updatePurchaseOrder(untouchable, caller, id, {}))).status).toBe(403);
+      expect((await failure(sendPurchaseOrder(untouchable, caller, id))).status).toBe(403);
+      expect((await failure(cancelPurchaseOrder(untouchable, caller, id))).status).toBe(403);
+      expect((await failure(receivePurchaseOrder(untouchable, caller, id, {}))).status).toBe(403);
+      expect((await failure(orderFor(untouchable, caller, 'Viewing purchase orders', id))).status).toBe(403);
+    }
+    const other = await failure(createPurchaseOrder(untouchable, { principal: gmManager }, { location: 'HM', supplierId: 'supplier:x', lines: [{ variantId: 'p1-v01', qty: 1, unitCost: 100 }] }));
+    expect([400, 403]).toContain(other.status);
   });
 });
