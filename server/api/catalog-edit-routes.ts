@@ -1,7 +1,7 @@
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
-import { categoryInput, categoryUpdate, productInput, productListQuery, productUpdate } from '#domain/catalog-edit.ts';
-import { authorize, actorOf } from '../auth/principal.ts';
+import { productListQuery } from '#domain/catalog-edit.ts';
+import { authorize } from '../auth/principal.ts';
 import {
   createCategory,
   createProduct,
@@ -15,13 +15,12 @@ import {
   updateCategory,
   updateProduct
 } from '../catalog/products.ts';
-import { createPriceRule, deletePriceRule, listPriceRules, priceRuleInput, priceRuleUpdate, updatePriceRule } from '../catalog/price-rules.ts';
+import { createPriceRule, deletePriceRule, listPriceRules, updatePriceRule } from '../catalog/price-rules.ts';
 import { IMAGE_MAX_BYTES, readImage, storeImage } from '../catalog/images.ts';
 import type { Ctx } from '../context.ts';
-import { requireAuth } from '../http/authenticate.ts';
+import { callerOf, requireAuth } from '../http/authenticate.ts';
 import { badRequest, parseBody, route } from '../http/errors.ts';
 
-const statusBody = z.object({ _rev: z.string().min(1).optional() }).strict();
 const barcodesBody = z
   .object({
     count: z.number().int().min(1).max(100).default(1),
@@ -29,7 +28,6 @@ const barcodesBody = z
     exclude: z.array(z.string().max(14)).max(2000).default([])
   })
   .strict();
-const revQuery = z.object({ rev: z.string().min(1, 'is required: the revision you are deleting') });
 
 /** `product:abc` or `abc` in the URL; other prefixes are refused (this router edits products only). */
 function docId(req: Request, prefix: 'product' | 'category' | 'price_rule' | 'image'): string {
@@ -73,9 +71,7 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/products',
     auth,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'catalog:edit', 'Creating a product');
-      const input = parseBody(productInput, req.body);
-      res.status(201).json({ product: await createProduct(ctx.couch, p.tenantId, input, actorOf(p, String(req.id))) });
+      res.status(201).json({ product: await createProduct(ctx.couch, callerOf(req), req.body) });
     })
   );
 
@@ -83,9 +79,7 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/products/:id',
     auth,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'catalog:edit', 'Editing a product');
-      const input = parseBody(productUpdate, req.body);
-      res.json({ product: await updateProduct(ctx.couch, p.tenantId, docId(req, 'product'), input, actorOf(p, String(req.id))) });
+      res.json({ product: await updateProduct(ctx.couch, callerOf(req), docId(req, 'product'), req.body) });
     })
   );
 
@@ -97,9 +91,7 @@ export function catalogEditRoutes(ctx: Ctx): Router {
       `/products/:id/${path}`,
       auth,
       route(async (req, res) => {
-        const p = authorize(req.principal!, 'catalog:edit', status === 'archived' ? 'Archiving a product' : 'Restoring a product');
-        const body = parseBody(statusBody, req.body);
-        res.json({ product: await setProductStatus(ctx.couch, p.tenantId, docId(req, 'product'), status, body._rev, actorOf(p, String(req.id))) });
+        res.json({ product: await setProductStatus(ctx.couch, callerOf(req), docId(req, 'product'), status, req.body) });
       })
     );
   }
@@ -136,9 +128,7 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/categories',
     auth,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'catalog:edit', 'Creating a category');
-      const input = parseBody(categoryInput, req.body);
-      res.status(201).json({ category: await createCategory(ctx.couch, p.tenantId, input, actorOf(p, String(req.id))) });
+      res.status(201).json({ category: await createCategory(ctx.couch, callerOf(req), req.body) });
     })
   );
 
@@ -146,9 +136,7 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/categories/:id',
     auth,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'catalog:edit', 'Editing a category');
-      const input = parseBody(categoryUpdate, req.body);
-      res.json({ category: await updateCategory(ctx.couch, p.tenantId, docId(req, 'category'), input, actorOf(p, String(req.id))) });
+      res.json({ category: await updateCategory(ctx.couch, callerOf(req), docId(req, 'category'), req.body) });
     })
   );
 
@@ -156,9 +144,7 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/categories/:id',
     auth,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'catalog:edit', 'Deleting a category');
-      const { rev } = parseBody(revQuery, req.query);
-      await deleteCategory(ctx.couch, p.tenantId, docId(req, 'category'), rev, actorOf(p, String(req.id)));
+      await deleteCategory(ctx.couch, callerOf(req), docId(req, 'category'), req.query);
       res.status(204).end();
     })
   );
@@ -178,10 +164,9 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     },
     imageBody,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'catalog:edit', 'Uploading an image');
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      res.status(201).json(await storeImage(ctx.couch, p.tenantId, body, type, actorOf(p, String(req.id))));
+      res.status(201).json(await storeImage(ctx.couch, callerOf(req), body, type));
     })
   );
 
@@ -212,9 +197,7 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/price-rules',
     auth,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'catalog:edit', 'Creating a price rule');
-      const input = parseBody(priceRuleInput, req.body);
-      res.status(201).json({ rule: await createPriceRule(ctx.couch, p.tenantId, input, actorOf(p, String(req.id))) });
+      res.status(201).json({ rule: await createPriceRule(ctx.couch, callerOf(req), req.body) });
     })
   );
 
@@ -222,9 +205,7 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/price-rules/:id',
     auth,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'catalog:edit', 'Editing a price rule');
-      const input = parseBody(priceRuleUpdate, req.body);
-      res.json({ rule: await updatePriceRule(ctx.couch, p.tenantId, docId(req, 'price_rule'), input, actorOf(p, String(req.id))) });
+      res.json({ rule: await updatePriceRule(ctx.couch, callerOf(req), docId(req, 'price_rule'), req.body) });
     })
   );
 
@@ -232,9 +213,7 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/price-rules/:id',
     auth,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'catalog:edit', 'Deleting a price rule');
-      const { rev } = parseBody(revQuery, req.query);
-      await deletePriceRule(ctx.couch, p.tenantId, docId(req, 'price_rule'), rev, actorOf(p, String(req.id)));
+      await deletePriceRule(ctx.couch, callerOf(req), docId(req, 'price_rule'), req.query);
       res.status(204).end();
     })
   );

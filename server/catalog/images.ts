@@ -2,6 +2,8 @@ import { newUlid } from '#domain/ids.ts';
 import { recordAudit } from '../audit.ts';
 import { ensureDb, statusOf, type Couch } from '../couch/client.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
+import { catalogEditor } from './editor.ts';
+import type { Caller } from '../auth/principal.ts';
 import type { Actor } from './products.ts';
 
 /**
@@ -24,7 +26,7 @@ export function sniffImage(b: Buffer): ImageType | null {
   return null;
 }
 
-export async function storeImage(couch: Couch, tenantId: string, body: Buffer, declared: string, actor: Actor): Promise<{ imageId: string; contentType: ImageType; bytes: number }> {
+async function storeImageNow(couch: Couch, tenantId: string, body: Buffer, declared: string, actor: Actor): Promise<{ imageId: string; contentType: ImageType; bytes: number }> {
   if (!(IMAGE_TYPES as readonly string[]).includes(declared)) throw new AppError(415, 'unsupported_media_type', `Images must be JPEG, PNG or WebP (got ${declared || 'no type'})`);
   if (body.length === 0) throw badRequest('The image is empty');
   if (body.length > IMAGE_MAX_BYTES) throw new AppError(413, 'too_large', `Images may be at most ${IMAGE_MAX_BYTES / 1024 / 1024} MB`);
@@ -57,4 +59,10 @@ export async function readImage(couch: Couch, tenantId: string, imageId: string)
     if (statusOf(err) === 404) throw notFound(`No image ${imageId}`);
     throw err;
   }
+}
+
+/** Stores an uploaded image (catalog:edit, checked first): JPEG, PNG or WebP up to IMAGE_MAX_BYTES. */
+export async function storeImage(couch: Couch, caller: Caller, body: Buffer, declared: string): Promise<{ imageId: string; contentType: ImageType; bytes: number }> {
+  const { tenantId, actor } = catalogEditor(caller, 'Uploading an image');
+  return storeImageNow(couch, tenantId, body, declared, actor);
 }

@@ -6,7 +6,9 @@ import { ruleState } from '#domain/price-rules.ts';
 import { priceRuleSchema, type PriceRuleDoc } from '#domain/schemas/index.ts';
 import { recordAudit } from '../audit.ts';
 import { statusOf, type Couch, type Db } from '../couch/client.ts';
-import { AppError, badRequest, notFound } from '../errors.ts';
+import { AppError, badRequest, notFound, parseBody } from '../errors.ts';
+import { catalogEditor, revQuery } from './editor.ts';
+import type { Caller } from '../auth/principal.ts';
 import type { Actor } from './products.ts';
 
 /**
@@ -97,7 +99,7 @@ export async function listPriceRules(couch: Couch, tenantId: string) {
     .map((d) => ({ ...d, state: ruleState(d, now) }));
 }
 
-export async function createPriceRule(couch: Couch, tenantId: string, input: PriceRuleInput, actor: Actor) {
+async function createPriceRuleNow(couch: Couch, tenantId: string, input: PriceRuleInput, actor: Actor) {
   const db = couch.use(catalogDb(tenantId));
   await assertTarget(db, input.target);
   const saved = await put(db, build(`price_rule:${newUlid().toLowerCase()}`, input, null, actor));
@@ -105,7 +107,7 @@ export async function createPriceRule(couch: Couch, tenantId: string, input: Pri
   return saved;
 }
 
-export async function updatePriceRule(couch: Couch, tenantId: string, id: string, input: PriceRuleInput & { _rev: string }, actor: Actor) {
+async function updatePriceRuleNow(couch: Couch, tenantId: string, id: string, input: PriceRuleInput & { _rev: string }, actor: Actor) {
   const db = couch.use(catalogDb(tenantId));
   const prev = await getRule(db, id);
   if (prev._rev !== input._rev) throw new AppError(409, 'stale_revision', stale);
@@ -116,7 +118,7 @@ export async function updatePriceRule(couch: Couch, tenantId: string, id: string
   return saved;
 }
 
-export async function deletePriceRule(couch: Couch, tenantId: string, id: string, rev: string, actor: Actor) {
+async function deletePriceRuleNow(couch: Couch, tenantId: string, id: string, rev: string, actor: Actor) {
   const db = couch.use(catalogDb(tenantId));
   const prev = await getRule(db, id);
   if (prev._rev !== rev) throw new AppError(409, 'stale_revision', stale);
@@ -127,4 +129,22 @@ export async function deletePriceRule(couch: Couch, tenantId: string, id: string
     throw err;
   }
   await recordAudit(couch, tenantId, { action: 'catalog.price_rule.delete', actor: actor.by, target: id, details: { name: prev.name }, ...(actor.requestId ? { requestId: actor.requestId } : {}) });
+}
+
+// -------------------------------------------------------------------------------------------------
+// Use cases: each checks its caller (catalog:edit) before reading the input, whoever calls it.
+
+export async function createPriceRule(couch: Couch, caller: Caller, raw: unknown) {
+  const { tenantId, actor } = catalogEditor(caller, 'Creating a price rule');
+  return createPriceRuleNow(couch, tenantId, parseBody(priceRuleInput, raw), actor);
+}
+
+export async function updatePriceRule(couch: Couch, caller: Caller, id: string, raw: unknown) {
+  const { tenantId, actor } = catalogEditor(caller, 'Editing a price rule');
+  return updatePriceRuleNow(couch, tenantId, id, parseBody(priceRuleUpdate, raw), actor);
+}
+
+export async function deletePriceRule(couch: Couch, caller: Caller, id: string, rawQuery: unknown) {
+  const { tenantId, actor } = catalogEditor(caller, 'Deleting a price rule');
+  return deletePriceRuleNow(couch, tenantId, id, parseBody(revQuery, rawQuery).rev, actor);
 }

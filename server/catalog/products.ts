@@ -22,7 +22,10 @@ import { categorySchema } from '#domain/schemas/index.ts';
 import { recordAudit } from '../audit.ts';
 import { readImage } from './images.ts';
 import { listPrefix, statusOf, type Couch, type Db } from '../couch/client.ts';
-import { AppError, badRequest, conflict, notFound } from '../errors.ts';
+import { AppError, badRequest, conflict, notFound, parseBody } from '../errors.ts';
+import { catalogEditor, revQuery, statusBody } from './editor.ts';
+import type { Caller } from '../auth/principal.ts';
+import { categoryInput, categoryUpdate, productInput, productUpdate } from '#domain/catalog-edit.ts';
 import type { Actor } from '#domain/actor.ts';
 
 /**
@@ -158,7 +161,7 @@ async function assertImage(couch: Couch, tenantId: string, imageId: string | und
   }
 }
 
-export async function createProduct(couch: Couch, tenantId: string, input: ProductInput, actor: Actor): Promise<ProductDoc> {
+async function createProductNow(couch: Couch, tenantId: string, input: ProductInput, actor: Actor): Promise<ProductDoc> {
   const db = couch.use(catalogDb(tenantId));
   await assertCategory(db, input.categoryId);
   await assertImage(couch, tenantId, input.imageId);
@@ -176,7 +179,7 @@ export async function createProduct(couch: Couch, tenantId: string, input: Produ
   return saved;
 }
 
-export async function updateProduct(couch: Couch, tenantId: string, id: string, input: ProductInput & { _rev: string }, actor: Actor): Promise<ProductDoc> {
+async function updateProductNow(couch: Couch, tenantId: string, id: string, input: ProductInput & { _rev: string }, actor: Actor): Promise<ProductDoc> {
   const db = couch.use(catalogDb(tenantId));
   const prev = await getProduct(couch, tenantId, id);
   if (prev._rev !== input._rev) throw new AppError(409, 'stale_revision', staleMessage('product'));
@@ -196,7 +199,7 @@ export async function updateProduct(couch: Couch, tenantId: string, id: string, 
   return saved;
 }
 
-export async function setProductStatus(couch: Couch, tenantId: string, id: string, status: ProductDoc['status'], rev: string | undefined, actor: Actor) {
+async function setProductStatusNow(couch: Couch, tenantId: string, id: string, status: ProductDoc['status'], rev: string | undefined, actor: Actor) {
   const db = couch.use(catalogDb(tenantId));
   const prev = await getProduct(couch, tenantId, id);
   if (rev && prev._rev !== rev) throw new AppError(409, 'stale_revision', staleMessage('product'));
@@ -264,7 +267,7 @@ function checkedCategory(doc: unknown): CategoryDoc {
   return r.data;
 }
 
-export async function createCategory(couch: Couch, tenantId: string, input: { name: string; parentId?: string; sort?: number }, actor: Actor) {
+async function createCategoryNow(couch: Couch, tenantId: string, input: { name: string; parentId?: string; sort?: number }, actor: Actor) {
   const db = couch.use(catalogDb(tenantId));
   const existing = await listPrefix<CategoryDoc>(db, 'category:');
   if (existing.some((c) => c.name.toLowerCase() === input.name.toLowerCase())) throw new AppError(409, 'clash', `A category named ${input.name} already exists`);
@@ -282,7 +285,7 @@ export async function createCategory(couch: Couch, tenantId: string, input: { na
   return saved;
 }
 
-export async function updateCategory(couch: Couch, tenantId: string, id: string, input: { _rev: string; name: string; parentId?: string; sort?: number }, actor: Actor) {
+async function updateCategoryNow(couch: Couch, tenantId: string, id: string, input: { _rev: string; name: string; parentId?: string; sort?: number }, actor: Actor) {
   const db = couch.use(catalogDb(tenantId));
   const prev = await getDoc<CategoryDoc>(db, id, 'category');
   if (prev.type !== 'category') throw notFound(`No category ${id}`);
@@ -301,7 +304,7 @@ export async function updateCategory(couch: Couch, tenantId: string, id: string,
 }
 
 /** Deleting a category that products still use would leave them pointing nowhere: refused with the count. */
-export async function deleteCategory(couch: Couch, tenantId: string, id: string, rev: string, actor: Actor) {
+async function deleteCategoryNow(couch: Couch, tenantId: string, id: string, rev: string, actor: Actor) {
   const db = couch.use(catalogDb(tenantId));
   const prev = await getDoc<CategoryDoc>(db, id, 'category');
   if (prev._rev !== rev) throw new AppError(409, 'stale_revision', staleMessage('category'));
@@ -319,4 +322,38 @@ export async function deleteCategory(couch: Couch, tenantId: string, id: string,
 
 async function audit(couch: Couch, tenantId: string, action: string, target: string, actor: Actor, details: Record<string, unknown>) {
   await recordAudit(couch, tenantId, { action, actor: actor.by, target, details, ...(actor.requestId ? { requestId: actor.requestId } : {}) });
+}
+
+// -------------------------------------------------------------------------------------------------
+// Use cases: each checks its caller (catalog:edit) before reading the input, whoever calls it.
+
+export async function createProduct(couch: Couch, caller: Caller, raw: unknown): Promise<ProductDoc> {
+  const { tenantId, actor } = catalogEditor(caller, 'Creating a product');
+  return createProductNow(couch, tenantId, parseBody(productInput, raw), actor);
+}
+
+export async function updateProduct(couch: Couch, caller: Caller, id: string, raw: unknown): Promise<ProductDoc> {
+  const { tenantId, actor } = catalogEditor(caller, 'Editing a product');
+  return updateProductNow(couch, tenantId, id, parseBody(productUpdate, raw), actor);
+}
+
+/** Archive (`archived`) or restore (`active`) a product; `raw` may carry the `_rev` the editor saw. */
+export async function setProductStatus(couch: Couch, caller: Caller, id: string, status: ProductDoc['status'], raw: unknown) {
+  const { tenantId, actor } = catalogEditor(caller, status === 'archived' ? 'Archiving a product' : 'Restoring a product');
+  return setProductStatusNow(couch, tenantId, id, status, parseBody(statusBody, raw)._rev, actor);
+}
+
+export async function createCategory(couch: Couch, caller: Caller, raw: unknown) {
+  const { tenantId, actor } = catalogEditor(caller, 'Creating a category');
+  return createCategoryNow(couch, tenantId, parseBody(categoryInput, raw), actor);
+}
+
+export async function updateCategory(couch: Couch, caller: Caller, id: string, raw: unknown) {
+  const { tenantId, actor } = catalogEditor(caller, 'Editing a category');
+  return updateCategoryNow(couch, tenantId, id, parseBody(categoryUpdate, raw), actor);
+}
+
+export async function deleteCategory(couch: Couch, caller: Caller, id: string, rawQuery: unknown) {
+  const { tenantId, actor } = catalogEditor(caller, 'Deleting a category');
+  return deleteCategoryNow(couch, tenantId, id, parseBody(revQuery, rawQuery).rev, actor);
 }
