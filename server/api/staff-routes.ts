@@ -2,22 +2,14 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { locationCode } from '#domain/schemas/common.ts';
 import { timesheetCsv } from '#domain/timesheet.ts';
-import { hasPermission, mayUseLocation, type Principal } from '../auth/principal.ts';
+import { mayUseLocation, type Principal } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
-import { requireAuth } from '../http/authenticate.ts';
+import { callerOf, requireAuth } from '../http/authenticate.ts';
 import { forbidden, parseBody, route } from '../http/errors.ts';
 import { assertLocations } from '../inventory/service.ts';
-import { getUser } from '../platform/users.ts';
-import { PLATFORM_DB } from '#domain/db-names.ts';
-import { getMember, inviteInput, inviteStaff, listMembers, pinResetInput, resetPassword, resetPin, setLocked, updateInput, updateMember } from '../staff/accounts.ts';
+import { assertStaffManager, getMember, inviteStaff, listMembers, memberId, resetPassword, resetPin, setLocked, updateMember } from '../staff/accounts.ts';
 import { locationShifts, locationTimesheet, rangeQuery, shiftDetail } from '../staff/time-reports.ts';
-import type { Grantor } from '#domain/staff-rules.ts';
 
-const memberId = z
-  .string()
-  .trim()
-  .transform((s) => (s.startsWith('user:') ? s : `user:${s}`))
-  .pipe(z.string().regex(/^user:[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a staff member id (user:{ulid})'));
 const shiftQuery = z.object({ location: z.string().trim().toUpperCase().pipe(locationCode), id: z.string().max(200) });
 
 /**
@@ -29,17 +21,10 @@ export function staffRoutes(ctx: Ctx): Router {
   const r = Router();
   const auth = requireAuth(ctx);
 
-  const manager = (req: Request, action: string): Principal & { kind: 'user' } => {
-    const p = req.principal!;
-    if (p.kind !== 'user') throw forbidden(`${action} needs a signed-in admin account`);
-    if (!hasPermission(p, 'staff:manage')) throw forbidden(`${action} needs the staff:manage permission`);
-    return p;
-  };
-  /** The grantor as stored now (a role changed since the token was issued counts). */
-  const grantor = async (p: Principal & { kind: 'user' }): Promise<Grantor & { tenantId: string; name: string }> => {
-    const u = await getUser(ctx.couch.use(PLATFORM_DB), p.userId);
-    if (!u || !u.active) throw forbidden('Your account is locked');
-    return { userId: u._id, role: u.role, locations: u.locations, tenantId: u.tenantId, name: u.name };
+  /** the reads' check (the writes check their caller themselves: staff/accounts.ts) */
+  const manager = (req: Request, action: string): Principal => {
+    assertStaffManager(callerOf(req), action);
+    return req.principal!;
   };
   /** this copy forgets its cached directory and the member's session state at once (others within 5 s) */
   const changed = (tenantId: string, userId?: string) => {
@@ -60,10 +45,8 @@ export function staffRoutes(ctx: Ctx): Router {
     '/',
     auth,
     route(async (req, res) => {
-      const p = manager(req, 'Inviting staff');
-      const input = parseBody(inviteInput, req.body);
-      const out = await inviteStaff(ctx.couch, await grantor(p), input, String(req.id));
-      changed(p.tenantId);
+      const out = await inviteStaff(ctx.couch, callerOf(req), req.body);
+      changed(req.principal!.tenantId);
       res.status(201).json(out);
     })
   );
@@ -124,11 +107,8 @@ export function staffRoutes(ctx: Ctx): Router {
     '/:id',
     auth,
     route(async (req, res) => {
-      const p = manager(req, 'Changing staff');
-      const id = parseBody(memberId, req.params.id);
-      const input = parseBody(updateInput, req.body);
-      const member = await updateMember(ctx.couch, await grantor(p), id, input, String(req.id));
-      changed(p.tenantId, id);
+      const member = await updateMember(ctx.couch, callerOf(req), req.params.id, req.body);
+      changed(req.principal!.tenantId, member.id);
       res.json({ member });
     })
   );
@@ -137,10 +117,8 @@ export function staffRoutes(ctx: Ctx): Router {
     '/:id/pin',
     auth,
     route(async (req, res) => {
-      const p = manager(req, 'Resetting a PIN');
-      const id = parseBody(memberId, req.params.id);
-      const out = await resetPin(ctx.couch, await grantor(p), id, parseBody(pinResetInput, req.body), String(req.id));
-      changed(p.tenantId);
+      const out = await resetPin(ctx.couch, callerOf(req), req.params.id, req.body);
+      changed(req.principal!.tenantId);
       res.json(out);
     })
   );
@@ -149,10 +127,8 @@ export function staffRoutes(ctx: Ctx): Router {
     '/:id/password',
     auth,
     route(async (req, res) => {
-      const p = manager(req, 'Resetting a password');
-      const id = parseBody(memberId, req.params.id);
-      const out = await resetPassword(ctx.couch, await grantor(p), id, String(req.id));
-      changed(p.tenantId, id);
+      const out = await resetPassword(ctx.couch, callerOf(req), req.params.id);
+      changed(req.principal!.tenantId, parseBody(memberId, req.params.id));
       res.json(out);
     })
   );
@@ -162,10 +138,8 @@ export function staffRoutes(ctx: Ctx): Router {
       `/:id/${path}`,
       auth,
       route(async (req, res) => {
-        const p = manager(req, locked ? 'Locking an account' : 'Unlocking an account');
-        const id = parseBody(memberId, req.params.id);
-        const member = await setLocked(ctx.couch, await grantor(p), id, locked, String(req.id));
-        changed(p.tenantId, id);
+        const member = await setLocked(ctx.couch, callerOf(req), req.params.id, locked);
+        changed(req.principal!.tenantId, parseBody(memberId, req.params.id));
         res.json({ member });
       })
     );

@@ -8,9 +8,10 @@ import { ROLES, type Role } from '#domain/permissions.ts';
 import { PIN_PATTERN } from '#domain/pin.ts';
 import { effectiveLocations, grantProblem, lastOwnerProblem, manageProblem, type Grantor, type Member } from '#domain/staff-rules.ts';
 import { recordAudit } from '../audit.ts';
+import { hasPermission, type Caller } from '../auth/principal.ts';
 import { generatePassword, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { statusOf, type Couch } from '../couch/client.ts';
-import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
+import { AppError, badRequest, conflict, forbidden, notFound, parseBody } from '../errors.ts';
 import { assertLocations } from '../inventory/service.ts';
 import { getUser, updateUser } from '../platform/users.ts';
 import { endAllSessions } from '../auth/sessions.ts';
@@ -131,7 +132,7 @@ export interface Invited {
  * Creates the login and the directory entry with a temporary password, and queues the invitation email
  * (`outbox:staff_invite:{userId}`, sign-in link and who invited them, no secret). No plan limits staff.
  */
-export async function inviteStaff(couch: Couch, by: Grantor & { tenantId: string; name?: string }, input: z.output<typeof inviteInput>, requestId?: string): Promise<Invited> {
+async function inviteStaffNow(couch: Couch, by: Grantor & { tenantId: string; name?: string }, input: z.output<typeof inviteInput>, requestId?: string): Promise<Invited> {
   const locations = effectiveLocations(input.role, input.locations);
   if (locations.length === 0) throw badRequest(`locations: a ${input.role} needs at least one location`);
   const why = grantProblem(by, input.role, input.locations);
@@ -189,7 +190,7 @@ export const updateInput = z
   })
   .refine((v) => v.role !== undefined || v.locations !== undefined || v.name !== undefined, 'give a role, locations or name to change');
 
-export async function updateMember(couch: Couch, by: Grantor & { tenantId: string }, userId: string, input: z.output<typeof updateInput>, requestId?: string): Promise<StaffMemberView> {
+async function updateMemberNow(couch: Couch, by: Grantor & { tenantId: string }, userId: string, input: z.output<typeof updateInput>, requestId?: string): Promise<StaffMemberView> {
   const target = await memberOf(couch, by.tenantId, userId);
   assertManage(by, target);
   const role = input.role ?? target.role;
@@ -224,7 +225,7 @@ export async function updateMember(couch: Couch, by: Grantor & { tenantId: strin
  * them (reference-data.ts keeps only active staff). Access tokens already issued run out within their
  * short lifetime.
  */
-export async function setLocked(couch: Couch, by: Grantor & { tenantId: string }, userId: string, locked: boolean, requestId?: string): Promise<StaffMemberView> {
+async function setLockedNow(couch: Couch, by: Grantor & { tenantId: string }, userId: string, locked: boolean, requestId?: string): Promise<StaffMemberView> {
   const target = await memberOf(couch, by.tenantId, userId);
   assertManage(by, target);
   if (locked && userId === by.userId) throw forbidden('You cannot lock your own account');
@@ -248,7 +249,7 @@ export const pinResetInput = z.object({ pin: z.string().regex(PIN_PATTERN, 'must
  * Sets the PIN given, or generates a 6-digit one (answered once). PINs stay unique per tenant
  * (domain/pin.ts): a given PIN already in use is refused with 409; a generated one is drawn again.
  */
-export async function resetPin(couch: Couch, by: Grantor & { tenantId: string }, userId: string, input: z.output<typeof pinResetInput>, requestId?: string): Promise<{ pin?: string }> {
+async function resetPinNow(couch: Couch, by: Grantor & { tenantId: string }, userId: string, input: z.output<typeof pinResetInput>, requestId?: string): Promise<{ pin?: string }> {
   const target = await memberOf(couch, by.tenantId, userId);
   assertManage(by, target);
   let generated: string | undefined;
@@ -270,7 +271,7 @@ export async function resetPin(couch: Couch, by: Grantor & { tenantId: string },
 }
 
 /** A new temporary password (answered once), the user's sessions ended, a notice queued by email. */
-export async function resetPassword(couch: Couch, by: Grantor & { tenantId: string }, userId: string, requestId?: string): Promise<{ temporaryPassword: string }> {
+async function resetPasswordNow(couch: Couch, by: Grantor & { tenantId: string }, userId: string, requestId?: string): Promise<{ temporaryPassword: string }> {
   const target = await memberOf(couch, by.tenantId, userId);
   assertManage(by, target);
   const temporaryPassword = generatePassword();
@@ -312,4 +313,66 @@ export async function changeOwnPassword(couch: Couch, userId: string, input: z.o
   await revokeSessions(couch, userId, keepSessionId ?? '');
   await recordAudit(couch, user.tenantId, { action: 'user.password_changed', actor: userId, target: userId, ...(requestId ? { requestId } : {}) });
   return updated;
+}
+
+// -------------------------------------------------------------------------------------------------
+// Use cases: each checks its caller whoever calls it — a signed-in user (not a register or a PIN
+// session) with staff:manage, as stored now (a role changed since the token was issued counts) — and
+// then what that grantor may give (domain/staff-rules.ts).
+
+/** Staff member ids in URLs: `user:{ulid}` or the bare ulid. */
+export const memberId = z
+  .string()
+  .trim()
+  .transform((s) => (s.startsWith('user:') ? s : `user:${s}`))
+  .pipe(z.string().regex(/^user:[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a staff member id (user:{ulid})'));
+
+/** The caller as a grantor: refused unless a signed-in user with staff:manage whose account is active. */
+export async function staffManager(couch: Couch, caller: Caller, action: string): Promise<Grantor & { tenantId: string; name: string }> {
+  const p = caller.principal;
+  if (p.kind !== 'user') throw forbidden(`${action} needs a signed-in admin account`);
+  if (!hasPermission(p, 'staff:manage')) throw forbidden(`${action} needs the staff:manage permission`);
+  const u = await getUser(couch.use(PLATFORM_DB), p.userId);
+  if (!u || !u.active) throw forbidden('Your account is locked');
+  return { userId: u._id, role: u.role, locations: u.locations, tenantId: u.tenantId, name: u.name };
+}
+
+/** The permission part of staffManager, for reads that need no grantor (no store read). */
+export function assertStaffManager(caller: Caller, action: string): void {
+  const p = caller.principal;
+  if (p.kind !== 'user') throw forbidden(`${action} needs a signed-in admin account`);
+  if (!hasPermission(p, 'staff:manage')) throw forbidden(`${action} needs the staff:manage permission`);
+}
+
+export async function inviteStaff(couch: Couch, caller: Caller, raw: unknown): Promise<Invited> {
+  assertStaffManager(caller, 'Inviting staff');
+  const input = parseBody(inviteInput, raw);
+  return inviteStaffNow(couch, await staffManager(couch, caller, 'Inviting staff'), input, caller.requestId);
+}
+
+export async function updateMember(couch: Couch, caller: Caller, rawId: unknown, raw: unknown): Promise<StaffMemberView> {
+  assertStaffManager(caller, 'Changing staff');
+  const id = parseBody(memberId, rawId);
+  const input = parseBody(updateInput, raw);
+  return updateMemberNow(couch, await staffManager(couch, caller, 'Changing staff'), id, input, caller.requestId);
+}
+
+export async function setLocked(couch: Couch, caller: Caller, rawId: unknown, locked: boolean): Promise<StaffMemberView> {
+  const action = locked ? 'Locking an account' : 'Unlocking an account';
+  assertStaffManager(caller, action);
+  const id = parseBody(memberId, rawId);
+  return setLockedNow(couch, await staffManager(couch, caller, action), id, locked, caller.requestId);
+}
+
+export async function resetPin(couch: Couch, caller: Caller, rawId: unknown, raw: unknown): Promise<{ pin?: string }> {
+  assertStaffManager(caller, 'Resetting a PIN');
+  const id = parseBody(memberId, rawId);
+  const input = parseBody(pinResetInput, raw);
+  return resetPinNow(couch, await staffManager(couch, caller, 'Resetting a PIN'), id, input, caller.requestId);
+}
+
+export async function resetPassword(couch: Couch, caller: Caller, rawId: unknown): Promise<{ temporaryPassword: string }> {
+  assertStaffManager(caller, 'Resetting a password');
+  const id = parseBody(memberId, rawId);
+  return resetPasswordNow(couch, await staffManager(couch, caller, 'Resetting a password'), id, caller.requestId);
 }
