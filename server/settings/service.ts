@@ -5,7 +5,7 @@ import { planOf } from '#domain/plans.ts';
 import { locationSchema, settingsSchema, taxRateSchema, type DocOf } from '#domain/schemas/index.ts';
 import { EDITABLE_SETTINGS, taxRateIdFor, taxRateInput, type SettingsUpdate } from '#domain/tenant-settings.ts';
 import { recordAudit } from '../audit.ts';
-import { mayUseLocation, principalId, type Principal } from '../auth/principal.ts';
+import { hasPermission, mayUseLocation, principalId, type Principal } from '../auth/principal.ts';
 import { statusOf, updateDoc } from '../couch/client.ts';
 import type { Ctx } from '../context.ts';
 import { conflict, forbidden, notFound } from '../errors.ts';
@@ -35,8 +35,13 @@ export const locationPatch = z
   .strict();
 export type LocationPatch = z.infer<typeof locationPatch>;
 
+/**
+ * Settings are changed by a signed-in admin with settings:manage, checked here whoever calls (the
+ * routes also refuse anyone else up front); per-location access is checked by each use case.
+ */
 function userOnly(p: Principal, what: string): asserts p is Principal & { kind: 'user' } {
   if (p.kind !== 'user') throw forbidden(`${what} needs a signed-in admin`);
+  if (!hasPermission(p, 'settings:manage')) throw forbidden(`${what} needs the settings:manage permission`);
 }
 
 function publicLocation(d: LocationDoc) {
