@@ -1,22 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../auth/principal.ts';
-import type { Couch } from '../couch/client.ts';
-import { AppError } from '../errors.ts';
+import { cashier, failure, gmManager as manager, register, untouchable } from '../../tests/support/use-cases.ts';
 import { storeImage } from './images.ts';
 import { createPriceRule, deletePriceRule, updatePriceRule } from './price-rules.ts';
 import { createCategory, createProduct, deleteCategory, setProductStatus, updateCategory, updateProduct } from './products.ts';
-
-/** A store that fails the test if a refused call reaches it. */
-const untouchable = new Proxy({}, { get: () => { throw new Error('the store was reached before the permission check'); } }) as unknown as Couch;
-const cashier: Principal = { kind: 'user', userId: 'user:c1', tenantId: 't', role: 'cashier', locations: ['GM'], sid: 's' } as Principal;
-const manager: Principal = { kind: 'user', userId: 'user:m1', tenantId: 't', role: 'manager', locations: ['GM'], sid: 's' } as Principal;
-const register: Principal = { kind: 'device', deviceId: 'GM-1', tenantId: 't', locationCode: 'GM', deviceKind: 'register' };
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
 
 describe('catalog writes check their own caller, whoever calls them', () => {
   it('refuses a caller without catalog:edit before reading the input or the store', async () => {

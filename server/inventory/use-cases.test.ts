@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../auth/principal.ts';
-import type { Couch } from '../couch/client.ts';
-import { AppError } from '../errors.ts';
+import { cashier, failure, gmManager, phone, register, untouchable } from '../../tests/support/use-cases.ts';
 import { approve, countFor, recordCounts, reject, startCount, submit } from './counts.ts';
 import { cancelPurchaseOrder, createPurchaseOrder, orderFor, receivePurchaseOrder, saveSupplier, sendPurchaseOrder, updatePurchaseOrder } from './purchase-orders.ts';
 import { createTransfer, receiveTransfer, recordAdjustment, shipTransfer, transferFor } from './service.ts';
 
-/** A store that fails the test if a refused call reaches it. */
-const untouchable = new Proxy({}, { get: () => { throw new Error('the store was reached before the permission check'); } }) as unknown as Couch;
-const cashier: Principal = { kind: 'user', userId: 'user:c1', tenantId: 't', role: 'cashier', locations: ['GM'], sid: 's' } as Principal;
-const gmManager: Principal = { kind: 'user', userId: 'user:m1', tenantId: 't', role: 'manager', locations: ['GM'], sid: 's' } as Principal;
-const register: Principal = { kind: 'device', deviceId: 'GM-1', tenantId: 't', locationCode: 'GM', deviceKind: 'register' };
-const phone: Principal = { kind: 'device', deviceId: 'GM-P1', tenantId: 't', locationCode: 'GM', deviceKind: 'rfid_phone' };
 const adjustment = { location: 'HM', reason: 'damage', lines: [{ variantId: 'p1-v01', qty: -1 }] };
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
 
 describe('inventory use cases check their own caller, whoever calls them', () => {
   it('refuses a caller who may not adjust or move stock anywhere before reading the input or the store', async () => {

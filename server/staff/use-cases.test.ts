@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../auth/principal.ts';
-import type { Couch } from '../couch/client.ts';
-import { AppError } from '../errors.ts';
+import { cashier, failure, owner, register, untouchable } from '../../tests/support/use-cases.ts';
 import { inviteStaff, resetPassword, resetPin, setLocked, updateMember } from './accounts.ts';
 
-/** A store that fails the test if a refused call reaches it. */
-const untouchable = new Proxy({}, { get: () => { throw new Error('the store was reached before the permission check'); } }) as unknown as Couch;
-const cashier: Principal = { kind: 'user', userId: 'user:c1', tenantId: 't', role: 'cashier', locations: ['GM'], sid: 's' } as Principal;
-const owner: Principal = { kind: 'user', userId: 'user:o1', tenantId: 't', role: 'owner', locations: ['*'], sid: 's' } as Principal;
-const register: Principal = { kind: 'device', deviceId: 'GM-1', tenantId: 't', locationCode: 'GM', deviceKind: 'register' };
 const id = 'user:01J00000000000000000000000';
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
 
 describe('staff account writes check their own caller, whoever calls them', () => {
   it('refuses devices and users without staff:manage before reading the input or the store', async () => {
