@@ -160,10 +160,14 @@ describe('a release with a changed view', () => {
     const one = new DesignDocUpgrades(s.couch, log, opts);
     const two = new DesignDocUpgrades(s.couch, log, opts);
     const [a, b] = await Promise.all([one.run(), two.run()]);
-    expect([a, b].map((x) => [x.state, x.done, x.failed])).toEqual([
-      ['current', 1, 0],
-      ['current', 1, 0]
+    expect([a, b].map((x) => [x.state, x.failed])).toEqual([
+      ['current', 0],
+      ['current', 0]
     ]);
+    // each copy either did the upgrade (or settled it with the other) or, starting its check after the
+    // other had swapped, found the database current already and had nothing to do (seen on a cluster)
+    expect([a.done, b.done].every((d) => d === 0 || d === 1)).toBe(true);
+    expect(a.done + b.done).toBeGreaterThanOrEqual(1);
     const swapped = [...one.results(), ...two.results()].filter((r) => r.outcome === 'swapped').length;
     measured.concurrentSwaps = swapped;
     // One store answers a write over a stale revision with 409, so one copy swaps. A cluster can accept
