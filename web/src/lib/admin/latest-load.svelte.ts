@@ -19,10 +19,11 @@ export class LatestLoad {
   }
 
   /**
-   * Runs `load`; `apply` gets its answer only if no later run has started meanwhile. `load` receives
-   * `isCurrent` for side requests of its own (e.g. alerts shown beside the list).
+   * Runs `load`; `apply` gets its answer only if no later run has started meanwhile (and `failed` is
+   * told when the latest run fails, e.g. to show an empty list). `load` receives `isCurrent` for side
+   * requests of its own (e.g. alerts shown beside the list).
    */
-  async run<T>(load: (isCurrent: () => boolean) => Promise<T>, apply: (value: T) => void): Promise<void> {
+  async run<T>(load: (isCurrent: () => boolean) => Promise<T>, apply: (value: T) => void, failed?: () => void): Promise<void> {
     const mine = ++this.seq;
     const isCurrent = () => mine === this.seq;
     this.loading = true;
@@ -31,7 +32,10 @@ export class LatestLoad {
       const value = await load(isCurrent);
       if (isCurrent()) apply(value);
     } catch (err) {
-      if (isCurrent()) this.error = errorText(err, this.fallback);
+      if (isCurrent()) {
+        this.error = errorText(err, this.fallback);
+        failed?.();
+      }
     } finally {
       if (isCurrent()) this.loading = false;
     }

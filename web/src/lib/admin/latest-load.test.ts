@@ -44,6 +44,19 @@ describe('LatestLoad', () => {
     expect(list.error).toBe('Could not load.');
   });
 
+  it('tells the page when the latest request failed (to show an empty list), never for an older one', async () => {
+    const list = new LatestLoad('Could not load.');
+    let failures = 0;
+    const stale = deferred<string>();
+    const old = list.run(() => stale.promise, () => undefined, () => failures++);
+    await list.run(() => Promise.resolve('ok'), () => undefined, () => failures++);
+    stale.reject(new TypeError('Failed to fetch'));
+    await old;
+    expect(failures).toBe(0);
+    await list.run(() => Promise.reject(new TypeError('Failed to fetch')), () => undefined, () => failures++);
+    expect(failures).toBe(1);
+  });
+
   it('tells side requests whether they are still the latest', async () => {
     const list = new LatestLoad('Could not load.');
     let sideCurrent: (() => boolean) | null = null;
