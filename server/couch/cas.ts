@@ -5,19 +5,24 @@ import type { Db } from './client.ts';
  *
  * A single CouchDB (and the embedded store) refuses the second of two writes made against the same
  * revision with 409. A cluster writes each of a document's n=3 copies on its own: each copy takes
- * whichever write reaches it first, the write taken by two copies is answered 201, and the other is
- * answered **202 Accepted** whenever one copy took it — both callers saw success, and the document now
- * has two leaves (a conflict). Two managers approving one count at once would both be told "approved
- * by you", and anything derived from "I changed it" (an audit entry, a one-time code) would happen twice.
+ * whichever write reaches it first, the write taken by two copies (w=2) is answered 201, and a write
+ * taken by fewer is answered **202 Accepted** — both callers saw success, and the document now has two
+ * leaves (a conflict). Two managers approving one count at once would both be told "approved by you",
+ * and anything derived from "I changed it" (an audit entry, a one-time code) would happen twice.
  *
- * So a 202 is not taken as success: the writer reads every leaf (`open_revs=all`, a quorum read, which
- * meets a copy of any write answered 201) and, if another live leaf grew from the same revision, yields:
- * it deletes its own leaf (the rival, held by most copies, stays what every reader sees) and the caller
- * hears "lost" and re-reads. A 202 without a rival (a copy was down or slow) was the only write there
- * was, and stands. When every racer got 202 (three at once, or a node down) all yield and the document
- * is left deleted; `readAfterRace` then hands back its state before the race, and the next write
- * recreates it as a fresh race. `settlePlan` is the rule,
- * pure and table-tested; tests/integration/write-races.test.ts races writers through different nodes.
+ * So a 202 is not taken as success. The coordinator answers 202 only once every copy has decided, so
+ * the writer then reads every copy's leaves (`open_revs=all&r=n`) and sees every write of the race:
+ * - no other live leaf grew from the same revision: the 202 was the only write there was (a copy was
+ *   down or slow), and it stands;
+ * - as many writes of the race as there are copies: each copy took a different one, so none was
+ *   answered 201, and every racer sees the same set — the greatest revision stands, the others yield;
+ * - fewer: one rival was taken by several copies and may have been answered 201 — ours yields.
+ * To yield is to delete one's own leaf (the rival stays what every reader sees); the caller hears
+ * "lost" and re-reads. Only when copies are unreachable can every racer yield; the document is then
+ * left deleted, `readAfterRace` hands back its state before the race and the next write recreates it
+ * as a fresh race, and `settledLeaves` lets a creator wait for the race to end before it reads.
+ * `settlePlan` is the rule, pure and table-tested; tests/integration/write-races.test.ts races writers
+ * through different nodes of a local cluster.
  */
 
 export interface Leaf {
@@ -41,14 +46,34 @@ function descendsFrom(leaf: Leaf, base: string | null): boolean {
   return depth >= 0 && depth < r.ids.length && `${posOf(base)}-${r.ids[depth]}` === base;
 }
 
+/** The revision at position `pos` in a leaf's history, if the history reaches back that far. */
+function revAt(leaf: Leaf, pos: number): string | null {
+  const r = leaf._revisions;
+  if (!r) return null;
+  const depth = r.start - pos;
+  return depth >= 0 && depth < r.ids.length ? `${pos}-${r.ids[depth]}` : null;
+}
+
+/** CouchDB's order of revisions at one position (its winner is the greatest): by hash. */
+const revHash = (rev: string) => rev.slice(rev.indexOf('-') + 1);
+
 /**
- * What a write answered 202 does, given the document's leaves: `ours` is the revision it created on
- * top of `base`. Any other live leaf grown from `base` is a rival that may have been confirmed to its
- * caller (or already built upon): ours yields.
+ * What a write answered 202 does, given every copy's leaves: `ours` is the revision it created on top of
+ * `base` (null: a new document), `copies` the database's n. Any other live leaf grown from `base` is a
+ * rival. When the race's writes (the revisions at our position on every history from `base`, tombstones
+ * of yielded racers included) number `copies`, each copy took one and none was confirmed 201: all racers
+ * see that same set and agree that its greatest revision stands. Otherwise a rival may have been
+ * confirmed to its caller (or already built upon): ours yields.
  */
-export function settlePlan(ours: string, base: string | null, leaves: readonly Leaf[]): SettlePlan {
-  const rival = leaves.some((l) => !l._deleted && l._rev !== ours && descendsFrom(l, base));
-  return rival ? { kind: 'yield' } : { kind: 'stands' };
+export function settlePlan(ours: string, base: string | null, leaves: readonly Leaf[], copies: number): SettlePlan {
+  const fromBase = leaves.filter((l) => descendsFrom(l, base));
+  const rival = fromBase.some((l) => !l._deleted && l._rev !== ours);
+  if (!rival) return { kind: 'stands' };
+  const pos = posOf(ours);
+  const race = new Set(fromBase.map((l) => revAt(l, pos)).filter((r): r is string => r !== null));
+  race.add(ours);
+  const greatest = [...race].reduce((a, b) => (revHash(b) > revHash(a) ? b : a));
+  return copies > 1 && race.size >= copies && greatest === ours ? { kind: 'stands' } : { kind: 'yield' };
 }
 
 interface ScopeConfig {
@@ -89,23 +114,70 @@ async function call(db: Db, method: string, path: string, body?: unknown): Promi
   return { status: res.status, body: parsed };
 }
 
-/** Process-wide counts of cluster races seen (202 answers) and lost (yields), for /metrics and tests. */
-export const casRaces = { accepted: 0, yielded: 0 };
+/**
+ * Process-wide counts of cluster races, for /metrics and tests: writes answered 202, of those the ones
+ * that stood because every racer agreed on them (each copy took a different write), and those that yielded.
+ */
+export const casRaces = { accepted: 0, agreed: 0, yielded: 0 };
 
+/** The database's number of copies (n), read once per database; 1 where the store does not say. */
+const copiesOf = new Map<string, Promise<number>>();
+function copies(db: Db): Promise<number> {
+  const key = endpoint(db, '').url;
+  let n = copiesOf.get(key);
+  if (!n) {
+    n = call(db, 'GET', '').then((res) => (res.body as { cluster?: { n?: number } } | null)?.cluster?.n ?? 1);
+    n.catch(() => copiesOf.delete(key));
+    copiesOf.set(key, n);
+  }
+  return n;
+}
+
+/** Every leaf of a document on every reachable copy (`r=n`: a quorum read could miss a copy's write). */
 async function leavesOf(db: Db, id: string): Promise<Leaf[]> {
-  const res = await call(db, 'GET', `/${encodeURIComponent(id)}?open_revs=all&revs=true`);
+  const res = await call(db, 'GET', `/${encodeURIComponent(id)}?open_revs=all&revs=true&r=${await copies(db)}`);
   if (res.status !== 200 || !Array.isArray(res.body)) throw couchError(res.status, res.body);
   return (res.body as { ok?: Leaf }[]).flatMap((r) => (r.ok ? [r.ok] : []));
 }
 
 /** After a 202: true when the write stands; false when it yielded to a rival. */
 async function settle<T extends { _id: string; _rev?: string }>(db: Db, doc: T, ours: string): Promise<boolean> {
-  const plan = settlePlan(ours, doc._rev ?? null, await leavesOf(db, doc._id));
-  if (plan.kind === 'stands') return true;
+  const leaves = await leavesOf(db, doc._id);
+  const plan = settlePlan(ours, doc._rev ?? null, leaves, await copies(db));
+  if (plan.kind === 'stands') {
+    if (leaves.some((l) => !l._deleted && l._rev !== ours)) casRaces.agreed++;
+    return true;
+  }
   casRaces.yielded++;
   const del = await call(db, 'POST', '/_bulk_docs', { docs: [{ _id: doc._id, _rev: ours, _deleted: true }] });
   if (del.status >= 300) throw couchError(del.status, del.body);
   return false;
+}
+
+/**
+ * The live leaves of a document once a race over it has ended: racers that lost delete their leaves a
+ * moment after their answer, so a reader that lost reads again (briefly backing off) until at most one
+ * live leaf is left — the winner, or none when every racer yielded. Null when the race has not ended
+ * within the attempts.
+ */
+export async function settledLeaves(db: Db, id: string, attempts = 8): Promise<Leaf[] | null> {
+  if (!overHttp(db)) {
+    try {
+      return [(await db.get(id)) as unknown as Leaf];
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return [];
+      throw err;
+    }
+  }
+  for (let i = 0; i < attempts; i++) {
+    const live = (await leavesOf(db, id).catch((err: unknown) => {
+      if ((err as { statusCode?: number }).statusCode === 404) return [];
+      throw err;
+    })).filter((l) => !l._deleted);
+    if (live.length <= 1) return live;
+    await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** i));
+  }
+  return null;
 }
 
 /**

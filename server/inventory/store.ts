@@ -1,24 +1,28 @@
 import { catalogDb } from '#domain/db-names.ts';
-import { casPut, casUpdate } from '../couch/cas.ts';
-import { statusOf, type Couch, type Db } from '../couch/client.ts';
+import { casPut, casUpdate, settledLeaves } from '../couch/cas.ts';
+import type { Couch, Db } from '../couch/client.ts';
 import { AppError, conflict } from '../errors.ts';
 
 /** Small CouchDB helpers shared by transfers, adjustments, counts and purchase orders. */
 
 /**
  * Creates `doc` once; when it exists (or a concurrent create won, server/couch/cas.ts) the stored one is
- * returned when `same` says it is the same write, else 409.
+ * returned when `same` says it is the same write, else 409. After a lost race it reads only once the
+ * race has ended (`settledLeaves`): a rival read a moment earlier may itself be about to yield, and if
+ * every racer yielded the document is gone and is created again.
  */
 export async function insertOnce<T extends { _id: string }>(db: Db, doc: T, same: (stored: T) => boolean, what: string): Promise<{ doc: T; created: boolean }> {
   let stored: T | null = null;
   for (let attempt = 0; attempt < 5 && !stored; attempt++) {
     const res = await casPut(db, doc);
     if (res.ok) return { doc: { ...doc, _rev: res.rev }, created: true };
-    try {
-      stored = (await db.get(doc._id)) as unknown as T;
-    } catch (err) {
-      if (statusOf(err) !== 404) throw err; // every racer yielded, leaving it deleted: create it again
-    }
+    const live = await settledLeaves(db, doc._id);
+    if (live === null) break;
+    const [winner] = live;
+    if (winner) {
+      const { _revisions: _history, ...body } = winner;
+      stored = body as unknown as T;
+    } // none: every racer yielded — create it again
   }
   if (!stored) throw new AppError(503, 'busy', `${doc._id} is being written by other requests; retry`);
   if (!same(stored)) throw conflict(`${what} ${doc._id} already exists with other content`);

@@ -93,11 +93,12 @@ export class Metrics {
     // read at scrape time from the process-wide counts kept by couch/cas.ts
     new Gauge({
       name: 'pos_couch_write_races',
-      help: 'Server writes of one document that raced on a CouchDB cluster: answered 202 (accepted) and then lost to a concurrent write (yielded), since start',
+      help: 'Server writes of one document that raced on a CouchDB cluster: answered 202 (accepted), of those kept because every racer agreed on them (agreed) or lost to a concurrent write (yielded), since start',
       labelNames: ['outcome'],
       registers,
       collect() {
         this.set({ outcome: 'accepted' }, casRaces.accepted);
+        this.set({ outcome: 'agreed' }, casRaces.agreed);
         this.set({ outcome: 'yielded' }, casRaces.yielded);
       }
     });
