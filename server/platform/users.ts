@@ -1,7 +1,7 @@
 import { newUlid } from '#domain/ids.ts';
 import type { Role } from '#domain/permissions.ts';
 import { hashPassword } from '../auth/passwords.ts';
-import { casPut } from '../couch/cas.ts';
+import { casPut, settledLeaves } from '../couch/cas.ts';
 import { statusOf, updateDoc, type Db } from '../couch/client.ts';
 import { conflict } from '../errors.ts';
 import type { EmailClaimDoc, UserDoc } from './types.ts';
@@ -41,14 +41,27 @@ export interface NewUser {
 }
 
 /**
+ * Creates the claim or says the email is taken. On a cluster the losing side of a race can be answered
+ * 202 (casPut makes it hear that it lost); when every racer lost (copies unreachable) none holds the
+ * claim, which `settledLeaves` shows once the race has ended, and the claim is tried again.
+ */
+async function claimEmail(platform: Db, claim: EmailClaimDoc): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if ((await casPut(platform, claim)).ok) return;
+    const live = await settledLeaves(platform, claim._id);
+    if (live === null || live.length > 0) break;
+  }
+  throw conflict(`A user with email ${claim._id.slice('email:'.length)} already exists`);
+}
+
+/**
  * Emails are unique across the platform: the `email:{address}` claim document is created first, and
  * CouchDB's 409 on a second create is the uniqueness check (safe with many servers, no lock).
  */
 export async function createUser(platform: Db, input: NewUser): Promise<UserDoc> {
   const userId = `user:${newUlid()}`;
   const email = normaliseEmail(input.email);
-  // on a cluster the losing side of a race can be answered 202: casPut makes it hear that it lost
-  if (!(await casPut(platform, { _id: `email:${email}`, type: 'email_claim', userId } satisfies EmailClaimDoc)).ok) throw conflict(`A user with email ${email} already exists`);
+  await claimEmail(platform, { _id: `email:${email}`, type: 'email_claim', userId });
   const doc: UserDoc = {
     _id: userId,
     type: 'user',
