@@ -23,6 +23,7 @@ import { login, startTestServer } from '../tests/integration/support/server.ts';
 import { createTenant } from '../server/tenants/provision.ts';
 import { installFakeReader } from '../tests/e2e/support/rfid.ts';
 import { percentile, report, type Benchmark } from './lib.ts';
+import { startTrace, type Tracer } from './chromium-trace.ts';
 
 const N = Number(process.env.BENCH_RFID_CATALOG ?? 100_000);
 const TAGS = 10_000;
@@ -171,20 +172,29 @@ const bench: Benchmark = {
       // not the ingest's (sync, replicas, the app's own housekeeping)
       const idleFrom = await page.evaluate(() => performance.now());
       await page.waitForTimeout(3_000);
-      const started = await page.evaluate(() => performance.now());
+      // BENCH_TRACE=1: a Chromium trace over the ingest, and what each long task spent its time on
+      // (the tracing itself slows the page: figures of a traced run are not comparable)
+      const tracer: Tracer | null = process.env.BENCH_TRACE ? await startTrace(context, page, 'test-results/raptag-ingest-trace.json') : null;
+      const started = await page.evaluate((mark) => {
+        if (mark) performance.mark('bench:ingest-start');
+        return performance.now();
+      }, !!tracer);
       await page.getByRole('button', { name: 'Start reading' }).click();
       const ended = await page.evaluate(
-        (target) =>
+        ([target, mark]) =>
           new Promise<number>((resolve) => {
             const poll = () => {
               const tick = (window as unknown as AppWindow).__raptag.count?.tick;
-              if (tick && tick.reads >= target) resolve(performance.now());
-              else setTimeout(poll, 20);
+              if (tick && tick.reads >= target) {
+                if (mark) performance.mark('bench:ingest-end');
+                resolve(performance.now());
+              } else setTimeout(poll, 20);
             };
             poll();
           }),
-        INGEST_READS
+        [INGEST_READS, !!tracer] as const
       );
+      if (tracer) await tracer.stop({ from: 'bench:ingest-start', to: 'bench:ingest-end' });
       const ingest = await page.evaluate(() => {
         const w = window as unknown as AppWindow;
         return { reads: w.__raptag.count!.tick.reads, tags: w.__raptag.count!.tick.tags, longTasks: w.__bench.longTasks.slice() };
