@@ -194,11 +194,11 @@ const bench: Benchmark = {
           }),
         [INGEST_READS, !!tracer] as const
       );
-      if (tracer) await tracer.stop({ from: 'bench:ingest-start', to: 'bench:ingest-end' });
       const ingest = await page.evaluate(() => {
         const w = window as unknown as AppWindow;
         return { reads: w.__raptag.count!.tick.reads, tags: w.__raptag.count!.tick.tags, longTasks: w.__bench.longTasks.slice() };
       });
+      if (tracer) await tracer.stop({ from: 'bench:ingest-start', to: 'bench:ingest-end' });
       if (process.env.BENCH_PROFILE) {
         const prof = await page.evaluate(() => (window as unknown as { __prof: Record<string, number[]> }).__prof);
         for (const [k, v] of Object.entries(prof ?? {})) console.error(`profile ${k}: ${v.length} calls, total ${v.reduce((a, b) => a + b, 0).toFixed(0)} ms, max ${Math.max(...v).toFixed(1)} ms`);
