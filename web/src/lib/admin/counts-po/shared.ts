@@ -24,5 +24,10 @@ export const rememberedLocation = () => (typeof localStorage === 'undefined' ? n
 export const rememberLocation = (code: string) => {
   if (typeof localStorage !== 'undefined') localStorage.setItem(KEY, code);
 };
+/** Where a list opens: the remembered location when it is one of `locations`, else the first ('' for none). */
+export const openingLocation = (locations: Location[]) => {
+  const saved = rememberedLocation();
+  return locations.find((l) => l.code === saved)?.code ?? locations[0]?.code ?? '';
+};
 
 export const PAGE_SIZE = 25;
