@@ -48,6 +48,25 @@ describe('TenantWorker', () => {
     expect(w.lagSeconds()).toBe(0);
   });
 
+  it('works a change that arrives just as its queue runs dry, at any moment (and idle() still ends)', async () => {
+    // a change heard between the drain's last look at the queue and its end must start a new drain
+    for (let hops = 0; hops < 40; hops++) {
+      const seen: string[] = [];
+      const w = new TenantWorker(couch, log, { name: 't', kinds: ['location'], perTenant: async (t) => void seen.push(t) });
+      w.changed('t-acme-loc-gm');
+      let later: Promise<unknown> = Promise.resolve();
+      for (let i = 0; i < hops; i++) later = later.then(() => undefined);
+      await later.then(() => w.changed('t-bolt-loc-gm'));
+      await new Promise((r) => setTimeout(r, 5));
+      w.changed('t-cargo-loc-gm'); // and the worker keeps taking work after that
+      await new Promise((r) => setTimeout(r, 20));
+      expect(seen, `${hops} hops`).toEqual(['acme', 'bolt', 'cargo']);
+      expect(w.quiet(), `${hops} hops: quiet`).toBe(true);
+      await w.idle(); // (a drain left behind as the loop made idle() spin without end)
+      await w.stop();
+    }
+  });
+
   it('retries a tenant after a failure without holding up the others', async () => {
     const seen: string[] = [];
     let fail = true;

@@ -89,9 +89,19 @@ export class TenantWorker {
       return;
     }
     if (!this.pending.has(tenantId)) this.pending.set(tenantId, at);
-    this.loop ??= this.drain().finally(() => {
+    this.kick();
+  }
+
+  /**
+   * Starts the drain unless one runs. A change heard after the drain's last look at the queue (it
+   * returns, then its `finally` runs a few microtasks later) starts the next one from that `finally`:
+   * every drain clears `loop` when it ends, or the worker would take no more work and `idle()` spin.
+   */
+  private kick(): void {
+    if (this.loop || this.stopped) return;
+    this.loop = this.drain().finally(() => {
       this.loop = null;
-      if (this.pending.size && !this.stopped) this.loop = this.drain();
+      if (this.pending.size) this.kick();
     });
   }
 
