@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { beepInterval, countedByVariant, countVariance, movedSince, proximity, replenishment, scopedExpected, smooth } from './rfid-count.ts';
+import { beepInterval, countedByVariant, countVariance, movedSince, proximity, replenishment, scopedExpected, smooth, varianceTop } from './rfid-count.ts';
 
 const prices: Record<string, { unitCost: number; unitPrice: number }> = { a: { unitCost: 500, unitPrice: 1200 }, b: { unitCost: 300, unitPrice: 900 }, c: { unitCost: 0, unitPrice: 2000 } };
 const price = (v: string) => prices[v];
@@ -29,6 +29,28 @@ describe('RFID count variance', () => {
     counted.set('stray', 5);
     const s = countVariance(expected, counted, () => ({ unitCost: 100, unitPrice: 250 }));
     expect([s.expectedUnits, s.countedUnits, s.missingUnits, s.unexpectedUnits, s.netCost, s.netRetail]).toEqual([2000, 1985, 20, 5, -1500, -3750]);
+  });
+
+  it('the live view\'s top lines and totals are those of the full, sorted variance', () => {
+    let seed = 42;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    for (let round = 0; round < 20; round++) {
+      const expected = new Map<string, number>();
+      const counted = new Map<string, number>();
+      for (let i = 0; i < 300; i++) {
+        const v = `v${rand(400)}`;
+        if (rand(3)) expected.set(v, rand(4));
+        if (rand(3)) counted.set(v, rand(5));
+      }
+      const priced = (v: string) => (v.endsWith('7') ? undefined : { unitCost: v.length * 10, unitPrice: v.length * 25 });
+      const full = countVariance(expected, counted, priced);
+      const top = varianceTop(expected, counted, priced, 10);
+      const { lines, ...totals } = full;
+      expect(top).toMatchObject(totals);
+      expect(top.missing).toEqual(lines.filter((l) => l.variance < 0).slice(0, 10));
+      expect(top.unexpected).toEqual(lines.filter((l) => l.variance > 0).slice(0, 10));
+      expect([top.missingLines, top.unexpectedLines]).toEqual([lines.filter((l) => l.variance < 0).length, lines.filter((l) => l.variance > 0).length]);
+    }
   });
 
   it('scopes expected stock and reports what moved during the count', () => {

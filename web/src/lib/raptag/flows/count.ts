@@ -1,5 +1,5 @@
 import { countSessionSchema, type CountScope, type CountSession } from '../../domain/schemas/index.ts';
-import { countVariance, movedSince, scopedExpected, type VarianceSummary } from '../../domain/rfid-count.ts';
+import { movedSince, scopedExpected, varianceTop, type VariantPrice, type VarianceTop } from '../../domain/rfid-count.ts';
 import { recordCountSession, type DocDb, type LocalSession, type RaptagStore } from '../raptag-db.ts';
 import type { VariantCatalog } from '../tag-resolver.ts';
 
@@ -73,29 +73,45 @@ export async function startCount(deps: CountDeps, input: { scope: CountScope; zo
 }
 
 export interface LiveCount {
-  summary: VarianceSummary;
+  /** totals, and the 50 largest missing and unexpected lines (what the count screen lists) */
+  summary: VarianceTop;
   /** units the ledger moved per variant since counting started (sales, receipts…) */
   moved: Map<string, number>;
   expectedAtStart: number;
 }
 
-/** The start snapshot as a map, built once per snapshot array (it does not change during a count). */
-const startMaps = new WeakMap<object, Map<string, number>>();
+/** The start snapshot as a map and its units, built once per snapshot array (it does not change during a count). */
+const startMaps = new WeakMap<object, { map: Map<string, number>; units: number }>();
 
-/** Counted vs expected now. Pure apart from its inputs; cheap enough to run on every UI tick. */
+/** Lines the live view lists on each side (missing, unexpected). */
+export const LIVE_LINES = 50;
+
+/**
+ * Counted vs expected now. Pure apart from its inputs, and run on every UI tick of a count that may
+ * span 10,000 variants: one pass over them (`varianceTop`), no copy of the ledger for a full count.
+ */
 export function liveCount(session: LocalSession, onHandNow: ReadonlyMap<string, number>, counted: ReadonlyMap<string, number>, catalog: VariantCatalog | null): LiveCount {
   const filter = scopeFilter(session.scope ?? { kind: 'all' }, catalog);
   const snapshot = session.expectedAtStart ?? [];
-  let atStart = startMaps.get(snapshot);
-  if (!atStart) startMaps.set(snapshot, (atStart = new Map(snapshot)));
-  const now = scopedExpected(onHandNow, filter);
-  const summary = countVariance(now, counted, (v) => {
-    const e = catalog?.variant(v);
-    return e ? { unitCost: e.cost ?? 0, unitPrice: e.price } : undefined;
-  });
-  let expectedAtStart = 0;
-  for (const q of atStart.values()) expectedAtStart += q;
-  return { summary, moved: movedSince(atStart, now), expectedAtStart };
+  let start = startMaps.get(snapshot);
+  if (!start) {
+    const map = new Map(snapshot);
+    let units = 0;
+    for (const q of map.values()) units += q;
+    startMaps.set(snapshot, (start = { map, units }));
+  }
+  // a full count expects the whole ledger: its zero entries are skipped by the functions below
+  const now = filter ? scopedExpected(onHandNow, filter) : onHandNow;
+  const summary = varianceTop(
+    now,
+    counted,
+    (v): VariantPrice | undefined => {
+      const e = catalog?.variant(v);
+      return e ? { unitCost: e.cost ?? 0, unitPrice: e.price } : undefined;
+    },
+    LIVE_LINES
+  );
+  return { summary, moved: movedSince(start.map, now), expectedAtStart: start.units };
 }
 
 /** The `count_session` a submission writes (what the gateway will check, checked here first). */
