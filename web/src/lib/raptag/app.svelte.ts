@@ -385,7 +385,7 @@ export class RaptagApp {
   refreshLive(): void {
     const c = this.count;
     if (c && this.lastTick && this.lastTick.sessionId === c.session.id) {
-      this.count = { session: c.session, tick: this.lastTick, live: liveCount(c.session, this.ledger.onHand, this.processor.counted(), this.catalog) };
+      this.count = { session: c.session, tick: this.lastTick, live: liveCount(c.session, this.ledger.onHand, this.processor.countedNow(), this.catalog) };
     }
     const w = this.transferWork;
     if (w && this.processor.session === w.session.id) this.transferWork = { ...w, progress: transferProgress(w.session.lines ?? [], this.processor.counted()) };

@@ -99,6 +99,54 @@ describe('batch processor and scan buffer', () => {
     expect(p.row(epcOf(2))).toMatchObject({ by: 'PHONE2', published: 1 });
   });
 
+  it('a large flush is written in pieces; a piece that fails stays unshown and is retried', async () => {
+    const calls: number[] = [];
+    let failAt = 2;
+    const p = new BatchProcessor(
+      {
+        putTags: async (r) => {
+          calls.push(r.length);
+          if (calls.length === failAt) throw new Error('AbortError');
+        },
+        tagsOf: async () => []
+      },
+      resolve,
+      { flushMs: 5, writeRows: 100 }
+    );
+    const ticks: FlushTick[] = [];
+    p.onFlush((t) => ticks.push(t));
+    await p.open('count:GM:6', 'floor');
+    p.push(Array.from({ length: 250 }, (_, i) => ({ epc: epcOf(i), at: i })));
+    await p.settle();
+    // the first piece is durable and shown; the second failed, so it and the rest wait
+    expect(calls).toEqual([100, 100]);
+    expect(p.lastError).toMatch(/Abort/);
+    expect(p.persistedRows()).toHaveLength(100);
+    expect(ticks.at(-1)?.tags).toBe(100);
+    failAt = 0;
+    await p.settle();
+    expect(calls).toEqual([100, 100, 100, 50]);
+    expect(p.persistedRows()).toHaveLength(250);
+    expect(ticks.at(-1)?.tags).toBe(250);
+  });
+
+  it('new tags are written at every flush; re-read ones a few at a time, all of them on settle', async () => {
+    const s = store();
+    const p = new BatchProcessor(s, resolve, { flushMs: 5, rewriteRows: 50 });
+    await p.open('count:GM:7', 'floor');
+    p.push(Array.from({ length: 250 }, (_, i) => ({ epc: epcOf(i), at: 1 })));
+    await p.settle();
+    p.push(Array.from({ length: 250 }, (_, i) => ({ epc: epcOf(i), at: 2 })));
+    p.push([{ epc: epcOf(999), at: 2 }]);
+    await new Promise((r) => setTimeout(r, 30));
+    // the new tag is durable and shown; the re-reads are going out 50 per flush
+    expect(p.row(epcOf(999))).toBeTruthy();
+    await p.settle();
+    const rows = await s.tagsOf('count:GM:7');
+    expect(rows).toHaveLength(251);
+    expect(rows.every((r) => r.reads === (r.epc === epcOf(999) ? 1 : 2) && r.lastSeen === 2)).toBe(true);
+  });
+
   it('a failed write keeps the reads and shows nothing until they are durable', async () => {
     let fail = true;
     const rows: unknown[] = [];
