@@ -116,11 +116,16 @@ const bench: Benchmark = {
       for (let said = Date.now(); ; ) {
         await Promise.all(Object.values(s.workers).map((w) => w.idle()));
         await new Promise((r) => setTimeout(r, 2_000));
-        const busy = Object.entries(s.workers).filter(([, w]) => !w.quiet());
+        const busy = Object.entries(s.workers)
+          .filter(([, w]) => !w.quiet())
+          .map(([name, w]) => `${name} (lag ${Math.round(w.lagSeconds())} s)`);
+        // and the store's own catch-up after so many new databases (view builds, compactions)
+        const tasks = s.embedded ? [] : ((await s.couch.server.request({ path: '_active_tasks' })) as { type: string }[]);
+        if (tasks.length) busy.push(`CouchDB: ${tasks.length} active tasks (${[...new Set(tasks.map((t) => t.type))].join(', ')})`);
         if (!busy.length) break;
         if (Date.now() - said > 60_000) {
           said = Date.now();
-          console.error(`  still settling: ${busy.map(([name, w]) => `${name} (lag ${Math.round(w.lagSeconds())} s)`).join(', ')}`);
+          console.error(`  still settling: ${busy.join(', ')}`);
         }
       }
       await new Promise((r) => setTimeout(r, 5_000));
