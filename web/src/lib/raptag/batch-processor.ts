@@ -44,9 +44,10 @@ export const SLICE_MS = 8;
 /**
  * Rows per IndexedDB write. Each row is a `put` request set up (its value cloned) on the main thread:
  * a trace of 10,000 tags read at 8–10k replies/s showed one `bulkPut` of a flush's ~2,000 rows as a
- * single 0.3–1 s task. Written in pieces, each piece's completion is a task boundary.
+ * single 0.3–1 s task (and pieces of 200 still 50–70 ms at times). Written in pieces, each piece’s
+ * completion is a task boundary.
  */
-export const WRITE_ROWS = 200;
+export const WRITE_ROWS = 100;
 /**
  * Tags already in the buffer that were read again (only their read count, last-seen time and RSSI
  * change) rewritten per flush at most: at full speed every tag is re-read every second or two, and
