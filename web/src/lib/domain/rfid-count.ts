@@ -62,26 +62,28 @@ export interface VarianceSummary {
   matched: number;
 }
 
+/** The running totals of a variance, all zero (both the full summary and the live top start here). */
+const zeroTotals = () => ({
+  expectedUnits: 0,
+  countedUnits: 0,
+  missingUnits: 0,
+  unexpectedUnits: 0,
+  missingCost: 0,
+  unexpectedCost: 0,
+  netCost: 0,
+  missingRetail: 0,
+  unexpectedRetail: 0,
+  netRetail: 0,
+  matched: 0
+});
+
 /**
  * Counted vs expected. `expected` holds on-hand per variant for the count's scope (variants with
  * nothing expected may be absent); a tag of a variant outside the scope is still listed (it was on
  * the shelf), as the server's review does.
  */
 export function countVariance(expected: ReadonlyMap<string, number>, counted: ReadonlyMap<string, number>, price: (variantId: string) => VariantPrice | undefined): VarianceSummary {
-  const s: VarianceSummary = {
-    lines: [],
-    expectedUnits: 0,
-    countedUnits: 0,
-    missingUnits: 0,
-    unexpectedUnits: 0,
-    missingCost: 0,
-    unexpectedCost: 0,
-    netCost: 0,
-    missingRetail: 0,
-    unexpectedRetail: 0,
-    netRetail: 0,
-    matched: 0
-  };
+  const s: VarianceSummary = { lines: [], ...zeroTotals() };
   const ids = new Set<string>();
   for (const [v, q] of expected) if (q !== 0) ids.add(v);
   for (const [v, q] of counted) if (q !== 0) ids.add(v);
@@ -149,17 +151,7 @@ export function varianceTop(expected: ReadonlyMap<string, number>, counted: Read
     unexpected: [],
     missingLines: 0,
     unexpectedLines: 0,
-    expectedUnits: 0,
-    countedUnits: 0,
-    missingUnits: 0,
-    unexpectedUnits: 0,
-    missingCost: 0,
-    unexpectedCost: 0,
-    netCost: 0,
-    missingRetail: 0,
-    unexpectedRetail: 0,
-    netRetail: 0,
-    matched: 0
+    ...zeroTotals()
   };
   const none: VariantPrice = { unitCost: 0, unitPrice: 0 };
   const line = (variantId: string, e: number, c: number) => {
