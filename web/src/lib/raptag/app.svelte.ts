@@ -327,7 +327,16 @@ export class RaptagApp {
   }
 
   private shareDeps(): ShareDeps {
-    return { store: this.store, location: this.locationDb as unknown as ShareDeps['location'], device: { id: this.deviceId, locationCode: this.locationCode }, now: () => new Date().toISOString(), ulid: () => newUlid() };
+    // published in memory first: a flush of a re-read row between the two must not write the old flag back
+    const store: ShareDeps['store'] = {
+      unpublishedTags: (id) => this.store.unpublishedTags(id),
+      saveSession: (session) => this.store.saveSession(session),
+      markPublished: (id, epcs) => {
+        if (this.processor.session === id) this.processor.markPublished(epcs);
+        return this.store.markPublished(id, epcs);
+      }
+    };
+    return { store, location: this.locationDb as unknown as ShareDeps['location'], device: { id: this.deviceId, locationCode: this.locationCode }, now: () => new Date().toISOString(), ulid: () => newUlid() };
   }
 
   /** A shared count: publish our new reads, merge the other phones', notice when one of them submitted. */

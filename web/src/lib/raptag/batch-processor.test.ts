@@ -99,6 +99,23 @@ describe('batch processor and scan buffer', () => {
     expect(p.row(epcOf(2))).toMatchObject({ by: 'PHONE2', published: 1 });
   });
 
+  it('a tag published to a shared count stays published when it is read again', async () => {
+    const s = store();
+    const p = new BatchProcessor(s, resolve, { flushMs: 10 });
+    await p.open('count:GM:5', 'floor');
+    p.push([{ epc: epcOf(1), at: 1 }, { epc: epcOf(2), at: 2 }]);
+    await p.settle();
+    expect((await s.unpublishedTags('count:GM:5')).map((r) => r.epc).sort()).toEqual([epcOf(1), epcOf(2)]);
+    // as the shared-count flow does after writing its count_scan batch: memory first, then the buffer
+    p.markPublished([epcOf(1), epcOf(2)]);
+    await s.markPublished('count:GM:5', [epcOf(1), epcOf(2)]);
+    p.push([{ epc: epcOf(1), at: 3 }, { epc: epcOf(3), at: 4 }]);
+    await p.settle();
+    // the re-read row was rewritten, and only the new tag waits to be published
+    expect((await s.tagsOf('count:GM:5')).find((r) => r.epc === epcOf(1))).toMatchObject({ lastSeen: 3, published: 1 });
+    expect((await s.unpublishedTags('count:GM:5')).map((r) => r.epc)).toEqual([epcOf(3)]);
+  });
+
   it('a large flush is written in pieces; a piece that fails stays unshown and is retried', async () => {
     const calls: number[] = [];
     let failAt = 2;

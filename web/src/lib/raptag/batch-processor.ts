@@ -157,6 +157,17 @@ export class BatchProcessor {
     this.scheduleFlush();
   }
 
+  /**
+   * Rows published as count_scan batches (a shared count). The flag lives in these rows too: a re-read
+   * rewrites the row from memory, and a stale `published: 0` there would publish the tag again.
+   */
+  markPublished(epcs: readonly string[]): void {
+    for (const e of epcs) {
+      const row = this.rows.get(e);
+      if (row) row.published = 1;
+    }
+  }
+
   private now(): number {
     return this.opts.now?.() ?? (typeof performance !== 'undefined' ? performance.now() : Date.now());
   }
