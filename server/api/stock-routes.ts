@@ -1,8 +1,8 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { locationCode } from '#domain/schemas/common.ts';
-import { thresholdInput, valuationCsv } from '#domain/stock-levels.ts';
-import { authorize, mayUseLocation, principalId, type Principal } from '../auth/principal.ts';
+import { valuationCsv } from '#domain/stock-levels.ts';
+import { authorize, mayUseLocation, type Principal } from '../auth/principal.ts';
 import type { Permission } from '#domain/permissions.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
@@ -112,10 +112,7 @@ export function stockRoutes(ctx: Ctx): Router {
     '/thresholds',
     auth,
     route(async (req, res) => {
-      const input = parseBody(thresholdInput, req.body);
-      const p = authorize(req.principal!, 'inventory:adjust', 'Setting stock thresholds', [input.location]);
-      await assertLocations(ctx.couch, p.tenantId, [input.location]);
-      res.json(await setThresholds(ctx.couch, p.tenantId, input, { by: principalId(p), now: new Date().toISOString() }, String(req.id)));
+      res.json(await setThresholds(ctx.couch, { principal: req.principal!, requestId: String(req.id) }, req.body));
     })
   );
 

@@ -1,5 +1,5 @@
 import { catalogDb, locationDb } from '#domain/db-names.ts';
-import type { Actor, StockMovement } from '#domain/inventory.ts';
+import type { StockMovement } from '#domain/inventory.ts';
 import { stockThresholdSchema, type StockThreshold } from '#domain/schemas/index.ts';
 import {
   flattenVariants,
@@ -16,11 +16,11 @@ import {
   type Valuation,
   type VariantInfo
 } from '#domain/stock-levels.ts';
-import type { thresholdInput } from '#domain/stock-levels.ts';
-import type { z } from 'zod';
+import { thresholdInput } from '#domain/stock-levels.ts';
+import { actorOf, authorize, type Caller } from '../auth/principal.ts';
 import { recordAudit } from '../audit.ts';
 import { statusOf, type Couch } from '../couch/client.ts';
-import { AppError, badRequest, notFound } from '../errors.ts';
+import { AppError, badRequest, notFound, parseBody } from '../errors.ts';
 import { assertLocations, listTransfers, stockLevels, unknownVariants } from './service.ts';
 
 /**
@@ -213,17 +213,18 @@ export async function stockAlertsAt(couch: Couch, tenantId: string, location: st
 // Thresholds
 
 /**
- * Sets or clears limits for some variants (or every variant of a product) at one location. Null
- * removes a limit; a threshold left with none is deleted. One `_bulk_docs` write; a document changed
- * by someone else in between is reported as a conflict for the caller to retry.
+ * Sets or clears limits for some variants (or every variant of a product) at one location: needs
+ * inventory:adjust there (checked here, before anything is read, whoever calls). Null removes a
+ * limit; a threshold left with none is deleted. One `_bulk_docs` write; a document changed by someone
+ * else in between is reported as a conflict for the caller to retry.
  */
-export async function setThresholds(
-  couch: Couch,
-  tenantId: string,
-  input: z.output<typeof thresholdInput>,
-  actor: Actor,
-  requestId?: string
-): Promise<{ thresholds: StockThreshold[]; cleared: string[] }> {
+export async function setThresholds(couch: Couch, caller: Caller, raw: unknown): Promise<{ thresholds: StockThreshold[]; cleared: string[] }> {
+  authorize(caller.principal, 'inventory:adjust', 'Setting stock thresholds');
+  const input = parseBody(thresholdInput, raw);
+  authorize(caller.principal, 'inventory:adjust', 'Setting stock thresholds', [input.location]);
+  const { tenantId } = caller.principal;
+  const actor = actorOf(caller.principal);
+  const { requestId } = caller;
   await assertLocations(couch, tenantId, [input.location]);
   let variantIds: string[];
   if (input.productId) {

@@ -3,6 +3,7 @@ import { cashier, failure, gmManager, phone, register, untouchable } from '../..
 import { approve, countFor, recordCounts, reject, startCount, submit } from './counts.ts';
 import { cancelPurchaseOrder, createPurchaseOrder, orderFor, receivePurchaseOrder, saveSupplier, sendPurchaseOrder, updatePurchaseOrder } from './purchase-orders.ts';
 import { createTransfer, receiveTransfer, recordAdjustment, shipTransfer, transferFor } from './service.ts';
+import { setThresholds } from './stock-admin.ts';
 
 const adjustment = { location: 'HM', reason: 'damage', lines: [{ variantId: 'p1-v01', qty: -1 }] };
 
@@ -34,6 +35,14 @@ describe('inventory use cases check their own caller, whoever calls them', () =>
     const err = await failure(recordAdjustment(untouchable, { principal: gmManager }, { ...adjustment, location: 'GM', lines: [] }));
     expect(err.status).toBe(400);
     expect(err.message).toMatch(/at least one line/);
+  });
+
+  it('stock thresholds need inventory:adjust at their store, checked before the input or the store', async () => {
+    for (const principal of [cashier, register, phone]) expect((await failure(setThresholds(untouchable, { principal }, { nonsense: true }))).status).toBe(403);
+    const other = await failure(setThresholds(untouchable, { principal: gmManager }, { location: 'HM', variantIds: ['p1-v01'], lowStock: 2, reorderPoint: 4 }));
+    expect(other.status, other.message).toBe(403);
+    expect(other.message).toMatch(/no access to location HM/);
+    expect((await failure(setThresholds(untouchable, { principal: gmManager }, { location: 'GM' }))).status).toBe(400);
   });
 
   it('count sessions: counting needs inventory:count, reviewing inventory:adjust, each checked before the store', async () => {
