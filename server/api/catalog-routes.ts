@@ -1,10 +1,10 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { hasPermission, principalId } from '../auth/principal.ts';
+import { authorize } from '../auth/principal.ts';
 import { exportCatalog, importCatalogCsv } from '../catalog/csv-import.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
-import { AppError, forbidden, parseBody, route } from '../http/errors.ts';
+import { AppError, parseBody, route } from '../http/errors.ts';
 
 /** Largest CSV accepted (100k variant rows are ~15 MB). */
 export const CSV_LIMIT = '20mb';
@@ -24,15 +24,11 @@ export function catalogRoutes(ctx: Ctx): Router {
     auth,
     csvBody,
     route(async (req, res) => {
-      const p = req.principal!;
-      if (!hasPermission(p, 'catalog:edit')) throw forbidden('Importing products needs the catalog:edit permission');
+      // checked before the body is looked at, and again by the use case
+      authorize(req.principal!, 'catalog:edit', 'Importing products');
       const { dryRun } = parseBody(importQuery, req.query);
       if (typeof req.body !== 'string') throw new AppError(415, 'unsupported_media_type', 'Send the file as the request body with Content-Type: text/csv');
-      const summary = await importCatalogCsv(ctx.couch, p.tenantId, req.body, {
-        actor: principalId(p),
-        dryRun: dryRun === '1' || dryRun === 'true',
-        requestId: String(req.id)
-      });
+      const summary = await importCatalogCsv(ctx.couch, { principal: req.principal!, requestId: String(req.id) }, req.body, { dryRun: dryRun === '1' || dryRun === 'true' });
       res.json(summary);
     })
   );
@@ -42,8 +38,7 @@ export function catalogRoutes(ctx: Ctx): Router {
     auth,
     route(async (req, res) => {
       const p = req.principal!;
-      if (!hasPermission(p, 'catalog:edit')) throw forbidden('Exporting products needs the catalog:edit permission');
-      const csv = await exportCatalog(ctx.couch, p.tenantId);
+      const csv = await exportCatalog(ctx.couch, { principal: p });
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
       res.setHeader('Content-Disposition', `attachment; filename="catalog-${p.tenantId}.csv"`);
       res.send(csv);

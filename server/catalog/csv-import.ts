@@ -4,6 +4,7 @@ import { planCatalogImport, type CategoryDoc, type ImportPlan, type ProductDoc }
 import type { CsvRowError } from '#domain/csv.ts';
 import { currencyDigits } from '#domain/money.ts';
 import { recordAudit } from '../audit.ts';
+import { authorize, principalId, type Caller } from '../auth/principal.ts';
 import { listPrefix, type Couch, type Db } from '../couch/client.ts';
 import { AppError, conflict } from '../errors.ts';
 
@@ -79,13 +80,16 @@ async function writeAll(db: Db, docs: object[]): Promise<{ written: number; conf
  * A product edited while the import runs makes its write fail with a revision conflict; the plan is
  * then made again from the current catalog and only what still differs is written.
  */
-export async function importCatalogCsv(couch: Couch, tenantId: string, csv: string, opts: { actor: string; dryRun: boolean; requestId?: string }): Promise<ImportSummary> {
+export async function importCatalogCsv(couch: Couch, caller: Caller, csv: string, opts: { dryRun: boolean }): Promise<ImportSummary> {
+  const { tenantId } = authorize(caller.principal, 'catalog:edit', 'Importing products');
+  const actor = principalId(caller.principal);
+  const { requestId } = caller;
   const db = couch.use(catalogDb(tenantId));
   const written = { products: 0, categories: 0 };
   let firstPlan: ImportPlan | null = null;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const existing = await loadCatalog(couch, tenantId);
-    const result = planCatalogImport(csv, existing, { now: new Date().toISOString(), actor: opts.actor, fractionDigits: existing.fractionDigits });
+    const result = planCatalogImport(csv, existing, { now: new Date().toISOString(), actor, fractionDigits: existing.fractionDigits });
     if (!result.ok) throw invalid(result.errors, result.errorCount);
     const plan = result.plan;
     firstPlan ??= plan;
@@ -114,15 +118,16 @@ export async function importCatalogCsv(couch: Couch, tenantId: string, csv: stri
   if (!opts.dryRun && (written.products || written.categories)) {
     await recordAudit(couch, tenantId, {
       action: 'catalog.import',
-      actor: opts.actor,
+      actor,
       details: { counts: plan.counts, written },
-      ...(opts.requestId ? { requestId: opts.requestId } : {})
+      ...(requestId ? { requestId } : {})
     });
   }
   return summary;
 }
 
-export async function exportCatalog(couch: Couch, tenantId: string): Promise<string> {
+export async function exportCatalog(couch: Couch, caller: Caller): Promise<string> {
+  const { tenantId } = authorize(caller.principal, 'catalog:edit', 'Exporting products');
   const { products, categories, fractionDigits } = await loadCatalog(couch, tenantId);
   return exportCatalogCsv(products, categories, fractionDigits);
 }

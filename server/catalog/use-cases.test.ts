@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cashier, failure, gmManager as manager, register, untouchable } from '../../tests/support/use-cases.ts';
+import { exportCatalog, importCatalogCsv } from './csv-import.ts';
 import { storeImage } from './images.ts';
 import { createPriceRule, deletePriceRule, updatePriceRule } from './price-rules.ts';
 import { createCategory, createProduct, deleteCategory, setProductStatus, updateCategory, updateProduct } from './products.ts';
@@ -18,7 +19,9 @@ describe('catalog writes check their own caller, whoever calls them', () => {
         createPriceRule(untouchable, caller, {}),
         updatePriceRule(untouchable, caller, 'price_rule:x', {}),
         deletePriceRule(untouchable, caller, 'price_rule:x', {}),
-        storeImage(untouchable, caller, Buffer.alloc(0), 'image/png')
+        storeImage(untouchable, caller, Buffer.alloc(0), 'image/png'),
+        importCatalogCsv(untouchable, caller, 'not,a,catalog', { dryRun: false }),
+        exportCatalog(untouchable, caller)
       ];
       for (const r of refusals) expect((await failure(r)).status).toBe(403);
     }
