@@ -1,22 +1,15 @@
-import { textRule } from '#domain/schemas/text.ts';
 import { Router } from 'express';
 import { z } from 'zod';
 import { catalogDb } from '#domain/db-names.ts';
-import { DEVICE_KINDS } from '../../sync-rules/schema.ts';
 import { createEnrolmentCode, enrolDevice, listDevices, revokeDevice } from '../auth/flows.ts';
-import { hasPermission, mayUseLocation, principalId } from '../auth/principal.ts';
+import { mayUseLocation } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
-import { forbidden, parseBody, route } from '../http/errors.ts';
-import { addLocation, locationInput } from '../tenants/provision.ts';
+import { parseBody, route } from '../http/errors.ts';
+import { addTenantLocation } from '../settings/service.ts';
 import { defaultLocale } from '#domain/store-format.ts';
 import QRCode from 'qrcode';
 
-const enrolmentBody = z.object({
-  kind: z.enum(DEVICE_KINDS),
-  locationCode: z.string().trim().toUpperCase(),
-  name: z.string().trim().min(1, 'is required').max(80).superRefine(textRule())
-});
 const enrolBody = z.object({ code: z.string().trim().min(8, 'must be the 8-character code').max(20) });
 
 interface LocationRow {
@@ -53,11 +46,7 @@ export function tenantRoutes(ctx: Ctx): Router {
     '/locations',
     auth,
     route(async (req, res) => {
-      const p = req.principal!;
-      if (p.kind !== 'user' || !hasPermission(p, 'settings:manage')) throw forbidden('Adding a location needs the settings:manage permission');
-      const input = parseBody(locationInput, req.body);
-      await addLocation(ctx, p.tenantId, input, principalId(p));
-      res.status(201).json({ location: { code: input.code } });
+      res.status(201).json({ location: await addTenantLocation(ctx, req.principal!, req.body) });
     })
   );
 
@@ -65,10 +54,7 @@ export function tenantRoutes(ctx: Ctx): Router {
     '/devices/enrolment-codes',
     auth,
     route(async (req, res) => {
-      const p = req.principal!;
-      if (!hasPermission(p, 'settings:manage')) throw forbidden('Enrolling devices needs the settings:manage permission');
-      const body = parseBody(enrolmentBody, req.body);
-      const out = await createEnrolmentCode(ctx, p, body);
+      const out = await createEnrolmentCode(ctx, req.principal!, req.body);
       // A phone's camera needs an absolute URL: the origin this admin reached the server at (behind a
       // proxy, `trust proxy` makes req.protocol/host the public ones).
       const qrUrl = new URL(out.qrPayload, `${req.protocol}://${req.get('host') ?? 'localhost'}`).href;
@@ -89,7 +75,6 @@ export function tenantRoutes(ctx: Ctx): Router {
     '/devices',
     auth,
     route(async (req, res) => {
-      if (!hasPermission(req.principal!, 'settings:manage')) throw forbidden('Listing devices needs the settings:manage permission');
       res.json({ devices: await listDevices(ctx, req.principal!) });
     })
   );
@@ -98,7 +83,6 @@ export function tenantRoutes(ctx: Ctx): Router {
     '/devices/:id',
     auth,
     route(async (req, res) => {
-      if (!hasPermission(req.principal!, 'settings:manage')) throw forbidden('Revoking devices needs the settings:manage permission');
       await revokeDevice(ctx, req.principal!, String(req.params.id));
       res.status(204).end();
     })

@@ -1,13 +1,15 @@
 import { PLATFORM_DB } from '#domain/db-names.ts';
 import { newUlid } from '#domain/ids.ts';
 import { hashPin } from '#domain/pin.ts';
-import type { DeviceKind } from '../../sync-rules/schema.ts';
+import { z } from 'zod';
+import { textRule } from '#domain/schemas/text.ts';
+import { DEVICE_KINDS } from '../../sync-rules/schema.ts';
 import { recordAudit } from '../audit.ts';
 import { SYNC_RULES } from '../../sync-rules/rules.ts';
 import { deviceDatabases } from '../gateway/access.ts';
 import { statusOf, updateDoc, type Db } from '../couch/client.ts';
 import type { Ctx } from '../context.ts';
-import { AppError, badRequest, forbidden, notFound, unauthorized } from '../errors.ts';
+import { AppError, badRequest, forbidden, notFound, parseBody, unauthorized } from '../errors.ts';
 import { findUserByEmail, getUser, updateUser } from '../platform/users.ts';
 import type { DeviceDoc, EnrolmentDoc, RefreshDoc, UserDoc } from '../platform/types.ts';
 import { getTenant, listStaff, tenantPinSalt } from '../tenants/provision.ts';
@@ -15,7 +17,7 @@ import { assertCanEnrolRegister } from '../tenants/plan-limits.ts';
 import { claimRegisterCode } from '../platform/register-codes.ts';
 import { afterFailure, afterSuccess, isLocked, lockedMessage } from './lockout.ts';
 import { verifyPassword } from './passwords.ts';
-import { permissionsOf, principalId, mayUseLocation, type Principal } from './principal.ts';
+import { hasPermission, permissionsOf, principalId, mayUseLocation, type Principal } from './principal.ts';
 import { enrolmentCode, normaliseEnrolmentCode, randomToken, sha256 } from './tokens.ts';
 import { revokeSessionId } from './sessions.ts';
 
@@ -168,14 +170,18 @@ export async function currentUser(ctx: Ctx, p: Principal): Promise<PublicUser> {
 
 // ---- devices -------------------------------------------------------------------------------
 
-export interface EnrolmentRequest {
-  kind: DeviceKind;
-  locationCode: string;
-  name: string;
-}
+/** What an admin asks for when enrolling a device. */
+export const enrolmentRequest = z.object({
+  kind: z.enum(DEVICE_KINDS),
+  locationCode: z.string().trim().toUpperCase(),
+  name: z.string().trim().min(1, 'is required').max(80).superRefine(textRule())
+});
+export type EnrolmentRequest = z.infer<typeof enrolmentRequest>;
 
-export async function createEnrolmentCode(ctx: Ctx, p: Principal, req: EnrolmentRequest) {
+export async function createEnrolmentCode(ctx: Ctx, p: Principal, raw: unknown) {
+  if (!hasPermission(p, 'settings:manage')) throw forbidden('Enrolling devices needs the settings:manage permission');
   if (p.kind !== 'user') throw forbidden('Only signed-in admins can enrol devices');
+  const req = parseBody(enrolmentRequest, raw);
   if (!mayUseLocation(p, req.locationCode)) throw forbidden(`No access to location ${req.locationCode}`);
   const tenant = await getTenant(ctx.couch, p.tenantId);
   if (!tenant?.locations.includes(req.locationCode)) throw notFound(`Location ${req.locationCode} does not exist`);
@@ -261,6 +267,7 @@ async function getEnrolment(platform: Db, code: string): Promise<EnrolmentDoc | 
 }
 
 export async function revokeDevice(ctx: Ctx, p: Principal, deviceId: string): Promise<void> {
+  if (!hasPermission(p, 'settings:manage')) throw forbidden('Revoking devices needs the settings:manage permission');
   if (p.kind !== 'user') throw forbidden('Only signed-in admins can revoke devices');
   const device = await ctx.devices.get(deviceId, true);
   if (!device || device.tenantId !== p.tenantId) throw notFound('No such device');
@@ -271,6 +278,7 @@ export async function revokeDevice(ctx: Ctx, p: Principal, deviceId: string): Pr
 }
 
 export async function listDevices(ctx: Ctx, p: Principal) {
+  if (!hasPermission(p, 'settings:manage')) throw forbidden('Listing devices needs the settings:manage permission');
   const res = await ctx.couch.use(PLATFORM_DB).list({ startkey: 'device:', endkey: 'device:\ufff0', include_docs: true });
   return res.rows
     .map((r) => r.doc as unknown as DeviceDoc)

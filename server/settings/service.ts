@@ -8,10 +8,10 @@ import { recordAudit } from '../audit.ts';
 import { hasPermission, mayUseLocation, principalId, type Principal } from '../auth/principal.ts';
 import { statusOf, updateDoc } from '../couch/client.ts';
 import type { Ctx } from '../context.ts';
-import { conflict, forbidden, notFound } from '../errors.ts';
+import { conflict, forbidden, notFound, parseBody } from '../errors.ts';
 import type { DeviceDoc } from '../platform/types.ts';
 import { countActiveRegisters } from '../tenants/plan-limits.ts';
-import { currencyCode, getTenant, localeTag, timeZoneName } from '../tenants/provision.ts';
+import { addLocation, currencyCode, getTenant, locationInput, localeTag, timeZoneName } from '../tenants/provision.ts';
 import { defaultLocale } from '#domain/store-format.ts';
 
 type LocationDoc = DocOf<'location'>;
@@ -63,6 +63,14 @@ function publicLocation(d: LocationDoc) {
 export async function listLocationsDetailed(ctx: Ctx, p: Principal) {
   const rows = await ctx.couch.use(catalogDb(p.tenantId)).list({ startkey: 'location:', endkey: 'location:\ufff0', include_docs: true });
   return rows.rows.map((r) => locationSchema.parse(r.doc)).filter((l) => mayUseLocation(p, l.code)).map(publicLocation);
+}
+
+/** A new store: its databases, design documents and catalog entry (tenants/provision.ts), within the plan. */
+export async function addTenantLocation(ctx: Ctx, p: Principal, raw: unknown): Promise<{ code: string }> {
+  userOnly(p, 'Adding a location');
+  const input = parseBody(locationInput, raw);
+  await addLocation(ctx, p.tenantId, input, principalId(p));
+  return { code: input.code };
 }
 
 export async function updateLocation(ctx: Ctx, p: Principal, code: string, patch: LocationPatch) {
