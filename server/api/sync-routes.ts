@@ -1,12 +1,11 @@
 import { Router } from 'express';
-import { auditDb, catalogDb } from '#domain/db-names.ts';
+import { catalogDb } from '#domain/db-names.ts';
 import { dbAccess } from '../gateway/access.ts';
 import { SYNC_RULES } from '../../sync-rules/rules.ts';
-import { hasPermission } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { forbidden, route } from '../http/errors.ts';
-import { listOpenConflicts, resolveTenantConflicts, tenantDatabases } from '../workers/conflicts.ts';
+import { conflictsOverview, resolveConflictsNow } from '../sync/conflicts-admin.ts';
 
 /** Sync health for the admin: open conflicts, what the worker resolved or raised, and a manual run. */
 export function syncRoutes(ctx: Ctx): Router {
@@ -28,16 +27,7 @@ export function syncRoutes(ctx: Ctx): Router {
     '/conflicts',
     auth,
     route(async (req, res) => {
-      const p = req.principal!;
-      if (!hasPermission(p, 'settings:manage')) throw forbidden('Viewing conflicts needs the settings:manage permission');
-      const open = [];
-      for (const db of await tenantDatabases(ctx.couch, p.tenantId)) {
-        for (const row of await listOpenConflicts(ctx.couch.use(db))) open.push({ db, id: row.id, type: row.key, conflicts: row.value });
-      }
-      const audit = ctx.couch.use(auditDb(p.tenantId));
-      const page = async (prefix: string) =>
-        (await audit.list({ startkey: prefix, endkey: `${prefix}\ufff0`, include_docs: true, limit: 200 })).rows.map((row) => row.doc);
-      res.json({ open, alerts: await page('audit:conflict-alert:'), resolved: await page('audit:conflict-resolved:') });
+      res.json(await conflictsOverview(ctx.couch, req.principal!));
     })
   );
 
@@ -45,9 +35,7 @@ export function syncRoutes(ctx: Ctx): Router {
     '/conflicts/resolve',
     auth,
     route(async (req, res) => {
-      const p = req.principal!;
-      if (!hasPermission(p, 'settings:manage')) throw forbidden('Resolving conflicts needs the settings:manage permission');
-      res.json({ outcomes: await resolveTenantConflicts(ctx.couch, p.tenantId, SYNC_RULES) });
+      res.json(await resolveConflictsNow(ctx.couch, req.principal!));
     })
   );
 

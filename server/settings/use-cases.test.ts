@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { gmManager as manager, register, untouchable } from '../../tests/support/use-cases.ts';
 import { AppError } from '../errors.ts';
 import { createEnrolmentCode, listDevices, revokeDevice } from '../auth/flows.ts';
+import { conflictsOverview, resolveConflictsNow } from '../sync/conflicts-admin.ts';
 import { addTenantLocation, createTaxRate, deleteTaxRate, renameDevice, updateLocation, updateSettings, updateTaxRate } from './service.ts';
 
 describe('settings writes check their own caller, whoever calls them', () => {
@@ -17,7 +18,9 @@ describe('settings writes check their own caller, whoever calls them', () => {
         addTenantLocation(untouchable, p, { nonsense: true }),
         createEnrolmentCode(untouchable, p, { nonsense: true }),
         revokeDevice(untouchable, p, '01J00000000000000000000000'),
-        listDevices(untouchable, p)
+        listDevices(untouchable, p),
+        conflictsOverview(untouchable, p),
+        resolveConflictsNow(untouchable, p)
       ]) {
         const err = await r.then(() => null, (e: unknown) => e);
         expect(err).toBeInstanceOf(AppError);
