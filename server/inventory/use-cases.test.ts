@@ -4,6 +4,7 @@ import { approve, countFor, recordCounts, reject, startCount, submit } from './c
 import { cancelPurchaseOrder, createPurchaseOrder, orderFor, receivePurchaseOrder, saveSupplier, sendPurchaseOrder, updatePurchaseOrder } from './purchase-orders.ts';
 import { createTransfer, receiveTransfer, recordAdjustment, shipTransfer, transferFor } from './service.ts';
 import { setThresholds } from './stock-admin.ts';
+import { adjustmentsAt, inventoryLocations, lookupVariantAt, stockAlertsFor, stockLevelsAt, valuationFor, variantNames } from './stock-queries.ts';
 
 const adjustment = { location: 'HM', reason: 'damage', lines: [{ variantId: 'p1-v01', qty: -1 }] };
 
@@ -43,6 +44,24 @@ describe('inventory use cases check their own caller, whoever calls them', () =>
     expect(other.status, other.message).toBe(403);
     expect(other.message).toMatch(/no access to location HM/);
     expect((await failure(setThresholds(untouchable, { principal: gmManager }, { location: 'GM' }))).status).toBe(400);
+  });
+
+  it('stock reads need inventory:adjust (valuation also report:view) and the store, checked before the store', async () => {
+    for (const principal of [cashier, register, phone]) {
+      for (const r of [
+        inventoryLocations(untouchable, principal),
+        stockLevelsAt(untouchable, principal, { location: 'GM', q: '', filter: 'all', page: 1, pageSize: 50 }),
+        lookupVariantAt(untouchable, principal, 'GM', '123'),
+        variantNames(untouchable, principal, ['p1-v01']),
+        adjustmentsAt(untouchable, principal, 'GM', 10),
+        stockAlertsFor(untouchable, principal),
+        valuationFor(untouchable, principal, 'GM')
+      ])
+        expect((await failure(r)).status).toBe(403);
+    }
+    for (const r of [stockLevelsAt(untouchable, gmManager, { location: 'HM', q: '', filter: 'all', page: 1, pageSize: 50 }), adjustmentsAt(untouchable, gmManager, 'HM', 10), stockAlertsFor(untouchable, gmManager, 'HM')]) {
+      expect((await failure(r)).message).toMatch(/no access to location HM/);
+    }
   });
 
   it('count sessions: counting needs inventory:count, reviewing inventory:adjust, each checked before the store', async () => {
