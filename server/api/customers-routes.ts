@@ -1,29 +1,21 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { customerIdSchema } from '#domain/customers.ts';
-import { authorize, hasPermission, mayUseLocation } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
 import { queueGiftCardIssued } from '../notify/producers.ts';
 import {
   adjustBalance,
-  customerLedger,
-  customerProfile,
-  getCustomer,
-  getLoyaltyRules,
   giftCard,
   issueGiftCard,
   mergeCustomers,
-  mergedInto,
   previewMerge,
-  purchaseHistory,
-  searchCustomers,
   setLoyaltyRules,
   tenantCurrency,
   updateProfile
 } from '../customers/service.ts';
+import { customerFor, customerLedgerFor, findCustomers, giftCardFor, loyaltyRulesFor, purchasesFor } from '../customers/queries.ts';
 import { callerOf, requireAuth } from '../http/authenticate.ts';
 import { parseBody, route } from '../http/errors.ts';
-import { getTenant } from '../tenants/provision.ts';
 
 const page = z.coerce.number().int().min(1).max(100_000).default(1);
 const searchQuery = z
@@ -48,15 +40,14 @@ export function customersRoutes(ctx: Ctx): Router {
   const auth = requireAuth(ctx);
 
   const idParam = (req: Request) => parseBody(customerIdSchema, String(req.params.id));
-  /** The use cases check the caller's permission themselves (server/customers/service.ts). */
+  /** The use cases check the caller's permission themselves (server/customers/service.ts, queries.ts). */
 
   r.get(
     '/',
     auth,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'customer:manage', 'Searching customers');
       const q = parseBody(searchQuery, req.query);
-      res.json(await searchCustomers(ctx.couch, p.tenantId, { q: q.q, page: q.page, pageSize: q.pageSize, includeMerged: q.includeMerged === 'true' }));
+      res.json(await findCustomers(ctx.couch, req.principal!, { q: q.q, page: q.page, pageSize: q.pageSize, includeMerged: q.includeMerged === 'true' }));
     })
   );
 
@@ -64,8 +55,7 @@ export function customersRoutes(ctx: Ctx): Router {
     '/loyalty-rules',
     auth,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'customer:manage', 'Viewing the loyalty rules');
-      res.json({ rules: await getLoyaltyRules(ctx.couch, p.tenantId), currency: await tenantCurrency(ctx.couch, p.tenantId), mayEdit: hasPermission(p, 'settings:manage') });
+      res.json(await loyaltyRulesFor(ctx.couch, req.principal!));
     })
   );
 
@@ -94,8 +84,7 @@ export function customersRoutes(ctx: Ctx): Router {
     '/gift-cards/:number',
     auth,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'customer:manage', 'Looking up a gift card');
-      res.json(await giftCard(ctx.couch, p.tenantId, String(req.params.number)));
+      res.json(await giftCardFor(ctx.couch, req.principal!, String(req.params.number)));
     })
   );
 
@@ -128,8 +117,7 @@ export function customersRoutes(ctx: Ctx): Router {
     '/:id',
     auth,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'customer:manage', 'Viewing a customer');
-      res.json(await customerProfile(ctx.couch, p.tenantId, idParam(req)));
+      res.json(await customerFor(ctx.couch, req.principal!, idParam(req)));
     })
   );
 
@@ -145,9 +133,8 @@ export function customersRoutes(ctx: Ctx): Router {
     '/:id/ledger',
     auth,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'customer:manage', 'Viewing a customer');
       const q = parseBody(ledgerQuery, req.query);
-      res.json(await customerLedger(ctx.couch, p.tenantId, idParam(req), q.account));
+      res.json(await customerLedgerFor(ctx.couch, req.principal!, idParam(req), q.account));
     })
   );
 
@@ -155,15 +142,7 @@ export function customersRoutes(ctx: Ctx): Router {
     '/:id/purchases',
     auth,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'customer:manage', 'Viewing a customer');
-      const q = parseBody(purchasesQuery, req.query);
-      const id = idParam(req);
-      await getCustomer(ctx.couch, p.tenantId, id);
-      const tenant = await getTenant(ctx.couch, p.tenantId);
-      const locations = (tenant?.locations ?? []).filter((code) => mayUseLocation(p, code));
-      const rows = await purchaseHistory(ctx.couch, p.tenantId, [id, ...(await mergedInto(ctx.couch, p.tenantId, id))], locations);
-      const start = (q.page - 1) * q.pageSize;
-      res.json({ locations, purchases: rows.slice(start, start + q.pageSize), total: rows.length, page: q.page, pageSize: q.pageSize });
+      res.json(await purchasesFor(ctx.couch, req.principal!, idParam(req), parseBody(purchasesQuery, req.query)));
     })
   );
 

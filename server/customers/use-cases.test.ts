@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Couch } from '../couch/client.ts';
 import { AppError } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
+import { customerFor, customerLedgerFor, findCustomers, giftCardFor, loyaltyRulesFor, purchasesFor } from './queries.ts';
 import { adjustBalance, issueGiftCard, mergeCustomers, previewMerge, setLoyaltyRules, updateProfile } from './service.ts';
 
 /** A store that fails the test if a refused call reaches it. */
@@ -27,6 +28,13 @@ describe('customer use cases check their own caller, whoever calls them', () => 
       expect(await refusal(updateProfile(untouchable, caller, 'not-an-id', {}))).toBe('Editing a customer needs the customer:manage permission');
       expect(await refusal(previewMerge(untouchable, caller, {}))).toBe('Merging customers needs the customer:manage permission');
       expect(await refusal(mergeCustomers(untouchable, caller, {}))).toBe('Merging customers needs the customer:manage permission');
+      // the reads too
+      expect(await refusal(findCustomers(untouchable, principal, { q: '', page: 1, pageSize: 25, includeMerged: false }))).toBe('Searching customers needs the customer:manage permission');
+      expect(await refusal(loyaltyRulesFor(untouchable, principal))).toBe('Viewing the loyalty rules needs the customer:manage permission');
+      expect(await refusal(giftCardFor(untouchable, principal, '6000000000000000'))).toBe('Looking up a gift card needs the customer:manage permission');
+      for (const r of [customerFor(untouchable, principal, 'customer:x'), customerLedgerFor(untouchable, principal, 'customer:x', 'loyalty'), purchasesFor(untouchable, principal, 'customer:x', { page: 1, pageSize: 20 })]) {
+        expect(await refusal(r)).toBe('Viewing a customer needs the customer:manage permission');
+      }
     }
     // the loyalty rules are a setting: a manager manages customers but not settings
     expect(await refusal(setLoyaltyRules(untouchable, { principal: manager }, { pointsPerUnit: 2, pointsPerRedeemUnit: 50 }))).toBe('Changing the loyalty rules needs the settings:manage permission');
