@@ -2,11 +2,9 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { PO_STATUSES } from '#domain/schemas/index.ts';
 import { locationCode } from '#domain/schemas/common.ts';
-import { authorize } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
 import { callerOf, requireAuth } from '../http/authenticate.ts';
-import { notFound, parseBody, route } from '../http/errors.ts';
-import { assertLocations } from '../inventory/service.ts';
+import { parseBody, route } from '../http/errors.ts';
 import {
   cancelPurchaseOrder,
   createPurchaseOrder,
@@ -16,9 +14,9 @@ import {
   receivePurchaseOrder,
   saveSupplier,
   sendPurchaseOrder,
-  updatePurchaseOrder
+  updatePurchaseOrder,
+  variantForOrder
 } from '../inventory/purchase-orders.ts';
-import { findVariant } from '../inventory/store.ts';
 
 const listQuery = z.object({
   location: z.string().trim().toUpperCase().pipe(locationCode),
@@ -40,8 +38,7 @@ export function purchaseOrderRoutes(ctx: Ctx): Router {
     '/suppliers',
     auth,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'inventory:adjust', 'Viewing suppliers');
-      res.json({ suppliers: await listSuppliers(ctx.couch, p.tenantId) });
+      res.json({ suppliers: await listSuppliers(ctx.couch, callerOf(req)) });
     })
   );
   r.post(
@@ -65,10 +62,7 @@ export function purchaseOrderRoutes(ctx: Ctx): Router {
     auth,
     route(async (req, res) => {
       const q = parseBody(lookupQuery, req.query);
-      const p = authorize(req.principal!, 'inventory:adjust', 'Looking up a variant');
-      const v = await findVariant(ctx.couch, p.tenantId, q.code);
-      if (!v) throw notFound(`No variant has SKU or barcode ${q.code}`);
-      res.json({ variant: v });
+      res.json({ variant: await variantForOrder(ctx.couch, callerOf(req), q.code) });
     })
   );
 
@@ -77,9 +71,7 @@ export function purchaseOrderRoutes(ctx: Ctx): Router {
     auth,
     route(async (req, res) => {
       const q = parseBody(listQuery, req.query);
-      const p = authorize(req.principal!, 'inventory:adjust', 'Viewing purchase orders', q.location);
-      await assertLocations(ctx.couch, p.tenantId, [q.location]);
-      res.json({ location: q.location, orders: await listPurchaseOrders(ctx.couch, p.tenantId, q.location, q.status) });
+      res.json({ location: q.location, orders: await listPurchaseOrders(ctx.couch, callerOf(req), q.location, q.status) });
     })
   );
   r.post(

@@ -57,8 +57,9 @@ export async function getCount(couch: Couch, tenantId: string, id: string): Prom
   }
 }
 
-/** Sessions of a location, newest first (ids sort by time: one `_all_docs` range, no view to build). */
-export async function listCounts(couch: Couch, tenantId: string, location: string, status?: CountStatus, limit = 500): Promise<CountSession[]> {
+/** Sessions of a location, newest first (ids sort by time: one `_all_docs` range, no view to build): needs inventory:adjust there. */
+export async function listCounts(couch: Couch, caller: Caller, location: string, status?: CountStatus, limit = 500): Promise<CountSession[]> {
+  const { tenantId } = authorize(caller.principal, 'inventory:adjust', 'Viewing counts', [location]);
   await assertLocations(couch, tenantId, [location]);
   const res = await couch.use(locationDb(tenantId, location)).list({ startkey: `count:${location}:\ufff0`, endkey: `count:${location}:`, descending: true, include_docs: true, limit: 2000 });
   return res.rows

@@ -26,7 +26,7 @@ import { statusOf, type Couch } from '../couch/client.ts';
 import { badRequest, conflict, notFound, parseBody } from '../errors.ts';
 import type { EmailOutboxDoc } from '../platform/types.ts';
 import { assertLocations } from './service.ts';
-import { advanceDoc, insertOnce, variantInfo } from './store.ts';
+import { advanceDoc, findVariant, insertOnce, variantInfo, type VariantInfo } from './store.ts';
 
 /**
  * Suppliers and purchase orders for the API; the rules (states, receipts, over-receipt, last cost)
@@ -51,7 +51,9 @@ const audit = (couch: Couch, tenantId: string, action: string, actor: Actor, tar
 // -------------------------------------------------------------------------------------------------
 // Suppliers
 
-export async function listSuppliers(couch: Couch, tenantId: string): Promise<Supplier[]> {
+/** The tenant's suppliers: needs inventory:adjust. */
+export async function listSuppliers(couch: Couch, caller: Caller): Promise<Supplier[]> {
+  const { tenantId } = authorize(caller.principal, 'inventory:adjust', 'Viewing suppliers');
   const res = await couch.use(catalogDb(tenantId)).list({ startkey: 'supplier:', endkey: 'supplier:\ufff0', include_docs: true });
   return res.rows
     .map((r) => r.doc as unknown as Supplier)
@@ -101,8 +103,17 @@ export async function getPurchaseOrder(couch: Couch, tenantId: string, id: strin
   }
 }
 
-/** Orders delivering to a location, newest first (one `_all_docs` range over time-sorted ids). */
-export async function listPurchaseOrders(couch: Couch, tenantId: string, location: string, status?: PoStatus, limit = 500): Promise<PurchaseOrder[]> {
+/** A catalog variant by exact SKU or barcode, for adding order lines: needs inventory:adjust. */
+export async function variantForOrder(couch: Couch, caller: Caller, code: string): Promise<VariantInfo> {
+  const { tenantId } = authorize(caller.principal, 'inventory:adjust', 'Looking up a variant');
+  const v = await findVariant(couch, tenantId, code);
+  if (!v) throw notFound(`No variant has SKU or barcode ${code}`);
+  return v;
+}
+
+/** Orders delivering to a location, newest first (one `_all_docs` range over time-sorted ids): needs inventory:adjust there. */
+export async function listPurchaseOrders(couch: Couch, caller: Caller, location: string, status?: PoStatus, limit = 500): Promise<PurchaseOrder[]> {
+  const { tenantId } = authorize(caller.principal, 'inventory:adjust', 'Viewing purchase orders', [location]);
   await assertLocations(couch, tenantId, [location]);
   const res = await couch.use(locationDb(tenantId, location)).list({ startkey: `po:${location}:\ufff0`, endkey: `po:${location}:`, descending: true, include_docs: true, limit: 2000 });
   return res.rows

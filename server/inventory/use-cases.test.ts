@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cashier, failure, gmManager, phone, register, untouchable } from '../../tests/support/use-cases.ts';
-import { approve, countFor, recordCounts, reject, startCount, submit } from './counts.ts';
-import { cancelPurchaseOrder, createPurchaseOrder, orderFor, receivePurchaseOrder, saveSupplier, sendPurchaseOrder, updatePurchaseOrder } from './purchase-orders.ts';
+import { approve, countFor, listCounts, recordCounts, reject, startCount, submit } from './counts.ts';
+import { cancelPurchaseOrder, createPurchaseOrder, listPurchaseOrders, listSuppliers, orderFor, receivePurchaseOrder, saveSupplier, sendPurchaseOrder, updatePurchaseOrder, variantForOrder } from './purchase-orders.ts';
 import { createTransfer, receiveTransfer, recordAdjustment, shipTransfer, transferFor } from './service.ts';
 import { setThresholds } from './stock-admin.ts';
 import { adjustmentsAt, inventoryLocations, lookupVariantAt, stockAlertsFor, stockLevelsAt, valuationFor, variantNames } from './stock-queries.ts';
@@ -74,6 +74,7 @@ describe('inventory use cases check their own caller, whoever calls them', () =>
       expect((await failure(approve(untouchable, caller, id))).status).toBe(403);
       expect((await failure(reject(untouchable, caller, id, {}))).status).toBe(403);
       expect((await failure(countFor(untouchable, caller, 'inventory:adjust', 'Viewing counts', id))).status).toBe(403);
+      expect((await failure(listCounts(untouchable, caller, 'GM'))).status).toBe(403);
     }
     // a manager may review: a rejection without a reason is a 400 before anything is read
     expect((await failure(reject(untouchable, { principal: gmManager }, id, {}))).status).toBe(400);
@@ -90,7 +91,12 @@ describe('inventory use cases check their own caller, whoever calls them', () =>
       expect((await failure(cancelPurchaseOrder(untouchable, caller, id))).status).toBe(403);
       expect((await failure(receivePurchaseOrder(untouchable, caller, id, {}))).status).toBe(403);
       expect((await failure(orderFor(untouchable, caller, 'Viewing purchase orders', id))).status).toBe(403);
+      expect((await failure(listSuppliers(untouchable, caller))).status).toBe(403);
+      expect((await failure(variantForOrder(untouchable, caller, '123'))).status).toBe(403);
+      expect((await failure(listPurchaseOrders(untouchable, caller, 'GM'))).status).toBe(403);
     }
+    expect((await failure(listPurchaseOrders(untouchable, { principal: gmManager }, 'HM'))).message).toMatch(/no access to location HM/);
+    expect((await failure(listCounts(untouchable, { principal: gmManager }, 'HM'))).message).toMatch(/no access to location HM/);
     const other = await failure(createPurchaseOrder(untouchable, { principal: gmManager }, { location: 'HM', supplierId: 'supplier:x', lines: [{ variantId: 'p1-v01', qty: 1, unitCost: 100 }] }));
     expect([400, 403]).toContain(other.status);
   });
