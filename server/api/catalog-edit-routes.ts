@@ -6,17 +6,13 @@ import {
   createCategory,
   createProduct,
   deleteCategory,
-  generateBarcodes,
-  getProduct,
-  listCategories,
-  listTaxCategories,
-  listProducts,
   setProductStatus,
   updateCategory,
   updateProduct
 } from '../catalog/products.ts';
-import { createPriceRule, deletePriceRule, listPriceRules, updatePriceRule } from '../catalog/price-rules.ts';
-import { IMAGE_MAX_BYTES, readImage, storeImage } from '../catalog/images.ts';
+import { createPriceRule, deletePriceRule, updatePriceRule } from '../catalog/price-rules.ts';
+import { IMAGE_MAX_BYTES, storeImage } from '../catalog/images.ts';
+import { categoriesFor, imageFor, newBarcodes, priceRulesFor, productFor, productsFor, taxCategoriesFor } from '../catalog/queries.ts';
 import type { Ctx } from '../context.ts';
 import { callerOf, requireAuth } from '../http/authenticate.ts';
 import { badRequest, parseBody, route } from '../http/errors.ts';
@@ -51,9 +47,8 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/products',
     auth,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'catalog:edit', 'Viewing products');
       const q = parseBody(productListQuery, req.query);
-      const out = await listProducts(ctx.couch, p.tenantId, q);
+      const out = await productsFor(ctx.couch, req.principal!, q);
       res.json({ ...out, page: q.page, pageSize: q.pageSize });
     })
   );
@@ -62,8 +57,7 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/products/:id',
     auth,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'catalog:edit', 'Viewing a product');
-      res.json({ product: await getProduct(ctx.couch, p.tenantId, docId(req, 'product'), true) });
+      res.json({ product: await productFor(ctx.couch, req.principal!, docId(req, 'product')) });
     })
   );
 
@@ -100,9 +94,9 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/barcodes',
     auth,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'catalog:edit', 'Generating barcodes');
+      authorize(req.principal!, 'catalog:edit', 'Generating barcodes'); // before the body is looked at
       const body = parseBody(barcodesBody, req.body);
-      res.json({ barcodes: await generateBarcodes(ctx.couch, p.tenantId, body.count, body.exclude) });
+      res.json({ barcodes: await newBarcodes(ctx.couch, req.principal!, body.count, body.exclude) });
     })
   );
 
@@ -110,8 +104,7 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/tax-categories',
     auth,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'catalog:edit', 'Viewing tax categories');
-      res.json({ taxCategories: await listTaxCategories(ctx.couch, p.tenantId) });
+      res.json({ taxCategories: await taxCategoriesFor(ctx.couch, req.principal!) });
     })
   );
 
@@ -119,8 +112,7 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/categories',
     auth,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'catalog:edit', 'Viewing categories');
-      res.json({ categories: await listCategories(ctx.couch, p.tenantId) });
+      res.json({ categories: await categoriesFor(ctx.couch, req.principal!) });
     })
   );
 
@@ -174,8 +166,7 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/images/:id',
     auth,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'catalog:edit', 'Viewing an image');
-      const img = await readImage(ctx.couch, p.tenantId, docId(req, 'image'));
+      const img = await imageFor(ctx.couch, req.principal!, docId(req, 'image'));
       res.setHeader('Content-Type', img.contentType);
       // ids are never reused, so the bytes behind one never change
       res.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
@@ -188,8 +179,7 @@ export function catalogEditRoutes(ctx: Ctx): Router {
     '/price-rules',
     auth,
     route(async (req, res) => {
-      const p = authorize(req.principal!, 'catalog:edit', 'Viewing price rules');
-      res.json({ rules: await listPriceRules(ctx.couch, p.tenantId) });
+      res.json({ rules: await priceRulesFor(ctx.couch, req.principal!) });
     })
   );
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cashier, failure, gmManager as manager, register, untouchable } from '../../tests/support/use-cases.ts';
 import { exportCatalog, importCatalogCsv } from './csv-import.ts';
 import { storeImage } from './images.ts';
+import { categoriesFor, imageFor, newBarcodes, priceRulesFor, productFor, productsFor, taxCategoriesFor } from './queries.ts';
 import { createPriceRule, deletePriceRule, updatePriceRule } from './price-rules.ts';
 import { createCategory, createProduct, deleteCategory, setProductStatus, updateCategory, updateProduct } from './products.ts';
 
@@ -21,7 +22,14 @@ describe('catalog writes check their own caller, whoever calls them', () => {
         deletePriceRule(untouchable, caller, 'price_rule:x', {}),
         storeImage(untouchable, caller, Buffer.alloc(0), 'image/png'),
         importCatalogCsv(untouchable, caller, 'not,a,catalog', { dryRun: false }),
-        exportCatalog(untouchable, caller)
+        exportCatalog(untouchable, caller),
+        productsFor(untouchable, principal, { page: 1, pageSize: 25 } as never),
+        productFor(untouchable, principal, 'product:x'),
+        newBarcodes(untouchable, principal, 1, []),
+        taxCategoriesFor(untouchable, principal),
+        categoriesFor(untouchable, principal),
+        imageFor(untouchable, principal, 'image:x'),
+        priceRulesFor(untouchable, principal)
       ];
       for (const r of refusals) expect((await failure(r)).status).toBe(403);
     }
