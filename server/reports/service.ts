@@ -6,7 +6,7 @@ import { buildReport, type ReportName, type ReportTable } from '#domain/report-t
 import { dashboardDays, dashboardOf, matchesJournal, saleNumber, totals, type DashboardFigures, type JournalFilter, type SaleFact } from '#domain/sales-analytics.ts';
 import { outboxSchema, type OutboxDoc, type SaleDoc, type VoidDoc } from '#domain/schemas/index.ts';
 import { recordAudit } from '../audit.ts';
-import { principalId, type Principal } from '../auth/principal.ts';
+import { authorize, principalId, type Principal } from '../auth/principal.ts';
 import { statusOf, type Couch } from '../couch/client.ts';
 import { badRequest } from '../errors.ts';
 import { loadRange, loadSale, loadScope, type LocationInfo, type Scope } from './load.ts';
@@ -53,6 +53,7 @@ function formatsOf(scope: Scope): LocationFormats {
 const currencyOf = (locations: LocationInfo[]) => locations[0]?.currency ?? 'USD';
 
 export async function runReport(couch: Couch, p: Principal, report: ReportName, q: RangeQuery): Promise<ReportResult> {
+  authorize(p, 'report:view', 'Reports');
   const scope = await loadScope(couch, p, q.location);
   const loaded = await loadRange(couch, scope, q.from, q.to, { closes: report === 'z-reports', layaways: report === 'tenders' });
   const table = buildReport({
@@ -90,6 +91,7 @@ export interface Dashboard extends DashboardFigures {
  * location keeps its own days (domain/sales-analytics.ts dashboardOf, the reports' own figures).
  */
 export async function dashboard(couch: Couch, p: Principal, location: string | undefined, now = new Date()): Promise<Dashboard> {
+  authorize(p, 'report:view', 'The dashboard');
   const scope = await loadScope(couch, p, location);
   const base = { asOf: now.toISOString(), currency: currencyOf(scope.locations), formats: formatsOf(scope) };
   const all = [...dashboardDays(scope.locations, now).values()];
@@ -132,6 +134,7 @@ export interface JournalEntry {
 }
 
 export async function journal(couch: Couch, p: Principal, q: z.output<typeof journalQuery> & RangeQuery) {
+  authorize(p, 'report:view', 'The sales journal');
   const scope = await loadScope(couch, p, q.location);
   const { facts } = await loadRange(couch, scope, q.from, q.to);
   const filter: JournalFilter = { ...(q.cashier ? { cashierId: q.cashier } : {}), ...(q.register ? { registerId: q.register } : {}), ...(q.type ? { type: q.type } : {}), ...(q.q ? { q: q.q } : {}) };
@@ -192,6 +195,7 @@ async function getOrNull<T>(couch: Couch, db: string, id: string): Promise<T | n
 }
 
 export async function saleDetail(couch: Couch, p: Principal, code: string, saleId: string): Promise<SaleDetail> {
+  authorize(p, 'report:view', 'The sales journal');
   const scope = await loadScope(couch, p, code);
   const found = await loadSale(couch, scope, code, saleId);
   const [loc, settings, customer] = await Promise.all([
@@ -216,6 +220,7 @@ export const emailBody = z.object({ location: z.string().trim().toUpperCase(), t
  * its id names the admin portal instead of a register: `outbox:admin:{ulid}`.
  */
 export async function emailReceipt(couch: Couch, p: Principal, saleId: string, body: z.output<typeof emailBody>, requestId: string): Promise<OutboxDoc> {
+  authorize(p, 'report:view', 'Emailing a receipt');
   const scope = await loadScope(couch, p, body.location);
   const { sale } = await loadSale(couch, scope, body.location, saleId);
   const parsed = outboxSchema.safeParse({
