@@ -7,7 +7,8 @@
  * unknown `filter` on `_changes` and a non-admin `PUT /{db}` crash the process. The gateway never
  * forwards such requests; as a second layer this wrapper answers 401 to anything not carrying the
  * service account's Basic credentials and 400 to any `filter`, so even a local process cannot reach
- * those paths. If it dies anyway, the parent restarts it.
+ * those paths. If it dies anyway, the parent restarts it. A database deleted while requests read it
+ * was re-created by them (below: deletions wait for requests opening it).
  *
  * Plain CommonJS because express-pouchdb is CommonJS and this file must start fast without tsx.
  */
@@ -124,18 +125,94 @@ function dbUpdates(url, req, res) {
   });
 }
 
-const server = http.createServer(function (req, res) {
-  if (!authorised(req.headers.authorization)) return deny(res, 401, 'unauthorized', 'service credentials required');
-  const url = new URL(req.url || '/', 'http://127.0.0.1');
-  if (url.searchParams.has('filter')) return deny(res, 400, 'bad_request', 'filters are not supported by the embedded store');
-  if (url.pathname === '/_db_updates') return dbUpdates(url, req, res);
+/**
+ * A deleted database must stay deleted. express-pouchdb checks that a database exists (its list from
+ * pouchdb-all-dbs), then opens it through one global queue; a request checked just before a deletion
+ * opened the database again just after it — re-creating it, empty, and listing it again (measured:
+ * 30 of 40 deletions with reads running beside them; in the backup drill, a worker reading a
+ * tenant's databases while they were deleted). So a deletion waits until no request is between that
+ * check and holding the database (milliseconds), and requests that arrive during the deletion wait
+ * for it to end, then find the database gone (404), as CouchDB answers.
+ */
+const deleting = new Map(); // database → the deletion in progress
+const opening = new Map(); // database → requests between the existence check and holding the database
+const openWaiters = new Map(); // database → deletions waiting for its `opening` to reach 0
+
+const epUtils = require('express-pouchdb/lib/utils');
+const cleanFilename = require('express-pouchdb/lib/clean-filename');
+const setDBOnReq = epUtils.setDBOnReq;
+epUtils.setDBOnReq = function (dbName, dbWrapper, req, res, next) {
+  const name = cleanFilename(dbName);
+  const start = function () {
+    opening.set(name, (opening.get(name) || 0) + 1);
+    let released = false;
+    const release = function () {
+      if (released) return;
+      released = true;
+      const left = opening.get(name) - 1;
+      if (left > 0) return void opening.set(name, left);
+      opening.delete(name);
+      for (const wake of openWaiters.get(name) || []) wake();
+      openWaiters.delete(name);
+    };
+    res.on('close', release);
+    res.on('finish', release);
+    setDBOnReq(dbName, dbWrapper, req, res, function () {
+      release();
+      next.apply(null, arguments);
+    });
+  };
+  const pending = deleting.get(name);
+  if (pending) pending.then(start);
+  else start();
+};
+
+function noneOpening(name) {
+  if (!opening.get(name)) return Promise.resolve();
+  return new Promise(function (resolve) {
+    const list = openWaiters.get(name) || [];
+    list.push(resolve);
+    openWaiters.set(name, list);
+  });
+}
+
+function handle(req, res, url) {
   const write = writeOf(req.method, url.pathname);
   if (write) {
     res.on('finish', function () {
       if (res.statusCode < 300) noteUpdate(write[1], write[0]);
     });
   }
+  if (write && write[0] === 'deleted') {
+    const db = cleanFilename(write[1]);
+    const done = new Promise(function (resolve) {
+      res.on('close', resolve);
+      res.on('finish', resolve);
+    });
+    const previous = deleting.get(db) || Promise.resolve();
+    const mine = previous
+      .then(function () {
+        return noneOpening(db);
+      })
+      .then(function () {
+        app(req, res);
+        return done;
+      });
+    deleting.set(db, mine);
+    mine.then(function () {
+      if (deleting.get(db) === mine) deleting.delete(db);
+    });
+    return;
+  }
   app(req, res);
+}
+
+const server = http.createServer(function (req, res) {
+  if (!authorised(req.headers.authorization)) return deny(res, 401, 'unauthorized', 'service credentials required');
+  const url = new URL(req.url || '/', 'http://127.0.0.1');
+  if (url.searchParams.has('filter')) return deny(res, 400, 'bad_request', 'filters are not supported by the embedded store');
+  if (url.pathname === '/_db_updates') return dbUpdates(url, req, res);
+  handle(req, res, url);
 });
 // longpoll/continuous feeds can stay open for a long time.
 server.requestTimeout = 0;

@@ -92,4 +92,25 @@ describe.skipIf(skip)('express-pouchdb defects are unreachable', () => {
     expect(status).toBe(200);
     expect(s.embedded!.restartCount).toBe(before + 1);
   });
+
+  it('a database deleted while requests read it stays deleted (express-pouchdb re-opened it: listed again and re-created, empty)', async () => {
+    const url = s.couch.creds.url.replace(/\/$/, '');
+    const headers = { authorization: s.couch.authHeader };
+    const listed = async (db: string) => ((await (await fetch(`${url}/_all_dbs`, { headers })).json()) as string[]).includes(db);
+    for (let i = 0; i < 15; i++) {
+      const db = `zz-deleted-${i}`;
+      expect((await fetch(`${url}/${db}`, { method: 'PUT', headers })).status).toBe(201);
+      let stop = false;
+      const readers = Array.from({ length: 4 }, async () => {
+        while (!stop) await fetch(`${url}/${db}/_all_docs?limit=1`, { headers }).then((r) => r.text());
+      });
+      await new Promise((r) => setTimeout(r, 5));
+      expect((await fetch(`${url}/${db}`, { method: 'DELETE', headers })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 20));
+      stop = true;
+      await Promise.all(readers);
+      expect(await listed(db), `${db} listed after its deletion`).toBe(false);
+      expect((await fetch(`${url}/${db}`, { headers })).status, `${db} re-created`).toBe(404);
+    }
+  });
 });
