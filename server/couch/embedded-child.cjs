@@ -129,7 +129,7 @@ function dbUpdates(url, req, res) {
  * A deleted database must stay deleted. express-pouchdb checks that a database exists (its list from
  * pouchdb-all-dbs), then opens it through one global queue; a request checked just before a deletion
  * opened the database again just after it — re-creating it, empty, and listing it again (measured:
- * 30 of 40 deletions with reads running beside them; in the backup drill, a worker reading a
+ * most of 40 deletions with reads running beside them; in the backup drill, a worker reading a
  * tenant's databases while they were deleted). So a deletion waits until no request is between that
  * check and holding the database (milliseconds), and requests that arrive during the deletion wait
  * for it to end, then find the database gone (404), as CouchDB answers.
