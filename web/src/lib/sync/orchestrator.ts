@@ -59,7 +59,12 @@ class DbRunner {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private pendingTimer: ReturnType<typeof setInterval> | undefined;
   private pushedSeq: number | string = 0;
-  /** `${id}@${rev}` pulled since the last push pause (bounded: cleared at each pause) */
+  /**
+   * `${id}@${rev}` the server has: pulled since the last push pause, or found on the server by the
+   * last online count. Offline nothing can be asked, and a revision pulled just before the network
+   * went was counted as the device's to send ("2 to send" for one sale in CI). Bounded: each push
+   * pause forgets what it covered.
+   */
   private pulledRevs = new Set<string>();
 
   private idle = { pull: false, push: false };
@@ -213,9 +218,12 @@ class DbRunner {
         // current sequence is on the server. (PouchDB emits 'change' only for batches that wrote
         // documents, so its last_seq cannot be used for this.) A write racing this read makes the
         // push active again and the next pause corrects the count.
+        // Only what was known before the sequence is read is covered by it: a revision pulled while
+        // info() runs may lie beyond update_seq and must stay known.
+        const covered = [...this.pulledRevs];
         void this.local.info().then((info) => {
           this.pushedSeq = info.update_seq;
-          this.pulledRevs.clear();
+          for (const r of covered) this.pulledRevs.delete(r);
           void this.saveMark();
           return this.countPending();
         });
@@ -266,6 +274,8 @@ class DbRunner {
    */
   private async missingOnServer(changes: PouchDB.Core.ChangesResponseChange<object>[]): Promise<number> {
     const diff = await this.remote.revsDiff(Object.fromEntries(changes.map((c) => [c.id, c.changes.map((x) => x.rev)])));
+    // what the server has stays known, so an offline count does not count it again
+    for (const c of changes) if (!(c.id in diff) && c.changes[0]) this.pulledRevs.add(`${c.id}@${c.changes[0].rev}`);
     return Object.keys(diff).length;
   }
 
