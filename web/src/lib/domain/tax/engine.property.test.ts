@@ -5,22 +5,23 @@ import { computeTax, tableFromSingleRate, type TaxComponent, type TaxContext, ty
 
 const CATEGORIES = ['general', 'clothing', 'food'] as const;
 
-const rule = (inclusive: boolean): fc.Arbitrary<TaxRule> =>
+const rule = (withTaxedOver: boolean): fc.Arbitrary<TaxRule> =>
   fc.oneof(
     fc.constant<TaxRule>({ kind: 'taxable' }),
     fc.constant<TaxRule>({ kind: 'exempt' }),
     fc.integer({ min: 0, max: 250_000 }).map((ratePpm): TaxRule => ({ kind: 'reduced', ratePpm })),
     fc.integer({ min: 0, max: 30_000 }).map((threshold): TaxRule => ({ kind: 'exempt_under', threshold })),
-    ...(inclusive ? [] : [fc.integer({ min: 0, max: 30_000 }).map((threshold): TaxRule => ({ kind: 'taxed_over', threshold }))])
+    // the inclusive/exclusive comparison leaves taxed_over out: it judges the price it is given
+    ...(withTaxedOver ? [fc.integer({ min: 0, max: 30_000 }).map((threshold): TaxRule => ({ kind: 'taxed_over', threshold }))] : [])
   );
 
-const components = (inclusive: boolean): fc.Arbitrary<TaxComponent[]> =>
+const components = (withTaxedOver: boolean): fc.Arbitrary<TaxComponent[]> =>
   fc.array(
     fc.record({
       name: fc.constantFrom('State', 'County', 'City', 'District'),
       kind: fc.constantFrom('country', 'state', 'county', 'city', 'special') as fc.Arbitrary<TaxComponent['kind']>,
       ratePpm: fc.integer({ min: 0, max: 250_000 }),
-      rules: fc.dictionary(fc.constantFrom(...CATEGORIES), rule(inclusive), { maxKeys: 3 })
+      rules: fc.dictionary(fc.constantFrom(...CATEGORIES), rule(withTaxedOver), { maxKeys: 3 })
     }),
     { minLength: 1, maxLength: 4 }
   ).map((cs) => cs.map((c, i) => ({ ...c, id: `c${i}` })));
@@ -39,7 +40,7 @@ const settings = fc.record({
   roundingMode: fc.constantFrom<RoundingMode>('half_up', 'half_even')
 });
 
-const scenario = settings.chain((s) => fc.record({ s: fc.constant(s), cs: components(s.pricesIncludeTax), lines }));
+const scenario = fc.record({ s: settings, cs: components(true), lines });
 
 const ctxOf = (s: { pricesIncludeTax: boolean; rounding: 'line' | 'invoice'; roundingMode: RoundingMode }, cs: TaxComponent[], over: Partial<TaxContext> = {}): TaxContext => ({
   ...s,
@@ -158,7 +159,7 @@ describe('tax engine properties', () => {
   it('agrees between inclusive and exclusive pricing: the tax inside a price is the tax on the price without it, within a unit per component', () => {
     fc.assert(
       fc.property(
-        components(true),
+        components(false),
         fc.record({ taxCategory: fc.constantFrom(...CATEGORIES), qty: fc.integer({ min: 1, max: 5 }), unit: fc.integer({ min: 0, max: 40_000 }) }),
         fc.constantFrom<RoundingMode>('half_up', 'half_even'),
         (cs, l, roundingMode) => {

@@ -97,8 +97,9 @@ describe('tax engine: Massachusetts clothing over $175', () => {
     const r = computeTax([item(-20_000, 'clothing', -1)], ctx(MA));
     expect(r.lines[0]!.tax).toBe(-156);
   });
-  it('refuses a taxed-over rule with inclusive prices', () => {
-    expect(() => computeTax([item(20_000, 'clothing')], ctx(MA, { pricesIncludeTax: true }))).toThrow(RangeError);
+  it('with inclusive prices, takes the tax out of the part above the threshold', () => {
+    // 2500 above $175 holds 6.25 %: 2500 × 62500 / 1062500 = 147.06 → 147
+    expect(computeTax([item(20_000, 'clothing')], ctx(MA, { pricesIncludeTax: true })).lines[0]!.tax).toBe(147);
   });
 });
 

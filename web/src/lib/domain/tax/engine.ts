@@ -39,8 +39,8 @@ function checkRate(ppm: number, what: string): void {
   if (ppm > 1_000_000) throw new RangeError(`${what} cannot be more than 100 %`);
 }
 
-/** The version's components, checked: rates within 0–100 %, unique ids, thresholds ≥ 0, none taxed_over when prices include tax. */
-export function checkVersion(version: TaxVersion, pricesIncludeTax: boolean): void {
+/** The version's components, checked: rates within 0–100 %, unique ids, thresholds ≥ 0. */
+export function checkVersion(version: TaxVersion): void {
   const ids = new Set<string>();
   for (const c of version.components) {
     if (!c.id) throw new RangeError('a tax component needs an id');
@@ -51,7 +51,6 @@ export function checkVersion(version: TaxVersion, pricesIncludeTax: boolean): vo
     for (const [category, rule] of Object.entries(c.rules)) {
       if (rule.kind === 'reduced') checkRate(rule.ratePpm, `${c.id} ${category} reduced rate`);
       if (rule.kind === 'exempt_under' || rule.kind === 'taxed_over') checkInt(rule.threshold, `${c.id} ${category} threshold`, 0);
-      if (rule.kind === 'taxed_over' && pricesIncludeTax) throw new RangeError(`${c.id} ${category}: a taxed-over-threshold rule needs prices that exclude tax`);
     }
   }
 }
@@ -110,7 +109,7 @@ const num = (b: bigint) => Number(b) || 0;
 export function computeTax(lines: readonly TaxLine[], ctx: TaxContext): TaxResult {
   const date = saleDate(ctx.at, ctx.timeZone);
   const version = versionOn(ctx.table, date);
-  checkVersion(version, ctx.pricesIncludeTax);
+  checkVersion(version);
   const customerExempt = exemptionValidOn(ctx.exemption, date);
 
   const plans: (Share[] | null)[] = lines.map((l) => {

@@ -27,7 +27,9 @@ export type ComponentKind = (typeof COMPONENT_KINDS)[number];
  *   (New York clothing and footwear under $110 an item: the state's 4 % and the MCTD's share are
  *   exempt, a county that does not opt in still taxes it — one rule on each exempting component).
  * - `taxed_over`: only the part of each unit's price above `threshold` is taxed
- *   (Massachusetts clothing: the first $175 of an item is exempt). Not allowed with inclusive prices.
+ *   (Massachusetts clothing: the first $175 of an item is exempt). With inclusive prices (no known
+ *   jurisdiction combines the two; defined so that no table can stop a register) the threshold is
+ *   compared with the tax-inclusive price and the part above it holds its tax like any inclusive amount.
  */
 export type TaxRule =
   | { kind: 'taxable' }
