@@ -107,10 +107,13 @@ const num = (b: bigint) => Number(b) || 0;
  * 100 %, a fixed line whose components do not sum to its tax) throws a RangeError.
  */
 export function computeTax(lines: readonly TaxLine[], ctx: TaxContext): TaxResult {
-  const date = saleDate(ctx.at, ctx.timeZone);
-  const version = versionOn(ctx.table, date);
+  // The local date costs an Intl lookup: only work it out when a dated version or an exemption needs it
+  // (a single-rate location re-prices its cart on every change).
+  if (Number.isNaN(Date.parse(ctx.at))) throw new RangeError(`sale time must be an ISO instant, got ${ctx.at}`);
+  const date = ctx.table.versions.length > 1 || ctx.exemption ? saleDate(ctx.at, ctx.timeZone) : null;
+  const version = date === null ? versionOn(ctx.table, '0000-01-01') : versionOn(ctx.table, date);
   checkVersion(version);
-  const customerExempt = exemptionValidOn(ctx.exemption, date);
+  const customerExempt = date !== null && exemptionValidOn(ctx.exemption, date);
 
   const plans: (Share[] | null)[] = lines.map((l) => {
     checkInt(l.qty, 'qty');
