@@ -36,6 +36,8 @@ const raw = {
     // price rules replicate to every device with the catalog, so registers apply them offline
     price_rule: { db: 'catalog', lifecycle: 'mutable', write: 'catalog:edit', conflict: { rule: 'field-lww' } },
     tax_rate: { db: 'catalog', lifecycle: 'mutable', write: 'settings:manage', conflict: { rule: 'field-lww' } },
+    // jurisdiction tax tables (domain/tax): replicate with the catalog so registers tax offline
+    tax_table: { db: 'catalog', lifecycle: 'mutable', write: 'settings:manage', conflict: { rule: 'field-lww' } },
     location: { db: 'catalog', lifecycle: 'mutable', write: null, conflict: { rule: 'server-only' } },
     register: { db: 'catalog', lifecycle: 'mutable', write: null, conflict: { rule: 'server-only' } },
     staff: { db: 'catalog', lifecycle: 'mutable', write: null, conflict: { rule: 'server-only' } },

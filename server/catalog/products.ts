@@ -232,23 +232,46 @@ export async function generateBarcodes(couch: Couch, tenantId: string, count: nu
 
 // --- categories ---
 
+/** A tax category choice: products using it, the rates exempting it, the tax tables with a rule for it. */
+export interface TaxCategoryChoice {
+  id: string;
+  products: number;
+  exemptAt: string[];
+  /** tax tables (by name) whose components have a rule for this category (domain/tax) */
+  ruledBy: string[];
+}
+
 /**
  * The tax categories an admin chooses from: "standard" (taxed at each store's rate), every category a
- * tax rate exempts, and every category products already use (a grouped `_count` view: one read, not
- * a scan of the catalog), sorted, each once.
+ * tax rate exempts or a tax table has a rule for, and every category products already use, sorted,
+ * each once.
  */
-export async function listTaxCategories(couch: Couch, tenantId: string): Promise<{ id: string; products: number; exemptAt: string[] }[]> {
-  const db = couch.use(catalogDb(tenantId));
-  const [inUse, rates] = await Promise.all([
-    db.view<number>('tax_categories', 'in_use', { group: true }).then((r) => r.rows as unknown as { key: string; value: number }[]),
-    listPrefix<{ name: string; exemptCategories?: string[] }>(db, 'tax_rate:')
-  ]);
-  const out = new Map<string, { id: string; products: number; exemptAt: string[] }>();
-  const entry = (id: string) => out.get(id) ?? out.set(id, { id, products: 0, exemptAt: [] }).get(id)!;
+export function taxCategoryChoices(
+  inUse: readonly { key: string; value: number }[],
+  rates: readonly { name: string; exemptCategories?: string[] }[],
+  tables: readonly { name: string; versions?: { components?: { rules?: Record<string, unknown> }[] }[] }[]
+): TaxCategoryChoice[] {
+  const out = new Map<string, TaxCategoryChoice>();
+  const entry = (id: string) => out.get(id) ?? out.set(id, { id, products: 0, exemptAt: [], ruledBy: [] }).get(id)!;
   entry('standard');
   for (const r of inUse) entry(r.key).products = r.value;
   for (const rate of rates) for (const c of rate.exemptCategories ?? []) entry(c).exemptAt.push(rate.name);
+  for (const t of tables) {
+    const named = new Set((t.versions ?? []).flatMap((v) => (v.components ?? []).flatMap((c) => Object.keys(c.rules ?? {}))));
+    for (const c of named) entry(c).ruledBy.push(t.name);
+  }
   return [...out.values()].sort((a, b) => (a.id === 'standard' ? -1 : b.id === 'standard' ? 1 : a.id.localeCompare(b.id)));
+}
+
+/** taxCategoryChoices from the catalog: the grouped `_count` view (one read, not a scan of the catalog), the rates and the tables. */
+export async function listTaxCategories(couch: Couch, tenantId: string): Promise<TaxCategoryChoice[]> {
+  const db = couch.use(catalogDb(tenantId));
+  const [inUse, rates, tables] = await Promise.all([
+    db.view<number>('tax_categories', 'in_use', { group: true }).then((r) => r.rows as unknown as { key: string; value: number }[]),
+    listPrefix<{ name: string; exemptCategories?: string[] }>(db, 'tax_rate:'),
+    listPrefix<{ name: string; versions?: { components?: { rules?: Record<string, unknown> }[] }[] }>(db, 'tax_table:')
+  ]);
+  return taxCategoryChoices(inUse, rates, tables);
 }
 
 export async function listCategories(couch: Couch, tenantId: string) {

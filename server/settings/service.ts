@@ -2,7 +2,7 @@ import { textRule } from '#domain/schemas/text.ts';
 import { z } from 'zod';
 import { PLATFORM_DB, catalogDb } from '#domain/db-names.ts';
 import { planOf } from '#domain/plans.ts';
-import { locationSchema, settingsSchema, taxRateSchema, type DocOf } from '#domain/schemas/index.ts';
+import { locationSchema, settingsSchema, taxRateSchema, taxTableSchema, type DocOf } from '#domain/schemas/index.ts';
 import { EDITABLE_SETTINGS, taxRateIdFor, taxRateInput, type SettingsUpdate } from '#domain/tenant-settings.ts';
 import { recordAudit } from '../audit.ts';
 import { hasPermission, mayUseLocation, principalId, type Principal } from '../auth/principal.ts';
@@ -29,6 +29,8 @@ export const locationPatch = z
     /** null: back to the currency's default */
     locale: localeTag.nullable(),
     taxRateId: z.string().max(200).nullable(),
+    /** the location's jurisdiction tax table (tax_table:…); null: back to its single rate */
+    taxTableId: z.string().regex(/^tax_table:[a-z0-9_-]{1,60}$/i, 'must be a tax table id').nullable(),
     pricesIncludeTax: z.boolean()
   })
   .partial()
@@ -55,6 +57,7 @@ function publicLocation(d: LocationDoc) {
     /** what dates and money are written in: the location's locale, else its currency's default */
     effectiveLocale: d.locale ?? defaultLocale(d.currency),
     taxRateId: d.taxRateId ?? null,
+    taxTableId: d.taxTableId ?? null,
     pricesIncludeTax: d.pricesIncludeTax
   };
 }
@@ -78,6 +81,7 @@ export async function updateLocation(ctx: Ctx, p: Principal, code: string, patch
   if (!mayUseLocation(p, code)) throw forbidden(`No access to location ${code}`);
   const catalog = ctx.couch.use(catalogDb(p.tenantId));
   if (patch.taxRateId) await getTaxRate(ctx, p.tenantId, patch.taxRateId);
+  if (patch.taxTableId) await getTaxTable(ctx, p.tenantId, patch.taxTableId);
   const now = new Date().toISOString();
   let saved: LocationDoc | null;
   let changed: string[] = [];
@@ -85,10 +89,12 @@ export async function updateLocation(ctx: Ctx, p: Principal, code: string, patch
     saved = await updateDoc<LocationDoc>(catalog, `location:${code}`, (d) => {
       changed = changedKeys(d, patch);
       if (changed.length === 0) return null;
-      const { taxRateId, locale, ...rest } = patch;
+      const { taxRateId, taxTableId, locale, ...rest } = patch;
       const next: Record<string, unknown> = { ...d, ...rest, updatedAt: now, updatedBy: principalId(p) };
       if (taxRateId === null) delete next.taxRateId;
       else if (taxRateId !== undefined) next.taxRateId = taxRateId;
+      if (taxTableId === null) delete next.taxTableId;
+      else if (taxTableId !== undefined) next.taxTableId = taxTableId;
       if (locale === null) delete next.locale;
       else if (locale !== undefined) next.locale = locale;
       // field-lww conflict rule: the fields written now win over an older concurrent edit
@@ -168,6 +174,15 @@ function publicTaxRate(d: TaxRateDoc, locations: LocationDoc[]) {
 async function catalogList<T>(ctx: Ctx, tenantId: string, prefix: string, parse: (d: unknown) => T): Promise<T[]> {
   const rows = await ctx.couch.use(catalogDb(tenantId)).list({ startkey: `${prefix}:`, endkey: `${prefix}:\ufff0`, include_docs: true });
   return rows.rows.flatMap((r) => (r.doc && !(r.doc as { _deleted?: boolean })._deleted ? [parse(r.doc)] : []));
+}
+
+async function getTaxTable(ctx: Ctx, tenantId: string, id: string): Promise<void> {
+  try {
+    taxTableSchema.parse(await ctx.couch.use(catalogDb(tenantId)).get(id));
+  } catch (err) {
+    if (statusOf(err) === 404) throw notFound(`Tax table ${id} does not exist`);
+    throw err;
+  }
 }
 
 async function getTaxRate(ctx: Ctx, tenantId: string, id: string): Promise<TaxRateDoc> {

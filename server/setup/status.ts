@@ -34,8 +34,9 @@ export async function setupFacts(couch: Couch, tenantId: string): Promise<SetupF
   ]);
   return {
     locations: locations.rows.map((r) => {
-      const l = r.doc as unknown as { code: string; address?: string; taxRateId?: string };
-      return { code: l.code, address: l.address ?? '', hasTaxRate: Boolean(l.taxRateId) };
+      const l = r.doc as unknown as { code: string; address?: string; taxRateId?: string; taxTableId?: string };
+      // a jurisdiction tax table taxes the location as well as a single rate does
+      return { code: l.code, address: l.address ?? '', hasTaxRate: Boolean(l.taxRateId || l.taxTableId) };
     }),
     products: products.length,
     // the owner who signed up is the first staff member

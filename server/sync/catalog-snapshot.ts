@@ -18,7 +18,7 @@ interface Snapshot {
 }
 
 /** Catalog documents a register reads before anything else; small, sent whole. */
-const REFERENCE_PREFIXES = ['staff:', 'settings:', 'location:', 'tax_rate:', 'category:', 'register:', 'price_rule:'];
+const REFERENCE_PREFIXES = ['staff:', 'settings:', 'location:', 'tax_rate:', 'tax_table:', 'category:', 'register:', 'price_rule:'];
 const empty = (): Snapshot => ({ seq: 0, products: new Map(), reference: new Map() });
 
 const PAGE = 5_000;

@@ -58,8 +58,8 @@ const REGISTER_DOCS: DocType[] = ['sale', 'shift', 'shift_close', 'cash_movement
 const BACK_OFFICE: DocType[] = ['category', 'product', 'price_rule', 'stock_movement', 'count_session', 'customer', 'ledger_entry'];
 /** Document types each principal may write (hand-written). */
 const WRITE: Record<PrincipalName, DocType[]> = {
-  owner: [...BACK_OFFICE, 'tax_rate', 'settings'],
-  admin: [...BACK_OFFICE, 'tax_rate', 'settings'],
+  owner: [...BACK_OFFICE, 'tax_rate', 'tax_table', 'settings'],
+  admin: [...BACK_OFFICE, 'tax_rate', 'tax_table', 'settings'],
   manager: BACK_OFFICE,
   cashier: [],
   clerk: ['stock_movement', 'count_session'],
@@ -71,7 +71,7 @@ const WRITE: Record<PrincipalName, DocType[]> = {
   pinCashierOnPhone: [],
   pinClerkOnPhone: ['stock_movement', 'count_session'],
   apiKey: [],
-  otherOwner: [...BACK_OFFICE, 'tax_rate', 'settings'],
+  otherOwner: [...BACK_OFFICE, 'tax_rate', 'tax_table', 'settings'],
   anonymous: []
 };
 /** The device a principal writes as (register documents are named after it). */
@@ -135,6 +135,14 @@ const DOC_MAKERS: Record<string, (dev: string) => Record<string, unknown>> = {
   product: () => makeProduct(`product:fz-${newUlid().toLowerCase()}`),
   category: () => ({ _id: `category:${newUlid()}`, type: 'category', name: 'Hats', updatedAt: now(), updatedBy: 'user:x' }),
   tax_rate: () => ({ _id: `tax_rate:${newUlid()}`, type: 'tax_rate', name: 'VAT', ratePpm: 200_000, updatedAt: now(), updatedBy: 'user:x' }),
+  tax_table: () => ({
+    _id: `tax_table:${newUlid()}`,
+    type: 'tax_table',
+    name: 'NYC',
+    versions: [{ components: [{ id: 'ny-state', name: 'New York State', kind: 'state', ratePpm: 40_000, rules: { clothing: { kind: 'exempt_under', threshold: 11_000 } } }] }],
+    updatedAt: now(),
+    updatedBy: 'user:x'
+  }),
   stock_movement: () => ({ _id: `movement:adj:${newUlid()}`, type: 'stock_movement', locationCode: 'GM', reason: 'damage', lines: [{ variantId: 'p1-v01', qty: -1 }], createdAt: now(), createdBy: 'user:x' }),
   count_session: (dev) => ({
     _id: `count:GM:${newUlid()}`,

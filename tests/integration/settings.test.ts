@@ -129,6 +129,14 @@ describe('tax rates and settings', () => {
     expect((await s.call('POST', '/api/v1/settings/tax-rates', { token: owner, body: { name: 'Float', ratePpm: 7.5 } })).status).toBe(400);
 
     expect((await s.call('PATCH', '/api/v1/locations/GM', { token: owner, body: { taxRateId: 'tax_rate:nope' } })).status).toBe(404);
+    // a jurisdiction tax table (written through the gateway today; its editor comes later) is assigned the same way
+    expect((await s.call('PATCH', '/api/v1/locations/GM', { token: owner, body: { taxTableId: 'tax_table:nope' } })).status).toBe(404);
+    await s.couch.use(catalogDb(t)).insert({ _id: 'tax_table:nyc', type: 'tax_table', name: 'NYC', versions: [{ components: [{ id: 'ny-state', name: 'New York State', kind: 'state', ratePpm: 40_000, rules: {} }] }], updatedAt: new Date().toISOString(), updatedBy: 'user:x' });
+    const withTable = await s.call('PATCH', '/api/v1/locations/GM', { token: owner, body: { taxTableId: 'tax_table:nyc' } });
+    expect(withTable.status).toBe(200);
+    expect((await json<{ location: { taxTableId: string | null } }>(withTable)).location.taxTableId).toBe('tax_table:nyc');
+    expect((await s.call('PATCH', '/api/v1/locations/GM', { token: owner, body: { taxTableId: null } })).status).toBe(200);
+    expect(await s.couch.use(catalogDb(t)).get('location:GM')).not.toHaveProperty('taxTableId');
     expect((await s.call('PATCH', '/api/v1/locations/GM', { token: owner, body: { taxRateId: taxRate.id } })).status).toBe(200);
     const forGm = await json<{ taxRates: { id: string; locations: string[] }[] }>(await s.call('GET', '/api/v1/settings/tax-rates?location=GM', { token: owner }));
     expect(forGm.taxRates).toEqual([expect.objectContaining({ id: taxRate.id, ratePpm: 190_000, exemptCategories: ['exempt'], locations: ['GM'] })]);

@@ -76,6 +76,33 @@ describe('documents written through the gateway', () => {
     expect((await s.call('GET', `${loc()}/${encodeURIComponent(bad._id)}`, { token: register })).status).toBe(404);
   });
 
+  it('tax by jurisdiction: a sale line’s components must sum to its tax; an owner’s tax table is stored, a malformed one or a cashier’s refused', async () => {
+    const line = (taxes: { jurisdictionId: string; name: string; ratePpm: number; amount: number }[]) => [{ lineId: 'l1', productId: 'product:p1', variantId: 'p1-v01', sku: 'T-1', name: 'Tee', qty: 1, unitPrice: 1000, discount: 0, tax: 89, total: 1089, taxes }];
+    const state = { jurisdictionId: 'ny-state', name: 'New York State', ratePpm: 40_000, amount: 40 };
+    const city = { jurisdictionId: 'nyc', name: 'New York City', ratePpm: 48_750, amount: 49 };
+    const good = makeSale('GM', tillId, { lines: line([state, city]) });
+    expect((await s.call('PUT', `${loc()}/${encodeURIComponent(good._id)}`, { token: register, body: good })).status).toBe(201);
+    const off = makeSale('GM', tillId, { lines: line([state, { ...city, amount: 48 }]) });
+    const res = await s.call('PUT', `${loc()}/${encodeURIComponent(off._id)}`, { token: register, body: off });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { reason: string }).reason).toContain('lines.0.taxes');
+
+    const table = {
+      type: 'tax_table',
+      name: 'NYC',
+      versions: [{ components: [{ id: 'ny-state', name: 'New York State', kind: 'state', ratePpm: 40_000, rules: { clothing: { kind: 'exempt_under', threshold: 11_000 } } }] }],
+      updatedAt: new Date().toISOString(),
+      updatedBy: 'user:o'
+    };
+    const cat = `/db/t-${t}-catalog`;
+    expect((await s.call('PUT', `${cat}/tax_table:nyc`, { token: owner, body: table })).status).toBe(201);
+    expect((await s.call('PUT', `${cat}/tax_table:nyc2`, { token: cashier, body: table })).status).toBe(403);
+    const unordered = { ...table, versions: [{ ...table.versions[0], effectiveFrom: '2027-01-01' }, { ...table.versions[0], effectiveFrom: '2026-01-01' }] };
+    const bad = await s.call('PUT', `${cat}/tax_table:nyc3`, { token: owner, body: unordered });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { reason: string }).reason).toContain('versions.1.effectiveFrom');
+  });
+
   it('replication-style writes (new_edits=false) of an edited event are refused', async () => {
     const sale = { ...makeSale('GM', tillId), _rev: '2-abcdef', _revisions: { start: 2, ids: ['abcdef', '123456'] } };
     const res = await s.call('POST', `${loc()}/_bulk_docs`, { token: register, body: { docs: [sale], new_edits: false } });

@@ -81,7 +81,7 @@ export const setArchived = async (token: string, id: string, rev: string, archiv
 export const generateBarcodes = async (token: string, count: number, exclude: string[]) =>
   (await call('POST', '/catalog/barcodes', z.object({ barcodes: z.array(z.string()) }), { token, body: { count, exclude } })).barcodes;
 
-export const taxCategorySchema = z.object({ id: z.string(), products: z.number(), exemptAt: z.array(z.string()) });
+export const taxCategorySchema = z.object({ id: z.string(), products: z.number(), exemptAt: z.array(z.string()), ruledBy: z.array(z.string()).default([]) });
 export type TaxCategory = z.infer<typeof taxCategorySchema>;
 /** "standard", the categories tax rates exempt, and those products use (GET /catalog/tax-categories). */
 export const listTaxCategories = async (token: string) => (await call('GET', '/catalog/tax-categories', z.object({ taxCategories: z.array(taxCategorySchema) }), { token })).taxCategories;

@@ -15,6 +15,8 @@ export const settingsLocationSchema = z.object({
   locale: z.string().nullable().default(null),
   effectiveLocale: z.string().default('en-US'),
   taxRateId: z.string().nullable(),
+  /** the location's jurisdiction tax table, used instead of the rate when set */
+  taxTableId: z.string().nullable().default(null),
   pricesIncludeTax: z.boolean()
 });
 export type SettingsLocation = z.infer<typeof settingsLocationSchema>;
@@ -26,7 +28,7 @@ export interface LocationFields {
   currency: string;
   locale?: string;
 }
-export type LocationPatch = Partial<Omit<LocationFields, 'code' | 'locale'> & { taxRateId: string | null; pricesIncludeTax: boolean; locale: string | null }>;
+export type LocationPatch = Partial<Omit<LocationFields, 'code' | 'locale'> & { taxRateId: string | null; taxTableId: string | null; pricesIncludeTax: boolean; locale: string | null }>;
 
 export const deviceSchema = z.object({
   id: z.string(),

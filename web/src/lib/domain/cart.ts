@@ -2,8 +2,9 @@
  * Cart pricing: lines, discounts and tax → the money fields of a sale (saleLineSchema). Pure and
  * exact: all arithmetic is on integer minor units, rounding through money.ts.
  */
-import { allocate, divRoundBig, floorDivMod, type RoundingMode } from './money.ts';
+import { allocate, divRoundBig, type RoundingMode } from './money.ts';
 import type { ReturnReason } from './schemas/location.ts';
+import { computeTax, tableFromSingleRate, type ComponentTax, type CustomerExemption, type TaxContext } from './tax/index.ts';
 
 /** The original sale line a returned item came from (and that sale's receipt number, for the receipt). */
 export interface ReturnOf {
@@ -24,6 +25,35 @@ export interface TaxConfig {
    */
   rounding: 'line' | 'invoice';
   roundingMode: RoundingMode;
+}
+
+/**
+ * How a cart is taxed: a single-rate location's TaxConfig (its lines record no components, exactly
+ * as before tax tables), or a tax-table context for the engine (domain/tax), whose lines record
+ * their tax by jurisdiction component.
+ */
+export type CartTax = TaxConfig | TaxContext;
+
+const isTableTax = (tax: CartTax): tax is TaxContext => 'table' in tax;
+
+/**
+ * A single-rate TaxConfig as the engine's input: a one-component table. The time and zone do not
+ * matter (one version, no exemption); the engine prices it to the cent as the single rate always did.
+ */
+export function taxContextOfConfig(tax: TaxConfig, id = 'rate', name = 'Tax'): TaxContext {
+  return {
+    table: tableFromSingleRate({ id, name, ratePpm: tax.ratePpm, exemptCategories: tax.exemptCategories }),
+    pricesIncludeTax: tax.pricesIncludeTax,
+    rounding: tax.rounding,
+    roundingMode: tax.roundingMode,
+    at: '1970-01-01T00:00:00Z',
+    timeZone: 'UTC'
+  };
+}
+
+/** The cart's tax with its customer's exemption certificate (a table context only: a single rate knows no exemptions). */
+export function withExemption(tax: CartTax, exemption: CustomerExemption | null | undefined): CartTax {
+  return isTableTax(tax) && exemption ? { ...tax, exemption } : tax;
 }
 
 /** percent is in basis points: 10 % = 1000 */
@@ -51,7 +81,7 @@ export interface CartLine {
   returnReason?: ReturnReason;
   restock?: boolean;
   /** returned lines: refund exactly these (negative) amounts, no re-pricing, no order discount */
-  fixed?: { net: number; tax: number };
+  fixed?: { net: number; tax: number; taxes?: ComponentTax[] };
 }
 
 /** A priced line: exactly the shape of saleLineSchema. */
@@ -69,6 +99,8 @@ export interface PricedLine {
   /** line discount + share of the order discount; same sign as qty */
   discount: number;
   tax: number;
+  /** the tax by jurisdiction component, summing to tax (tax-table locations only) */
+  taxes?: ComponentTax[];
   /** net (= qty × unitPrice − discount), plus tax when prices exclude tax */
   total: number;
   note?: string;
@@ -87,8 +119,6 @@ export interface CartTotals {
   /** Σ line total */
   total: number;
 }
-
-const PPM = 1_000_000n;
 
 /** -0 (e.g. -1 × 0) would survive into documents and break Object.is comparisons. */
 const z = (n: number) => n || 0;
@@ -111,19 +141,19 @@ function discountOn(base: number, d: Discount): number {
 
 /**
  * Prices a cart. Fixed (returned) lines keep their recorded net and tax; every other line is
- * gross − line discount − its share of the order discount, taxed at the location's rate unless
- * its category is exempt. The order discount applies to positive-qty, non-fixed lines only, in
- * proportion to their net after line discounts, and an amount is capped at that net. Invalid input
- * (zero or fractional qty, negative price, percent over 100 %, bad rate) throws a RangeError.
+ * gross − line discount − its share of the order discount, taxed by the tax engine (domain/tax):
+ * at the location's single rate unless its category is exempt, or by its tax table. The order
+ * discount applies to positive-qty, non-fixed lines only, in proportion to their net after line
+ * discounts, and an amount is capped at that net. Invalid input (zero or fractional qty, negative
+ * price, percent over 100 %, bad rate) throws a RangeError.
  */
-export function priceCart(lines: readonly CartLine[], orderDiscount: Discount | null | undefined, tax: TaxConfig): CartTotals {
-  checkInt(tax.ratePpm, 'ratePpm', 0);
-  if (tax.ratePpm > 1_000_000) throw new RangeError('ratePpm cannot be more than 100 %');
+export function priceCart(lines: readonly CartLine[], orderDiscount: Discount | null | undefined, tax: CartTax): CartTotals {
+  const table = isTableTax(tax);
+  if (!table) {
+    checkInt(tax.ratePpm, 'ratePpm', 0);
+    if (tax.ratePpm > 1_000_000) throw new RangeError('ratePpm cannot be more than 100 %');
+  }
   if (orderDiscount) checkDiscount(orderDiscount, 'order discount');
-  const exempt = new Set(tax.exemptCategories);
-  const rate = BigInt(tax.ratePpm);
-  // exact tax of a line = net × rate / denominator
-  const denominator = tax.pricesIncludeTax ? PPM + rate : PPM;
 
   const gross: number[] = [];
   const discount: number[] = [];
@@ -161,48 +191,20 @@ export function priceCart(lines: readonly CartLine[], orderDiscount: Discount | 
   }
 
   const net = lines.map((_, i) => gross[i]! - discount[i]!);
-  const taxes = lines.map((l, i) => {
-    if (l.fixed) return l.fixed.tax;
-    if (exempt.has(l.taxCategory) || rate === 0n) return 0;
-    return tax.rounding === 'line' ? Number(divRoundBig(BigInt(net[i]!) * rate, denominator, tax.roundingMode)) : 0;
-  });
-
-  if (tax.rounding === 'invoice' && rate > 0n) {
-    // Round the invoice once, then give each taxed line floor(exact) and hand the units left over to
-    // the largest fractional remainders (ties to the lower index). Every line ends within one cent of
-    // its exact tax, never of the opposite sign, and the lines sum to the invoice figure.
-    const taxed: number[] = [];
-    const floors: bigint[] = [];
-    const rems: bigint[] = [];
-    let exactSum = 0n;
-    lines.forEach((l, i) => {
-      if (l.fixed || exempt.has(l.taxCategory)) return;
-      const numerator = BigInt(net[i]!) * rate;
-      const [q, r] = floorDivMod(numerator, denominator);
-      taxed.push(i);
-      floors.push(q);
-      rems.push(r);
-      exactSum += numerator;
-    });
-    const invoiceTax = divRoundBig(exactSum, denominator, tax.roundingMode);
-    let leftover = Number(invoiceTax - floors.reduce((a, b) => a + b, 0n)); // 0 ≤ leftover ≤ taxed.length
-    const order = taxed.map((_, k) => k).sort((a, b) => (rems[a] === rems[b] ? a - b : rems[a]! > rems[b]! ? -1 : 1));
-    for (const k of order) {
-      if (leftover <= 0) break;
-      floors[k] = floors[k]! + 1n;
-      leftover--;
-    }
-    taxed.forEach((i, k) => {
-      taxes[i] = Number(floors[k]!);
-    });
-  }
+  // Line or invoice rounding as the engine documents it: per invoice, each component is rounded once
+  // and its units left over go to the lines with the largest remainders, so the lines sum to it.
+  const taxed = computeTax(
+    lines.map((l, i) => ({ taxCategory: l.taxCategory, qty: l.qty, net: l.fixed ? l.fixed.net : net[i]!, ...(l.fixed ? { fixed: l.fixed } : {}) })),
+    table ? tax : taxContextOfConfig(tax)
+  );
 
   let subtotal = 0;
   let discountTotal = 0;
   let taxTotal = 0;
   let total = 0;
   const priced = lines.map((l, i): PricedLine => {
-    const lineTax = taxes[i]!;
+    const lineTax = taxed.lines[i]!.tax;
+    const components = table ? taxed.lines[i]!.taxes : undefined;
     const lineNet = l.fixed ? l.fixed.net : net[i]!;
     const lineTotal = tax.pricesIncludeTax ? lineNet : lineNet + lineTax;
     subtotal += gross[i]!;
@@ -220,6 +222,7 @@ export function priceCart(lines: readonly CartLine[], orderDiscount: Discount | 
       unitPrice: l.unitPrice,
       discount: z(discount[i]!),
       tax: z(lineTax),
+      ...(components ? { taxes: components } : {}),
       total: z(lineTotal)
     };
     if (l.listPrice !== l.unitPrice) out.listPrice = l.listPrice;
@@ -259,8 +262,25 @@ export function refundForReturn(
 }
 
 /**
+ * The refund's tax by component, when the original line recorded components: after k units came
+ * back, each component has refunded its largest-remainder share of the tax refunded so far
+ * (round(tax × k / qty), as refundForReturn), so a return's components sum to its tax and all the
+ * returns of a line give back exactly each component it charged. Negative, like the refund.
+ */
+export function refundTaxes(original: { qty: number; tax: number; taxes: readonly ComponentTax[] }, alreadyReturned: number, qty: number): ComponentTax[] | undefined {
+  if (original.taxes.some((t) => t.amount < 0) || original.taxes.reduce((a, t) => a + t.amount, 0) !== original.tax) return undefined;
+  const q = BigInt(original.qty);
+  const weights = original.taxes.map((t) => t.amount);
+  const refunded = (k: number) => allocate(Number(divRoundBig(BigInt(original.tax) * BigInt(k), q, 'half_up')), weights);
+  const before = refunded(alreadyReturned);
+  const after = refunded(alreadyReturned + qty);
+  return original.taxes.map((t, i) => ({ jurisdictionId: t.jurisdictionId, name: t.name, ratePpm: t.ratePpm, amount: z(before[i]! - after[i]!) }));
+}
+
+/**
  * A cart line that returns `qty` (positive) units of an original sale line: negative qty, the
- * original unit price, the refund fixed by refundForReturn, and returnOf pointing at the original.
+ * original unit price, the refund fixed by refundForReturn (with its tax components when the
+ * original had them), and returnOf pointing at the original.
  */
 export function returnLine(
   originalSaleId: string,
@@ -270,7 +290,9 @@ export function returnLine(
   pricesIncludeTax: boolean,
   newLineId: string
 ): CartLine {
-  const fixed = refundForReturn(original, alreadyReturned, qty, pricesIncludeTax);
+  const refund = refundForReturn(original, alreadyReturned, qty, pricesIncludeTax);
+  const taxes = original.taxes ? refundTaxes({ qty: original.qty, tax: original.tax, taxes: original.taxes }, alreadyReturned, qty) : undefined;
+  const fixed = taxes ? { ...refund, taxes } : refund;
   const line: CartLine = {
     lineId: newLineId,
     productId: original.productId,

@@ -9,6 +9,7 @@ import {
   refundsAndVoids,
   netSeries,
   salesBy,
+  taxByJurisdiction,
   taxByRate,
   tendersBy,
   zReports,
@@ -38,6 +39,7 @@ export const REPORTS = [
   'sales-by-product',
   'sales-by-variant',
   'tax',
+  'tax-by-jurisdiction',
   'tenders',
   'discounts',
   'refunds-voids',
@@ -54,6 +56,7 @@ export const REPORT_TITLES: Record<ReportName, string> = {
   'sales-by-product': 'Sales by product',
   'sales-by-variant': 'Sales by variant (size, colour…)',
   tax: 'Tax collected by rate',
+  'tax-by-jurisdiction': 'Tax collected by jurisdiction, per day',
   tenders: 'Tenders',
   discounts: 'Discounts and overrides',
   'refunds-voids': 'Refunds and voids',
@@ -139,6 +142,15 @@ export const COLUMNS: Record<ReportName, Column[]> = {
     col('ratePercent', 'Rate %'),
     money('taxable', 'Taxable sales', 'Net sales the rate applied to (returns and voids subtract).'),
     money('tax', 'Tax collected', H.tax)
+  ],
+  'tax-by-jurisdiction': [
+    col('day', 'Business day', 'date'),
+    col('locationCode', 'Location'),
+    col('jurisdictionId', 'Jurisdiction id'),
+    col('name', 'Jurisdiction'),
+    col('ratePercent', 'Rate %'),
+    col('lines', 'Lines', 'int', { sum: true, help: 'Sale lines it taxed; a voided sale’s lines count back.' }),
+    money('tax', 'Tax collected', 'The tax the sale lines recorded for this jurisdiction and rate; returns and voids subtract. Lines recorded without a split count under the location’s rate.')
   ],
   tenders: [
     col('kind', 'Tender'),
@@ -236,6 +248,9 @@ export function totalsRow(columns: readonly Column[], rows: readonly Row[]): Row
   return out;
 }
 
+/** 88_750 ppm → "8.875" */
+const ratePercent = (ppm: number) => (ppm / 10_000).toFixed(4).replace(/\.?0+$/, '');
+
 /** Builds one report's table from the loaded facts. */
 export function buildReport(input: ReportInput): ReportTable {
   const { report } = input;
@@ -266,7 +281,9 @@ export function buildReport(input: ReportInput): ReportTable {
   }
   switch (report) {
     case 'tax':
-      return table(taxByRate(input.facts, input.catalog).map((r) => ({ ...r, ratePercent: (r.ratePpm / 10_000).toFixed(3).replace(/\.?0+$/, '') })));
+      return table(taxByRate(input.facts, input.catalog).map((r) => ({ ...r, ratePercent: ratePercent(r.ratePpm) })));
+    case 'tax-by-jurisdiction':
+      return table(taxByJurisdiction(input.facts, input.catalog).map((r) => ({ ...r, ratePercent: ratePercent(r.ratePpm) })));
     case 'tenders': {
       const rows = tendersBy(input.facts, input.layaways ?? []).map((r) => ({ ...r, kind: TENDER_LABELS[r.kind] ?? r.kind }));
       return table(rows, barsOf(rows, (r) => r.kind, (r) => r.net, 'Net collected'));

@@ -3,6 +3,7 @@ import { addFigures, addLine, emptyFigures, finishFigures, lineFigures, saleFigu
 import { storedShiftReport } from './shift-report.ts';
 import { netOverTime, type ChartData } from './chart-data.ts';
 import type { LayawayCloseDoc, LayawayDoc, LayawayPaymentDoc, SaleDoc, ShiftCloseDoc, TenderKind, VoidDoc } from './schemas/index.ts';
+import type { ComponentTax } from './tax/types.ts';
 
 /**
  * Sales analytics for the admin dashboard, journal and reports. Register sales are immutable
@@ -44,6 +45,8 @@ export interface LineFact {
   taxCategory: string;
   /** signed: a void's reversal carries its sale's line figures negated */
   figures: LineFigures;
+  /** the line's tax by jurisdiction component when the sale recorded it (tax-table locations), signed like figures */
+  taxes?: ComponentTax[];
   /** +1 for a sale's line, −1 for its reversal by a void */
   sign: 1 | -1;
   /** the catalog price was overridden at the till */
@@ -109,6 +112,7 @@ function lineFacts(sale: SaleDoc, at: { day: IsoDate; hour: number }, catalog: C
       categoryName: cat.name,
       taxCategory: l.taxCategory ?? '',
       figures: sign === 1 ? f : { qty: -f.qty, gross: -f.gross, discounts: -f.discounts, returns: -f.returns, net: -f.net, tax: -f.tax },
+      ...(l.taxes ? { taxes: l.taxes.map((t) => ({ ...t, amount: sign * t.amount || 0 })) } : {}),
       sign,
       overridden: l.listPrice !== undefined && l.listPrice !== l.unitPrice
     };
@@ -319,6 +323,51 @@ export function taxByRate(facts: readonly SaleFact[], catalog: CatalogLookup): T
     }
   }
   return [...rows.values()].filter((r) => r.taxable || r.tax).sort((a, b) => a.locationCode.localeCompare(b.locationCode) || b.tax - a.tax);
+}
+
+export interface JurisdictionTaxRow {
+  day: IsoDate;
+  locationCode: string;
+  jurisdictionId: string;
+  name: string;
+  ratePpm: number;
+  /** sale lines it taxed, returned lines included (a void's reversal of a line counts −1) */
+  lines: number;
+  tax: number;
+}
+
+/** The bucket of a line recorded without components: the location's rate as the catalog has it now. */
+const NOT_ITEMISED = { id: 'not-itemised', name: 'Not itemised (no rate)', ratePpm: 0 };
+
+/**
+ * Tax collected per day, location, jurisdiction component and rate, from what each sale line
+ * recorded (its `taxes`), returns and voids subtracting. A line recorded without components (a
+ * single-rate location, or a sale from before tax tables) counts under the location's rate as the
+ * catalog has it now, or "Not itemised" when none applies, so Σ tax = the sales' tax to the cent.
+ * A zero-rated component is listed (0 tax) as it is reportable; an exempting one is not.
+ */
+export function taxByJurisdiction(facts: readonly SaleFact[], catalog: CatalogLookup): JurisdictionTaxRow[] {
+  const rows = new Map<string, JurisdictionTaxRow>();
+  const add = (f: SaleFact, l: LineFact, id: string, name: string, ratePpm: number, tax: number) => {
+    const key = `${f.day}|${f.locationCode}|${id}|${ratePpm}`;
+    let r = rows.get(key);
+    if (!r) rows.set(key, (r = { day: f.day, locationCode: f.locationCode, jurisdictionId: id, name, ratePpm, lines: 0, tax: 0 }));
+    r.lines += l.sign;
+    r.tax += tax;
+  };
+  for (const f of facts) {
+    for (const l of f.lines) {
+      if (l.taxes) {
+        for (const t of l.taxes) add(f, l, t.jurisdictionId, t.name, t.ratePpm, t.amount);
+      } else if (l.figures.tax !== 0) {
+        const rate = catalog.taxRateOf?.(f.locationCode, l.taxCategory) ?? NOT_ITEMISED;
+        add(f, l, rate.id, rate.name, rate.ratePpm, l.figures.tax);
+      }
+    }
+  }
+  return [...rows.values()]
+    .filter((r) => r.lines !== 0 || r.tax !== 0)
+    .sort((a, b) => a.day.localeCompare(b.day) || a.locationCode.localeCompare(b.locationCode) || a.jurisdictionId.localeCompare(b.jurisdictionId) || b.ratePpm - a.ratePpm);
 }
 
 /** Layaway documents move money (deposits, payments, cancellation refunds) without being sales. */

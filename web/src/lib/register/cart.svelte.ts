@@ -1,4 +1,4 @@
-import { priceCart, type CartLine, type CartTotals, type Discount, type TaxConfig } from '$lib/domain/cart';
+import { priceCart, withExemption, type CartLine, type CartTax, type CartTotals, type Discount } from '$lib/domain/cart';
 import { applyPriceRules, type PricingContext } from '$lib/domain/price-rules';
 import type { IndexEntry } from '$lib/catalog-index/entries';
 import type { Tender } from '$lib/domain/tender';
@@ -52,11 +52,12 @@ export class Cart {
    * their catalog price and the rules are applied on every re-pricing, so a customer of a group
    * added after the items still gets the group's price.
    */
-  constructor(tax: () => TaxConfig, pricing: () => Omit<PricingContext, 'customerGroup'> | null = () => null) {
+  constructor(tax: () => CartTax, pricing: () => Omit<PricingContext, 'customerGroup'> | null = () => null) {
     this.totals = $derived.by(() => {
       const p = pricing();
       const lines = p ? applyPriceRules(this.lines, { ...p, customerGroup: this.customer?.group ?? null }) : this.lines;
-      return priceCart(lines, this.orderDiscount, tax());
+      // a customer's exemption certificate applies while valid on the sale's local date (domain/tax)
+      return priceCart(lines, this.orderDiscount, withExemption(tax(), this.customer?.taxExemption));
     });
   }
 

@@ -162,7 +162,8 @@ export function pickupCartLines(layaway: Pick<LayawayDoc, 'lines' | 'total'>, pr
       qty: l.qty,
       unitPrice: l.unitPrice,
       listPrice: l.listPrice ?? l.unitPrice,
-      fixed: { net: l.qty * l.unitPrice - l.discount, tax: l.tax }
+      // the tax components recorded when it was opened, so the pickup sale reports them unchanged
+      fixed: { net: l.qty * l.unitPrice - l.discount, tax: l.tax, ...(l.taxes ? { taxes: l.taxes } : {}) }
     };
     if (l.note !== undefined) line.note = l.note;
     return line;

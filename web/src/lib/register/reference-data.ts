@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { categorySchema, locationSchema, PriceRuleDoc, settingsSchema, staffSchema, taxRateSchema } from '../domain/schemas/index.ts';
-import { settingsSchema as settingsParser } from '../domain/schemas/index.ts';
-import type { TaxConfig } from '../domain/cart.ts';
+import type { categorySchema, locationSchema, PriceRuleDoc, settingsSchema, staffSchema, taxRateSchema, taxTableSchema } from '../domain/schemas/index.ts';
+import { settingsSchema as settingsParser, taxTableSchema as taxTableParser } from '../domain/schemas/index.ts';
+import type { CartTax } from '../domain/cart.ts';
 import { hashPin, PIN_PATTERN } from '../domain/pin.ts';
 import { can, type Permission, type Role } from '../domain/permissions.ts';
 import { docsWithPrefix, findDoc } from './register-db.ts';
@@ -10,6 +10,7 @@ export type StaffDoc = z.infer<typeof staffSchema>;
 export type LocationDoc = z.infer<typeof locationSchema>;
 export type SettingsDoc = z.infer<typeof settingsSchema>;
 export type TaxRateDoc = z.infer<typeof taxRateSchema>;
+export type TaxTableDoc = z.infer<typeof taxTableSchema>;
 export type CategoryDoc = z.infer<typeof categorySchema>;
 
 /** The catalog documents a register needs besides products: who may sign in, how to tax, what to show. */
@@ -17,6 +18,8 @@ export interface ReferenceData {
   location: LocationDoc;
   settings: SettingsDoc;
   taxRate: TaxRateDoc | null;
+  /** the location's jurisdiction tax table (location.taxTableId); when present it is used instead of taxRate */
+  taxTable: TaxTableDoc | null;
   staff: StaffDoc[];
   categories: CategoryDoc[];
   /** every price rule of the tenant; which apply is decided per sale (domain/price-rules.ts) */
@@ -30,7 +33,7 @@ export interface Staff {
   role: Role;
 }
 
-const PREFIXES = ['staff:', 'tax_rate:', 'category:', 'price_rule:'];
+const PREFIXES = ['staff:', 'tax_rate:', 'tax_table:', 'category:', 'price_rule:'];
 
 /**
  * Reads the reference documents from the local catalog replica (they are few and come in the first
@@ -51,6 +54,9 @@ export function referenceFromDocs(docs: readonly unknown[], locationCode: string
   if (!location || !rawSettings) return null;
   const staff = byType('staff') as unknown as StaffDoc[];
   const taxRates = byType('tax_rate') as unknown as TaxRateDoc[];
+  // parsed, not cast: the engine trusts its table's shape (version order, rule kinds)
+  const rawTable = location.taxTableId ? byType('tax_table').find((t) => t._id === location.taxTableId) : undefined;
+  const taxTable = rawTable ? taxTableParser.safeParse(rawTable) : null;
   const categories = byType('category') as unknown as CategoryDoc[];
   const priceRules = byType('price_rule') as unknown as PriceRuleDoc[];
   // Defaults for register rules a settings document written before they existed does not carry.
@@ -59,6 +65,7 @@ export function referenceFromDocs(docs: readonly unknown[], locationCode: string
     location,
     settings: settings.success ? settings.data : (rawSettings as unknown as SettingsDoc),
     taxRate: taxRates.find((t) => t._id === location.taxRateId) ?? null,
+    taxTable: taxTable?.success ? taxTable.data : null,
     staff: staff.filter((s) => s.active && (s.locations.includes('*') || s.locations.includes(locationCode))),
     // categories given a position first, in order; the rest (e.g. made by a CSV import) after, by name
     categories: [...categories].sort((a, b) => (a.sort ?? Number.MAX_SAFE_INTEGER) - (b.sort ?? Number.MAX_SAFE_INTEGER) || a.name.localeCompare(b.name)),
@@ -66,7 +73,21 @@ export function referenceFromDocs(docs: readonly unknown[], locationCode: string
   };
 }
 
-export function taxConfigOf(ref: ReferenceData): TaxConfig {
+/**
+ * How this register taxes a cart priced at `at`: the location's tax table when it has one (the
+ * version in force at the store's local date of `at`), else its single rate exactly as before.
+ */
+export function taxConfigOf(ref: ReferenceData, at: Date = new Date()): CartTax {
+  if (ref.taxTable) {
+    return {
+      table: ref.taxTable,
+      pricesIncludeTax: ref.location.pricesIncludeTax,
+      rounding: ref.settings.taxRounding ?? 'line',
+      roundingMode: ref.settings.roundingMode ?? 'half_up',
+      at: at.toISOString(),
+      timeZone: ref.location.timeZone
+    };
+  }
   return {
     ratePpm: ref.taxRate?.ratePpm ?? 0,
     exemptCategories: ref.taxRate?.exemptCategories ?? [],

@@ -1,7 +1,7 @@
 import { DeviceSync } from '$lib/sync/device-sync.svelte';
 import type { StoredDevice } from '$lib/ui/device-store';
 import { newUlid } from '$lib/domain/ids';
-import type { TaxConfig } from '$lib/domain/cart';
+import type { CartTax } from '$lib/domain/cart';
 import type { PricingContext } from '$lib/domain/price-rules';
 import type { Permission } from '$lib/domain/permissions';
 import { storeFormat, type StoreFormat } from '$lib/domain/store-format';
@@ -108,7 +108,7 @@ export class RegisterSession {
     return storeFormat({ locale: loc?.locale, timeZone: loc?.timeZone ?? 'UTC', currency: this.currency }, { plain: true });
   }
 
-  get taxConfig(): TaxConfig {
+  get taxConfig(): CartTax {
     return this.ref ? taxConfigOf(this.ref) : { ratePpm: 0, exemptCategories: [], pricesIncludeTax: false, rounding: 'line', roundingMode: 'half_up' };
   }
 

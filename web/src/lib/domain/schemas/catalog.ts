@@ -104,6 +104,8 @@ export const locationSchema = z
     /** BCP 47 tag dates and money are written in (receipts, reports); absent: the currency's default (domain/store-format.ts) */
     locale: z.string().min(2).max(35).refine(isLocale, 'must be a locale like en-US or fr-CA').optional(),
     taxRateId: idRef.optional(),
+    /** the location's tax table (schemas/tax-table.ts); when set it is used instead of taxRateId */
+    taxTableId: idWithPrefix('tax_table').optional(),
     pricesIncludeTax: z.boolean().default(false),
     ...mutable
   })

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { humanText } from './text.ts';
 import { couchFields, fieldTimes, idRef, idWithPrefix, isoTimestamp, minor } from './common.ts';
+import { taxExemptionSchema } from './tax-table.ts';
 
 /** A postal address on a customer profile (admin portal); registers neither need nor write them. */
 export const addressSchema = z
@@ -31,6 +32,8 @@ export const customerSchema = z
     mergedInto: idWithPrefix('customer').optional(),
     /** pricing group (e.g. "VIP", "staff"): price rules targeting it apply to this customer's sales */
     group: humanText(40, { min: 1, trim: true }).optional(),
+    /** a tax-exemption certificate: the register charges this customer no tax while it is valid (domain/tax) */
+    taxExemption: taxExemptionSchema.optional(),
     updatedAt: isoTimestamp,
     updatedBy: idRef,
     fieldTimes: fieldTimes.optional()

@@ -20,6 +20,7 @@ import {
   voidSchema
 } from './location.ts';
 import { timeEntrySchema } from './time.ts';
+import { taxTableSchema } from './tax-table.ts';
 
 export * from './catalog.ts';
 export * from './customers.ts';
@@ -29,6 +30,7 @@ export * from './purchasing.ts';
 export * from './location.ts';
 export * from './time.ts';
 export * from './pricing.ts';
+export * from './tax-table.ts';
 
 /** Every document type the platform stores in tenant databases, by its `type` field. */
 export const DOC_SCHEMAS = {
@@ -36,6 +38,7 @@ export const DOC_SCHEMAS = {
   product: productSchema,
   price_rule: priceRuleSchema,
   tax_rate: taxRateSchema,
+  tax_table: taxTableSchema,
   location: locationSchema,
   register: registerSchema,
   staff: staffSchema,
@@ -72,6 +75,7 @@ export const ID_PREFIX_TYPE: Readonly<Record<string, DocType>> = {
   product: 'product',
   price_rule: 'price_rule',
   tax_rate: 'tax_rate',
+  tax_table: 'tax_table',
   location: 'location',
   register: 'register',
   staff: 'staff',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { humanText } from './text.ts';
 import { couchFields, currency, idRef, idWithPrefix, isoTimestamp, locationCode, minor, nonNegMinor, qty } from './common.ts';
+import { componentTaxSchema } from './tax-table.ts';
 
 /** `{prefix}:{register}:{ulid}`: made on the device, so a document syncs once however often it is pushed. */
 export function deviceId(prefix: string) {
@@ -66,13 +67,21 @@ export const saleLineSchema = z
     listPrice: nonNegMinor.optional(),
     discount: minor.default(0),
     tax: minor,
+    /**
+     * the tax by jurisdiction component (domain/tax), summing to `tax`; absent on sales priced from a
+     * single rate and on sales made before tax tables existed
+     */
+    taxes: z.array(componentTaxSchema).max(12).optional(),
     total: minor,
     note: humanText(400, { multiline: true }).optional(),
     /** the original sale line a returned item came from (absent on blind returns) */
     returnOf: returnOfSchema.optional(),
     ...returnFields
   })
-  .strict();
+  .strict()
+  .superRefine((l, ctx) => {
+    if (l.taxes && l.taxes.reduce((a, t) => a + t.amount, 0) !== l.tax) ctx.addIssue({ code: 'custom', path: ['taxes'], message: `tax components must sum to the line's tax (${l.tax})` });
+  });
 
 export const TENDER_KINDS = ['cash', 'card_external', 'card_stripe', 'store_credit', 'gift_card', 'layaway'] as const;
 export type TenderKind = (typeof TENDER_KINDS)[number];
@@ -311,8 +320,8 @@ export const cartLineSchema = z
     note: humanText(400, { multiline: true }).optional(),
     returnOf: returnOfSchema.optional(),
     ...returnFields,
-    /** a returned line refunds what was paid for it, not today's price */
-    fixed: z.object({ net: minor, tax: minor }).strict().optional()
+    /** a returned line refunds what was paid for it, not today's price (and the tax components it recorded) */
+    fixed: z.object({ net: minor, tax: minor, taxes: z.array(componentTaxSchema).max(12).optional() }).strict().optional()
   })
   .strict();
 
