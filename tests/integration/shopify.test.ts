@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INTEGRATIONS_DB } from '#domain/db-names.ts';
+import { connectionId } from '#domain/shopify/index.ts';
+import { createStaffUser, createTenant } from '../../server/tenants/provision.ts';
+import { FakeShopify } from '../support/fake-shopify.ts';
+import { login, startTestServer, type TestServer } from './support/server.ts';
+
+/**
+ * Shopify, server side (issue 16): connecting a store (token and scopes checked against the shop,
+ * token sealed, webhooks subscribed), mapping locations, disconnecting — against the local Admin API
+ * server, reached through the official client's own configuration (SHOPIFY_API_ORIGIN).
+ */
+const shop = new FakeShopify('acme-online.myshopify.com');
+let s: TestServer;
+let t = '';
+let owner = '';
+let manager = '';
+let warehouse = '';
+let outlet = '';
+const PW = 'correct-horse-battery';
+
+beforeAll(async () => {
+  await shop.start();
+  warehouse = shop.addLocation('Warehouse').id;
+  outlet = shop.addLocation('Outlet').id;
+  s = await startTestServer({ CONFLICT_WORKER_INTERVAL_S: '0', APPROVALS_AUDIT_INTERVAL_S: '0', SALE_LEDGER_INTERVAL_S: '0', SHOPIFY_API_ORIGIN: shop.origin });
+  t = (await createTenant({ couch: s.couch }, { name: 'Shopify Co', plan: 'pro', adminEmail: 'o@shopify.test', adminPassword: PW, locations: [{ code: 'GM', name: 'Grand' }, { code: 'EA', name: 'East' }] })).tenantId;
+  await createStaffUser({ couch: s.couch }, t, { email: 'm@shopify.test', name: 'Maria Manager', role: 'manager', locations: ['GM'], password: PW });
+  owner = await login(s, 'o@shopify.test', PW);
+  manager = await login(s, 'm@shopify.test', PW);
+});
+
+afterAll(async () => {
+  await s?.stop();
+  await shop.stop();
+});
+
+async function json<T = Record<string, unknown>>(res: Response): Promise<T> {
+  return (await res.json()) as T;
+}
+const connectBody = (over: Record<string, string> = {}) => ({ shop: 'acme-online', accessToken: shop.accessToken, apiSecret: shop.apiSecret, ...over });
+
+describe('connect', () => {
+  it('refuses a manager, a bad domain, a refused token and missing scopes — with 4xx saying why', async () => {
+    expect((await s.call('POST', '/api/v1/integrations/shopify/connect', { token: manager, body: connectBody() })).status).toBe(403);
+    const bad = await s.call('POST', '/api/v1/integrations/shopify/connect', { token: owner, body: connectBody({ shop: 'not a shop!' }) });
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).message).toMatch(/myshopify\.com/);
+
+    const refused = await s.call('POST', '/api/v1/integrations/shopify/connect', { token: owner, body: connectBody({ accessToken: 'shpat_not-the-token-0000' }) });
+    expect(refused.status).toBe(400);
+    expect(await json(refused)).toMatchObject({ error: 'shopify_auth', message: expect.stringMatching(/refused the access token/) });
+
+    shop.scopes = ['read_products', 'read_locations'];
+    const scopes = await s.call('POST', '/api/v1/integrations/shopify/connect', { token: owner, body: connectBody() });
+    expect(scopes.status).toBe(400);
+    const body = await json<{ error: string; missingScopes: { scope: string }[] }>(scopes);
+    expect(body.error).toBe('missing_scopes');
+    expect(body.missingScopes.map((m) => m.scope)).toEqual(['write_products', 'read_inventory', 'write_inventory', 'read_orders']);
+    shop.scopes = ['write_products', 'write_inventory', 'read_locations', 'read_orders'];
+    // nothing was stored and nothing subscribed by the refused attempts
+    expect(shop.subscriptions).toEqual([]);
+    await expect(json(await s.call('GET', '/api/v1/integrations/shopify', { token: owner }))).resolves.toEqual({ connection: { connected: false } });
+  });
+
+  it('connects: scopes shown, token sealed at rest, webhooks subscribed at this server; mapping checked and saved', async () => {
+    const res = await s.call('POST', '/api/v1/integrations/shopify/connect', { token: owner, body: connectBody() });
+    expect(res.status).toBe(201);
+    const body = await json<{ connection: Record<string, unknown>; shopifyLocations: { id: string }[] }>(res);
+    expect(body.connection).toMatchObject({ connected: true, shop: shop.shop, shopName: shop.shopName, mapped: false, webhooks: ['inventory_levels/update', 'orders/create', 'products/update'] });
+    expect((body.connection.scopes as { granted: boolean }[]).every((x) => x.granted)).toBe(true);
+    expect(body.shopifyLocations.map((l) => l.id)).toEqual([warehouse, outlet]);
+    expect(shop.subscriptions.map((x) => [x.topic, x.uri])).toEqual(['INVENTORY_LEVELS_UPDATE', 'ORDERS_CREATE', 'PRODUCTS_UPDATE'].map((topic) => [topic, `${s.url}/api/v1/integrations/shopify/webhooks`]));
+    const stored = JSON.stringify(await s.couch.use(INTEGRATIONS_DB).get(connectionId(t)));
+    expect(stored).not.toContain(shop.accessToken);
+    expect(stored).not.toContain(shop.apiSecret);
+
+    const wrongStore = await s.call('PUT', '/api/v1/integrations/shopify/mapping', { token: owner, body: { locations: [{ code: 'ZZ', shopifyLocationId: warehouse }], orderLocation: null, ownership: { mode: 'shopify' } } });
+    expect(wrongStore.status).toBe(400);
+    const wrongLoc = await s.call('PUT', '/api/v1/integrations/shopify/mapping', { token: owner, body: { locations: [{ code: 'GM', shopifyLocationId: '123' }], orderLocation: null, ownership: { mode: 'shopify' } } });
+    expect(wrongLoc.status).toBe(400);
+    expect((await json(wrongLoc)).message).toMatch(/not an active location/);
+    const twice = await s.call('PUT', '/api/v1/integrations/shopify/mapping', { token: owner, body: { locations: [{ code: 'GM', shopifyLocationId: warehouse }, { code: 'EA', shopifyLocationId: warehouse }], orderLocation: null, ownership: { mode: 'shopify' } } });
+    expect(twice.status).toBe(400);
+    const ok = await s.call('PUT', '/api/v1/integrations/shopify/mapping', { token: owner, body: { locations: [{ code: 'GM', shopifyLocationId: warehouse }, { code: 'EA', shopifyLocationId: outlet }], orderLocation: 'GM', ownership: { mode: 'fields', fields: { price: 'pos' } } } });
+    expect(ok.status).toBe(200);
+    expect((await json<{ connection: Record<string, unknown> }>(ok)).connection).toMatchObject({ mapped: true, orderLocation: 'GM', ownership: { mode: 'fields', fields: { price: 'pos' } } });
+    const locs = await json<{ shopify: { id: string }[]; stores: { code: string }[] }>(await s.call('GET', '/api/v1/integrations/shopify/locations', { token: owner }));
+    expect(locs.stores.map((x) => x.code).sort()).toEqual(['EA', 'GM']);
+  });
+
+  it('another tenant cannot connect a shop already connected', async () => {
+    const other = (await createTenant({ couch: s.couch }, { name: 'Other Co', plan: 'starter', adminEmail: 'o@other.test', adminPassword: PW, locations: [{ code: 'OT', name: 'Other' }] })).tenantId;
+    expect(other).not.toBe(t);
+    const res = await s.call('POST', '/api/v1/integrations/shopify/connect', { token: await login(s, 'o@other.test', PW), body: connectBody() });
+    expect(res.status).toBe(409);
+    expect(shop.subscriptions).toHaveLength(3);
+  });
+});
+
+// ---- more sections insert here ----
+
+describe('disconnect', () => {
+  it('removes the webhook subscriptions and the sealed token; the shop is free again', async () => {
+    const res = await s.call('DELETE', '/api/v1/integrations/shopify', { token: owner });
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({ connection: { connected: false }, webhooksRemoved: 3 });
+    expect(shop.subscriptions).toEqual([]);
+    const doc = (await s.couch.use(INTEGRATIONS_DB).get(connectionId(t))) as Record<string, unknown>;
+    expect(doc).toMatchObject({ status: 'disconnected', webhooks: [] });
+    expect(doc.token).toBeUndefined();
+    expect(doc.apiSecret).toBeUndefined();
+    expect((await s.call('DELETE', '/api/v1/integrations/shopify', { token: owner })).status).toBe(404);
+    expect((await s.call('GET', '/api/v1/integrations/shopify/locations', { token: owner })).status).toBe(404);
+  });
+});
