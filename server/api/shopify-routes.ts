@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import type { Ctx } from '../context.ts';
 import { callerOf, requireAuth } from '../http/authenticate.ts';
 import { route } from '../http/errors.ts';
+import { importStatus, previewShopifyImport, startShopifyImport } from '../integrations/shopify/import.ts';
 import { connectShopify, disconnectShopify, saveShopifyMapping, shopifyLocations, shopifyStatus } from '../integrations/shopify/connection.ts';
 
 /** Where Shopify reaches this server: PUBLIC_URL, else the origin the admin used. */
@@ -36,6 +37,25 @@ export function shopifyRoutes(ctx: Ctx): Router {
     '/mapping',
     route(async (req, res) => {
       res.json(await saveShopifyMapping(ctx.shopify, callerOf(req), req.body));
+    })
+  );
+  r.get(
+    '/import',
+    route(async (req, res) => {
+      res.json(await importStatus(ctx.shopify, callerOf(req)));
+    })
+  );
+  r.post(
+    '/import/preview',
+    route(async (req, res) => {
+      res.json(await previewShopifyImport(ctx.shopify, callerOf(req)));
+    })
+  );
+  r.post(
+    '/import',
+    route(async (req, res) => {
+      const { job } = await startShopifyImport(ctx.shopify, callerOf(req));
+      res.status(202).json({ job });
     })
   );
   r.delete(

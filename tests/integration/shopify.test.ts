@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INTEGRATIONS_DB } from '#domain/db-names.ts';
-import { connectionId } from '#domain/shopify/index.ts';
+import { INTEGRATIONS_DB, catalogDb, locationDb } from '#domain/db-names.ts';
+import { connectionId, newProductId, variantIdFor } from '#domain/shopify/index.ts';
 import { createStaffUser, createTenant } from '../../server/tenants/provision.ts';
-import { FakeShopify } from '../support/fake-shopify.ts';
-import { login, startTestServer, type TestServer } from './support/server.ts';
+import { FakeShopify, type FakeProduct } from '../support/fake-shopify.ts';
+import { makeProduct } from '../support/fixtures.ts';
+import { VIEW_SETTLES, login, startTestServer, type TestServer } from './support/server.ts';
 
 /**
  * Shopify, server side (issue 16): connecting a store (token and scopes checked against the shop,
@@ -17,15 +18,37 @@ let owner = '';
 let manager = '';
 let warehouse = '';
 let outlet = '';
+let tee: FakeProduct;
+let mug: FakeProduct;
 const PW = 'correct-horse-battery';
 
 beforeAll(async () => {
   await shop.start();
   warehouse = shop.addLocation('Warehouse').id;
   outlet = shop.addLocation('Outlet').id;
+  tee = shop.addProduct(
+    {
+      title: 'Summer tee',
+      descriptionHtml: '<p>Organic cotton</p>',
+      options: [{ name: 'Size', values: ['S', 'M'] }],
+      collections: [{ id: '501', title: 'Summer' }],
+      variants: [
+        { sku: 'TEE-S', price: '19.99', cost: '6.00', options: [{ name: 'Size', value: 'S' }] },
+        { sku: 'TEE-M', price: '19.99', compareAtPrice: '25.00', options: [{ name: 'Size', value: 'M' }] }
+      ]
+    },
+    { [warehouse]: 7, [outlet]: 3 }
+  );
+  mug = shop.addProduct({ title: 'Mug', variants: [{ sku: 'MUG-1', price: '12.00' }] }, { [warehouse]: 5 });
+  shop.addProduct({ title: 'Poster', variants: [{ sku: 'DUP', price: '5.00' }] }, { [warehouse]: 1 });
   s = await startTestServer({ CONFLICT_WORKER_INTERVAL_S: '0', APPROVALS_AUDIT_INTERVAL_S: '0', SALE_LEDGER_INTERVAL_S: '0', SHOPIFY_API_ORIGIN: shop.origin });
   t = (await createTenant({ couch: s.couch }, { name: 'Shopify Co', plan: 'pro', adminEmail: 'o@shopify.test', adminPassword: PW, locations: [{ code: 'GM', name: 'Grand' }, { code: 'EA', name: 'East' }] })).tenantId;
   await createStaffUser({ couch: s.couch }, t, { email: 'm@shopify.test', name: 'Maria Manager', role: 'manager', locations: ['GM'], password: PW });
+  // the POS already sells the mug (matched by SKU) and has two products sharing the poster's SKU (a conflict)
+  const catalog = s.couch.use(catalogDb(t));
+  await catalog.insert({ ...makeProduct('product:mug'), name: 'Mug', variants: [{ id: 'mug-v01', sku: 'MUG-1', options: {}, price: 1100, active: true }], options: [] });
+  await catalog.insert({ ...makeProduct('product:dup1'), variants: [{ id: 'dup1-v01', sku: 'DUP', options: { Size: 'M' }, price: 500, active: true }] });
+  await catalog.insert({ ...makeProduct('product:dup2'), variants: [{ id: 'dup2-v01', sku: 'DUP', options: { Size: 'M' }, price: 500, active: true }] });
   owner = await login(s, 'o@shopify.test', PW);
   manager = await login(s, 'm@shopify.test', PW);
 });
@@ -95,6 +118,79 @@ describe('connect', () => {
     const res = await s.call('POST', '/api/v1/integrations/shopify/connect', { token: await login(s, 'o@other.test', PW), body: connectBody() });
     expect(res.status).toBe(409);
     expect(shop.subscriptions).toHaveLength(3);
+  });
+});
+
+interface Job {
+  status: string;
+  phase: string;
+  productsRead: number;
+  counts: { products: { create: number; update: number; unchanged: number; skipped: number }; stockLevels: number };
+  written: Record<string, number>;
+  conflicts: { message: string }[];
+  error: string | null;
+}
+
+async function runImport(): Promise<Job> {
+  const res = await s.call('POST', '/api/v1/integrations/shopify/import', { token: owner });
+  expect(res.status).toBe(202);
+  expect((await json<{ job: Job }>(res)).job.status).toBe('running');
+  let job: Job | null = null;
+  await expect
+    .poll(async () => {
+      job = (await json<{ job: Job }>(await s.call('GET', '/api/v1/integrations/shopify/import', { token: owner }))).job;
+      return job.status;
+    }, { timeout: 30_000, interval: 100 })
+    .not.toBe('running');
+  return job!;
+}
+
+async function onHand(code: string, variantId: string): Promise<number> {
+  const r = await s.couch.use(locationDb(t, code)).view('stock', 'on_hand', { key: [code, variantId], group: true });
+  return (r.rows[0]?.value as number | undefined) ?? 0;
+}
+
+describe('import', () => {
+  it('previews counts, matches and conflicts without writing; a manager is refused', async () => {
+    expect((await s.call('POST', '/api/v1/integrations/shopify/import/preview', { token: manager })).status).toBe(403);
+    const res = await s.call('POST', '/api/v1/integrations/shopify/import/preview', { token: owner });
+    expect(res.status).toBe(200);
+    const body = await json<{ counts: Job['counts'] & { categories: { create: number } }; conflicts: { title: string; message: string }[] }>(res);
+    expect(body.counts.products.create).toBe(1);
+    expect(body.counts.products.update + body.counts.products.unchanged).toBe(1); // the mug, matched by SKU
+    expect(body.counts.products.skipped).toBe(1);
+    expect(body.counts.stockLevels).toBe(4); // the tee's two new variants at two stores
+    expect(body.counts.categories.create).toBeGreaterThanOrEqual(1);
+    expect(body.conflicts).toEqual([{ shopifyProductId: expect.any(String), title: 'Poster', message: expect.stringMatching(/SKU DUP belongs to 2 POS variants/) }]);
+    await expect(s.couch.use(catalogDb(t)).get(newProductId(tee.id))).rejects.toMatchObject({ statusCode: 404 });
+  });
+
+  it('applies: products, links and opening stock per mapped store; a second run changes nothing', async () => {
+    const first = await runImport();
+    expect(first).toMatchObject({ status: 'done', phase: 'done', productsRead: 3, error: null });
+    expect(first.written).toMatchObject({ openings: 4 });
+    expect(first.written.products).toBeGreaterThanOrEqual(1);
+    const teeDoc = (await s.couch.use(catalogDb(t)).get(newProductId(tee.id))) as { name: string; categoryId: string; variants: { sku: string; price: number; compareAtPrice?: number; cost?: number }[] };
+    expect(teeDoc).toMatchObject({ name: 'Summer tee', categoryId: 'category:shopify-501' });
+    expect(teeDoc.variants).toMatchObject([
+      { sku: 'TEE-S', price: 1999, cost: 600 },
+      { sku: 'TEE-M', price: 1999, compareAtPrice: 2500 }
+    ]);
+    const teeS = variantIdFor(newProductId(tee.id), tee.variants[0]!.id);
+    await expect.poll(() => onHand('GM', teeS), VIEW_SETTLES).toBe(7);
+    await expect.poll(() => onHand('EA', teeS), VIEW_SETTLES).toBe(3);
+    // the matched mug keeps its POS price (price is POS-owned) and gets no opening stock: its stock is the POS's
+    expect(((await s.couch.use(catalogDb(t)).get('product:mug')) as { variants: { price: number }[] }).variants[0]!.price).toBe(1100);
+    expect(await onHand('GM', 'mug-v01')).toBe(0);
+    expect(mug.variants).toHaveLength(1);
+
+    const revs = JSON.stringify((await s.couch.use(catalogDb(t)).list({ startkey: 'product:', endkey: 'product:\ufff0' })).rows.map((r) => r.value));
+    const second = await runImport();
+    expect(second.status).toBe('done');
+    expect(second.written).toEqual({ products: 0, categories: 0, links: 0, openings: 0 });
+    expect(second.counts.products).toMatchObject({ create: 0, update: 0, unchanged: 2, skipped: 1 });
+    expect(JSON.stringify((await s.couch.use(catalogDb(t)).list({ startkey: 'product:', endkey: 'product:\ufff0' })).rows.map((r) => r.value))).toBe(revs);
+    expect(await onHand('GM', teeS)).toBe(7);
   });
 });
 
