@@ -22,7 +22,7 @@ import { reportRoutes } from './api/report-routes.ts';
 import { settingsRoutes } from './api/settings-routes.ts';
 import { alertsRoutes } from './api/alerts-routes.ts';
 import { staffRoutes } from './api/staff-routes.ts';
-import { shopifyRoutes } from './api/shopify-routes.ts';
+import { shopifyRoutes, shopifyWebhookRoute } from './api/shopify-routes.ts';
 import type { Ctx } from './context.ts';
 import { gateway } from './gateway/router.ts';
 import type { Upstream } from './gateway/proxy.ts';
@@ -119,6 +119,10 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
   app.use('/db', dbWriteSignal((db) => ctx.notify.changed(db)));
   // Gateway before any body parser: reads stream straight through.
   app.use('/db', gateway(ctx, SYNC_RULES, opts.upstream));
+
+  // Shopify's webhooks: signed over the raw body, so they are read raw and never reach the JSON parser
+  // or the session checks of /api/v1 (server/integrations/shopify/webhooks.ts).
+  app.post('/api/v1/integrations/shopify/webhooks', express.raw({ type: () => true, limit: '2mb' }), shopifyWebhookRoute(ctx), errorHandler);
 
   const api = express.Router();
   api.use(

@@ -164,6 +164,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   });
   updates.onSweep(() => void catchUp(couch, log, (db) => ctx.notify.changed(db)));
   ctx.notify.worker.start();
+  // Shopify webhooks recorded while no copy was running (or left mid-way) are due now
+  ctx.shopify.queue.kick();
   updates.start();
   const { port } = server.address() as AddressInfo;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
@@ -189,6 +191,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
           }
         },
         { name: 'notify worker', deadlineMs: 15_000, run: () => ctx.notify.worker.stop() },
+        { name: 'shopify webhook queue', deadlineMs: 15_000, run: () => ctx.shopify.queue.stop() },
         {
           name: 'http server',
           deadlineMs: 5_000,

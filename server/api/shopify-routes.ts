@@ -1,8 +1,9 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import type { Ctx } from '../context.ts';
 import { callerOf, requireAuth } from '../http/authenticate.ts';
 import { route } from '../http/errors.ts';
 import { importStatus, previewShopifyImport, startShopifyImport } from '../integrations/shopify/import.ts';
+import { receiveWebhook } from '../integrations/shopify/webhooks.ts';
 import { connectShopify, disconnectShopify, saveShopifyMapping, shopifyLocations, shopifyStatus } from '../integrations/shopify/connection.ts';
 
 /** Where Shopify reaches this server: PUBLIC_URL, else the origin the admin used. */
@@ -65,4 +66,13 @@ export function shopifyRoutes(ctx: Ctx): Router {
     })
   );
   return r;
+}
+
+/** `POST /api/v1/integrations/shopify/webhooks` (raw body): verified, recorded once, answered at once. */
+export function shopifyWebhookRoute(ctx: Ctx): RequestHandler {
+  return route(async (req, res) => {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const out = await receiveWebhook(ctx.shopify, req.headers, body);
+    res.status(200).json(out);
+  });
 }

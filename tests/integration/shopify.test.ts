@@ -194,6 +194,70 @@ describe('import', () => {
   });
 });
 
+const hookUrl = () => `${s.url}/api/v1/integrations/shopify/webhooks`;
+async function deliver(topic: string, payload: unknown, opts: { webhookId?: string; secret?: string; shop?: string; dropSignature?: boolean } = {}) {
+  const body = JSON.stringify(payload);
+  const headers = shop.webhookHeaders(topic, body, opts);
+  if (opts.dropSignature) delete headers['x-shopify-hmac-sha256'];
+  const res = await fetch(hookUrl(), { method: 'POST', headers, body });
+  return { status: res.status, body: (await res.json()) as { status?: string; id?: string; error?: string } };
+}
+async function webhookDoc(id: string) {
+  return (await s.couch.use(INTEGRATIONS_DB).get(id)) as { status: string; attempts: number; result: Record<string, unknown> | null };
+}
+
+describe('webhooks', () => {
+  const order = () => ({
+    id: 5234567890123,
+    name: '#1001',
+    created_at: '2026-12-07T08:00:00-05:00',
+    updated_at: '2026-12-07T08:00:01-05:00',
+    location_id: Number(warehouse),
+    line_items: [{ id: 466157049, variant_id: Number(tee.variants[0]!.id), product_id: Number(tee.id), quantity: 2, sku: 'TEE-S' }],
+    refunds: []
+  });
+
+  it('refuses a missing or forged signature (401) and an unknown shop (404); records nothing', async () => {
+    expect((await deliver('orders/create', order(), { dropSignature: true })).status).toBe(401);
+    expect((await deliver('orders/create', order(), { secret: 'shpss_not-the-secret' })).status).toBe(401);
+    // a body changed after signing
+    const body = JSON.stringify(order());
+    const headers = shop.webhookHeaders('orders/create', body);
+    expect((await fetch(hookUrl(), { method: 'POST', headers, body: body.replace('"quantity":2', '"quantity":20') })).status).toBe(401);
+    expect((await deliver('orders/create', order(), { shop: 'nobody.myshopify.com' })).status).toBe(404);
+    const queued = await s.couch.use(INTEGRATIONS_DB).list({ startkey: 'shopify_wh:', endkey: 'shopify_wh:\ufff0' });
+    expect(queued.rows).toEqual([]);
+  });
+
+  it('an online order moves stock once: a replayed delivery is a duplicate, a redelivery under a new id writes nothing', async () => {
+    const teeS = variantIdFor(newProductId(tee.id), tee.variants[0]!.id);
+    const started = Date.now();
+    const first = await deliver('orders/create', order(), { webhookId: 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043' });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(first).toEqual({ status: 200, body: { status: 'queued', id: expect.stringContaining('b54557e4') } });
+    const replay = await deliver('orders/create', order(), { webhookId: 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043' });
+    expect(replay.body.status).toBe('duplicate');
+    await expect.poll(async () => (await webhookDoc(first.body.id!)).status, VIEW_SETTLES).toBe('done');
+    expect((await webhookDoc(first.body.id!)).result).toMatchObject({ written: 1, skipped: [] });
+    await expect.poll(() => onHand('GM', teeS), VIEW_SETTLES).toBe(5);
+
+    const again = await deliver('orders/create', order(), { webhookId: 'c0ffee00-bdd9-4b37-8a5f-bf7d70bcd043' });
+    await expect.poll(async () => (await webhookDoc(again.body.id!)).status, VIEW_SETTLES).toBe('done');
+    expect((await webhookDoc(again.body.id!)).result).toMatchObject({ written: 0 });
+    expect(await onHand('GM', teeS)).toBe(5);
+    expect((await webhookDoc(first.body.id!)).attempts).toBe(1);
+  });
+
+  it('inventory levels: an older update arriving late does not overwrite the newer one', async () => {
+    const item = tee.variants[1]!.inventoryItemId;
+    const newer = await deliver('inventory_levels/update', { inventory_item_id: Number(item), location_id: Number(outlet), available: 9, updated_at: '2026-12-07T09:00:00-05:00' });
+    const older = await deliver('inventory_levels/update', { inventory_item_id: Number(item), location_id: Number(outlet), available: 4, updated_at: '2026-12-07T08:59:00-05:00' });
+    await expect.poll(async () => (await webhookDoc(older.body.id!)).status, VIEW_SETTLES).toBe('ignored');
+    await expect.poll(async () => (await webhookDoc(newer.body.id!)).status, VIEW_SETTLES).toBe('done');
+    expect(await s.couch.use(INTEGRATIONS_DB).get(`shopify_level:${t}:${item}:${outlet}`)).toMatchObject({ available: 9, updatedAt: '2026-12-07T09:00:00-05:00' });
+  });
+});
+
 // ---- more sections insert here ----
 
 describe('disconnect', () => {

@@ -3,6 +3,7 @@ import type { Couch } from '../../couch/client.ts';
 import type { Logger } from '../../log.ts';
 import { SecretBox } from '../secret-box.ts';
 import { createShopifyClient, type ShopifyClient } from './client.ts';
+import { WebhookQueue } from './webhook-queue.ts';
 import { IntegrationsStore, secretContext, tokenContext, type ConnectionDoc } from './store.ts';
 
 /**
@@ -12,6 +13,7 @@ import { IntegrationsStore, secretContext, tokenContext, type ConnectionDoc } fr
 export class ShopifyIntegration {
   readonly store: IntegrationsStore;
   readonly box: SecretBox;
+  readonly queue: WebhookQueue;
 
   constructor(
     readonly couch: Couch,
@@ -24,6 +26,7 @@ export class ShopifyIntegration {
   ) {
     this.store = new IntegrationsStore(couch);
     this.box = new SecretBox(key);
+    this.queue = new WebhookQueue(this, log);
   }
 
   /** The client of a connected store, its token opened from the box. */
