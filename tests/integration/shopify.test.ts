@@ -256,6 +256,18 @@ describe('webhooks', () => {
     await expect.poll(async () => (await webhookDoc(newer.body.id!)).status, VIEW_SETTLES).toBe('done');
     expect(await s.couch.use(INTEGRATIONS_DB).get(`shopify_level:${t}:${item}:${outlet}`)).toMatchObject({ available: 9, updatedAt: '2026-12-07T09:00:00-05:00' });
   });
+
+  it('products/update follows the ownership rule, and an older update arriving late changes nothing', async () => {
+    const newer = { ...tee, title: 'Summer tee (organic)', updatedAt: new Date(Date.now() + 3_600_000).toISOString(), variants: tee.variants.map((v) => ({ ...v, price: '21.00' })) };
+    const older = { ...tee, title: 'Stale title', updatedAt: new Date(Date.now() + 1_800_000).toISOString() };
+    const a = await deliver('products/update', shop.productPayload(newer));
+    await expect.poll(async () => (await webhookDoc(a.body.id!)).status, VIEW_SETTLES).toBe('done');
+    const b = await deliver('products/update', shop.productPayload(older));
+    await expect.poll(async () => (await webhookDoc(b.body.id!)).status, VIEW_SETTLES).toBe('ignored');
+    const doc = (await s.couch.use(catalogDb(t)).get(newProductId(tee.id))) as { name: string; variants: { price: number }[] };
+    expect(doc.name).toBe('Summer tee (organic)'); // Shopify owns the title
+    expect(doc.variants.map((v) => v.price)).toEqual([1999, 1999]); // the POS owns the price
+  });
 });
 
 // ---- more sections insert here ----

@@ -1,5 +1,11 @@
-import { INTEGRATIONS_DB, locationDb } from '#domain/db-names.ts';
+import { INTEGRATIONS_DB, catalogDb, locationDb } from '#domain/db-names.ts';
+import { currencyDigits } from '#domain/money.ts';
+import { productSchema } from '#domain/schemas/catalog.ts';
 import {
+  INTEGRATION_ACTOR,
+  buildProduct,
+  productFromPayload,
+  productPayload,
   inventoryLevelPayload,
   isStale,
   levelDocId,
@@ -32,6 +38,9 @@ import { webhookDocSchema, type WebhookDoc } from './webhooks.ts';
  *     POS ledger is not set to it (levels are absolute; the ledger moves by deltas — online orders below);
  *     the recorded level is what reconciliation compares.
  *   orders/create — each line leaves the mapped store as `movement:shopify:order:{order}:{line}`.
+ *   products/update — a linked product is updated by the ownership rule (`buildProduct`), unless its
+ *     `updated_at` is older than the state last applied (the link's `shopifyUpdatedAt`); an unlinked
+ *     product is ignored (the import links it). Images are left out as in the import.
  */
 const LEASE_MS = 60_000;
 const BATCH = 50;
@@ -149,6 +158,8 @@ export class WebhookQueue {
         return this.inventoryLevel(doc, c);
       case 'orders/create':
         return this.orderCreated(doc, c);
+      case 'products/update':
+        return this.productUpdated(doc, c);
       default:
         return { status: 'ignored', result: { reason: `${doc.topic} is not applied by this release` } };
     }
@@ -181,6 +192,28 @@ export class WebhookQueue {
       if (r.created) written++;
     }
     return { status: 'done', result: { movements: plan.movements.map((m) => m._id), written, skipped: plan.skipped } };
+  }
+
+  private async productUpdated(doc: WebhookDoc, c: ConnectionDoc): Promise<Outcome> {
+    const sp = productFromPayload(productPayload.parse(doc.payload));
+    sp.image = null;
+    const db = await this.sh.store.db();
+    const map = (await listPrefix<ProductMap>(db, `shopify_map:${c.tenantId}:`)).find((m) => m.shopifyProductId === sp.id);
+    if (!map) return { status: 'ignored', result: { reason: 'the product is not linked to a POS product (run the import)' } };
+    if (isStale(sp.updatedAt, map.shopifyUpdatedAt)) return { status: 'ignored', result: { reason: `older (${sp.updatedAt}) than the state applied (${map.shopifyUpdatedAt})` } };
+    const catalog = this.sh.couch.use(catalogDb(c.tenantId));
+    const existing = productSchema.parse(await catalog.get(map.productId));
+    const locations = await listPrefix<{ currency?: string }>(catalog, 'location:');
+    const currency = locations.find((l) => l.currency)?.currency;
+    const issues: string[] = [];
+    const now = new Date().toISOString();
+    const built = buildProduct(sp, existing, new Map(map.variants.map((v) => [v.shopifyVariantId, v.variantId])), { ownership: c.ownership, digits: currency ? currencyDigits(currency) : 2, now, actor: INTEGRATION_ACTOR }, issues);
+    if (!built) return { status: 'ignored', result: { reason: 'the product could not be applied', issues } };
+    // product first, link second: a crash between them re-applies an unchanged product, then writes the link
+    if (built.changed) await catalog.insert(built.doc);
+    const created = new Set(map.variants.filter((v) => v.created).map((v) => v.shopifyVariantId));
+    await db.insert({ ...map, variants: built.map.variants.map((v) => ({ ...v, created: v.created || created.has(v.shopifyVariantId) })), shopifyUpdatedAt: sp.updatedAt, syncedHash: built.shopifySnapshot, updatedAt: now });
+    return { status: 'done', result: { changed: built.changed, createdVariants: built.createdVariants, updatedVariants: built.updatedVariants, issues } };
   }
 
   private async stockContext(c: ConnectionDoc): Promise<StockContext> {
