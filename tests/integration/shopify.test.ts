@@ -83,7 +83,7 @@ describe('connect', () => {
     shop.scopes = ['write_products', 'write_inventory', 'read_locations', 'read_orders'];
     // nothing was stored and nothing subscribed by the refused attempts
     expect(shop.subscriptions).toEqual([]);
-    await expect(json(await s.call('GET', '/api/v1/integrations/shopify', { token: owner }))).resolves.toEqual({ connection: { connected: false } });
+    await expect(json(await s.call('GET', '/api/v1/integrations/shopify', { token: owner }))).resolves.toEqual({ connection: { connected: false }, webhooks: null });
   });
 
   it('connects: scopes shown, token sealed at rest, webhooks subscribed at this server; mapping checked and saved', async () => {
@@ -246,6 +246,9 @@ describe('webhooks', () => {
     expect((await webhookDoc(again.body.id!)).result).toMatchObject({ written: 0 });
     expect(await onHand('GM', teeS)).toBe(5);
     expect((await webhookDoc(first.body.id!)).attempts).toBe(1);
+    await expect
+      .poll(async () => json<{ connection: { lastWebhookAt: string | null }; webhooks: Record<string, number> }>(await s.call('GET', '/api/v1/integrations/shopify', { token: owner })), VIEW_SETTLES)
+      .toMatchObject({ connection: { lastWebhookAt: expect.any(String) }, webhooks: { done: 2, dead: 0, pending: 0 } });
   });
 
   it('inventory levels: an older update arriving late does not overwrite the newer one', async () => {

@@ -59,8 +59,7 @@ export function publicConnection(c: ConnectionDoc | null) {
     ownership: c.ownership,
     mapped: c.mapped,
     webhooks: c.webhooks.map((w) => w.topic),
-    connectedAt: c.connectedAt,
-    lastWebhookAt: c.lastWebhookAt ?? null
+    connectedAt: c.connectedAt
   };
 }
 
@@ -132,8 +131,7 @@ export async function connectShopify(sh: ShopifyIntegration, caller: Caller, raw
     webhookUri: uri,
     connectedAt: now,
     connectedBy: principalId(p),
-    updatedAt: now,
-    lastWebhookAt: existing?.lastWebhookAt ?? null
+    updatedAt: now
   };
   const saved = await saveConnection(sh, doc);
   await recordAudit(sh.couch, p.tenantId, { action: 'shopify.connected', actor: principalId(p), target: input.shop, details: { scopes: info.scopes, webhooks: webhooks.map((w) => w.topic) } });
@@ -142,7 +140,18 @@ export async function connectShopify(sh: ShopifyIntegration, caller: Caller, raw
 
 export async function shopifyStatus(sh: ShopifyIntegration, caller: Caller) {
   const p = admin(caller, 'Reading the Shopify connection');
-  return { connection: publicConnection(await sh.store.connection(p.tenantId)) };
+  const c = await sh.store.connection(p.tenantId);
+  if (!c) return { connection: publicConnection(null), webhooks: null };
+  const db = await sh.store.db();
+  // the queue's views: the newest delivery received, and deliveries per status (dead letters included)
+  const [last, byStatus] = await Promise.all([
+    db.view('queue', 'by_tenant', { startkey: [p.tenantId, {}], endkey: [p.tenantId], descending: true, limit: 1 }),
+    db.view('queue', 'status', { startkey: [p.tenantId], endkey: [p.tenantId, {}], group: true })
+  ]);
+  const counts: Record<string, number> = { pending: 0, processing: 0, done: 0, ignored: 0, dead: 0 };
+  for (const row of byStatus.rows) counts[(row.key as unknown as [string, string])[1]] = row.value as number;
+  const lastWebhookAt = (last.rows[0]?.key as unknown as [string, string] | undefined)?.[1] ?? null;
+  return { connection: { ...publicConnection(c), ...(c.status === 'connected' ? { lastWebhookAt } : {}) }, webhooks: counts };
 }
 
 /** The shop's active locations, read live, next to the tenant's stores. */

@@ -33,8 +33,7 @@ export const connectionSchema = z.looseObject({
   webhookUri: z.string().nullable(),
   connectedAt: z.string(),
   connectedBy: z.string(),
-  updatedAt: z.string(),
-  lastWebhookAt: z.string().nullable().optional()
+  updatedAt: z.string()
 });
 export type ConnectionDoc = z.infer<typeof connectionSchema>;
 
