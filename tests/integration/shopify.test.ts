@@ -90,10 +90,10 @@ describe('connect', () => {
     const res = await s.call('POST', '/api/v1/integrations/shopify/connect', { token: owner, body: connectBody() });
     expect(res.status).toBe(201);
     const body = await json<{ connection: Record<string, unknown>; shopifyLocations: { id: string }[] }>(res);
-    expect(body.connection).toMatchObject({ connected: true, shop: shop.shop, shopName: shop.shopName, mapped: false, webhooks: ['inventory_levels/update', 'orders/create', 'products/update'] });
+    expect(body.connection).toMatchObject({ connected: true, shop: shop.shop, shopName: shop.shopName, mapped: false, webhooks: ['inventory_levels/update', 'orders/create', 'orders/cancelled', 'refunds/create', 'products/update'] });
     expect((body.connection.scopes as { granted: boolean }[]).every((x) => x.granted)).toBe(true);
     expect(body.shopifyLocations.map((l) => l.id)).toEqual([warehouse, outlet]);
-    expect(shop.subscriptions.map((x) => [x.topic, x.uri])).toEqual(['INVENTORY_LEVELS_UPDATE', 'ORDERS_CREATE', 'PRODUCTS_UPDATE'].map((topic) => [topic, `${s.url}/api/v1/integrations/shopify/webhooks`]));
+    expect(shop.subscriptions.map((x) => [x.topic, x.uri])).toEqual(['INVENTORY_LEVELS_UPDATE', 'ORDERS_CREATE', 'ORDERS_CANCELLED', 'REFUNDS_CREATE', 'PRODUCTS_UPDATE'].map((topic) => [topic, `${s.url}/api/v1/integrations/shopify/webhooks`]));
     const stored = JSON.stringify(await s.couch.use(INTEGRATIONS_DB).get(connectionId(t)));
     expect(stored).not.toContain(shop.accessToken);
     expect(stored).not.toContain(shop.apiSecret);
@@ -117,7 +117,7 @@ describe('connect', () => {
     expect(other).not.toBe(t);
     const res = await s.call('POST', '/api/v1/integrations/shopify/connect', { token: await login(s, 'o@other.test', PW), body: connectBody() });
     expect(res.status).toBe(409);
-    expect(shop.subscriptions).toHaveLength(3);
+    expect(shop.subscriptions).toHaveLength(5);
   });
 });
 
@@ -249,6 +249,20 @@ describe('webhooks', () => {
     await expect
       .poll(async () => json<{ connection: { lastWebhookAt: string | null }; webhooks: Record<string, number> }>(await s.call('GET', '/api/v1/integrations/shopify', { token: owner })), VIEW_SETTLES)
       .toMatchObject({ connection: { lastWebhookAt: expect.any(String) }, webhooks: { done: 2, dead: 0, pending: 0 } });
+
+  });
+
+  it('a refund and the cancellation listing it restock once together', async () => {
+    const teeS = variantIdFor(newProductId(tee.id), tee.variants[0]!.id);
+    const refund = { id: 929361464, order_id: 5234567890123, created_at: '2026-12-07T09:10:00-05:00', refund_line_items: [{ id: 104689539, line_item_id: 466157049, quantity: 1, restock_type: 'cancel', location_id: Number(warehouse), line_item: { variant_id: Number(tee.variants[0]!.id), product_id: Number(tee.id) } }] };
+    const r = await deliver('refunds/create', refund);
+    await expect.poll(async () => (await webhookDoc(r.body.id!)).status, VIEW_SETTLES).toBe('done');
+    expect((await webhookDoc(r.body.id!)).result).toMatchObject({ written: 1 });
+    await expect.poll(() => onHand('GM', teeS), VIEW_SETTLES).toBe(6);
+    const cancelled = await deliver('orders/cancelled', { ...order(), cancelled_at: '2026-12-07T09:10:00-05:00', refunds: [refund] });
+    await expect.poll(async () => (await webhookDoc(cancelled.body.id!)).status, VIEW_SETTLES).toBe('done');
+    expect((await webhookDoc(cancelled.body.id!)).result).toMatchObject({ written: 0 });
+    expect(await onHand('GM', teeS)).toBe(6);
   });
 
   it('inventory levels: an older update arriving late does not overwrite the newer one', async () => {
@@ -279,7 +293,7 @@ describe('disconnect', () => {
   it('removes the webhook subscriptions and the sealed token; the shop is free again', async () => {
     const res = await s.call('DELETE', '/api/v1/integrations/shopify', { token: owner });
     expect(res.status).toBe(200);
-    expect(await json(res)).toMatchObject({ connection: { connected: false }, webhooksRemoved: 3 });
+    expect(await json(res)).toMatchObject({ connection: { connected: false }, webhooksRemoved: 5 });
     expect(shop.subscriptions).toEqual([]);
     const doc = (await s.couch.use(INTEGRATIONS_DB).get(connectionId(t))) as Record<string, unknown>;
     expect(doc).toMatchObject({ status: 'disconnected', webhooks: [] });

@@ -18,7 +18,7 @@ import { secretContext, tokenContext, type ConnectionDoc, type ShopClaimDoc } fr
  */
 
 /** Topics this release subscribes to and processes (webhooks.ts); the others come with later work. */
-export const SUBSCRIBED_TOPICS: readonly WebhookTopic[] = ['inventory_levels/update', 'orders/create', 'products/update'];
+export const SUBSCRIBED_TOPICS: readonly WebhookTopic[] = ['inventory_levels/update', 'orders/create', 'orders/cancelled', 'refunds/create', 'products/update'];
 export const WEBHOOK_PATH = '/api/v1/integrations/shopify/webhooks';
 
 function admin(caller: Caller, action: string) {

@@ -4,6 +4,10 @@ import { productSchema } from '#domain/schemas/catalog.ts';
 import {
   INTEGRATION_ACTOR,
   buildProduct,
+  cancelledOrderMovements,
+  refundMovements,
+  refundPayload,
+  type MovementPlan,
   productFromPayload,
   productPayload,
   inventoryLevelPayload,
@@ -38,6 +42,10 @@ import { webhookDocSchema, type WebhookDoc } from './webhooks.ts';
  *     POS ledger is not set to it (levels are absolute; the ledger moves by deltas — online orders below);
  *     the recorded level is what reconciliation compares.
  *   orders/create — each line leaves the mapped store as `movement:shopify:order:{order}:{line}`.
+ *   refunds/create — each restocking refund line (return, cancel) comes back to the store of its
+ *     location as `movement:shopify:refund:{refund}:{line}`.
+ *   orders/cancelled — the order's lines (if orders/create never came) and every restocking refund it
+ *     lists, with the same ids: a cancellation and its refund webhook restock once together.
  *   products/update — a linked product is updated by the ownership rule (`buildProduct`), unless its
  *     `updated_at` is older than the state last applied (the link's `shopifyUpdatedAt`); an unlinked
  *     product is ignored (the import links it). Images are left out as in the import.
@@ -157,7 +165,12 @@ export class WebhookQueue {
       case 'inventory_levels/update':
         return this.inventoryLevel(doc, c);
       case 'orders/create':
-        return this.orderCreated(doc, c);
+        return this.writeMovements(c, orderMovements(orderPayload.parse(doc.payload), await this.stockContext(c)));
+      case 'orders/cancelled':
+        return this.writeMovements(c, cancelledOrderMovements(orderPayload.parse(doc.payload), await this.stockContext(c)));
+      case 'refunds/create':
+        // refund lines carry their order line (variant and product) in the payload; one without is skipped
+        return this.writeMovements(c, refundMovements(refundPayload.parse(doc.payload), () => undefined, await this.stockContext(c)));
       case 'products/update':
         return this.productUpdated(doc, c);
       default:
@@ -182,10 +195,8 @@ export class WebhookQueue {
     return stale ? { status: 'ignored', result: { reason: 'older than the level already recorded' } } : { status: 'done', result: { available: p.available, updatedAt: p.updated_at } };
   }
 
-  private async orderCreated(doc: WebhookDoc, c: ConnectionDoc): Promise<Outcome> {
-    const order = orderPayload.parse(doc.payload);
-    const ctx = await this.stockContext(c);
-    const plan = orderMovements(order, ctx);
+  /** Movements with ids derived from Shopify's: each written once, whichever delivery brings it. */
+  private async writeMovements(c: ConnectionDoc, plan: MovementPlan): Promise<Outcome> {
     let written = 0;
     for (const m of plan.movements) {
       const r = await insertOnce(this.sh.couch.use(locationDb(c.tenantId, m.locationCode)), m, () => true, 'Online order movement');
