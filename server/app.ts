@@ -22,6 +22,7 @@ import { reportRoutes } from './api/report-routes.ts';
 import { settingsRoutes } from './api/settings-routes.ts';
 import { alertsRoutes } from './api/alerts-routes.ts';
 import { staffRoutes } from './api/staff-routes.ts';
+import { shopifyRoutes, shopifyWebhookRoute } from './api/shopify-routes.ts';
 import type { Ctx } from './context.ts';
 import { gateway } from './gateway/router.ts';
 import type { Upstream } from './gateway/proxy.ts';
@@ -119,6 +120,10 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
   // Gateway before any body parser: reads stream straight through.
   app.use('/db', gateway(ctx, SYNC_RULES, opts.upstream));
 
+  // Shopify's webhooks: signed over the raw body, so they are read raw and never reach the JSON parser
+  // or the session checks of /api/v1 (server/integrations/shopify/webhooks.ts).
+  app.post('/api/v1/integrations/shopify/webhooks', express.raw({ type: () => true, limit: '2mb' }), shopifyWebhookRoute(ctx), errorHandler);
+
   const api = express.Router();
   api.use(
     rateLimit({
@@ -135,7 +140,7 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
   api.use(checkBodyText);
   api.use(cookieParser());
   const adminOnly = ipAllowlist(ctx.config.ADMIN_IP_ALLOWLIST);
-  api.use(['/auth/login', '/auth/refresh', '/locations', '/devices/enrolment-codes', '/catalog', '/inventory', '/api-keys', '/setup', '/customers', '/reports', '/sales', '/settings', '/audit', '/alerts', '/staff', '/messages'], adminOnly);
+  api.use(['/auth/login', '/auth/refresh', '/locations', '/devices/enrolment-codes', '/catalog', '/inventory', '/api-keys', '/setup', '/customers', '/reports', '/sales', '/settings', '/audit', '/alerts', '/staff', '/messages', '/integrations/shopify'], adminOnly);
   api.use('/auth', authRoutes(ctx));
   api.use('/sync', syncRoutes(ctx));
   api.use('/setup', setupRoutes(ctx));
@@ -148,6 +153,7 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
   api.use('/customers', customersRoutes(ctx));
   api.use('/staff', staffRoutes(ctx));
   api.use('/alerts', alertsRoutes(ctx));
+  api.use('/integrations/shopify', shopifyRoutes(ctx));
   api.use('/', messagesRoutes(ctx));
   api.use('/', reportRoutes(ctx));
   // settings before tenant routes: both answer under /locations and /devices

@@ -10,6 +10,7 @@ import type { CatalogSnapshots } from './sync/catalog-snapshot.ts';
 import type { Notify } from './notify/service.ts';
 import type { Metrics } from './metrics/registry.ts';
 import type { DesignDocUpgrades } from './couch/ddoc-upgrade.ts';
+import type { ShopifyIntegration } from './integrations/shopify/service.ts';
 
 /** What the HTTP layer hands to use cases. Stateless: nothing here holds per-user state. */
 export interface Ctx {
@@ -30,5 +31,7 @@ export interface Ctx {
   metrics: Metrics;
   /** this copy's background design-document upgrade (counts shown on /readyz) */
   designDocs: DesignDocUpgrades;
+  /** the Shopify integration: connection, import, webhook queue (server/integrations/shopify) */
+  shopify: ShopifyIntegration;
   log: Logger;
 }

@@ -18,7 +18,8 @@ import { SessionRegistry } from './auth/sessions.ts';
 import { ApiKeyRegistry } from './auth/api-keys.ts';
 import { StaffDirectory } from './gateway/staff-directory.ts';
 import { CatalogSnapshots } from './sync/catalog-snapshot.ts';
-import { loadJwtSecret } from './secrets.ts';
+import { loadIntegrationsKey, loadJwtSecret } from './secrets.ts';
+import { ShopifyIntegration } from './integrations/shopify/service.ts';
 import { preparePlatform } from './tenants/provision.ts';
 import { startConflictWorker } from './workers/conflicts.ts';
 import { DbUpdates } from './workers/db-updates.ts';
@@ -107,6 +108,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     notify: new Notify(couch, log, config, jwtSecret, () => listeningAt),
     metrics: new Metrics({ couch, log, embedded }),
     designDocs,
+    shopify: new ShopifyIntegration(couch, log, config, loadIntegrationsKey(config.dataDir, config.INTEGRATIONS_KEY)),
     log
   };
 
@@ -162,6 +164,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   });
   updates.onSweep(() => void catchUp(couch, log, (db) => ctx.notify.changed(db)));
   ctx.notify.worker.start();
+  // Shopify webhooks recorded while no copy was running (or left mid-way) are due now
+  ctx.shopify.queue.kick();
   updates.start();
   const { port } = server.address() as AddressInfo;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
@@ -187,6 +191,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
           }
         },
         { name: 'notify worker', deadlineMs: 15_000, run: () => ctx.notify.worker.stop() },
+        { name: 'shopify webhook queue', deadlineMs: 15_000, run: () => ctx.shopify.queue.stop() },
         {
           name: 'http server',
           deadlineMs: 5_000,

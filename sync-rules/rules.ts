@@ -2,6 +2,7 @@ import { COUNT_MOVEMENT_PREFIX } from '#domain/counts.ts';
 import { SERVER_LEDGER_PREFIXES } from '#domain/customers.ts';
 import { SERVER_MOVEMENT_PREFIXES } from '#domain/inventory.ts';
 import { PO_MOVEMENT_PREFIX } from '#domain/purchase-orders.ts';
+import { SHOPIFY_MOVEMENT_PREFIX } from '#domain/shopify/ids.ts';
 import { syncRulesSchema, type SyncRules } from './schema.ts';
 
 /**
@@ -66,7 +67,9 @@ const raw = {
       // receiving and approving happen once (domain/inventory.ts, counts.ts, purchase-orders.ts).
       serverIds: [
         { prefixes: [...SERVER_MOVEMENT_PREFIXES], what: 'movements', writer: 'the server (ship or receive the transfer through /api/v1/inventory)' },
-        { prefixes: [COUNT_MOVEMENT_PREFIX, PO_MOVEMENT_PREFIX], what: 'movements', writer: 'the server (approve the count or receive the order through /api/v1/inventory)' }
+        { prefixes: [COUNT_MOVEMENT_PREFIX, PO_MOVEMENT_PREFIX], what: 'movements', writer: 'the server (approve the count or receive the order through /api/v1/inventory)' },
+        // online orders, refunds and the import's opening stock: a pre-empted id would be taken as already moved
+        { prefixes: [SHOPIFY_MOVEMENT_PREFIX], what: 'movements', writer: 'the Shopify integration (online orders, refunds, the catalog import)' }
       ],
       conflict: { rule: 'immutable' }
     },

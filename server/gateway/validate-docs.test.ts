@@ -289,6 +289,9 @@ describe('transfer movements and transfers are the server\'s', () => {
   it.each(['movement:transfer_out:01JD0000000000000000000000', 'movement:transfer_in:01JD0000000000000000000000'])('%s is refused to every writer', (id) => {
     for (const p of [owner, manager, phone]) expect(checkDocWrite(p, gm, movement(id), true, SYNC_RULES)?.reason).toMatch(/^_id: movement:transfer_(out|in):… movements are written only by the server/);
   });
+  it.each(['movement:shopify:order:5234567890123:466157049', 'movement:shopify:open:sh-1-2'])('%s (Shopify) is refused to every writer', (id) => {
+    for (const p of [owner, manager, phone]) expect(checkDocWrite(p, gm, { ...movement(id), reason: 'online_order' }, true, SYNC_RULES)?.reason).toMatch(/^_id: movement:shopify:… movements are written only by the Shopify integration/);
+  });
   it('other movement ids stay writable (adjustments, counts)', () => {
     expect(checkDocWrite(manager, gm, { ...movement(`movement:adj:${newUlid()}`), reason: 'damage' }, true, SYNC_RULES)).toBeNull();
   });

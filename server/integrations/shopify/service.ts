@@ -1,0 +1,42 @@
+import type { Config } from '../../config.ts';
+import type { Couch } from '../../couch/client.ts';
+import type { Logger } from '../../log.ts';
+import { SecretBox } from '../secret-box.ts';
+import { createShopifyClient, type ShopifyClient } from './client.ts';
+import { WebhookQueue } from './webhook-queue.ts';
+import { IntegrationsStore, secretContext, tokenContext, type ConnectionDoc } from './store.ts';
+
+/**
+ * The Shopify integration of one server copy: its store, the secret box, the client factory and the
+ * webhook queue worker. Use cases (connection.ts, import.ts, webhooks.ts) take it as their context.
+ */
+export class ShopifyIntegration {
+  readonly store: IntegrationsStore;
+  readonly box: SecretBox;
+  readonly queue: WebhookQueue;
+
+  constructor(
+    readonly couch: Couch,
+    readonly log: Logger,
+    readonly config: Pick<Config, 'SHOPIFY_API_ORIGIN' | 'SHOPIFY_WORKERS' | 'PUBLIC_URL'>,
+    key: Buffer,
+    /** tests swap the client (e.g. to count calls); production always builds the official one */
+    readonly clientFactory: (shop: string, accessToken: string) => ShopifyClient = (shop, accessToken) =>
+      createShopifyClient({ shop, accessToken, ...(config.SHOPIFY_API_ORIGIN ? { apiOrigin: config.SHOPIFY_API_ORIGIN } : {}) })
+  ) {
+    this.store = new IntegrationsStore(couch);
+    this.box = new SecretBox(key);
+    this.queue = new WebhookQueue(this, log);
+  }
+
+  /** The client of a connected store, its token opened from the box. */
+  clientOf(c: ConnectionDoc): ShopifyClient {
+    if (c.status !== 'connected' || !c.token) throw new Error('not connected');
+    return this.clientFactory(c.shop, this.box.open(c.token, tokenContext(c.tenantId)));
+  }
+
+  /** The API secret that signs this store's webhooks, or null once disconnected. */
+  webhookSecret(c: ConnectionDoc): string | null {
+    return c.status === 'connected' && c.apiSecret ? this.box.open(c.apiSecret, secretContext(c.tenantId)) : null;
+  }
+}
