@@ -18,7 +18,7 @@ afterAll(async () => {
   await f?.close();
 });
 
-const intent = (amount = 1500) => ({ amount, currency: 'usd', payment_method_types: ['card_present'], metadata: { sale: 'sale:R1:01' } });
+const intent = (amount = 1500) => ({ amount, currency: 'usd', allowed_payment_method_types: ['card_present' as const], metadata: { sale: 'sale:R1:01' } });
 
 describe('fake Stripe', () => {
   it('decodes bracketed form keys as stripe-node writes them', () => {

@@ -6,8 +6,9 @@ import type { AddressInfo } from 'node:net';
  * A local server speaking the part of Stripe's REST API the POS uses, in Stripe's documented wire
  * format (form-encoded bodies with bracketed keys, JSON answers, `{error:{type,code,decline_code,
  * message,param}}` errors, Idempotency-Key replay), so the official `stripe` client talks to it through
- * its own host/port/protocol options. `stripe-stateful-mock` (npm 0.0.16) has no PaymentIntent capture
- * flow for card_present and no Terminal endpoints, hence this one.
+ * its own host/port/protocol options. `stripe-stateful-mock` (npm 0.0.16: accounts, charges, customers,
+ * disputes, plans, prices, products, refunds, subscriptions, tax rates) has no PaymentIntents and no
+ * Terminal endpoints, hence this one.
  *
  * State is per secret key (one Stripe account each). The simulated reader behaves as Stripe's does for
  * the server-driven integration: `process_payment_intent` leaves the action `in_progress` until the
@@ -230,6 +231,9 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       if (!currency || !/^[a-z]{3}$/.test(currency)) throw invalid('Invalid currency.', 'currency');
       const captureMethod = str(p.capture_method) ?? 'automatic';
       if (!['automatic', 'automatic_async', 'manual'].includes(captureMethod)) throw invalid(`Invalid capture_method: ${captureMethod}`, 'capture_method');
+      // allowed_payment_method_types since API 2026-11-18.endive; payment_method_types before it
+      const requested = list(p.allowed_payment_method_types).length ? list(p.allowed_payment_method_types) : list(p.payment_method_types);
+      const allowed = requested.length ? requested : ['card'];
       const pi = {
         id: id('pi'),
         object: 'payment_intent',
@@ -248,7 +252,8 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         livemode: false,
         metadata: metadataOf(p.metadata),
         payment_method: null,
-        payment_method_types: list(p.payment_method_types).length ? list(p.payment_method_types) : ['card'],
+        allowed_payment_method_types: allowed,
+        payment_method_types: allowed,
         status: 'requires_payment_method'
       };
       pi.client_secret = `${pi.id}_secret_${randomBytes(12).toString('base64url')}`;
