@@ -4,7 +4,7 @@ import { INTEGRATIONS_DB } from '#domain/db-names.ts';
 import { newUlid } from '#domain/ids.ts';
 import { createStaffUser, createTenant } from '../../server/tenants/provision.ts';
 import { startFakeStripe, type FakeStripe } from './support/fake-stripe.ts';
-import { enrol, login, startTestServer, type TestServer } from './support/server.ts';
+import { enrol, login, startTestServer, VIEW_SETTLES, type TestServer } from './support/server.ts';
 
 /**
  * Stripe Terminal on the server (issue 17, first slice), through stripe-node against the local Stripe
@@ -128,8 +128,10 @@ describe('set-up from the admin', () => {
     const rb = await s.call('POST', '/api/v1/payments/stripe/readers', { token: tok.ownerB, body: { registrationCode: 'simulated-s700', label: 'B till', locationCode: 'GM' } });
     readerB = (await json<{ reader: { readerId: string } }>(rb)).reader.readerId;
 
-    const listed = await json<{ readers: { readerId: string }[] }>(await s.call('GET', '/api/v1/payments/readers', { token: tok.regGM }));
-    expect(listed.readers.map((r) => r.readerId)).toEqual([readerGM]);
+    // a list read: on a CouchDB cluster it may not have the reader yet
+    const listed = async (token: string) => (await json<{ readers: { readerId: string }[] }>(await s.call('GET', '/api/v1/payments/readers', { token }))).readers.map((r) => r.readerId);
+    await expect.poll(() => listed(tok.regGM), VIEW_SETTLES).toEqual([readerGM]);
+    await expect.poll(() => listed(tok.ownerB), VIEW_SETTLES).toEqual([readerB]);
     expect((await json<{ readers: unknown[] }>(await s.call('GET', '/api/v1/payments/readers', { token: tok.regHM }))).readers).toEqual([]);
   });
 
@@ -240,5 +242,100 @@ describe('card payments from a register', () => {
     expect((await s.call('POST', path(body.paymentId, '/process'), { token: tok.regGM, body: { readerId: readerB } })).status).toBe(404);
     expect((await s.call('GET', path(body.paymentId))).status).toBe(401);
     expect(f.account(KEY_A).paymentIntents.get((await read(tok.regGM, body.paymentId)).intentId)!.status).toBe('requires_payment_method');
+  });
+});
+
+describe('Stripe webhooks', () => {
+  type Ev = { id: string; type: string; data: { object: { id: string; payment_intent?: string } } };
+  const hook = (tenant: string | null) => `${s.url}/api/v1/integrations/stripe/webhooks${tenant ? `?tenant=${tenant}` : ''}`;
+  function signed(event: unknown, secret: string, timestamp?: number) {
+    const payload = JSON.stringify(event);
+    return { payload, header: Stripe.webhooks.generateTestHeaderString({ payload, secret, ...(timestamp ? { timestamp } : {}) }) };
+  }
+  async function deliver(tenant: string | null, payload: string, header?: string) {
+    return fetch(hook(tenant), { method: 'POST', headers: { 'content-type': 'application/json', ...(header ? { 'stripe-signature': header } : {}) }, body: payload });
+  }
+  const eventsOf = (key: string, intentId: string, type: string) => (f.eventsFor(key) as unknown as Ev[]).filter((e) => e.type === type && (e.data.object.id === intentId || e.data.object.payment_intent === intentId));
+  const stored = async (tenant: string, paymentId: string) => (await s.couch.use(INTEGRATIONS_DB).get(`card_payment:${tenant}:${paymentId}`)) as unknown as Payment;
+
+  let intentId = '';
+  let paymentId = '';
+  beforeAll(async () => {
+    // declined, then approved: Stripe sends payment_failed, then succeeded
+    const body = newPayment(1200);
+    paymentId = body.paymentId;
+    intentId = (await create(tok.regGM, body)).intentId;
+    await pay(tok.regGM, stripeA, readerGM, paymentId, '4000000000009995');
+    await pay(tok.regGM, stripeA, readerGM, paymentId);
+  });
+
+  it('refuses forged, tampered, stale, unsigned and misaddressed deliveries with 400', async () => {
+    const [event] = eventsOf(KEY_A, intentId, 'payment_intent.succeeded');
+    const good = signed(event, WHSEC_A);
+    expect((await deliver(a, good.payload)).status).toBe(400);
+    expect((await deliver(a, good.payload, signed(event, 'whsec_notTheRightSecret1').header)).status).toBe(400);
+    expect((await deliver(a, good.payload.replace('"succeeded"', '"canceled"'), good.header)).status).toBe(400);
+    const stale = signed(event, WHSEC_A, Math.floor(Date.now() / 1000) - 600);
+    expect((await deliver(a, stale.payload, stale.header)).status).toBe(400);
+    expect((await deliver(b, good.payload, good.header)).status).toBe(400);
+    expect((await deliver(null, good.payload, good.header)).status).toBe(400);
+    const res = await deliver('nosuchtenant', good.payload, good.header);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: 'invalid_webhook' });
+    // nothing above was recorded
+    expect((await s.couch.use(INTEGRATIONS_DB).list({ startkey: `stripe_event:${a}:`, endkey: `stripe_event:${a}:\ufff0` })).rows).toHaveLength(0);
+  });
+
+  it('applies events in any order: a late payment_failed does not undo a success', async () => {
+    // the register never read the payment back: only webhooks move the stored state here
+    expect((await stored(a, paymentId)).status).toBe('requires_payment_method');
+    const [succeeded] = eventsOf(KEY_A, intentId, 'payment_intent.succeeded');
+    const [failed] = eventsOf(KEY_A, intentId, 'payment_intent.payment_failed');
+    const one = signed(succeeded, WHSEC_A);
+    const r1 = await deliver(a, one.payload, one.header);
+    expect(r1.status).toBe(200);
+    expect(await r1.json()).toMatchObject({ received: true, duplicate: false, outcome: 'applied' });
+    const two = signed(failed, WHSEC_A);
+    expect((await deliver(a, two.payload, two.header)).status).toBe(200);
+    expect(await stored(a, paymentId)).toMatchObject({ status: 'succeeded', amountReceived: 1200, lastError: null });
+  });
+
+  it('writes each event once: a redelivery (freshly signed) answers 200 and changes nothing', async () => {
+    const [succeeded] = eventsOf(KEY_A, intentId, 'payment_intent.succeeded');
+    const before = (await s.couch.use(INTEGRATIONS_DB).get(`card_payment:${a}:${paymentId}`))._rev;
+    const again = signed(succeeded, WHSEC_A);
+    const res = await deliver(a, again.payload, again.header);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ duplicate: true, outcome: 'applied' });
+    expect((await s.couch.use(INTEGRATIONS_DB).get(`card_payment:${a}:${paymentId}`))._rev).toBe(before);
+    const events = async () => (await s.couch.use(INTEGRATIONS_DB).list({ startkey: `stripe_event:${a}:`, endkey: `stripe_event:${a}:\ufff0` })).rows.length;
+    await expect.poll(events, VIEW_SETTLES).toBe(2);
+  });
+
+  it('records a refund made in Stripe (charge.refunded) and a cancellation (payment_intent.canceled)', async () => {
+    await stripeA.refunds.create({ payment_intent: intentId, amount: 300 });
+    const [refunded] = eventsOf(KEY_A, intentId, 'charge.refunded');
+    const r = signed(refunded, WHSEC_A);
+    expect((await deliver(a, r.payload, r.header)).status).toBe(200);
+    expect((await stored(a, paymentId)).amountRefunded).toBe(300);
+
+    const body = newPayment(650);
+    const p = await create(tok.regGM, body);
+    await stripeA.paymentIntents.cancel(p.intentId);
+    const [canceled] = eventsOf(KEY_A, p.intentId, 'payment_intent.canceled');
+    const c = signed(canceled, WHSEC_A);
+    expect((await deliver(a, c.payload, c.header)).status).toBe(200);
+    expect((await stored(a, body.paymentId)).status).toBe('canceled');
+  });
+
+  it('answers 200 for events it does not follow or payments that are not the POS’s, and applies nothing', async () => {
+    const foreign = await stripeA.paymentIntents.create({ amount: 100, currency: 'usd', allowed_payment_method_types: ['card_present'] });
+    const [created] = (f.eventsFor(KEY_A) as unknown as Ev[]).filter((e) => e.type === 'payment_intent.created' && e.data.object.id === foreign.id);
+    const e1 = signed(created, WHSEC_A);
+    expect(await (await deliver(a, e1.payload, e1.header)).json()).toMatchObject({ outcome: 'ignored' });
+    const canceled = await stripeA.paymentIntents.cancel(foreign.id);
+    const [ev] = eventsOf(KEY_A, canceled.id, 'payment_intent.canceled');
+    const e2 = signed(ev, WHSEC_A);
+    expect(await (await deliver(a, e2.payload, e2.header)).json()).toMatchObject({ outcome: 'unmatched' });
   });
 });
