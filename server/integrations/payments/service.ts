@@ -295,10 +295,15 @@ export async function createCardPayment(ctx: Ctx, p: Principal, body: z.infer<ty
   if (existing && (existing.saleId !== body.saleId || existing.amount !== body.amount || existing.currency !== body.currency || existing.locationCode !== at.locationCode)) {
     throw conflict(`Payment ${body.paymentId} was already started for another sale or amount; use a new payment id for a new payment.`);
   }
-  const g = await gateway.createPayment({
+  // Recorded already: answer that PaymentIntent (Stripe keeps idempotency keys for 24 hours only, so a
+  // create retried later must not reach Stripe's create again). Not recorded (the first answer was
+  // lost before we wrote it): the create is sent again with the same key and Stripe answers the same one.
+  const g = existing
+    ? await gateway.getPayment(existing.intentId)
+    : await gateway.createPayment({
     amount: body.amount,
     currency: body.currency.toLowerCase(),
-    captureMethod: existing?.captureMethod ?? conn.captureMethod,
+    captureMethod: conn.captureMethod,
     idempotencyKey: body.paymentId,
     description: `POS sale ${body.saleId}`,
     metadata: { [META.tenant]: p.tenantId, [META.location]: at.locationCode, [META.sale]: body.saleId, [META.payment]: body.paymentId, [META.register]: at.deviceId }
