@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import Stripe from '#stripe-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseForm, startFakeStripe, type FakeStripe } from './support/fake-stripe.ts';
 

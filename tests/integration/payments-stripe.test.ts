@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import Stripe from '#stripe-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTEGRATIONS_DB } from '#domain/db-names.ts';
 import { newUlid } from '#domain/ids.ts';

@@ -1,4 +1,7 @@
-import Stripe from 'stripe';
+// stripe-node through package.json's `#stripe-node` alias: @stripe/terminal-js's typings bring in
+// stripe-node 8's ambient `declare module 'stripe'`, which would shadow this client's own types in the
+// web type-check (svelte-check), whose program includes the server through the tests.
+import Stripe from '#stripe-node';
 import type { CreatePaymentInput, GatewayPayment, GatewayReader, GatewayRefund, PaymentGateway, PaymentStatus, ReaderLocationInput } from './gateway.ts';
 import { PaymentGatewayError } from './gateway.ts';
 

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import Stripe from 'stripe';
+import Stripe from '#stripe-node';
 import { TENANT_ID_PATTERN } from '#domain/db-names.ts';
 import type { Ctx } from '../../context.ts';
 import { statusOf, type Db } from '../../couch/client.ts';
