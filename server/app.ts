@@ -31,6 +31,8 @@ import { apiKeyToken } from './http/authenticate.ts';
 import { parseApiKey } from '#domain/api-keys.ts';
 import { dbWriteSignal } from './notify/triggers.ts';
 import { messagesRoutes } from './api/messages-routes.ts';
+import { paymentsRoutes } from './api/payments-routes.ts';
+import { stripeWebhookRoute } from './integrations/payments/webhooks.ts';
 import { httpMetrics } from './metrics/http.ts';
 import { metricsRoute } from './metrics/route.ts';
 
@@ -125,6 +127,8 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
   app.post('/api/v1/integrations/shopify/webhooks', express.raw({ type: () => true, limit: '2mb' }), shopifyWebhookRoute(ctx), errorHandler);
 
   const api = express.Router();
+  // Stripe signs the exact bytes it sent: this route takes the raw body, before the JSON parser.
+  api.post('/integrations/stripe/webhooks', express.raw({ type: () => true, limit: '512kb' }), stripeWebhookRoute(ctx));
   api.use(
     rateLimit({
       windowMs: 60_000,
@@ -140,7 +144,7 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
   api.use(checkBodyText);
   api.use(cookieParser());
   const adminOnly = ipAllowlist(ctx.config.ADMIN_IP_ALLOWLIST);
-  api.use(['/auth/login', '/auth/refresh', '/locations', '/devices/enrolment-codes', '/catalog', '/inventory', '/api-keys', '/setup', '/customers', '/reports', '/sales', '/settings', '/audit', '/alerts', '/staff', '/messages', '/integrations/shopify'], adminOnly);
+  api.use(['/auth/login', '/auth/refresh', '/locations', '/devices/enrolment-codes', '/catalog', '/inventory', '/api-keys', '/setup', '/customers', '/reports', '/sales', '/settings', '/audit', '/alerts', '/staff', '/messages', '/integrations/shopify', '/payments/stripe'], adminOnly);
   api.use('/auth', authRoutes(ctx));
   api.use('/sync', syncRoutes(ctx));
   api.use('/setup', setupRoutes(ctx));
@@ -155,6 +159,7 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
   api.use('/alerts', alertsRoutes(ctx));
   api.use('/integrations/shopify', shopifyRoutes(ctx));
   api.use('/', messagesRoutes(ctx));
+  api.use('/', paymentsRoutes(ctx));
   api.use('/', reportRoutes(ctx));
   // settings before tenant routes: both answer under /locations and /devices
   api.use('/', settingsRoutes(ctx));

@@ -74,6 +74,13 @@ const envSchema = z
     SHOPIFY_RECONCILE_INTERVAL_H: z.coerce.number().min(0).max(168).default(6),
     /** run the Shopify sync workers on this server copy (webhook queue, stock push, imports) */
     SHOPIFY_WORKERS: bool.default(true),
+    /**
+     * Send every Stripe API request to this origin instead of https://api.stripe.com (stripe-node's
+     * host/port/protocol options). Only for a local Stripe-compatible server in tests and demos.
+     */
+    STRIPE_API_BASE: z.url({ message: 'must be a URL like http://127.0.0.1:12111' }).optional(),
+    /** how old a Stripe webhook's signed timestamp may be before it is refused as a replay (Stripe's default: 300) */
+    STRIPE_WEBHOOK_TOLERANCE_S: z.coerce.number().int().min(1).max(3600).default(300),
     /** longest a gateway request may wait on CouchDB without an answer (streaming feeds follow their own heartbeat/timeout) */
     UPSTREAM_TIMEOUT_S: z.coerce.number().int().min(1).max(3_600).default(60),
     /** `GET /metrics` answers a request with `Authorization: Bearer <this>` from any address (≥ 24 chars) */
