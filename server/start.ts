@@ -18,8 +18,9 @@ import { SessionRegistry } from './auth/sessions.ts';
 import { ApiKeyRegistry } from './auth/api-keys.ts';
 import { StaffDirectory } from './gateway/staff-directory.ts';
 import { CatalogSnapshots } from './sync/catalog-snapshot.ts';
-import { loadIntegrationsKey, loadJwtSecret } from './secrets.ts';
+import { loadJwtSecret } from './secrets.ts';
 import { ShopifyIntegration } from './integrations/shopify/service.ts';
+import { secretBoxOf } from './integrations/store.ts';
 import { preparePlatform } from './tenants/provision.ts';
 import { startConflictWorker } from './workers/conflicts.ts';
 import { DbUpdates } from './workers/db-updates.ts';
@@ -108,7 +109,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     notify: new Notify(couch, log, config, jwtSecret, () => listeningAt),
     metrics: new Metrics({ couch, log, embedded }),
     designDocs,
-    shopify: new ShopifyIntegration(couch, log, config, loadIntegrationsKey(config.dataDir, config.INTEGRATIONS_KEY)),
+    shopify: new ShopifyIntegration(couch, log, config, secretBoxOf(config)),
     log
   };
 

@@ -1,7 +1,7 @@
 import type { Config } from '../../config.ts';
 import type { Couch } from '../../couch/client.ts';
 import type { Logger } from '../../log.ts';
-import { SecretBox } from '../secret-box.ts';
+import type { SecretBox } from '../secret-box.ts';
 import { createShopifyClient, type ShopifyClient } from './client.ts';
 import { WebhookQueue } from './webhook-queue.ts';
 import { IntegrationsStore, secretContext, tokenContext, type ConnectionDoc } from './store.ts';
@@ -12,20 +12,19 @@ import { IntegrationsStore, secretContext, tokenContext, type ConnectionDoc } fr
  */
 export class ShopifyIntegration {
   readonly store: IntegrationsStore;
-  readonly box: SecretBox;
   readonly queue: WebhookQueue;
 
   constructor(
     readonly couch: Couch,
     readonly log: Logger,
     readonly config: Pick<Config, 'SHOPIFY_API_ORIGIN' | 'SHOPIFY_WORKERS' | 'PUBLIC_URL'>,
-    key: Buffer,
+    /** secrets at rest: the deployment's one box (../store.ts secretBoxOf) */
+    readonly box: SecretBox,
     /** tests swap the client (e.g. to count calls); production always builds the official one */
     readonly clientFactory: (shop: string, accessToken: string) => ShopifyClient = (shop, accessToken) =>
       createShopifyClient({ shop, accessToken, ...(config.SHOPIFY_API_ORIGIN ? { apiOrigin: config.SHOPIFY_API_ORIGIN } : {}) })
   ) {
     this.store = new IntegrationsStore(couch);
-    this.box = new SecretBox(key);
     this.queue = new WebhookQueue(this, log);
   }
 

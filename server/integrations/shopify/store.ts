@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { INTEGRATIONS_DB } from '#domain/db-names.ts';
 import { connectionId, ownershipSchema, shopClaimId } from '#domain/shopify/index.ts';
-import { ensureDb, lockDb, statusOf, type Couch, type Db } from '../../couch/client.ts';
-import { deployDesignDocs } from '../../couch/design-docs.ts';
+import { statusOf, type Couch, type Db } from '../../couch/client.ts';
+import { integrationsDb } from '../store.ts';
 
 /**
  * The Shopify integration's documents in the server-only `integrations` database (never replicated,
@@ -44,23 +44,11 @@ export const tokenContext = (tenantId: string) => `shopify:${tenantId}:token`;
 export const secretContext = (tenantId: string) => `shopify:${tenantId}:secret`;
 
 export class IntegrationsStore {
-  private ready: Promise<Db> | null = null;
-
   constructor(private readonly couch: Couch) {}
 
-  /** The database, created (locked to the service account, views deployed) on first use. */
+  /** The database, created (locked to the service account, views deployed) on first use (../store.ts). */
   db(): Promise<Db> {
-    this.ready ??= (async () => {
-      const created = await ensureDb(this.couch, INTEGRATIONS_DB);
-      await lockDb(this.couch, INTEGRATIONS_DB);
-      const db = this.couch.use(INTEGRATIONS_DB);
-      await deployDesignDocs(db, 'integrations', { changed: created ? 'replace' : 'leave' });
-      return db;
-    })().catch((err: unknown) => {
-      this.ready = null;
-      throw err;
-    });
-    return this.ready;
+    return integrationsDb(this.couch);
   }
 
   /** A document by id, or null (also when the database was never created). */
