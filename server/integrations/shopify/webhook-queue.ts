@@ -164,13 +164,19 @@ export class WebhookQueue {
     switch (doc.topic) {
       case 'inventory_levels/update':
         return this.inventoryLevel(doc, c);
-      case 'orders/create':
-        return this.writeMovements(c, orderMovements(orderPayload.parse(doc.payload), await this.stockContext(c)));
-      case 'orders/cancelled':
-        return this.writeMovements(c, cancelledOrderMovements(orderPayload.parse(doc.payload), await this.stockContext(c)));
-      case 'refunds/create':
+      case 'orders/create': {
+        const order = orderPayload.parse(doc.payload);
+        return this.writeMovements(c, orderMovements(order, await this.stockContext(c, order)));
+      }
+      case 'orders/cancelled': {
+        const order = orderPayload.parse(doc.payload);
+        return this.writeMovements(c, cancelledOrderMovements(order, await this.stockContext(c, order)));
+      }
+      case 'refunds/create': {
         // refund lines carry their order line (variant and product) in the payload; one without is skipped
-        return this.writeMovements(c, refundMovements(refundPayload.parse(doc.payload), () => undefined, await this.stockContext(c)));
+        const refund = refundPayload.parse(doc.payload);
+        return this.writeMovements(c, refundMovements(refund, () => undefined, await this.stockContext(c, refund)));
+      }
       case 'products/update':
         return this.productUpdated(doc, c);
       default:
@@ -209,7 +215,8 @@ export class WebhookQueue {
     const sp = productFromPayload(productPayload.parse(doc.payload));
     sp.image = null;
     const db = await this.sh.store.db();
-    const map = (await listPrefix<ProductMap>(db, `shopify_map:${c.tenantId}:`)).find((m) => m.shopifyProductId === sp.id);
+    const found = await db.view<null>('links', 'by_shopify_id', { key: [c.tenantId, 'product', sp.id], include_docs: true, limit: 1 });
+    const map = found.rows[0]?.doc as unknown as ProductMap | undefined;
     if (!map) return { status: 'ignored', result: { reason: 'the product is not linked to a POS product (run the import)' } };
     if (isStale(sp.updatedAt, map.shopifyUpdatedAt)) return { status: 'ignored', result: { reason: `older (${sp.updatedAt}) than the state applied (${map.shopifyUpdatedAt})` } };
     const catalog = this.sh.couch.use(catalogDb(c.tenantId));
@@ -227,14 +234,30 @@ export class WebhookQueue {
     return { status: 'done', result: { changed: built.changed, createdVariants: built.createdVariants, updatedVariants: built.updatedVariants, issues } };
   }
 
-  private async stockContext(c: ConnectionDoc): Promise<StockContext> {
-    const maps = await listPrefix<ProductMap>(await this.sh.store.db(), `shopify_map:${c.tenantId}:`);
+  /** How a payload's lines map to POS variants and stores: only the links of the variants it names are read. */
+  private async stockContext(c: ConnectionDoc, payload: unknown): Promise<StockContext> {
+    const named = [...variantIdsIn(payload)];
     const byVariant = new Map<string, string>();
-    for (const m of maps) for (const v of m.variants) byVariant.set(v.shopifyVariantId, v.variantId);
+    if (named.length) {
+      const rows = await (await this.sh.store.db()).view<string>('links', 'by_shopify_id', { keys: named.map((v) => [c.tenantId, 'variant', v]) });
+      for (const r of rows.rows) if (r.value) byVariant.set(String((r.key as unknown as unknown[])[2]), r.value);
+    }
     const stores = new Map(c.locations.flatMap((l) => (l.shopifyLocationId ? [[l.shopifyLocationId, l.code] as const] : [])));
     return {
       variantOf: (_product, variant) => (variant ? byVariant.get(variant) : undefined),
       storeOf: (loc) => (loc ? stores.get(loc) : undefined) ?? c.orderLocation
     };
   }
+}
+
+/** Every `variant_id` in a parsed webhook payload (order lines, refund lines and their order lines). */
+export function variantIdsIn(payload: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(payload)) for (const x of payload) variantIdsIn(x, into);
+  else if (payload && typeof payload === 'object') {
+    for (const [k, v] of Object.entries(payload)) {
+      if (k === 'variant_id' && (typeof v === 'number' || typeof v === 'string')) into.add(String(v));
+      else if (v && typeof v === 'object') variantIdsIn(v, into);
+    }
+  }
+  return into;
 }
