@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { priceCart, refundTaxes, returnLine, taxContextOfConfig, withExemption, type CartLine, type TaxConfig } from './cart.ts';
 import { cartLineSchema, saleLineSchema } from './schemas/index.ts';
-import type { TaxContext, TaxTable } from './tax/index.ts';
+import type { TaxContext } from './tax/index.ts';
+import { NYC } from './tax/tables.fixtures.ts';
 
 let seq = 0;
 function line(over: Partial<CartLine> = {}): CartLine {
@@ -10,18 +11,7 @@ function line(over: Partial<CartLine> = {}): CartLine {
   return { lineId: `l${seq}`, productId: `product:p${seq}`, variantId: `v${seq}`, sku: `SKU-${seq}`, name: `Item ${seq}`, taxCategory: 'general', qty: 1, unitPrice: 1000, listPrice: over.unitPrice ?? 1000, ...over };
 }
 
-const under110 = { clothing: { kind: 'exempt_under', threshold: 11_000 } } as const;
-const NY: TaxTable = {
-  versions: [
-    {
-      components: [
-        { id: 'ny-state', name: 'New York State', kind: 'state', ratePpm: 40_000, rules: under110 },
-        { id: 'nyc', name: 'New York City', kind: 'city', ratePpm: 45_000, rules: under110 },
-        { id: 'ny-mctd', name: 'MCTD', kind: 'special', ratePpm: 3_750, rules: under110 }
-      ]
-    }
-  ]
-};
+const NY = NYC;
 const ctx = (over: Partial<TaxContext> = {}): TaxContext => ({ table: NY, pricesIncludeTax: false, rounding: 'line', roundingMode: 'half_up', at: '2026-12-07T15:00:00Z', timeZone: 'America/New_York', ...over });
 
 describe('priceCart with a tax table', () => {

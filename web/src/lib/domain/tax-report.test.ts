@@ -5,18 +5,12 @@ import { buildReport } from './report-tables.ts';
 import { reversalFact, saleFact, taxByJurisdiction, type CatalogLookup, type SaleFact } from './sales-analytics.ts';
 import { saleSchema, type SaleDoc, type VoidDoc } from './schemas/index.ts';
 import type { TaxContext, TaxTable } from './tax/index.ts';
+import { NYC_COMPONENTS, UNDER_110 as under110 } from './tax/tables.fixtures.ts';
 
 const NY = 'America/New_York';
-const under110 = { clothing: { kind: 'exempt_under', threshold: 11_000 } } as const;
 const NYC: TaxTable = {
   versions: [
-    {
-      components: [
-        { id: 'ny-state', name: 'New York State', kind: 'state', ratePpm: 40_000, rules: under110 },
-        { id: 'nyc', name: 'New York City', kind: 'city', ratePpm: 45_000, rules: under110 },
-        { id: 'ny-mctd', name: 'MCTD', kind: 'special', ratePpm: 3_750, rules: under110 }
-      ]
-    },
+    { components: NYC_COMPONENTS },
     // the city's share goes up on 1 March (illustrative): the report splits the rates by day
     {
       effectiveFrom: '2026-03-01',

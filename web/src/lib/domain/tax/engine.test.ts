@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeTax, effectiveInstant, tableFromSingleRate, type TaxContext, type TaxLine, type TaxTable } from './index.ts';
+import { NYC, UNDER_110 as under110 } from './tables.fixtures.ts';
 
 /** One sale context; the tests vary the table, pricing and rounding. */
 function ctx(table: TaxTable, over: Partial<TaxContext> = {}): TaxContext {
@@ -9,25 +10,12 @@ const item = (net: number, taxCategory = 'general', qty = 1): TaxLine => ({ taxC
 
 // A New York county that does not exempt clothing (rates as in Dutchess County, 8.125 %): the state's
 // 4 % and the MCTD's 0.375 % exempt clothing and footwear under $110 an item; the county's 3.75 % does not.
-const under110 = { clothing: { kind: 'exempt_under', threshold: 11_000 } } as const;
 const NY_COUNTY: TaxTable = {
   versions: [
     {
       components: [
         { id: 'ny-state', name: 'New York State', kind: 'state', ratePpm: 40_000, rules: under110 },
         { id: 'ny-dutchess', name: 'Dutchess County', kind: 'county', ratePpm: 37_500, rules: {} },
-        { id: 'ny-mctd', name: 'MCTD', kind: 'special', ratePpm: 3_750, rules: under110 }
-      ]
-    }
-  ]
-};
-// New York City: the city's 4.5 % exempts clothing under $110 too, so such an item is tax-free.
-const NYC: TaxTable = {
-  versions: [
-    {
-      components: [
-        { id: 'ny-state', name: 'New York State', kind: 'state', ratePpm: 40_000, rules: under110 },
-        { id: 'nyc', name: 'New York City', kind: 'city', ratePpm: 45_000, rules: under110 },
         { id: 'ny-mctd', name: 'MCTD', kind: 'special', ratePpm: 3_750, rules: under110 }
       ]
     }
