@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { priceCart, refundTaxes, returnLine, taxContextOfConfig, withExemption, type CartLine, type TaxConfig } from './cart.ts';
 import { cartLineSchema, saleLineSchema } from './schemas/index.ts';
+import { receiptTotals } from './sales-figures.ts';
 import type { TaxContext } from './tax/index.ts';
 import { NYC } from './tax/tables.fixtures.ts';
 
@@ -80,5 +81,29 @@ describe('refundTaxes properties', () => {
         expect(back).toEqual(amounts);
       })
     );
+  });
+});
+
+describe('the receipt’s tax by jurisdiction', () => {
+  it('prints each component’s tax with its rate, and they add up to the total', () => {
+    const t = priceCart([line({ taxCategory: 'clothing', unitPrice: 5_000 }), line({ taxCategory: 'clothing', unitPrice: 12_000 }), line({ unitPrice: 2_000 })], null, ctx());
+    const totals = receiptTotals({ lines: t.lines, rounding: 0, total: t.total });
+    expect(totals.map((x) => [x.label, x.amount])).toEqual([
+      ['Subtotal', 19_000],
+      ['New York State 4%', 560],
+      ['New York City 4.5%', 630],
+      ['MCTD 0.375%', 53],
+      ['TOTAL', 20_243]
+    ]);
+    expect(t.total).toBe(19_000 + 560 + 630 + 53);
+  });
+
+  it('tax inside the prices: "Incl." each component after the total; a line without components is plain Tax', () => {
+    const t = priceCart([line({ unitPrice: 10_875 })], null, ctx({ pricesIncludeTax: true }));
+    const old = { ...line({ unitPrice: 1_000 }), discount: 0, tax: 80, total: 1_000 };
+    const totals = receiptTotals({ lines: [...t.lines, old], rounding: 0, total: t.total + 1_000, pricesIncludeTax: true });
+    const incl = totals.filter((x) => x.label.startsWith('Incl. ') || x.label === 'Tax');
+    expect(incl.map((x) => x.label)).toEqual(['Incl. New York State 4%', 'Incl. New York City 4.5%', 'Incl. MCTD 0.375%', 'Incl. Tax']);
+    expect(incl.reduce((a, x) => a + x.amount, 0)).toBe(t.taxTotal + 80);
   });
 });

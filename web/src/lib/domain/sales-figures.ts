@@ -196,12 +196,40 @@ export function receiptTotals(sale: Pick<SaleDoc, 'lines' | 'rounding' | 'total'
   if (gross || !returns) out.push({ label: 'Subtotal', amount: gross });
   if (discounts) out.push({ label: 'Discounts', amount: z(-discounts) });
   if (returns) out.push({ label: 'Returns', amount: z(-returns) });
-  if (!incl) out.push({ label: 'Tax', amount: f.tax });
+  const parts = taxParts(sale.lines, f.tax);
+  if (!incl) out.push(...(parts ?? [{ label: 'Tax', amount: f.tax }]));
   out.push({ label: f.total < 0 ? 'TOTAL REFUND' : 'TOTAL', amount: f.total, bold: true });
-  if (incl && f.tax) out.push({ label: 'Incl. tax', amount: f.tax });
+  if (incl && f.tax) out.push(...(parts ? parts.map((p) => ({ label: `Incl. ${p.label}`, amount: p.amount })) : [{ label: 'Incl. tax', amount: f.tax }]));
   if (f.rounding) {
     out.push({ label: 'Rounding', amount: f.rounding });
     out.push({ label: f.collected < 0 ? 'Amount refunded' : 'Amount paid', amount: f.collected, bold: true });
   }
   return out;
+}
+
+/** A rate in ppm as a percentage for a receipt: 45,000 → "4.5%", 3,750 → "0.375%". */
+export const ratePercent = (ratePpm: number) => `${Number((ratePpm / 10_000).toFixed(4))}%`;
+
+/**
+ * The tax of a sale by jurisdiction and rate ("New York City 4.5%"), when its lines record their tax
+ * by component (a tax table), in the order the components first appear; tax of lines without
+ * components (a single rate, or a returned line recorded before) is one "Tax" part. The parts sum to
+ * `tax`. Null when no line has components: the receipt prints the one Tax line it always did.
+ */
+function taxParts(lines: readonly { tax: number; taxes?: readonly { jurisdictionId: string; name: string; ratePpm: number; amount: number }[] | undefined }[], tax: number): ReceiptTotal[] | null {
+  if (!lines.some((l) => l.taxes?.length)) return null;
+  const parts = new Map<string, ReceiptTotal>();
+  let itemised = 0;
+  for (const l of lines) {
+    for (const t of l.taxes ?? []) {
+      const key = `${t.jurisdictionId}@${t.ratePpm}`;
+      const part = parts.get(key) ?? { label: `${t.name} ${ratePercent(t.ratePpm)}`, amount: 0 };
+      part.amount = z(part.amount + t.amount);
+      parts.set(key, part);
+      itemised += t.amount;
+    }
+  }
+  const out = [...parts.values()].filter((p) => p.amount !== 0);
+  if (tax !== itemised) out.push({ label: 'Tax', amount: z(tax - itemised) });
+  return out.length ? out : [{ label: 'Tax', amount: tax }];
 }
