@@ -32,6 +32,7 @@ import { parseApiKey } from '#domain/api-keys.ts';
 import { dbWriteSignal } from './notify/triggers.ts';
 import { messagesRoutes } from './api/messages-routes.ts';
 import { paymentsRoutes } from './api/payments-routes.ts';
+import { taxRoutes } from './api/tax-routes.ts';
 import { stripeWebhookRoute } from './integrations/payments/webhooks.ts';
 import { httpMetrics } from './metrics/http.ts';
 import { metricsRoute } from './metrics/route.ts';
@@ -144,7 +145,7 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
   api.use(checkBodyText);
   api.use(cookieParser());
   const adminOnly = ipAllowlist(ctx.config.ADMIN_IP_ALLOWLIST);
-  api.use(['/auth/login', '/auth/refresh', '/locations', '/devices/enrolment-codes', '/catalog', '/inventory', '/api-keys', '/setup', '/customers', '/reports', '/sales', '/settings', '/audit', '/alerts', '/staff', '/messages', '/integrations/shopify', '/payments/stripe'], adminOnly);
+  api.use(['/auth/login', '/auth/refresh', '/locations', '/devices/enrolment-codes', '/catalog', '/inventory', '/api-keys', '/setup', '/customers', '/reports', '/sales', '/settings', '/audit', '/alerts', '/staff', '/messages', '/integrations/shopify', '/integrations/tax', '/payments/stripe'], adminOnly);
   api.use('/auth', authRoutes(ctx));
   api.use('/sync', syncRoutes(ctx));
   api.use('/setup', setupRoutes(ctx));
@@ -158,6 +159,7 @@ export function createApp(ctx: Ctx, opts: AppOptions): Express {
   api.use('/staff', staffRoutes(ctx));
   api.use('/alerts', alertsRoutes(ctx));
   api.use('/integrations/shopify', shopifyRoutes(ctx));
+  api.use('/integrations/tax', taxRoutes(ctx));
   api.use('/', messagesRoutes(ctx));
   api.use('/', paymentsRoutes(ctx));
   api.use('/', reportRoutes(ctx));

@@ -27,7 +27,8 @@ describe('loadConfig', () => {
     [{ SMTP_URL: 'smtp://mail:25' }, 'MAIL_FROM'],
     [{ TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'secret-token' }, 'TWILIO_FROM'],
     [{ TWILIO_ACCOUNT_SID: 'ACnope', TWILIO_AUTH_TOKEN: 'secret-token', TWILIO_FROM: '+15550100' }, 'TWILIO_ACCOUNT_SID'],
-    [{ TWILIO_API_BASE: 'not a url' }, 'TWILIO_API_BASE']
+    [{ TWILIO_API_BASE: 'not a url' }, 'TWILIO_API_BASE'],
+    [{ TAXJAR_API_URL: 'not a url' }, 'TAXJAR_API_URL']
   ])('names the bad variable in one line: %o', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${name} `));

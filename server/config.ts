@@ -79,6 +79,11 @@ const envSchema = z
      * host/port/protocol options). Only for a local Stripe-compatible server in tests and demos.
      */
     STRIPE_API_BASE: z.url({ message: 'must be a URL like http://127.0.0.1:12111' }).optional(),
+    /**
+     * Send every TaxJar API request to this origin instead of https://api.taxjar.com (the taxjar
+     * client's apiUrl option; it appends /v2/). Only for a local TaxJar-compatible server in tests and demos.
+     */
+    TAXJAR_API_URL: z.url({ message: 'must be a URL like http://127.0.0.1:4471' }).optional(),
     /** how old a Stripe webhook's signed timestamp may be before it is refused as a replay (Stripe's default: 300) */
     STRIPE_WEBHOOK_TOLERANCE_S: z.coerce.number().int().min(1).max(3600).default(300),
     /** longest a gateway request may wait on CouchDB without an answer (streaming feeds follow their own heartbeat/timeout) */
