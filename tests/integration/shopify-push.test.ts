@@ -36,6 +36,7 @@ interface PushStatus {
   lastPushAt: string | null;
   lastPush: { documents: number; changes: number; units: number } | null;
   unlinkedLines: number;
+  notStocked: number;
   lastError: string | null;
 }
 async function pushStatus(code: string): Promise<PushStatus> {
@@ -163,6 +164,17 @@ describe('POS → Shopify stock push', () => {
     await expect.poll(() => pastIt('GM', movement), VIEW_SETTLES).toBe(true);
     expect(shop.adjustments.length).toBe(before);
     expect(level(tee.variants[0]!, warehouse)).toBe(6);
+  });
+
+  it('an item Shopify does not stock at the location is dropped from the batch; the rest is sent', async () => {
+    const before = shop.adjustments.length;
+    // the mug is linked but stocked only at the warehouse: East's Shopify location refuses it
+    const sold = await sell('EA', [line(MUG, 1), line(teeM, 1)]);
+    await expect.poll(() => pastIt('EA', sold), VIEW_SETTLES).toBe(true);
+    expect(shop.adjustments.slice(before).map((a) => a.changes)).toEqual([[{ inventoryItemId: tee.variants[1]!.inventoryItemId, locationId: outlet, delta: -1 }]]);
+    expect(level(tee.variants[1]!, outlet)).toBe(1);
+    expect(level(mug.variants[0]!, outlet)).toBeUndefined();
+    expect(await pushStatus('EA')).toMatchObject({ notStocked: 1, lastError: null, inFlight: null });
   });
 
   it('variants not linked to Shopify are skipped: a sale mixing both sends the linked line only', async () => {

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { locationDb } from '#domain/db-names.ts';
-import { MAX_CHANGES_PER_CALL, ledgerDeltas, pushChanges, pushCursorId, pushIdempotencyKey } from '#domain/shopify/index.ts';
+import { MAX_CHANGES_PER_CALL, ledgerDeltas, notStockedIndexes, pushChanges, pushCursorId, pushIdempotencyKey } from '#domain/shopify/index.ts';
 import { casUpdate } from '../../couch/cas.ts';
 import type { Couch } from '../../couch/client.ts';
 import { insertOnce } from '../../inventory/store.ts';
 import type { Logger } from '../../log.ts';
 import { TenantWorker, type WorkerWiring } from '../../workers/tenant-worker.ts';
-import type { ShopifyClient } from './client.ts';
+import { ShopifyApiError, type ShopifyClient } from './client.ts';
 import type { ShopifyIntegration } from './service.ts';
 import type { ConnectionDoc } from './store.ts';
 
@@ -36,7 +36,8 @@ import type { ConnectionDoc } from './store.ts';
  * Triggered by the database updates of the tenant's store databases (TenantWorker, with its lease:
  * one server copy pushes a tenant at a time); nothing runs on a timer over tenants. A failed send is
  * kept `pending` with its error on the cursor (the status call shows it) and retried after
- * `retryMs`. The cursor starts where the store was mapped (or the store connected again): what was
+ * `retryMs`; changes Shopify refuses because the item is not stocked at that location are dropped
+ * from the batch (counted as `notStocked`) and the rest is sent. The cursor starts where the store was mapped (or the store connected again): what was
  * sold before is not pushed; the import and reconciliation own the levels up to then.
  */
 const PAGE = 200;
@@ -72,6 +73,9 @@ export const pushCursorSchema = z.looseObject({
   /** ledger lines of variants not linked to a Shopify product: counted, not sent */
   unlinkedLines: z.number(),
   lastUnlinked: z.array(z.string()),
+  /** changes Shopify refused because the item is not stocked at the location: dropped, counted */
+  notStocked: z.number(),
+  lastNotStocked: z.array(z.string()),
   lastError: z.string().nullable(),
   lastErrorAt: z.string().nullable(),
   failures: z.number(),
@@ -124,6 +128,8 @@ export class StockPusher {
       lastPush: null,
       unlinkedLines: 0,
       lastUnlinked: [],
+      notStocked: 0,
+      lastNotStocked: [],
       lastError: null,
       lastErrorAt: null,
       failures: 0,
@@ -202,12 +208,20 @@ export class StockPusher {
     const db = await this.sh.store.db();
     try {
       for (let part = 0; part * MAX_CHANGES_PER_CALL < p.changes.length; part++) {
-        const key = pushIdempotencyKey(sha256, c.tenantId, cur.locationCode, p.from, p.to, part);
         const slice = p.changes.slice(part * MAX_CHANGES_PER_CALL, (part + 1) * MAX_CHANGES_PER_CALL);
-        await client.adjustAvailable(
-          slice.map((x) => ({ inventoryItemId: x.inventoryItemId, locationId: x.shopifyLocationId, delta: x.delta })),
-          { reason: REASON, referenceDocumentUri: `pos-platform://stock-push/${encodeURIComponent(c.tenantId)}/${encodeURIComponent(cur.locationCode)}/${key}`, idempotencyKey: key }
-        );
+        const key = pushIdempotencyKey(sha256, c.tenantId, cur.locationCode, p.from, p.to, part, slice);
+        try {
+          await client.adjustAvailable(
+            slice.map((x) => ({ inventoryItemId: x.inventoryItemId, locationId: x.shopifyLocationId, delta: x.delta })),
+            { reason: REASON, referenceDocumentUri: `pos-platform://stock-push/${encodeURIComponent(c.tenantId)}/${encodeURIComponent(cur.locationCode)}/${key}`, idempotencyKey: key }
+          );
+        } catch (err) {
+          // items Shopify does not stock at that location: nothing of the call was applied; the batch
+          // goes on without them (earlier parts keep their keys: their slices are unchanged)
+          const refused = err instanceof ShopifyApiError && err.kind === 'user' ? notStockedIndexes(err.userErrors) : null;
+          if (!refused || refused.some((i) => i >= slice.length)) throw err;
+          return await this.dropNotStocked(cur, new Set(refused.map((i) => part * MAX_CHANGES_PER_CALL + i)));
+        }
       }
     } catch (err) {
       const message = (err instanceof Error ? err.message : 'failed').slice(0, 500);
@@ -230,6 +244,25 @@ export class StockPusher {
         lastError: null,
         lastErrorAt: null,
         failures: 0,
+        updatedAt: now
+      };
+    });
+    if (!out) throw new Error(`the Shopify push cursor ${cur._id} is being written by others; retrying`);
+    return out.doc;
+  }
+
+  /** The pending batch without the changes at `drop` (refused as not stocked), counted on the cursor. */
+  private async dropNotStocked(cur: PushCursor, drop: ReadonlySet<number>): Promise<PushCursor> {
+    const p = cur.pending!;
+    const dropped = p.changes.filter((_, i) => drop.has(i));
+    const now = new Date().toISOString();
+    const out = await casUpdate<PushCursor>(await this.sh.store.db(), cur._id, parseCursor, (x) => {
+      if (x._rev !== cur._rev) return null;
+      return {
+        ...x,
+        pending: { ...p, changes: p.changes.filter((_, i) => !drop.has(i)) },
+        notStocked: x.notStocked + dropped.length,
+        lastNotStocked: dropped.map((d) => d.inventoryItemId).slice(0, 20),
         updatedAt: now
       };
     });
@@ -263,6 +296,7 @@ export class StockPusher {
           lastPushAt: fits ? cur.lastPushAt : null,
           lastPush: fits ? cur.lastPush : null,
           unlinkedLines: fits ? cur.unlinkedLines : 0,
+          notStocked: fits ? cur.notStocked : 0,
           lastError: fits ? cur.lastError : null,
           lastErrorAt: fits ? cur.lastErrorAt : null,
           failures: fits ? cur.failures : 0

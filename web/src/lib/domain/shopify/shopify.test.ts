@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { designDocsFor } from '../../../../../couch-design-docs/index.ts';
 import { productSchema } from '../schemas/catalog.ts';
@@ -22,6 +23,7 @@ import {
   productPayload,
   pushChanges,
   pushIdempotencyKey,
+  notStockedIndexes,
   refundMovements,
   refundPayload,
   textToHtml,
@@ -288,11 +290,24 @@ describe('stock', () => {
     expect(ledgerDeltas(fromShopify)).toEqual([]);
   });
   it('names a push batch by its range: the same batch the same key, another batch another', () => {
-    const h = (x: string) => Buffer.from(x).toString('hex');
-    const k = pushIdempotencyKey(h, 't1', 'GM', '10', '20', 0);
-    expect(k).toBe(pushIdempotencyKey(h, 't1', 'GM', '10', '20', 0));
-    expect(new Set([k, pushIdempotencyKey(h, 't1', 'GM', '10', '21', 0), pushIdempotencyKey(h, 't1', 'EA', '10', '20', 0), pushIdempotencyKey(h, 't1', 'GM', '10', '20', 1)]).size).toBe(4);
+    const h = (x: string) => createHash('sha256').update(x).digest('hex');
+    const ch = [{ inventoryItemId: '9', shopifyLocationId: '5', delta: -2 }];
+    const k = pushIdempotencyKey(h, 't1', 'GM', '10', '20', 0, ch);
+    expect(k).toBe(pushIdempotencyKey(h, 't1', 'GM', '10', '20', 0, [{ ...ch[0]! }]));
+    const others = [
+      pushIdempotencyKey(h, 't1', 'GM', '10', '21', 0, ch),
+      pushIdempotencyKey(h, 't1', 'EA', '10', '20', 0, ch),
+      pushIdempotencyKey(h, 't1', 'GM', '10', '20', 1, ch),
+      pushIdempotencyKey(h, 't1', 'GM', '10', '20', 0, [])
+    ];
+    expect(new Set([k, ...others]).size).toBe(5);
     expect(k).toMatch(/^[A-Za-z0-9:_-]{1,200}$/);
+  });
+  it('finds the changes Shopify refused as not stocked, and only when that is all it refused', () => {
+    const notStocked = (i: number) => ({ field: ['input', 'changes', String(i), 'locationId'], code: 'ITEM_NOT_STOCKED_AT_LOCATION' });
+    expect(notStockedIndexes([notStocked(2), notStocked(0)])).toEqual([0, 2]);
+    expect(notStockedIndexes([notStocked(1), { field: null, code: 'INVALID_REASON' }])).toBeNull();
+    expect(notStockedIndexes([])).toBeNull();
   });
   it('sums a page into one delta per inventory item, in a stable order', () => {
     const items: Record<string, string> = { v1: '9001', v2: '9002' };

@@ -80,12 +80,30 @@ export const MAX_CHANGES_PER_CALL = 250;
 
 /**
  * The idempotency key of one part of a push batch: derived from what names the batch (tenant, store,
- * the changes-feed range it covers, the part), so a batch re-sent after a crash carries the key Shopify
- * already saw and is applied once. `hash` is the caller's digest (sha-256 on the server); the key keeps
- * to the characters the client accepts.
+ * the changes-feed range it covers, the part) and what it sends, so a batch re-sent after a crash
+ * carries the key Shopify already saw and is applied once, while a batch whose changes were narrowed
+ * after Shopify refused some (nothing of it applied) is a new request. `hash` is the caller's digest
+ * (sha-256 on the server); the key keeps to the characters the client accepts.
  */
-export function pushIdempotencyKey(hash: (s: string) => string, tenantId: string, locationCode: string, fromSeq: string, toSeq: string, part: number): string {
-  return `pos-push-${hash(JSON.stringify([tenantId, locationCode, fromSeq, toSeq, part])).slice(0, 48)}`;
+export function pushIdempotencyKey(hash: (s: string) => string, tenantId: string, locationCode: string, fromSeq: string, toSeq: string, part: number, changes: readonly PushChange[]): string {
+  const what = changes.map((c) => `${c.inventoryItemId}@${c.shopifyLocationId}${c.delta}`).join(',');
+  return `pos-push-${hash(JSON.stringify([tenantId, locationCode, fromSeq, toSeq, part, what])).slice(0, 48)}`;
+}
+
+/**
+ * The changes of a refused call that Shopify named as not stocked at the location (its userErrors'
+ * `field` is `["input", "changes", "{index}", …]`), or null when the refusal is about anything else
+ * (then the whole batch waits: nothing can be dropped safely).
+ */
+export function notStockedIndexes(userErrors: readonly { field: readonly string[] | null; code: string | null }[]): number[] | null {
+  if (!userErrors.length) return null;
+  const out: number[] = [];
+  for (const e of userErrors) {
+    const i = e.field && e.field[0] === 'input' && e.field[1] === 'changes' ? Number(e.field[2]) : NaN;
+    if (e.code !== 'ITEM_NOT_STOCKED_AT_LOCATION' || !Number.isInteger(i) || i < 0) return null;
+    out.push(i);
+  }
+  return [...new Set(out)].sort((a, b) => a - b);
 }
 
 // -------------------------------------------------------------------------------------------------
