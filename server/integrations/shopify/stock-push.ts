@@ -62,7 +62,9 @@ export const pushCursorSchema = z.looseObject({
       to: z.string(),
       changes: z.array(changeSchema),
       docs: z.array(z.string()),
-      preparedAt: z.string()
+      preparedAt: z.string(),
+      /** bumped only when Shopify says the attempt under the key failed (nothing applied): a fresh key */
+      attempt: z.number().int().min(0).default(0)
     })
     .nullable(),
   /** ids of the ledger documents pushed lately, newest first (a replayed change is not sent twice) */
@@ -195,7 +197,7 @@ export class StockPusher {
         const counted = { unlinkedLines: x.unlinkedLines + unlinked, lastUnlinked: unmapped.length ? unmapped.slice(0, 20) : x.lastUnlinked, updatedAt: now };
         // nothing to send (no stock moved, only unlinked variants, or deltas summing to zero): move on
         if (!changes.length) return { ...x, ...counted, since: to, recent: [...docs, ...x.recent].slice(0, RECENT) };
-        return { ...x, ...counted, pending: { from: x.since, to, changes, docs, preparedAt: now } };
+        return { ...x, ...counted, pending: { from: x.since, to, changes, docs, preparedAt: now, attempt: 0 } };
       });
       if (!next) throw new Error(`the Shopify push cursor ${cur._id} is being written by others; retrying`);
       cur = next.doc;
@@ -209,7 +211,7 @@ export class StockPusher {
     try {
       for (let part = 0; part * MAX_CHANGES_PER_CALL < p.changes.length; part++) {
         const slice = p.changes.slice(part * MAX_CHANGES_PER_CALL, (part + 1) * MAX_CHANGES_PER_CALL);
-        const key = pushIdempotencyKey(sha256, c.tenantId, cur.locationCode, p.from, p.to, part, slice);
+        const key = pushIdempotencyKey(sha256, c.tenantId, cur.locationCode, p.attempt ? `${p.from}#${p.attempt}` : p.from, p.to, part, slice);
         try {
           await client.adjustAvailable(
             slice.map((x) => ({ inventoryItemId: x.inventoryItemId, locationId: x.shopifyLocationId, delta: x.delta })),
@@ -218,6 +220,11 @@ export class StockPusher {
         } catch (err) {
           // items Shopify does not stock at that location: nothing of the call was applied; the batch
           // goes on without them (earlier parts keep their keys: their slices are unchanged)
+          if (err instanceof ShopifyApiError && err.userErrors.some((e) => e.code === 'IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED')) {
+            // the earlier call under this key failed on Shopify's side and applied nothing: retry anew
+            await this.bumpAttempt(cur);
+            throw err;
+          }
           const refused = err instanceof ShopifyApiError && err.kind === 'user' ? notStockedIndexes(err.userErrors) : null;
           if (!refused || refused.some((i) => i >= slice.length)) throw err;
           return await this.dropNotStocked(cur, new Set(refused.map((i) => part * MAX_CHANGES_PER_CALL + i)));
@@ -249,6 +256,11 @@ export class StockPusher {
     });
     if (!out) throw new Error(`the Shopify push cursor ${cur._id} is being written by others; retrying`);
     return out.doc;
+  }
+
+  private async bumpAttempt(cur: PushCursor): Promise<void> {
+    const p = cur.pending!;
+    await casUpdate<PushCursor>(await this.sh.store.db(), cur._id, parseCursor, (x) => (x._rev === cur._rev ? { ...x, pending: { ...p, attempt: p.attempt + 1 } } : null));
   }
 
   /** The pending batch without the changes at `drop` (refused as not stocked), counted on the cursor. */
