@@ -186,4 +186,23 @@ describe('POS → Shopify stock push', () => {
     expect(level(mug.variants[0]!, warehouse)).toBe(2);
     expect((await pushStatus('GM')).unlinkedLines).toBe(unlinkedBefore + 1);
   });
+
+  it('a server stopped after Shopify applied a batch but before the cursor moved: the next one sends it again under its key, applied once', async () => {
+    const before = shop.adjustments.length;
+    const replays = shop.replays;
+    const mugBefore = level(mug.variants[0]!, warehouse)!;
+    shop.loseAnswers = 1_000; // Shopify applies the batch, the server never hears back: it stays pending
+    await sell('GM', [line(MUG, 2)]);
+    await expect.poll(() => level(mug.variants[0]!, warehouse), VIEW_SETTLES).toBe(mugBefore - 2);
+    await expect.poll(async () => (await pushStatus('GM')).lastError, VIEW_SETTLES).not.toBeNull();
+    const dir = s.dataDir;
+    await s.stop({ keepData: true });
+    shop.loseAnswers = 0;
+    s = await startTestServer({ CONFLICT_WORKER_INTERVAL_S: '0', APPROVALS_AUDIT_INTERVAL_S: '0', SALE_LEDGER_INTERVAL_S: '0', SHOPIFY_API_ORIGIN: shop.origin, SHOPIFY_PUSH_RETRY_S: '0.2' }, dir);
+    owner = await login(s, 'o@push.test', PW);
+    await expect.poll(async () => pushStatus('GM'), VIEW_SETTLES).toMatchObject({ inFlight: null, lastError: null, lastPush: { documents: 1, units: 2 } });
+    expect(shop.replays).toBeGreaterThan(replays);
+    expect(shop.adjustments.length).toBe(before + 1);
+    expect(level(mug.variants[0]!, warehouse)).toBe(mugBefore - 2);
+  });
 });
