@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INTEGRATIONS_DB, catalogDb, locationDb } from '#domain/db-names.ts';
+import { INTEGRATIONS_DB, PLATFORM_DB, catalogDb, locationDb } from '#domain/db-names.ts';
 import { newProductId, orderMovementId, pushCursorId, variantIdFor } from '#domain/shopify/index.ts';
 import { createTenant } from '../../server/tenants/provision.ts';
 import { FakeShopify, type FakeProduct } from '../support/fake-shopify.ts';
@@ -40,7 +40,9 @@ interface PushStatus {
   lastError: string | null;
 }
 async function pushStatus(code: string): Promise<PushStatus> {
-  const body = await json<{ push: PushStatus[] }>(await s.call('GET', '/api/v1/integrations/shopify', { token: owner }));
+  const res = await s.call('GET', '/api/v1/integrations/shopify', { token: owner });
+  const body = await json<{ push: PushStatus[] }>(res);
+  if (!body.push) throw new Error(`status ${res.status}: ${JSON.stringify(body)}`);
   return body.push.find((p) => p.code === code)!;
 }
 
@@ -200,6 +202,12 @@ describe('POS → Shopify stock push', () => {
     shop.loseAnswers = 0;
     s = await startTestServer({ CONFLICT_WORKER_INTERVAL_S: '0', APPROVALS_AUDIT_INTERVAL_S: '0', SALE_LEDGER_INTERVAL_S: '0', SHOPIFY_API_ORIGIN: shop.origin, SHOPIFY_PUSH_RETRY_S: '0.2' }, dir);
     owner = await login(s, 'o@push.test', PW);
+    // the stopped copy's lease on the tenant would run out within 30 s; end it now (as time would), and
+    // let a change of the store's database wake the worker (a sale of a variant Shopify does not know)
+    const platform = s.couch.use(PLATFORM_DB);
+    const lease = (await platform.get(`lease:shopify-push:${t}`)) as Record<string, unknown>;
+    await platform.insert({ ...lease, until: new Date(Date.now() - 1000).toISOString() });
+    await sell('GM', [line(LOCAL, 1)]);
     await expect.poll(async () => pushStatus('GM'), VIEW_SETTLES).toMatchObject({ inFlight: null, lastError: null, lastPush: { documents: 1, units: 2 } });
     expect(shop.replays).toBeGreaterThan(replays);
     expect(shop.adjustments.length).toBe(before + 1);
