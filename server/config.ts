@@ -74,6 +74,8 @@ const envSchema = z
     SHOPIFY_RECONCILE_INTERVAL_H: z.coerce.number().min(0).max(168).default(6),
     /** run the Shopify sync workers on this server copy (webhook queue, stock push, imports) */
     SHOPIFY_WORKERS: bool.default(true),
+    /** wait before a failed stock push to Shopify is tried again (the batch stays pending meanwhile) */
+    SHOPIFY_PUSH_RETRY_S: z.coerce.number().min(0.05).max(3600).default(30),
     /**
      * Send every Stripe API request to this origin instead of https://api.stripe.com (stripe-node's
      * host/port/protocol options). Only for a local Stripe-compatible server in tests and demos.

@@ -20,6 +20,7 @@ import { StaffDirectory } from './gateway/staff-directory.ts';
 import { CatalogSnapshots } from './sync/catalog-snapshot.ts';
 import { loadJwtSecret } from './secrets.ts';
 import { ShopifyIntegration } from './integrations/shopify/service.ts';
+import { startStockPushWorker } from './integrations/shopify/stock-push.ts';
 import { secretBoxOf } from './integrations/store.ts';
 import { preparePlatform } from './tenants/provision.ts';
 import { startConflictWorker } from './workers/conflicts.ts';
@@ -145,6 +146,11 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   if (config.CONFLICT_WORKER_INTERVAL_S > 0) track('conflicts', startConflictWorker(couch, SYNC_RULES, log, wiring));
   if (config.APPROVALS_AUDIT_INTERVAL_S > 0) track('approvals_audit', startApprovalsAuditWorker(couch, ctx.staff, log, wiring));
   if (config.SALE_LEDGER_INTERVAL_S > 0) track('sale_ledger', startSaleLedgerWorker(couch, log, wiring));
+  // in-store stock movements of the mapped stores go to Shopify as deltas (integrations/shopify/stock-push.ts)
+  if (config.SHOPIFY_WORKERS) {
+    ctx.shopify.pushWorker = startStockPushWorker(ctx.shopify, log, wiring, config.SHOPIFY_PUSH_RETRY_S * 1000);
+    track('shopify_push', ctx.shopify.pushWorker);
+  }
   // Keep the registers' catalog snapshots built (so a fresh register never waits for a full build after
   // a large import) and the location views indexed for the admin pages: after changes, at most every
   // 5 s per tenant. Each copy keeps its own snapshot cache, so no lease.

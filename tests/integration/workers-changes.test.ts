@@ -53,7 +53,7 @@ describe('change-driven workers', () => {
   });
 
   it('a sale written straight into the store earns its points without any timer; an idle tenant is not visited', async () => {
-    expect(a.ctx.metrics.workers.lagSeconds().map(([n]) => n).sort()).toEqual(['approvals_audit', 'conflicts', 'sale_ledger', 'warm_up']);
+    expect(a.ctx.metrics.workers.lagSeconds().map(([n]) => n).sort()).toEqual(['approvals_audit', 'conflicts', 'sale_ledger', 'shopify_push', 'warm_up']);
     const ledger = a.workers.sale_ledger!;
     // the tenants' creation wrote to their databases: let that settle first
     await new Promise((r) => setTimeout(r, 1_000));

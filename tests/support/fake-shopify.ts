@@ -149,6 +149,8 @@ export interface FakeAdjustment {
   referenceDocumentUri: string | null;
   idempotencyKey: string | null;
   changes: { inventoryItemId: string; locationId: string; delta: number }[];
+  /** what Shopify answered (a replay of the key answers it again) */
+  group: Record<string, unknown>;
 }
 
 const gidOf = (type: string, id: string) => `gid://shopify/${type}/${id}`;
@@ -191,7 +193,11 @@ export class FakeShopify {
   private refilledAt = Date.now();
   /** answer the next N queries THROTTLED whatever the bucket holds */
   throttleNext = 0;
+  /** the next N mutations are applied, then their connection is cut before the answer (a lost answer) */
+  loseAnswers = 0;
   requests = 0;
+  /** mutations that came again under an idempotency key already used */
+  replays = 0;
   throttled = 0;
   /** operation names (or the first field) of every executed request, in order */
   readonly operations: string[] = [];
@@ -366,6 +372,12 @@ export class FakeShopify {
     this.operations.push(op?.name?.value ?? (op?.selectionSet.selections[0] as FieldNode | undefined)?.name.value ?? '?');
     const idempotency = this.idempotencyKey(doc);
     const result = await execute({ schema: this.schema, document: doc, rootValue: this.root(idempotency), variableValues: body.variables ?? {} });
+    // a network failure after Shopify committed: the caller never learns the outcome
+    if (this.loseAnswers > 0 && op?.operation === 'mutation') {
+      this.loseAnswers--;
+      res.destroy();
+      return;
+    }
     send(200, {
       ...(result.data ? { data: result.data } : {}),
       ...(result.errors ? { errors: result.errors.map((e) => ({ message: e.message, path: e.path })) } : {}),
@@ -504,19 +516,25 @@ export class FakeShopify {
         return { deletedWebhookSubscriptionId: id, userErrors: [] };
       },
       inventoryAdjustQuantities: ({ input }: { input: { reason: string; name: string; referenceDocumentUri?: string; changes: { delta: number; inventoryItemId: string; locationId: string }[] } }) => {
-        if (idempotencyKey && this.adjustments.some((a) => a.idempotencyKey === idempotencyKey)) {
-          return { inventoryAdjustmentGroup: null, userErrors: [{ field: null, message: 'The idempotency key was already used', code: 'IDEMPOTENCY_CONCURRENT_REQUEST' }] };
-        }
         const changes = input.changes.map((c) => ({ inventoryItemId: numeric(c.inventoryItemId), locationId: numeric(c.locationId), delta: c.delta }));
+        // Shopify's idempotency (https://shopify.dev/docs/api/usage/implementing-idempotency): a retry with
+        // the key and the same parameters answers the original result without applying again; the key
+        // with other parameters is refused
+        const earlier = idempotencyKey ? this.adjustments.find((a) => a.idempotencyKey === idempotencyKey) : undefined;
+        if (earlier) {
+          this.replays++;
+          if (JSON.stringify(earlier.changes) !== JSON.stringify(changes) || earlier.reason !== input.reason) {
+            return { inventoryAdjustmentGroup: null, userErrors: [{ field: null, message: 'The same idempotency key cannot be used with different operation parameters.', code: 'IDEMPOTENCY_KEY_PARAMETER_MISMATCH' }] };
+          }
+          return { inventoryAdjustmentGroup: earlier.group, userErrors: [] };
+        }
         for (const [i, c] of changes.entries()) {
           if (!this.available.has(`${c.inventoryItemId}@${c.locationId}`)) return { inventoryAdjustmentGroup: null, userErrors: [{ field: ['input', 'changes', String(i), 'locationId'], message: 'The specified inventory item is not stocked at the location.', code: 'ITEM_NOT_STOCKED_AT_LOCATION' }] };
         }
         for (const c of changes) this.available.set(`${c.inventoryItemId}@${c.locationId}`, (this.available.get(`${c.inventoryItemId}@${c.locationId}`) ?? 0) + c.delta);
-        this.adjustments.push({ reason: input.reason, name: input.name, referenceDocumentUri: input.referenceDocumentUri ?? null, idempotencyKey, changes });
-        return {
-          inventoryAdjustmentGroup: { id: gidOf('InventoryAdjustmentGroup', fakeId()), createdAt: new Date().toISOString(), reason: input.reason, referenceDocumentUri: input.referenceDocumentUri ?? null, changes: changes.map((c) => ({ name: input.name, delta: c.delta, quantityAfterChange: null, item: null, location: null })) },
-          userErrors: []
-        };
+        const group = { id: gidOf('InventoryAdjustmentGroup', fakeId()), createdAt: new Date().toISOString(), reason: input.reason, referenceDocumentUri: input.referenceDocumentUri ?? null, changes: changes.map((c) => ({ name: input.name, delta: c.delta, quantityAfterChange: null, item: null, location: null })) };
+        this.adjustments.push({ reason: input.reason, name: input.name, referenceDocumentUri: input.referenceDocumentUri ?? null, idempotencyKey, changes, group });
+        return { inventoryAdjustmentGroup: group, userErrors: [] };
       }
     };
   }

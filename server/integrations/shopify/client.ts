@@ -50,7 +50,9 @@ export class ShopifyApiError extends Error {
     message: string,
     /** 'auth': the token was refused; 'throttled': retries ran out; 'user': the shop refused the input; 'api': anything else */
     readonly kind: 'auth' | 'throttled' | 'user' | 'api',
-    readonly status?: number
+    readonly status?: number,
+    /** a mutation's userErrors as Shopify answered them (kind 'user') */
+    readonly userErrors: readonly { field: readonly string[] | null; code: string | null; message: string }[] = []
   ) {
     super(message);
   }
@@ -286,7 +288,7 @@ export function createShopifyClient(opts: ClientOptions): ShopifyClient {
 
     async adjustAvailable(changes, o) {
       if (!/^[A-Za-z0-9:_-]{1,200}$/.test(o.idempotencyKey)) throw new Error('idempotency key: letters, digits, :_- only');
-      const d = await gql<{ inventoryAdjustQuantities: { userErrors: { message: string; code: string | null }[] } }>(
+      const d = await gql<{ inventoryAdjustQuantities: { userErrors: { field: string[] | null; message: string; code: string | null }[] } }>(
         `mutation Adjust($input: InventoryAdjustQuantitiesInput!) { inventoryAdjustQuantities(input: $input) @idempotent(key: "${o.idempotencyKey}") { inventoryAdjustmentGroup { id } userErrors { field message code } } }`,
         {
           input: {
@@ -298,7 +300,7 @@ export function createShopifyClient(opts: ClientOptions): ShopifyClient {
         }
       );
       const errs = d.inventoryAdjustQuantities.userErrors;
-      if (errs.length) throw new ShopifyApiError(`Shopify refused the stock change: ${errs.map((e) => e.message).join('; ')}`, 'user');
+      if (errs.length) throw new ShopifyApiError(`Shopify refused the stock change: ${errs.map((e) => e.message).join('; ')}`.slice(0, 500), 'user', undefined, errs);
     }
   };
 }

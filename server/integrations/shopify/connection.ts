@@ -134,6 +134,8 @@ export async function connectShopify(sh: ShopifyIntegration, caller: Caller, raw
     updatedAt: now
   };
   const saved = await saveConnection(sh, doc);
+  // connected again with a mapping kept: the push starts anew from now (stock-push.ts)
+  await sh.pusher.startCursors(saved);
   await recordAudit(sh.couch, p.tenantId, { action: 'shopify.connected', actor: principalId(p), target: input.shop, details: { scopes: info.scopes, webhooks: webhooks.map((w) => w.topic) } });
   return { connection: publicConnection(saved), shopifyLocations: shopLocations };
 }
@@ -151,7 +153,8 @@ export async function shopifyStatus(sh: ShopifyIntegration, caller: Caller) {
   const counts: Record<string, number> = { pending: 0, processing: 0, done: 0, ignored: 0, dead: 0 };
   for (const row of byStatus.rows) counts[(row.key as unknown as [string, string])[1]] = row.value as number;
   const lastWebhookAt = (last.rows[0]?.key as unknown as [string, string] | undefined)?.[1] ?? null;
-  return { connection: { ...publicConnection(c), ...(c.status === 'connected' ? { lastWebhookAt } : {}) }, webhooks: counts };
+  const push = c.status === 'connected' ? await sh.pusher.status(c) : null;
+  return { connection: { ...publicConnection(c), ...(c.status === 'connected' ? { lastWebhookAt } : {}) }, webhooks: counts, push };
 }
 
 /** The shop's active locations, read live, next to the tenant's stores. */
@@ -180,6 +183,9 @@ export async function saveShopifyMapping(sh: ShopifyIntegration, caller: Caller,
     if (l.shopifyLocationId && !shopify.has(l.shopifyLocationId)) throw badRequest(`locations.${i}.shopifyLocationId: ${l.shopifyLocationId} is not an active location of ${c.shop}`);
   });
   const saved = await saveConnection(sh, { ...c, locations: input.locations, orderLocation: input.orderLocation, ownership: input.ownership, mapped: true, updatedAt: new Date().toISOString() });
+  // the stock push of each mapped store starts here: sales from now on go to Shopify (stock-push.ts)
+  await sh.pusher.startCursors(saved);
+  sh.pushWorker?.enqueue(p.tenantId);
   await recordAudit(sh.couch, p.tenantId, { action: 'shopify.mapping_saved', actor: principalId(p), target: c.shop, details: { locations: input.locations, orderLocation: input.orderLocation, ownership: input.ownership } });
   return { connection: publicConnection(saved) };
 }

@@ -3,16 +3,21 @@ import type { Couch } from '../../couch/client.ts';
 import type { Logger } from '../../log.ts';
 import type { SecretBox } from '../secret-box.ts';
 import { createShopifyClient, type ShopifyClient } from './client.ts';
+import type { TenantWorker } from '../../workers/tenant-worker.ts';
+import { StockPusher } from './stock-push.ts';
 import { WebhookQueue } from './webhook-queue.ts';
 import { IntegrationsStore, secretContext, tokenContext, type ConnectionDoc } from './store.ts';
 
 /**
- * The Shopify integration of one server copy: its store, the secret box, the client factory and the
- * webhook queue worker. Use cases (connection.ts, import.ts, webhooks.ts) take it as their context.
+ * The Shopify integration of one server copy: its store, the secret box, the client factory, the
+ * webhook queue worker and the stock pusher (its worker is started with the others: start.ts). Use cases (connection.ts, import.ts, webhooks.ts) take it as their context.
  */
 export class ShopifyIntegration {
   readonly store: IntegrationsStore;
   readonly queue: WebhookQueue;
+  readonly pusher: StockPusher;
+  /** the push worker once started (start.ts); a saved mapping asks it to look at the tenant at once */
+  pushWorker: TenantWorker | null = null;
 
   constructor(
     readonly couch: Couch,
@@ -26,6 +31,7 @@ export class ShopifyIntegration {
   ) {
     this.store = new IntegrationsStore(couch);
     this.queue = new WebhookQueue(this, log);
+    this.pusher = new StockPusher(this);
   }
 
   /** The client of a connected store, its token opened from the box. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { designDocsFor } from '../../../../../couch-design-docs/index.ts';
 import { productSchema } from '../schemas/catalog.ts';
@@ -21,6 +22,8 @@ import {
   productFromPayload,
   productPayload,
   pushChanges,
+  pushIdempotencyKey,
+  notStockedIndexes,
   refundMovements,
   refundPayload,
   textToHtml,
@@ -274,7 +277,9 @@ describe('stock', () => {
     { _id: 'void:r1:a', type: 'void', locationCode: 'GM', lines: [{ variantId: 'v1', qty: 2 }] },
     { _id: 'movement:adj:x', type: 'stock_movement', locationCode: 'GM', reason: 'damage', lines: [{ variantId: 'v1', qty: -1 }] },
     { _id: 'movement:transfer_out:y', type: 'stock_movement', locationCode: 'GM', reason: 'transfer_out', lines: [{ variantId: 'v2', qty: -3 }] },
-    { _id: 'layaway:r1:z', type: 'layaway', locationCode: 'GM', lines: [{ variantId: 'v1', qty: 1 }] }
+    { _id: 'layaway:r1:z', type: 'layaway', locationCode: 'GM', lines: [{ variantId: 'v1', qty: 1 }] },
+    // a return: one line back on the shelf, one damaged line kept off it (moves nothing)
+    { _id: 'sale:r1:b', type: 'sale', locationCode: 'GM', lines: [{ variantId: 'v1', qty: -1, restock: true }, { variantId: 'v2', qty: -1, restock: false }] }
   ];
   it('moves exactly what the on_hand view sums', () => {
     for (const d of docs) expect(ledgerDeltas(d).map((x) => [[x.locationCode, x.variantId], x.qty])).toEqual(onHandMap(d));
@@ -284,11 +289,30 @@ describe('stock', () => {
     expect(onHandMap(fromShopify)).toHaveLength(1);
     expect(ledgerDeltas(fromShopify)).toEqual([]);
   });
+  it('names a push batch by its range: the same batch the same key, another batch another', () => {
+    const h = (x: string) => createHash('sha256').update(x).digest('hex');
+    const ch = [{ inventoryItemId: '9', shopifyLocationId: '5', delta: -2 }];
+    const k = pushIdempotencyKey(h, 't1', 'GM', '10', '20', 0, ch);
+    expect(k).toBe(pushIdempotencyKey(h, 't1', 'GM', '10', '20', 0, [{ ...ch[0]! }]));
+    const others = [
+      pushIdempotencyKey(h, 't1', 'GM', '10', '21', 0, ch),
+      pushIdempotencyKey(h, 't1', 'EA', '10', '20', 0, ch),
+      pushIdempotencyKey(h, 't1', 'GM', '10', '20', 1, ch),
+      pushIdempotencyKey(h, 't1', 'GM', '10', '20', 0, [])
+    ];
+    expect(new Set([k, ...others]).size).toBe(5);
+    expect(k).toMatch(/^[A-Za-z0-9:_-]{1,200}$/);
+  });
+  it('finds the changes Shopify refused as not stocked, and only when that is all it refused', () => {
+    const notStocked = (i: number) => ({ field: ['input', 'changes', String(i), 'locationId'], code: 'ITEM_NOT_STOCKED_AT_LOCATION' });
+    expect(notStockedIndexes([notStocked(2), notStocked(0)])).toEqual([0, 2]);
+    expect(notStockedIndexes([notStocked(1), { field: null, code: 'INVALID_REASON' }])).toBeNull();
+    expect(notStockedIndexes([])).toBeNull();
+  });
   it('sums a page into one delta per inventory item, in a stable order', () => {
     const items: Record<string, string> = { v1: '9001', v2: '9002' };
     const r = pushChanges(docs, (v) => items[v], (c) => (c === 'GM' ? '500' : undefined));
     expect(r.changes).toEqual([
-      { inventoryItemId: '9001', shopifyLocationId: '500', delta: -1 },
       { inventoryItemId: '9002', shopifyLocationId: '500', delta: -2 }
     ]);
     expect(pushChanges([...docs].reverse(), (v) => items[v], () => '500').changes).toEqual(r.changes);

@@ -7,7 +7,7 @@
  *     as `stock_movement` documents with ids derived from Shopify's own ids (ids.ts), written once.
  * Setting absolute levels would overwrite sales in flight on the other side; deltas commute.
  */
-import { stockMovementSchema } from '../schemas/location.ts';
+import { movesStock, stockMovementSchema } from '../schemas/location.ts';
 import type { z } from 'zod';
 import { SHOPIFY_MOVEMENT_PREFIX, orderMovementId, refundMovementId } from './ids.ts';
 import type { OrderPayload, RefundPayload } from './webhooks.ts';
@@ -21,7 +21,7 @@ export const INTEGRATION_ACTOR = 'integration:shopify';
  * (`movement:shopify:…`): those came from Shopify and must not go back to it.
  */
 export function ledgerDeltas(doc: Record<string, unknown>): { locationCode: string; variantId: string; qty: number }[] {
-  const lines = Array.isArray(doc.lines) ? (doc.lines as { variantId?: unknown; qty?: unknown }[]) : null;
+  const lines = Array.isArray(doc.lines) ? (doc.lines as { variantId?: unknown; qty?: unknown; restock?: unknown }[]) : null;
   const code = typeof doc.locationCode === 'string' ? doc.locationCode : null;
   if (!lines || !code || doc._deleted) return [];
   let sign: 1 | -1;
@@ -31,7 +31,12 @@ export function ledgerDeltas(doc: Record<string, unknown>): { locationCode: stri
   } else if (doc.type === 'sale') sign = -1;
   else if (doc.type === 'void') sign = 1;
   else return [];
-  return lines.flatMap((l) => (typeof l.variantId === 'string' && typeof l.qty === 'number' && l.qty !== 0 ? [{ locationCode: code, variantId: l.variantId, qty: sign * l.qty }] : []));
+  return lines.flatMap((l) => {
+    if (typeof l.variantId !== 'string' || typeof l.qty !== 'number' || l.qty === 0) return [];
+    // a returned line kept off the shelf (damaged) moves nothing, as in the view (schemas movesStock)
+    if (doc.type === 'sale' && !movesStock({ qty: l.qty, restock: typeof l.restock === 'boolean' ? l.restock : undefined })) return [];
+    return [{ locationCode: code, variantId: l.variantId, qty: sign * l.qty }];
+  });
 }
 
 export interface PushChange {
@@ -72,6 +77,34 @@ export function pushChanges(
 
 /** Shopify caps the changes of one inventoryAdjustQuantities call; larger batches are split. */
 export const MAX_CHANGES_PER_CALL = 250;
+
+/**
+ * The idempotency key of one part of a push batch: derived from what names the batch (tenant, store,
+ * the changes-feed range it covers, the part) and what it sends, so a batch re-sent after a crash
+ * carries the key Shopify already saw and is applied once, while a batch whose changes were narrowed
+ * after Shopify refused some (nothing of it applied) is a new request. `hash` is the caller's digest
+ * (sha-256 on the server); the key keeps to the characters the client accepts.
+ */
+export function pushIdempotencyKey(hash: (s: string) => string, tenantId: string, locationCode: string, fromSeq: string, toSeq: string, part: number, changes: readonly PushChange[]): string {
+  const what = changes.map((c) => `${c.inventoryItemId}@${c.shopifyLocationId}${c.delta}`).join(',');
+  return `pos-push-${hash(JSON.stringify([tenantId, locationCode, fromSeq, toSeq, part, what])).slice(0, 48)}`;
+}
+
+/**
+ * The changes of a refused call that Shopify named as not stocked at the location (its userErrors'
+ * `field` is `["input", "changes", "{index}", …]`), or null when the refusal is about anything else
+ * (then the whole batch waits: nothing can be dropped safely).
+ */
+export function notStockedIndexes(userErrors: readonly { field: readonly string[] | null; code: string | null }[]): number[] | null {
+  if (!userErrors.length) return null;
+  const out: number[] = [];
+  for (const e of userErrors) {
+    const i = e.field && e.field[0] === 'input' && e.field[1] === 'changes' ? Number(e.field[2]) : NaN;
+    if (e.code !== 'ITEM_NOT_STOCKED_AT_LOCATION' || !Number.isInteger(i) || i < 0) return null;
+    out.push(i);
+  }
+  return [...new Set(out)].sort((a, b) => a - b);
+}
 
 // -------------------------------------------------------------------------------------------------
 // Shopify → POS
