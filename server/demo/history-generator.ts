@@ -63,7 +63,7 @@ export interface HistoryLocation {
 
 export interface HistoryInput {
   seed: number;
-  /** "today": history covers the `days` store-local days before today's date */
+  /** "today": history covers the `days` store-local days before today's date, and today until shortly before `now` */
   now: string;
   days: number;
   /** sales volume multiplier (1 = a mall store's normal trade; the benchmarks pass more) */
@@ -160,12 +160,12 @@ function localDay(y: number, m: number, d: number, timeZone: string): Day {
   return { y, m, d, dow: date.getUTCDay(), ymd, midnight: Date.UTC(y, m - 1, d) - offset };
 }
 
-/** The `days` store-local days before the local date of `now`, oldest first. */
+/** The `days` store-local days before the local date of `now`, then that date itself; oldest first. */
 function pastDays(now: string, days: number, timeZone: string): Day[] {
   const nowMs = Date.parse(now);
   const local = new Date(nowMs + zoneOffsetMs(nowMs, timeZone));
   const out: Day[] = [];
-  for (let k = days; k >= 1; k--) {
+  for (let k = days; k >= 0; k--) {
     const dt = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() - k));
     out.push(localDay(dt.getUTCFullYear(), dt.getUTCMonth() + 1, dt.getUTCDate(), timeZone));
   }
@@ -249,6 +249,8 @@ export function generateHistory(input: HistoryInput): History {
     const move = (variantId: string, qty: number) => stock.set(variantId, (stock.get(variantId) ?? 0) + qty);
     const lastSold = new Map<string, number>();
     const days = pastDays(input.now, input.days, loc.timeZone);
+    // nothing at or after `now`: today's trade stops a couple of minutes before it
+    const cutoff = Date.parse(input.now) - 2 * MIN;
     const promoFirst = input.days - PROMOTION_STARTS_DAYS_AGO;
     const recent: Sold[] = [];
     const pendingPos: { po: PurchaseOrder; arrives: number }[] = [];
@@ -278,7 +280,7 @@ export function generateHistory(input: HistoryInput): History {
       // Deliveries due today arrive before opening (10:00 → 08:30 receipt).
       for (let i = pendingPos.length - 1; i >= 0; i--) {
         const due = pendingPos[i]!;
-        if (due.arrives !== dayIndex) continue;
+        if (due.arrives !== dayIndex || day.midnight + 8.5 * 60 * MIN > cutoff) continue;
         pendingPos.splice(i, 1);
         const at = { by: input.buyer, now: iso(day.midnight + 8.5 * 60 * MIN) };
         const plan = planReceipt(due.po, { n: 1, lines: due.po.lines.map((l) => ({ variantId: l.variantId, qty: l.ordered })) }, at);
@@ -287,14 +289,16 @@ export function generateHistory(input: HistoryInput): History {
         for (const l of plan.movement.lines) move(l.variantId, l.qty);
       }
       // Mondays the buyer reorders what sold lately and is running out; it arrives two days later.
-      if (day.dow === 1) orderStock(day, dayIndex);
+      if (day.dow === 1 && day.midnight + 8 * 60 * MIN <= cutoff) orderStock(day, dayIndex);
 
       const promo = dayIndex >= promoFirst && dayIndex < promoFirst + 7;
       const clockedIn = new Set<string>();
       for (const reg of loc.registers) {
         const staff = reg.staff;
         const openMs = day.midnight + (9 * 60 + 45) * MIN + Math.floor(rand() * 5) * MIN;
-        const closeMs = day.midnight + (21 * 60 + 8) * MIN + Math.floor(rand() * 6) * MIN;
+        // today: the shift closes just before `now` (a register's morning shift), or has not opened yet
+        const closeMs = Math.min(day.midnight + (21 * 60 + 8) * MIN + Math.floor(rand() * 6) * MIN, cutoff);
+        if (openMs > closeMs - 30 * MIN) continue;
         if (!clockedIn.has(staff.id)) {
           clockedIn.add(staff.id);
           docs.push(parse(timeEntry(reg, staff, 'in', openMs - 12 * MIN)));
@@ -316,7 +320,9 @@ export function generateHistory(input: HistoryInput): History {
         const times = Array.from({ length: count }, () => {
           const hour = weighted(rand, HOURS, HOUR_WEIGHTS);
           return day.midnight + hour * 60 * MIN + Math.floor(rand() * 60 * MIN);
-        }).sort((a, b) => a - b);
+        })
+          .filter((t) => t < closeMs - 10 * MIN)
+          .sort((a, b) => a - b);
 
         const sales: SaleDoc[] = [];
         const voids: VoidDoc[] = [];
@@ -429,7 +435,8 @@ export function generateHistory(input: HistoryInput): History {
           closedAt: iso(closeMs)
         } satisfies ShiftCloseDoc);
         docs.push(close);
-        if (reg === loc.registers.findLast((x) => x.staff.id === staff.id)) docs.push(parse(timeEntry(reg, staff, 'out', closeMs + 7 * MIN)));
+        // still at work today (their shift closed at `now`): no punch out yet
+        if (closeMs < cutoff && reg === loc.registers.findLast((x) => x.staff.id === staff.id)) docs.push(parse(timeEntry(reg, staff, 'out', closeMs + 7 * MIN)));
 
         function approval(action: 'void' | 'discount_over_limit', at: number) {
           return { action, staffId: loc.manager.id, staffName: loc.manager.name, at: iso(at) };
@@ -500,7 +507,7 @@ export function generateHistory(input: HistoryInput): History {
       const sent = markSent(draft, actor)!;
       const arrives = dayIndex + 2;
       // an order still on its way today stays sent (open on the purchase orders page)
-      if (arrives >= days.length) docs.push(parse(sent));
+      if (arrives >= days.length || days[arrives]!.midnight + 8.5 * 60 * MIN > cutoff) docs.push(parse(sent));
       else pendingPos.push({ po: sent, arrives });
     }
 
