@@ -47,8 +47,21 @@ export async function existingDemo(ctx: Ctx): Promise<DemoSummary | null> {
 
 async function bulkInsert(db: Db, docs: object[]): Promise<void> {
   for (let i = 0; i < docs.length; i += 500) {
-    const res = await db.bulk({ docs: docs.slice(i, i + 500) });
-    const failed = res.filter((r) => 'error' in r && r.error);
+    const batch = docs.slice(i, i + 500);
+    let res;
+    let retried = false;
+    try {
+      res = await db.bulk({ docs: batch });
+    } catch (err) {
+      // A connection the store closed under us (no HTTP status: "other side closed", seen on a loaded
+      // machine after seconds of generating): send the batch once more. Its ids are new on this fresh
+      // tenant, so a conflict then is a document the first attempt did write.
+      if ((err as { statusCode?: number }).statusCode !== undefined) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      res = await db.bulk({ docs: batch });
+      retried = true;
+    }
+    const failed = res.filter((r) => 'error' in r && r.error && !(retried && r.error === 'conflict'));
     if (failed.length) throw new Error(`demo seed: ${failed.length} documents failed, first: ${JSON.stringify(failed[0])}`);
   }
 }
