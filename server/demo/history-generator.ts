@@ -196,7 +196,7 @@ const PROMOTION_STARTS_DAYS_AGO = 24;
 const VOID_REASONS = ['Wrong item scanned', 'Customer changed their mind at the till', 'Rang up twice'];
 const RETURN_REASONS = ['wrong_size', 'changed_mind', 'defective', 'not_as_described'] as const;
 
-interface Pick {
+interface Picked {
   product: ProductDoc;
   variant: ProductDoc['variants'][number];
 }
@@ -255,7 +255,7 @@ export function generateHistory(input: HistoryInput): History {
     const recent: Sold[] = [];
     const pendingPos: { po: PurchaseOrder; arrives: number }[] = [];
 
-    const pickItem = (): Pick | undefined => {
+    const pickItem = (): Picked | undefined => {
       for (let attempt = 0; attempt < 6; attempt++) {
         const product = weighted(rand, order, productWeights);
         const variant = variantOf(product);
@@ -263,7 +263,7 @@ export function generateHistory(input: HistoryInput): History {
       }
       return undefined;
     };
-    const cartLine = (p: Pick, lineNo: number, qty: number, discount?: Discount): CartLine => ({
+    const cartLine = (p: Picked, lineNo: number, qty: number, discount?: Discount): CartLine => ({
       lineId: `l${lineNo}`,
       productId: p.product._id,
       variantId: p.variant.id,
