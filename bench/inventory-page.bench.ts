@@ -24,7 +24,7 @@ const LOC = 'GM';
 export default {
   name: 'inventory-page',
   async run() {
-    const s = await startTestServer({ SEED_DEMO: '1' });
+    const s = await startTestServer({ SEED_DEMO: '1', SEED_HISTORY_DAYS: '0' });
     try {
       const tenants = await s.couch.listDbs();
       const tenantId = tenants.find((d) => d.endsWith('-catalog'))!.slice(2, -'-catalog'.length);

@@ -6,6 +6,7 @@ describe('loadConfig', () => {
     const c = loadConfig({});
     expect(c.PORT).toBe(3000);
     expect(c.SEED_DEMO).toBe(true);
+    expect(c.SEED_HISTORY_DAYS).toBe(90);
     expect(c.COUCH_URL).toBeUndefined();
     // email and SMS are optional: absent means "not configured", messages stay queued
     expect(c.SMTP_URL).toBeUndefined();
@@ -21,6 +22,8 @@ describe('loadConfig', () => {
     [{ COUCH_URL: 'http://couch:5984' }, 'COUCH_USER'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
     [{ SEED_DEMO: 'maybe' }, 'SEED_DEMO'],
+    [{ SEED_HISTORY_DAYS: '-1' }, 'SEED_HISTORY_DAYS'],
+    [{ SEED_HISTORY_DAYS: '1000' }, 'SEED_HISTORY_DAYS'],
     [{ INTEGRATIONS_KEY: 'too-short' }, 'INTEGRATIONS_KEY'],
     [{ SHOPIFY_API_KEY: 'k' }, 'SHOPIFY_API_SECRET'],
     [{ SMTP_URL: 'http://mail:25', MAIL_FROM: 'a@b.c' }, 'SMTP_URL'],

@@ -34,6 +34,8 @@ const envSchema = z
     ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(30).max(86_400).default(900),
     REFRESH_TOKEN_TTL_S: z.coerce.number().int().min(300).default(30 * 86_400),
     SEED_DEMO: bool.default(true),
+    /** days of trade the demo tenant is seeded with (server/demo/history-generator.ts); 0 = none */
+    SEED_HISTORY_DAYS: z.coerce.number().int().min(0).max(730).default(90),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** requests per minute per client on /api/v1 (seed: 100) */
     API_RATE_LIMIT: z.coerce.number().int().min(1).default(100),

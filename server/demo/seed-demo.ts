@@ -1,7 +1,8 @@
 import { PLATFORM_DB, catalogDb, customersDb, locationDb } from '#domain/db-names.ts';
 import { findUserByEmail } from '../platform/users.ts';
 import type { Role } from '#domain/permissions.ts';
-import { registerSchema, taxRateSchema } from '#domain/schemas/index.ts';
+import { locationSchema, registerSchema, settingsSchema, taxRateSchema } from '#domain/schemas/index.ts';
+import type { CartTax } from '#domain/cart.ts';
 import { createEnrolmentCode } from '../auth/flows.ts';
 import type { Db } from '../couch/client.ts';
 import type { Ctx } from '../context.ts';
@@ -46,8 +47,21 @@ export async function existingDemo(ctx: Ctx): Promise<DemoSummary | null> {
 
 async function bulkInsert(db: Db, docs: object[]): Promise<void> {
   for (let i = 0; i < docs.length; i += 500) {
-    const res = await db.bulk({ docs: docs.slice(i, i + 500) });
-    const failed = res.filter((r) => 'error' in r && r.error);
+    const batch = docs.slice(i, i + 500);
+    let res;
+    let retried = false;
+    try {
+      res = await db.bulk({ docs: batch });
+    } catch (err) {
+      // A connection the store closed under us (no HTTP status: "other side closed", seen on a loaded
+      // machine after seconds of generating): send the batch once more. Its ids are new on this fresh
+      // tenant, so a conflict then is a document the first attempt did write.
+      if ((err as { statusCode?: number }).statusCode !== undefined) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      res = await db.bulk({ docs: batch });
+      retried = true;
+    }
+    const failed = res.filter((r) => 'error' in r && r.error && !(retried && r.error === 'conflict'));
     if (failed.length) throw new Error(`demo seed: ${failed.length} documents failed, first: ${JSON.stringify(failed[0])}`);
   }
 }
@@ -69,8 +83,10 @@ export async function seedDemo(ctx: Ctx): Promise<DemoSummary> {
   const now = new Date().toISOString();
   const catalog = ctx.couch.use(catalogDb(tenantId));
 
+  const userIds = new Map<string, string>([[owner.email, created.adminUserId]]);
   for (const u of USERS.slice(1)) {
-    await createStaffUser(ctx, tenantId, { ...u, password: DEMO_PASSWORD });
+    const user = await createStaffUser(ctx, tenantId, { ...u, password: DEMO_PASSWORD });
+    userIds.set(u.email, user._id);
   }
 
   const taxRates = LOCATIONS.map((l) =>
@@ -85,6 +101,7 @@ export async function seedDemo(ctx: Ctx): Promise<DemoSummary> {
   await bulkInsert(catalog, [...taxRates, ...registers, ...demo.categories, ...demo.products]);
   await bulkInsert(ctx.couch.use(customersDb(tenantId)), demo.customers);
   for (const l of LOCATIONS) await bulkInsert(ctx.couch.use(locationDb(tenantId, l.code)), demo.openingMovements[l.code] ?? []);
+  if (ctx.config.SEED_HISTORY_DAYS > 0) await seedHistory(ctx, tenantId, ctx.config.SEED_HISTORY_DAYS, userIds, demo);
 
   const enrol = await createEnrolmentCode(
     ctx,
@@ -93,4 +110,52 @@ export async function seedDemo(ctx: Ctx): Promise<DemoSummary> {
   );
   ctx.log.info({ tenantId, products: demo.products.length, ms: Date.now() - started }, 'demo tenant seeded');
   return { tenantId, tenantName: DEMO_TENANT_NAME, users: demoUsers(), seeded: true, enrolmentCode: enrol.code };
+}
+
+/**
+ * Months of trade before today (server/demo/history-generator.ts), written in bulk on the start that
+ * creates the demo tenant. Each store's registers are priced with the tax its registers use (the
+ * location and settings documents just written, read as register/reference-data.ts taxConfigOf does).
+ * GM is worked by Carlos (cashier) and Maria (manager); the demo has no staff at HM and LM, so Adam
+ * (admin) and Olivia (owner) ring there.
+ */
+async function seedHistory(ctx: Ctx, tenantId: string, days: number, userIds: ReadonlyMap<string, string>, demo: import('./catalog-generator.ts').DemoCatalog): Promise<void> {
+  const started = Date.now();
+  const catalog = ctx.couch.use(catalogDb(tenantId));
+  const settings = settingsSchema.parse(await catalog.get('settings:tenant'));
+  const staff = (email: string, approvesOwnDiscounts: boolean) => {
+    const u = USERS.find((x) => x.email === email)!;
+    return { id: userIds.get(email)!, name: u.name, approvesOwnDiscounts };
+  };
+  const cashier = staff('cashier@nexus.demo', false);
+  const manager = staff('manager@nexus.demo', true);
+  const admin = staff('admin@nexus.demo', true);
+  const owner = staff('owner@nexus.demo', true);
+  const locations = [];
+  for (const l of LOCATIONS) {
+    const location = locationSchema.parse(await catalog.get(`location:${l.code}`));
+    const tax: CartTax = { ratePpm: l.tax.ratePpm, exemptCategories: [], pricesIncludeTax: location.pricesIncludeTax, rounding: settings.taxRounding, roundingMode: settings.roundingMode };
+    const [first, second] = l.code === 'GM' ? [cashier, manager] : l.code === 'HM' ? [admin, admin] : [owner, owner];
+    locations.push({
+      code: l.code,
+      timeZone: l.timeZone,
+      currency: location.currency,
+      tax,
+      manager: l.code === 'GM' ? manager : first!,
+      registers: [
+        { key: `${l.code}-1`, shortCode: `${l.code}1`, staff: first! },
+        { key: `${l.code}-2`, shortCode: `${l.code}2`, staff: second! }
+      ]
+    });
+  }
+  const { generateHistory } = await import('./history-generator.ts');
+  const history = generateHistory({ seed: 2026, now: new Date().toISOString(), days, locations, products: demo.products, customers: demo.customers, openingStock: demo.openingMovements, buyer: owner.id });
+  const generatedMs = Date.now() - started;
+  await bulkInsert(catalog, history.catalog);
+  let written = history.catalog.length;
+  for (const [code, docs] of Object.entries(history.locations)) {
+    await bulkInsert(ctx.couch.use(locationDb(tenantId, code)), docs);
+    written += docs.length;
+  }
+  ctx.log.info({ tenantId, days, documents: written, generatedMs, ms: Date.now() - started }, 'demo history seeded');
 }

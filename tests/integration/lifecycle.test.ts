@@ -14,7 +14,7 @@ afterAll(() => {
 
 describe('server lifecycle', () => {
   it('seeds the demo tenant once, and its data survives a restart', async () => {
-    let s: TestServer = await startTestServer({ SEED_DEMO: '1' });
+    let s: TestServer = await startTestServer({ SEED_DEMO: '1', SEED_HISTORY_DAYS: '0' });
     dirs.push(s.dataDir);
     expect(s.demo).toMatchObject({ seeded: true, enrolmentCode: expect.stringMatching(/^\w{4}-\w{4}$/) });
     const tenantId = s.demo!.tenantId;
@@ -30,7 +30,7 @@ describe('server lifecycle', () => {
     const credsFile = ON_COUCHDB ? '' : fs.readFileSync(path.join(s.dataDir, 'couch', 'credentials.json'), 'utf8');
 
     await s.stop({ keepData: true });
-    s = await startTestServer({ SEED_DEMO: '1' }, s.dataDir);
+    s = await startTestServer({ SEED_DEMO: '1', SEED_HISTORY_DAYS: '0' }, s.dataDir);
     expect(s.demo).toMatchObject({ seeded: false, tenantId }); // not seeded twice, logins still printed
     if (!ON_COUCHDB) expect(fs.readFileSync(path.join(s.dataDir, 'couch', 'credentials.json'), 'utf8')).toBe(credsFile);
     const again = await s.couch.use(catalogDb(tenantId)).list({ startkey: 'product:', endkey: 'product:\ufff0' });
