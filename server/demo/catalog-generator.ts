@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ean13 } from '#domain/gtin.ts';
 import { categorySchema, customerSchema, productSchema, stockMovementSchema } from '#domain/schemas/index.ts';
+import { prng } from '#domain/prng.ts';
 
 export type CategoryDoc = z.infer<typeof categorySchema>;
 export type ProductDoc = z.infer<typeof productSchema>;
@@ -14,17 +15,6 @@ export interface DemoCatalog {
   openingMovements: Record<string, StockMovementDoc[]>;
 }
 
-/** mulberry32: tiny seeded PRNG, so the demo tenant is the same on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface CategorySpec {
   slug: string;

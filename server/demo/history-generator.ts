@@ -28,6 +28,7 @@ import {
 import { shiftReport } from '#domain/shift-report.ts';
 import { paymentState, quickCashAmounts, voidRefundTenders, type Tender } from '#domain/tender.ts';
 import type { PurchaseOrder, Supplier } from '#domain/purchase-orders.ts';
+import { prng } from '#domain/prng.ts';
 
 type ProductDoc = z.infer<typeof productSchema>;
 type CustomerDoc = z.infer<typeof customerSchema>;
@@ -90,17 +91,6 @@ export interface History {
 
 // --- deterministic randomness and ids ----------------------------------------------------------------
 
-/** mulberry32, as the catalog generator. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
