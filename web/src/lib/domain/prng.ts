@@ -1,6 +1,7 @@
 /**
  * mulberry32: a tiny seeded PRNG (uniform in [0, 1)), so generated data — the demo catalog and its
- * history, the simulated RFID reader — is the same on every machine and a failing seed replays.
+ * history — is the same on every machine and a failing seed replays. (The simulated RFID reader keeps
+ * its own copy: that file must have no imports.)
  */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;

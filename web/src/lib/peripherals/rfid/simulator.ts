@@ -11,7 +11,6 @@
  * a dropped link (`dropLink`), and the trigger (`pullTrigger` / `releaseTrigger`).
  * Deterministic for a given seed. No DOM, no Node APIs.
  */
-import { prng } from '../../domain/prng.ts';
 
 export interface SimTag {
   epc: string;
@@ -47,6 +46,21 @@ export const NUS_SERVICE = '6e400001-b5a3-f393-e0a9-e50e24dcca9e';
 export const NUS_RX = '6e400002-b5a3-f393-e0a9-e50e24dcca9e';
 /** reader → host (notify) */
 export const NUS_TX = '6e400003-b5a3-f393-e0a9-e50e24dcca9e';
+
+/**
+ * mulberry32: small, fast, deterministic — a copy of domain/prng.ts on purpose: this file has no imports,
+ * because the e2e tests transpile it alone and evaluate it in the page (tests/e2e/support/rfid.ts).
+ */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 const enc = (s: string): Uint8Array => {
   const out = new Uint8Array(s.length);
