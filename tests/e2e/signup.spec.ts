@@ -105,6 +105,8 @@ test('a retailer signs up, is walked through setup (store, first product, a cash
   await expect(page.getByRole('table', { name: 'Tax rates' }).getByRole('cell', { name: 'MwSt', exact: true })).toBeVisible();
   await page.getByLabel('Tax rate for MS').selectOption({ label: 'MwSt · 19 %' });
   await page.getByRole('button', { name: 'Use this rate at MS' }).click();
+  // the step's status is read when the next step opens: wait for the save to be answered first
+  await expect(page.getByRole('status').filter({ hasText: 'MS now charges MwSt.' })).toBeVisible({ timeout: machine(30_000) });
   await page.getByRole('button', { name: 'Next: Payments' }).click();
   await expect(steps.getByRole('button', { name: /Tax rates Done · Every location has a tax rate/ })).toBeVisible();
 
