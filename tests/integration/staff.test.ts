@@ -3,7 +3,7 @@ import { PLATFORM_DB, catalogDb, locationDb } from '#domain/db-names.ts';
 import { newUlid } from '#domain/ids.ts';
 import { hashPin } from '#domain/pin.ts';
 import { createStaffUser, createTenant, listStaff, tenantPinSalt } from '../../server/tenants/provision.ts';
-import { enrol, login, startTestServer, type TestServer } from './support/server.ts';
+import { enrol, login, startTestServer, VIEW_SETTLES, type TestServer } from './support/server.ts';
 
 let s: TestServer;
 let t = '';
@@ -272,13 +272,18 @@ describe('time entries and shifts', () => {
       approvals: [],
       closedAt: '2026-03-02T22:00:00.000Z'
     });
-    const res = await s.call('GET', '/api/v1/staff/shifts?location=GM&from=2026-03-01&to=2026-03-31', { token: admin });
-    expect(res.status).toBe(200);
-    const { shifts } = await json<{ shifts: { id: string; openedByName: string; closedAt: string | null; overShort: number | null; netSales: number | null; day: string }[] }>(res);
-    expect(shifts.map((x) => [x.day, x.openedByName, x.closedAt, x.overShort, x.netSales])).toEqual([
-      ['2026-03-03', 'Cass', null, null, null],
-      ['2026-03-02', 'Cass', '2026-03-02T22:00:00.000Z', -250, 4200]
-    ]);
+    // the list is read from a listing: on a cluster one copy of each shard, a moment behind the writes
+    await expect
+      .poll(async () => {
+        const res = await s.call('GET', '/api/v1/staff/shifts?location=GM&from=2026-03-01&to=2026-03-31', { token: admin });
+        expect(res.status).toBe(200);
+        const { shifts } = await json<{ shifts: { id: string; openedByName: string; closedAt: string | null; overShort: number | null; netSales: number | null; day: string }[] }>(res);
+        return shifts.map((x) => [x.day, x.openedByName, x.closedAt, x.overShort, x.netSales]);
+      }, VIEW_SETTLES)
+      .toEqual([
+        ['2026-03-03', 'Cass', null, null, null],
+        ['2026-03-02', 'Cass', '2026-03-02T22:00:00.000Z', -250, 4200]
+      ]);
     const one = await s.call('GET', `/api/v1/staff/shift?location=GM&id=${encodeURIComponent(shiftId)}`, { token: admin });
     expect(one.status).toBe(200);
     // the stored Z report read by today's definitions (an older one, as here, converted: domain/shift-report.ts)
