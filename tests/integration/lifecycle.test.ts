@@ -37,7 +37,9 @@ describe('server lifecycle', () => {
     expect(again.rows.length).toBe(products.rows.length);
     await login(s, 'manager@nexus.demo', DEMO_PASSWORD); // tokens still verify with the kept secret
     await s.stop({ keepData: true });
-  });
+    // Two starts that seed 520 products: bound by the machine, not by a user-visible goal (a CI run
+    // under a load average of ~27 took over 60 s).
+  }, 240_000);
 
   it('rate-limits /api/v1 per client without touching replication', async () => {
     const s = await startTestServer({ API_RATE_LIMIT: '5' });
