@@ -28,6 +28,8 @@ if (!dataDir || !user || !password) {
 fs.mkdirSync(dataDir, { recursive: true });
 
 const PouchDB = require('pouchdb-node').defaults({ prefix: dataDir + path.sep });
+// map functions compiled once per view, not once per document (embedded-views.cjs: 8x faster indexing)
+PouchDB.plugin(require('./embedded-views.cjs').viewsPlugin);
 const configPath = path.join(dataDir, 'config.json');
 // express-pouchdb hashes plain admin passwords found in its config file on load. Rewrite it each
 // start so the admin always matches the credentials the parent holds (no admin party, ever).

@@ -84,6 +84,9 @@ export class EmbeddedCouch extends EventEmitter {
   private spawnChild(): Promise<void> {
     return new Promise((resolve, reject) => {
       const child = fork(CHILD_SCRIPT, [], {
+        // plain CommonJS: not the parent's flags (`npm start` runs the parent under tsx, whose loader
+        // would otherwise hook every module the store loads and slow its start)
+        execArgv: [],
         env: {
           PATH: process.env.PATH ?? '',
           EMBEDDED_DATA_DIR: path.join(this.dir, 'dbs'),

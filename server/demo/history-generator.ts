@@ -200,6 +200,26 @@ interface Sold {
 
 /** Builds the history. Throws only on a bug (a document its own schema refuses). */
 export function generateHistory(input: HistoryInput): History {
+  const out: History = { locations: {}, catalog: [], onHand: {} };
+  for (const part of historyInParts(input)) {
+    if (part.kind === 'catalog') out.catalog = part.docs;
+    else {
+      out.locations[part.code] = part.docs;
+      out.onHand[part.code] = part.onHand;
+    }
+  }
+  return out;
+}
+
+/** One part of the history: the catalog's documents, then each location's in turn. */
+export type HistoryPart = { kind: 'catalog'; docs: Supplier[] } | { kind: 'location'; code: string; docs: HistoryDoc[]; onHand: Map<string, number> };
+
+/**
+ * The same history as `generateHistory`, handed out a part at a time (the catalog's documents, then
+ * one location after another, from one random sequence): the seed writes a location while the next
+ * is being generated.
+ */
+export function* historyInParts(input: HistoryInput): Generator<HistoryPart, void, undefined> {
   const rand = prng(input.seed);
   const scale = input.scale ?? 1;
   const parse = <T extends HistoryDoc>(doc: T): T => DOC_SCHEMAS[doc.type as DocType].parse(doc) as unknown as T;
@@ -231,7 +251,7 @@ export function generateHistory(input: HistoryInput): History {
     updatedBy: input.buyer
   });
 
-  const out: History = { locations: {}, catalog: [supplier], onHand: {} };
+  yield { kind: 'catalog', docs: [supplier] };
   for (const loc of input.locations) {
     const docs: HistoryDoc[] = [];
     const stock = new Map<string, number>();
@@ -501,10 +521,8 @@ export function generateHistory(input: HistoryInput): History {
       else pendingPos.push({ po: sent, arrives });
     }
 
-    out.locations[loc.code] = docs;
-    out.onHand[loc.code] = stock;
+    yield { kind: 'location', code: loc.code, docs, onHand: stock };
   }
-  return out;
 }
 
 /** A counted drawer as notes and coins, largest first (what the close dialog records). */

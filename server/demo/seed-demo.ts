@@ -7,6 +7,7 @@ import { createEnrolmentCode } from '../auth/flows.ts';
 import type { Db } from '../couch/client.ts';
 import type { Ctx } from '../context.ts';
 import { createStaffUser, createTenant } from '../tenants/provision.ts';
+import { buildFirstViews } from '../couch/warm-views.ts';
 
 /** Demo only: fixed, printed and written in the README. Absent with SEED_DEMO=0. */
 export const DEMO_PASSWORD = 'nexus-demo-2026';
@@ -45,9 +46,14 @@ export async function existingDemo(ctx: Ctx): Promise<DemoSummary | null> {
   return { tenantId: owner.tenantId, tenantName: DEMO_TENANT_NAME, users: demoUsers(), seeded: false };
 }
 
-async function bulkInsert(db: Db, docs: object[]): Promise<void> {
-  for (let i = 0; i < docs.length; i += 500) {
-    const batch = docs.slice(i, i + 500);
+/** Documents per `_bulk_docs` request: the catalog's and opening stock's, and the history's (a location's
+ * months of trade in one or two requests, so the store writes it while the next location is generated). */
+const BATCH = 500;
+const HISTORY_BATCH = 4000;
+
+async function bulkInsert(db: Db, docs: object[], batchSize = BATCH): Promise<void> {
+  for (let i = 0; i < docs.length; i += batchSize) {
+    const batch = docs.slice(i, i + batchSize);
     let res;
     let retried = false;
     try {
@@ -101,6 +107,7 @@ export async function seedDemo(ctx: Ctx): Promise<DemoSummary> {
   await bulkInsert(catalog, [...taxRates, ...registers, ...demo.categories, ...demo.products]);
   await bulkInsert(ctx.couch.use(customersDb(tenantId)), demo.customers);
   for (const l of LOCATIONS) await bulkInsert(ctx.couch.use(locationDb(tenantId, l.code)), demo.openingMovements[l.code] ?? []);
+  const seededMs = Date.now() - started;
   if (ctx.config.SEED_HISTORY_DAYS > 0) await seedHistory(ctx, tenantId, ctx.config.SEED_HISTORY_DAYS, userIds, demo);
 
   const enrol = await createEnrolmentCode(
@@ -108,13 +115,15 @@ export async function seedDemo(ctx: Ctx): Promise<DemoSummary> {
     { kind: 'user', userId: created.adminUserId, tenantId, role: 'owner', locations: ['*'] },
     { kind: 'register', locationCode: 'GM', name: 'GM Register 1' }
   );
-  ctx.log.info({ tenantId, products: demo.products.length, ms: Date.now() - started }, 'demo tenant seeded');
+  ctx.log.info({ tenantId, products: demo.products.length, tenantMs: seededMs, ms: Date.now() - started }, 'demo tenant seeded');
   return { tenantId, tenantName: DEMO_TENANT_NAME, users: demoUsers(), seeded: true, enrolmentCode: enrol.code };
 }
 
 /**
  * Months of trade before today (server/demo/history-generator.ts), written in bulk on the start that
- * creates the demo tenant. Each store's registers are priced with the tax its registers use (the
+ * creates the demo tenant, and the views the owner's first pages read built before the server listens
+ * (couch/warm-views.ts buildFirstViews): the first dashboard then answers at once instead of waiting
+ * while the views index the history (README "Demo history"). Each store's registers are priced with the tax its registers use (the
  * location and settings documents just written, read as register/reference-data.ts taxConfigOf does).
  * GM is worked by Carlos (cashier) and Maria (manager); the demo has no staff at HM and LM, so Adam
  * (admin) and Olivia (owner) ring there.
@@ -148,14 +157,29 @@ async function seedHistory(ctx: Ctx, tenantId: string, days: number, userIds: Re
       ]
     });
   }
-  const { generateHistory } = await import('./history-generator.ts');
-  const history = generateHistory({ seed: 2026, now: new Date().toISOString(), days, locations, products: demo.products, customers: demo.customers, openingStock: demo.openingMovements, buyer: owner.id });
-  const generatedMs = Date.now() - started;
-  await bulkInsert(catalog, history.catalog);
-  let written = history.catalog.length;
-  for (const [code, docs] of Object.entries(history.locations)) {
-    await bulkInsert(ctx.couch.use(locationDb(tenantId, code)), docs);
-    written += docs.length;
+  const { historyInParts } = await import('./history-generator.ts');
+  const parts = historyInParts({ seed: 2026, now: new Date().toISOString(), days, locations, products: demo.products, customers: demo.customers, openingStock: demo.openingMovements, buyer: owner.id });
+  // A pipeline: each location is written, then its first views built, while the next is generated
+  // (generating is this process's work, writing and indexing the store's: two cores).
+  const work: Promise<number>[] = [];
+  let written = 0;
+  let generatedMs = 0;
+  for (;;) {
+    const t = Date.now();
+    const next = parts.next();
+    generatedMs += Date.now() - t;
+    if (next.done) break;
+    const part = next.value;
+    const db = part.kind === 'catalog' ? catalogDb(tenantId) : locationDb(tenantId, part.code);
+    written += part.docs.length;
+    work.push(bulkInsert(ctx.couch.use(db), part.docs, HISTORY_BATCH).then(() => buildFirstViews(ctx.couch, db)));
+    // let the write go out before the next location's generation holds this process
+    await new Promise((resolve) => setImmediate(resolve));
   }
-  ctx.log.info({ tenantId, days, documents: written, generatedMs, ms: Date.now() - started }, 'demo history seeded');
+  work.push(buildFirstViews(ctx.couch, customersDb(tenantId)));
+  const results = await Promise.allSettled(work);
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const views = results.reduce((n, r) => n + (r.status === 'fulfilled' ? r.value : 0), 0);
+  ctx.log.info({ tenantId, days, documents: written, generatedMs, views, ms: Date.now() - started }, 'demo history seeded and indexed');
 }
