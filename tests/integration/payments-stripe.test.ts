@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTEGRATIONS_DB } from '#domain/db-names.ts';
 import { newUlid } from '#domain/ids.ts';
 import { createStaffUser, createTenant } from '../../server/tenants/provision.ts';
-import { startFakeStripe, type FakeStripe } from './support/fake-stripe.ts';
+import { startFakeStripe, type FakeStripe } from '../support/fake-stripe.ts';
 import { enrol, login, startTestServer, VIEW_SETTLES, type TestServer } from './support/server.ts';
 
 /**
@@ -26,6 +26,7 @@ let stripeB: Stripe;
 let a = '';
 let b = '';
 const tok = { ownerA: '', managerA: '', ownerB: '', regGM: '', regHM: '', regB: '' };
+const dev = { regGM: '', regHM: '', regB: '' };
 let readerGM = '';
 let readerB = '';
 
@@ -38,9 +39,11 @@ beforeAll(async () => {
   tok.ownerA = await login(s, 'o@alpha.test', PW);
   tok.managerA = await login(s, 'm@alpha.test', PW);
   tok.ownerB = await login(s, 'o@bravo.test', PW);
-  tok.regGM = (await enrol(s, tok.ownerA, 'register', 'GM', 'Till GM')).deviceToken;
-  tok.regHM = (await enrol(s, tok.ownerA, 'register', 'HM', 'Till HM')).deviceToken;
-  tok.regB = (await enrol(s, tok.ownerB, 'register', 'GM', 'Till B')).deviceToken;
+  for (const [k, owner, loc, name] of [['regGM', tok.ownerA, 'GM', 'Till GM'], ['regHM', tok.ownerA, 'HM', 'Till HM'], ['regB', tok.ownerB, 'GM', 'Till B']] as const) {
+    const e = await enrol(s, owner, 'register', loc, name);
+    tok[k] = e.deviceToken;
+    dev[k] = `device:${e.device.id}`;
+  }
   const opts = { host: f.host, port: f.port, protocol: 'http' as const, maxNetworkRetries: 0 };
   stripeA = new Stripe(KEY_A, opts);
   stripeB = new Stripe(KEY_B, opts);
@@ -133,6 +136,24 @@ describe('set-up from the admin', () => {
     await expect.poll(() => listed(tok.regGM), VIEW_SETTLES).toEqual([readerGM]);
     await expect.poll(() => listed(tok.ownerB), VIEW_SETTLES).toEqual([readerB]);
     expect((await json<{ readers: unknown[] }>(await s.call('GET', '/api/v1/payments/readers', { token: tok.regHM }))).readers).toEqual([]);
+  });
+
+  it('assigns a reader to one register of its location, for settings:manage only', async () => {
+    const assign = (token: string, reader: string, registerId: string | null) => s.call('PUT', `/api/v1/payments/stripe/readers/${reader}/assignment`, { token, body: { registerId } });
+    expect((await assign(tok.managerA, readerGM, dev.regGM)).status).toBe(403);
+    expect((await assign(tok.regGM, readerGM, dev.regGM)).status).toBe(403);
+    // another store's register, another business's register, another business's reader
+    expect((await assign(tok.ownerA, readerGM, dev.regHM)).status).toBe(409);
+    expect((await assign(tok.ownerA, readerGM, dev.regB)).status).toBe(404);
+    expect((await assign(tok.ownerA, readerB, dev.regGM)).status).toBe(404);
+    expect((await assign(tok.ownerA, readerGM, 'register-1')).status).toBe(400);
+    const ok = await assign(tok.ownerA, readerGM, dev.regGM);
+    expect(ok.status, await ok.clone().text()).toBe(200);
+    expect((await json<{ reader: { registerId: string } }>(ok)).reader.registerId).toBe(dev.regGM);
+    const seen = async () => (await json<{ readers: { readerId: string; registerId: string | null }[] }>(await s.call('GET', '/api/v1/payments/readers', { token: tok.regGM }))).readers;
+    await expect.poll(seen, VIEW_SETTLES).toEqual([expect.objectContaining({ readerId: readerGM, registerId: dev.regGM })]);
+    expect((await assign(tok.ownerA, readerGM, null)).status).toBe(200);
+    await expect.poll(seen, VIEW_SETTLES).toEqual([expect.objectContaining({ readerId: readerGM, registerId: null })]);
   });
 
   it('gives registers a connection token scoped to their Terminal Location, and no one else', async () => {
