@@ -97,7 +97,7 @@ export async function getStripeConnection(ctx: Ctx, p: Principal) {
 }
 
 /** The tenant's gateway: its sealed key opened for this request only. Tests reach it through STRIPE_API_BASE. */
-async function connected(ctx: Ctx, tenantId: string): Promise<{ db: Db; conn: StripeConnectionDoc; gateway: PaymentGateway }> {
+export async function connected(ctx: Ctx, tenantId: string): Promise<{ db: Db; conn: StripeConnectionDoc; gateway: PaymentGateway }> {
   const db = await integrationsDb(ctx.couch);
   const conn = await readConnection(db, tenantId);
   if (!conn) throw conflict('Card payments with Stripe are not set up for this business; an admin connects Stripe under Settings → Payments.');
