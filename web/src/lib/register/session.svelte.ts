@@ -182,9 +182,13 @@ export class RegisterSession {
     await this.loadReference();
   }
 
-  /** Whether the server looks reachable: the browser has a network and sync's last round reached it. */
+  /**
+   * Whether the device has a network (the browser's flag). Not sync's state: a replication round that
+   * failed once shows "offline" until its retry, and a card payment or refund must not be refused for
+   * that; a request that cannot reach the server is handled by the card flow itself.
+   */
   get online(): boolean {
-    return (typeof navigator === 'undefined' || navigator.onLine !== false) && this.sync.state?.online !== false;
+    return typeof navigator === 'undefined' || navigator.onLine !== false;
   }
 
   // --- card payments (flows/card-payment.ts) ------------------------------------------------------------
