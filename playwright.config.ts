@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { TIME_SCALE } from './tests/e2e/support/machine.ts';
 import { MailSink } from './tests/support/mail-sink.ts';
+import { startFakeStripe } from './tests/support/fake-stripe.ts';
 
 /**
  * End-to-end tests in Debian's Chromium (Playwright's own browser download cannot work on these
@@ -30,6 +31,14 @@ if (!process.env.E2E_SMTP_URL) {
   process.env.E2E_SMTP_URL = await sink.start();
   process.env.E2E_MAIL_DIR = mailDir;
   process.on('exit', () => fs.rmSync(mailDir, { recursive: true, force: true }));
+}
+
+// Card payments go to the local Stripe server (tests/support/fake-stripe.ts: Stripe's wire format and
+// its simulated reader's test helpers), run by the runner process like the mail sink; the server
+// reaches it through STRIPE_API_BASE, specs through E2E_STRIPE_URL (stripe-node's host/port options).
+if (!process.env.E2E_STRIPE_URL) {
+  const stripe = await startFakeStripe();
+  process.env.E2E_STRIPE_URL = stripe.url;
 }
 
 export default defineConfig({
@@ -86,6 +95,7 @@ export default defineConfig({
       LOG_LEVEL: 'warn',
       API_RATE_LIMIT: '5000',
       SMTP_URL: process.env.E2E_SMTP_URL,
+      STRIPE_API_BASE: process.env.E2E_STRIPE_URL,
       MAIL_FROM: 'Nexus Clothing <receipts@nexus.demo>',
       PUBLIC_URL: `http://127.0.0.1:${PORT}`
     }

@@ -5,6 +5,8 @@ import type { Ctx } from '../context.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { badRequest, parseBody, route } from '../http/errors.ts';
 import {
+  assignReader,
+  assignReaderBody,
   cancelCardPayment,
   captureBody,
   captureCardPayment,
@@ -54,6 +56,11 @@ export function paymentsRoutes(ctx: Ctx): Router {
     })
   );
   r.post('/payments/stripe/readers', auth, route(async (req, res) => void res.status(201).json({ reader: await registerReader(ctx, req.principal!, parseBody(registerReaderBody, req.body)) })));
+  r.put(
+    '/payments/stripe/readers/:readerId/assignment',
+    auth,
+    route(async (req, res) => void res.json({ reader: await assignReader(ctx, req.principal!, String(req.params.readerId), parseBody(assignReaderBody, req.body)) }))
+  );
   r.get(
     '/payments/readers',
     auth,

@@ -5,6 +5,7 @@ import type { Ctx } from '../context.ts';
 import { locationDb } from '#domain/db-names.ts';
 import { requireAuth } from '../http/authenticate.ts';
 import { notFound, parseBody, route } from '../http/errors.ts';
+import { cardReport } from '../integrations/payments/card-report.ts';
 import { dashboard, emailBody, emailReceipt, journal, journalQuery, rangeQuery, runReport, saleDetail } from '../reports/service.ts';
 
 const locationParam = z.object({ location: z.string().trim().toUpperCase().regex(/^[A-Z][A-Z0-9]{1,9}$/, 'must be a location code like GM') });
@@ -28,6 +29,16 @@ export function reportRoutes(ctx: Ctx): Router {
       const p = req.principal!;
       const q = parseBody(optionalLocation, req.query);
       res.json(await dashboard(ctx.couch, p, q.location));
+    })
+  );
+
+  // the daily card report: the POS's card tenders next to the provider's charges and refunds
+  r.get(
+    '/reports/card-payments',
+    auth,
+    route(async (req, res) => {
+      const q = parseBody(rangeQuery, req.query);
+      res.json(await cardReport(ctx, req.principal!, q));
     })
   );
 

@@ -259,7 +259,10 @@ test('the register offers the tenders the settings name', async ({ page, request
     await page.getByRole('button', { name: /^Pay / }).click();
     const pay = page.getByRole('dialog', { name: 'Payment' });
     await expect(pay.getByRole('group', { name: 'Quick cash amounts' })).toBeVisible();
-    await expect(pay.getByRole('button', { name: 'Stripe reader' })).toBeVisible();
+    // this register has no reader assigned: the standalone terminal stands in, and the dialog says why
+    await expect(pay.getByRole('note').filter({ hasText: 'No card reader is assigned to this register' })).toBeVisible();
+    await expect(pay.getByRole('button', { name: /^Card \(reader\)/ })).toHaveCount(0);
+    await expect(pay.getByRole('button', { name: /^Card on standalone terminal/ })).toBeVisible();
     await expect(pay.getByRole('button', { name: /^Card on terminal/ })).toHaveCount(0);
     await expect(pay.getByRole('button', { name: 'Gift card' })).toHaveCount(0);
     await expect(pay.getByRole('button', { name: 'Store credit' })).toBeVisible();

@@ -1,6 +1,6 @@
 import Stripe from '#stripe-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseForm, startFakeStripe, type FakeStripe } from './support/fake-stripe.ts';
+import { parseForm, startFakeStripe, type FakeStripe } from '../support/fake-stripe.ts';
 
 /**
  * The local Stripe server the payments tests use, driven by the official client through its own

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTEGRATIONS_DB } from '#domain/db-names.ts';
 import { newUlid } from '#domain/ids.ts';
 import { createStaffUser, createTenant } from '../../server/tenants/provision.ts';
-import { startFakeStripe, type FakeStripe } from './support/fake-stripe.ts';
+import { startFakeStripe, type FakeStripe } from '../support/fake-stripe.ts';
 import { enrol, login, startTestServer, VIEW_SETTLES, type TestServer } from './support/server.ts';
 
 /**
@@ -26,6 +26,7 @@ let stripeB: Stripe;
 let a = '';
 let b = '';
 const tok = { ownerA: '', managerA: '', ownerB: '', regGM: '', regHM: '', regB: '' };
+const dev = { regGM: '', regHM: '', regB: '' };
 let readerGM = '';
 let readerB = '';
 
@@ -38,9 +39,11 @@ beforeAll(async () => {
   tok.ownerA = await login(s, 'o@alpha.test', PW);
   tok.managerA = await login(s, 'm@alpha.test', PW);
   tok.ownerB = await login(s, 'o@bravo.test', PW);
-  tok.regGM = (await enrol(s, tok.ownerA, 'register', 'GM', 'Till GM')).deviceToken;
-  tok.regHM = (await enrol(s, tok.ownerA, 'register', 'HM', 'Till HM')).deviceToken;
-  tok.regB = (await enrol(s, tok.ownerB, 'register', 'GM', 'Till B')).deviceToken;
+  for (const [k, owner, loc, name] of [['regGM', tok.ownerA, 'GM', 'Till GM'], ['regHM', tok.ownerA, 'HM', 'Till HM'], ['regB', tok.ownerB, 'GM', 'Till B']] as const) {
+    const e = await enrol(s, owner, 'register', loc, name);
+    tok[k] = e.deviceToken;
+    dev[k] = `device:${e.device.id}`;
+  }
   const opts = { host: f.host, port: f.port, protocol: 'http' as const, maxNetworkRetries: 0 };
   stripeA = new Stripe(KEY_A, opts);
   stripeB = new Stripe(KEY_B, opts);
@@ -133,6 +136,24 @@ describe('set-up from the admin', () => {
     await expect.poll(() => listed(tok.regGM), VIEW_SETTLES).toEqual([readerGM]);
     await expect.poll(() => listed(tok.ownerB), VIEW_SETTLES).toEqual([readerB]);
     expect((await json<{ readers: unknown[] }>(await s.call('GET', '/api/v1/payments/readers', { token: tok.regHM }))).readers).toEqual([]);
+  });
+
+  it('assigns a reader to one register of its location, for settings:manage only', async () => {
+    const assign = (token: string, reader: string, registerId: string | null) => s.call('PUT', `/api/v1/payments/stripe/readers/${reader}/assignment`, { token, body: { registerId } });
+    expect((await assign(tok.managerA, readerGM, dev.regGM)).status).toBe(403);
+    expect((await assign(tok.regGM, readerGM, dev.regGM)).status).toBe(403);
+    // another store's register, another business's register, another business's reader
+    expect((await assign(tok.ownerA, readerGM, dev.regHM)).status).toBe(409);
+    expect((await assign(tok.ownerA, readerGM, dev.regB)).status).toBe(404);
+    expect((await assign(tok.ownerA, readerB, dev.regGM)).status).toBe(404);
+    expect((await assign(tok.ownerA, readerGM, 'register-1')).status).toBe(400);
+    const ok = await assign(tok.ownerA, readerGM, dev.regGM);
+    expect(ok.status, await ok.clone().text()).toBe(200);
+    expect((await json<{ reader: { registerId: string } }>(ok)).reader.registerId).toBe(dev.regGM);
+    const seen = async () => (await json<{ readers: { readerId: string; registerId: string | null }[] }>(await s.call('GET', '/api/v1/payments/readers', { token: tok.regGM }))).readers;
+    await expect.poll(seen, VIEW_SETTLES).toEqual([expect.objectContaining({ readerId: readerGM, registerId: dev.regGM })]);
+    expect((await assign(tok.ownerA, readerGM, null)).status).toBe(200);
+    await expect.poll(seen, VIEW_SETTLES).toEqual([expect.objectContaining({ readerId: readerGM, registerId: null })]);
   });
 
   it('gives registers a connection token scoped to their Terminal Location, and no one else', async () => {
@@ -344,5 +365,54 @@ describe('Stripe webhooks', () => {
     const [ev] = eventsOf(KEY_A, canceled.id, 'payment_intent.canceled');
     const e2 = signed(ev, WHSEC_A);
     expect(await (await deliver(a, e2.payload, e2.header)).json()).toMatchObject({ outcome: 'unmatched' });
+  });
+});
+
+describe('daily card report', () => {
+  const KEY_C = 'sk_test_charlieKey000003';
+  it('puts the POS card tenders next to Stripe’s charges and refunds of the day, to the cent, and lists what differs', async () => {
+    const c = (await createTenant({ couch: s.couch }, { name: 'Charlie Pay', plan: 'pro', adminEmail: 'o@charlie.test', adminPassword: PW, locations: [{ code: 'GM' }] })).tenantId;
+    const owner = await login(s, 'o@charlie.test', PW);
+    const reg = await enrol(s, owner, 'register', 'GM', 'Till C');
+    expect((await s.call('PUT', '/api/v1/payments/stripe/connection', { token: owner, body: { secretKey: KEY_C, webhookSecret: 'whsec_charlieSigning03' } })).status).toBe(200);
+    expect((await s.call('PUT', '/api/v1/payments/stripe/locations/GM', { token: owner, body: { displayName: 'Charlie GM', address } })).status).toBe(201);
+    const reader = (await json<{ reader: { readerId: string } }>(await s.call('POST', '/api/v1/payments/stripe/readers', { token: owner, body: { registrationCode: 'simulated-wpe', label: 'C till', locationCode: 'GM' } }))).reader.readerId;
+    const stripeC = new Stripe(KEY_C, { host: f.host, port: f.port, protocol: 'http', maxNetworkRetries: 0 });
+    const regKey = reg.device.id;
+    const sold = { paymentId: `payment:${regKey}:${newUlid()}`, saleId: `sale:${regKey}:${newUlid()}`, amount: 5_997, currency: 'USD' };
+    const lost = { paymentId: `payment:${regKey}:${newUlid()}`, saleId: `sale:${regKey}:${newUlid()}`, amount: 1_234, currency: 'USD' };
+    const p1 = await create(reg.deviceToken, sold);
+    await pay(reg.deviceToken, stripeC, reader, sold.paymentId);
+    // paid at the reader, but its sale never reached the server
+    await create(reg.deviceToken, lost);
+    await pay(reg.deviceToken, stripeC, reader, lost.paymentId);
+    // the register follows its payment to the end (a status read records it)
+    expect((await read(reg.deviceToken, sold.paymentId)).status).toBe('succeeded');
+    const returnId = `sale:${regKey}:${newUlid()}`;
+    const refund = await s.call('POST', path(sold.paymentId, '/refunds'), { token: reg.deviceToken, body: { returnId, amount: 1_999 } });
+    expect(refund.status).toBe(200);
+    const refundId = (await json<{ refund: { refundId: string } }>(refund)).refund.refundId;
+
+    // the sale and the return as the register writes them
+    const now = new Date().toISOString();
+    const line = { lineId: 'l1', productId: 'product:p1', variantId: 'p1-v01', sku: 'T-1', name: 'Tee', qty: 3, unitPrice: 1_999, discount: 0, tax: 0, total: 5_997 };
+    const base = { type: 'sale', receiptNo: 'GM1-20261207-0001', locationCode: 'GM', registerId: `device:${regKey}`, cashierId: 'user:x', cashierName: 'X', currency: 'USD', discountTotal: 0, taxTotal: 0, pricesIncludeTax: false, rounding: 0, change: 0, approvals: [], createdAt: now };
+    const db = s.couch.use(`t-${c}-loc-gm`);
+    await db.insert({ ...base, _id: sold.saleId, kind: 'sale', lines: [line], subtotal: 5_997, total: 5_997, tenders: [{ kind: 'card_stripe', amount: 5_997, reference: p1.intentId, paymentId: sold.paymentId }] } as never);
+    await db.insert({ ...base, _id: returnId, kind: 'return', receiptNo: 'GM1-20261207-0002', lines: [{ ...line, lineId: 'r1', qty: -1, total: -1_999, returnOf: { saleId: sold.saleId, lineId: 'l1' } }], subtotal: -1_999, total: -1_999, tenders: [{ kind: 'card_stripe', amount: -1_999, reference: refundId, paymentId: sold.paymentId }] } as never);
+
+    const day = new Date().toISOString().slice(0, 10);
+    const report = async () => json<{ rows: { day: string; locationCode: string; pos: { charges: number; refunds: number; net: number }; provider: { charges: number; refunds: number; net: number }; difference: number }[]; differences: { id: string; problem: string; pos: number | null; provider: number | null }[] }>(
+      await s.call('GET', `/api/v1/reports/card-payments?from=${day}&to=${day}`, { token: owner })
+    );
+    // a view read: poll until the two sale documents are in it
+    await expect.poll(async () => (await report()).rows[0]?.pos.charges, VIEW_SETTLES).toBe(5_997);
+    const r = await report();
+    expect(r.rows).toEqual([{ day, locationCode: 'GM', pos: { charges: 5_997, refunds: 1_999, net: 3_998, count: 2 }, provider: { charges: 7_231, refunds: 1_999, net: 5_232, count: 3 }, difference: -1_234 }]);
+    expect(r.differences).toEqual([expect.objectContaining({ problem: 'missing_in_pos', provider: 1_234, pos: null })]);
+    // reports are for report:view, and another business's owner sees none of it
+    expect((await s.call('GET', `/api/v1/reports/card-payments?from=${day}&to=${day}`, { token: reg.deviceToken })).status).toBe(403);
+    const other = await json<{ rows: { pos: { count: number } }[] }>(await s.call('GET', `/api/v1/reports/card-payments?from=${day}&to=${day}`, { token: tok.ownerA }));
+    expect(JSON.stringify(other)).not.toContain(p1.intentId);
   });
 });

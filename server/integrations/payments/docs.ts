@@ -75,6 +75,9 @@ export const stripeReaderDoc = z
     deviceType: z.string(),
     serialNumber: z.string(),
     terminalLocation: z.string(),
+    /** the register (`device:{id}`) that uses this reader for card payments; absent: not assigned */
+    registerId: z.string().optional(),
+    assignedAt: z.string().optional(),
     registeredAt: z.string(),
     registeredBy: z.string()
   })

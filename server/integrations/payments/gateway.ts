@@ -35,6 +35,23 @@ export interface GatewayRefund {
   status: string;
 }
 
+/** A charge as the provider's books have it (reconciliation): the money taken for one payment. */
+export interface GatewayCharge {
+  id: string;
+  /** the payment it belongs to (Stripe: pi_…) */
+  paymentId: string | null;
+  /** captured: money actually taken (an authorisation not captured is 0) */
+  amountCaptured: number;
+  currency: string;
+  /** seconds since the epoch */
+  created: number;
+  metadata: Record<string, string>;
+}
+
+export interface GatewayRefundRecord extends GatewayRefund {
+  created: number;
+}
+
 export interface GatewayReader {
   id: string;
   label: string;
@@ -83,6 +100,10 @@ export interface PaymentGateway {
    */
   processOnReader(readerId: string, paymentId: string): Promise<GatewayReader>;
   cancelReaderAction(readerId: string): Promise<GatewayReader>;
+  /** every successful charge created in [from, to) (seconds since the epoch), all pages */
+  listCharges(from: number, to: number): Promise<GatewayCharge[]>;
+  /** every refund created in [from, to) that did not fail, all pages */
+  listRefunds(from: number, to: number): Promise<GatewayRefundRecord[]>;
 }
 
 /**

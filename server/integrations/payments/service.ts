@@ -97,7 +97,7 @@ export async function getStripeConnection(ctx: Ctx, p: Principal) {
 }
 
 /** The tenant's gateway: its sealed key opened for this request only. Tests reach it through STRIPE_API_BASE. */
-async function connected(ctx: Ctx, tenantId: string): Promise<{ db: Db; conn: StripeConnectionDoc; gateway: PaymentGateway }> {
+export async function connected(ctx: Ctx, tenantId: string): Promise<{ db: Db; conn: StripeConnectionDoc; gateway: PaymentGateway }> {
   const db = await integrationsDb(ctx.couch);
   const conn = await readConnection(db, tenantId);
   if (!conn) throw conflict('Card payments with Stripe are not set up for this business; an admin connects Stripe under Settings → Payments.');
@@ -159,7 +159,7 @@ export const registerReaderBody = z
   .strict();
 
 function publicReader(r: StripeReaderDoc) {
-  return { readerId: r.readerId, label: r.label, locationCode: r.locationCode, deviceType: r.deviceType, serialNumber: r.serialNumber, registeredAt: r.registeredAt };
+  return { readerId: r.readerId, label: r.label, locationCode: r.locationCode, deviceType: r.deviceType, serialNumber: r.serialNumber, registerId: r.registerId ?? null, registeredAt: r.registeredAt };
 }
 
 export async function registerReader(ctx: Ctx, p: Principal, body: z.infer<typeof registerReaderBody>) {
@@ -196,7 +196,49 @@ export async function listReaders(ctx: Ctx, p: Principal, locationCode?: string)
   return res.rows
     .map((r) => stripeReaderDoc.parse(r.doc))
     .filter((r) => mayUseLocation(p, r.locationCode) && (locationCode === undefined || r.locationCode === locationCode))
+    // the latest assignment first: a register given two readers uses the newer one
+    .sort((x, y) => (y.assignedAt ?? '').localeCompare(x.assignedAt ?? ''))
     .map(publicReader);
+}
+
+export const assignReaderBody = z
+  .object({
+    /** the register (`device:{id}`) that takes card payments on this reader; null: none */
+    registerId: z.string().regex(/^device:[A-Za-z0-9_-]{1,40}$/, 'must be a register id like device:abc').nullable()
+  })
+  .strict();
+
+/**
+ * Assigns a reader to one register of its location (or unassigns it): that register offers "Card
+ * (reader)" and sends its payments there. One register per reader, so two tills never drive the same
+ * reader; a register given a second reader uses the one assigned last (listed first).
+ */
+export async function assignReader(ctx: Ctx, p: Principal, readerId: string, body: z.infer<typeof assignReaderBody>) {
+  const admin = adminOf(p, 'Assigning a card reader');
+  if (!/^tmr_[A-Za-z0-9]{4,60}$/.test(readerId)) throw notFound(`No card reader ${readerId}`);
+  const db = await integrationsDb(ctx.couch);
+  const id = stripeReaderId(admin.tenantId, readerId);
+  let current: StripeReaderDoc;
+  try {
+    current = stripeReaderDoc.parse(await db.get(id));
+  } catch (err) {
+    if (statusOf(err) === 404) throw notFound(`No card reader ${readerId}`);
+    throw err;
+  }
+  authorize(admin, 'settings:manage', 'Assigning a card reader', current.locationCode);
+  if (body.registerId) {
+    const device = await ctx.devices.get(body.registerId.slice('device:'.length), true);
+    if (!device || device.tenantId !== admin.tenantId || device.revokedAt || device.kind !== 'register') throw notFound(`No register ${body.registerId}`);
+    if (device.locationCode !== current.locationCode) throw conflict(`Register ${device.name} is at ${device.locationCode}; this reader is at ${current.locationCode}.`);
+  }
+  const now = new Date().toISOString();
+  const saved = await advanceDoc(db, id, (raw) => stripeReaderDoc.parse(raw), (d) => {
+    if ((d.registerId ?? null) === body.registerId) return null;
+    const { registerId: _old, ...rest } = d;
+    return { ...rest, ...(body.registerId ? { registerId: body.registerId } : {}), assignedAt: now };
+  });
+  await recordAudit(ctx.couch, admin.tenantId, { action: 'payments.reader_assigned', actor: principalId(admin), target: id, details: { registerId: body.registerId } });
+  return publicReader(saved.doc);
 }
 
 async function readerAt(db: Db, tenantId: string, readerId: string, locationCode: string): Promise<StripeReaderDoc> {

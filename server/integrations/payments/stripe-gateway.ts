@@ -2,7 +2,7 @@
 // stripe-node 8's ambient `declare module 'stripe'`, which would shadow this client's own types in the
 // web type-check (svelte-check), whose program includes the server through the tests.
 import Stripe from '#stripe-node';
-import type { CreatePaymentInput, GatewayPayment, GatewayReader, GatewayRefund, PaymentGateway, PaymentStatus, ReaderLocationInput } from './gateway.ts';
+import type { CreatePaymentInput, GatewayCharge, GatewayPayment, GatewayReader, GatewayRefund, GatewayRefundRecord, PaymentGateway, PaymentStatus, ReaderLocationInput } from './gateway.ts';
 import { PaymentGatewayError } from './gateway.ts';
 
 /**
@@ -208,4 +208,22 @@ export class StripeGateway implements PaymentGateway {
   async cancelReaderAction(readerId: string): Promise<GatewayReader> {
     return liveReader(await call(() => this.stripe.terminal.readers.cancelAction(readerId)));
   }
+
+  async listCharges(from: number, to: number): Promise<GatewayCharge[]> {
+    // the library's auto-pagination (starting_after); a day of one store is far below the cap
+    const all = await call(() => this.stripe.charges.list({ created: { gte: from, lt: to }, limit: 100 }).autoPagingToArray({ limit: LIST_CAP }));
+    return all
+      .filter((c) => c.status === 'succeeded')
+      .map((c) => ({ id: c.id, paymentId: typeof c.payment_intent === 'string' ? c.payment_intent : (c.payment_intent?.id ?? null), amountCaptured: c.captured ? c.amount_captured : 0, currency: c.currency, created: c.created, metadata: { ...c.metadata } }));
+  }
+
+  async listRefunds(from: number, to: number): Promise<GatewayRefundRecord[]> {
+    const all = await call(() => this.stripe.refunds.list({ created: { gte: from, lt: to }, limit: 100 }).autoPagingToArray({ limit: LIST_CAP }));
+    return all
+      .filter((r) => r.status !== 'failed' && r.status !== 'canceled')
+      .map((r) => ({ id: r.id, paymentId: typeof r.payment_intent === 'string' ? r.payment_intent : (r.payment_intent?.id ?? ''), amount: r.amount, currency: r.currency, status: r.status ?? 'pending', created: r.created }));
+  }
 }
+
+/** Most charges or refunds one report reads (stripe-node's autoPagingToArray needs a limit). */
+const LIST_CAP = 10_000;

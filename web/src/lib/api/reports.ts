@@ -137,7 +137,31 @@ function query(params: object): string {
   return s ? `?${s}` : '';
 }
 
+const cardSide = z.object({ charges: z.number(), refunds: z.number(), net: z.number(), count: z.number() });
+/** GET /reports/card-payments (server/integrations/payments/card-report.ts) */
+export const cardReportSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  locations: z.array(z.string()),
+  currency: z.string(),
+  rows: z.array(z.object({ day: z.string(), locationCode: z.string(), pos: cardSide, provider: cardSide, difference: z.number() })),
+  differences: z.array(
+    z.object({
+      day: z.string(),
+      locationCode: z.string().nullable(),
+      kind: z.enum(['charge', 'refund']),
+      id: z.string(),
+      pos: z.number().nullable(),
+      provider: z.number().nullable(),
+      saleId: z.string().optional(),
+      problem: z.enum(['missing_at_provider', 'missing_in_pos', 'amount_differs'])
+    })
+  )
+});
+export type CardReport = z.infer<typeof cardReportSchema>;
+
 export const reportsApi = {
+  cardReport: (token: string, p: RangeParams) => call('GET', `/reports/card-payments${query(p)}`, cardReportSchema, { token }),
   dashboard: (token: string, location = '') => call('GET', `/reports/dashboard${query({ location })}`, dashboardSchema, { token }),
   report: (token: string, name: ReportName, p: RangeParams) => call('GET', `/reports/${name}${query(p)}`, reportSchema, { token }),
   reportCsv: (token: string, name: ReportName, p: RangeParams) => fetchCsv(`/reports/${name}.csv${query(p)}`, token, `${name}.csv`),

@@ -11,6 +11,8 @@ export interface Tender {
   kind: TenderKind;
   amount: number;
   reference?: string;
+  /** card_stripe: the register's payment id the server knows the card payment by */
+  paymentId?: string;
 }
 
 export interface PaymentState {

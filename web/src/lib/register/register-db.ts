@@ -341,3 +341,49 @@ export const readLocalState = <T>(db: PouchDB.Database, id: `_local/${string}`):
 export async function writeLocalState(db: PouchDB.Database, id: `_local/${string}`, rev: string | undefined, body: object): Promise<void> {
   await db.put({ _id: id, ...(rev ? { _rev: rev } : {}), ...body });
 }
+
+// --- card payments in flight ----------------------------------------------------------------------
+
+/**
+ * A card payment this register asked the server for and has not seen the end of (flows/card-payment.ts).
+ * Kept before the first request, removed once its tender is recorded or the payment is cancelled, so a
+ * reload or crash mid-payment leaves the register knowing which payment to ask about.
+ */
+export interface PendingCardPayment {
+  paymentId: string;
+  saleId: string;
+  amount: number;
+  currency: string;
+  readerId: string;
+  startedAt: string;
+}
+
+/**
+ * A `_local` document: device-local (replication never sends it), in the location replica, so its
+ * writes are as durable as the sales' (durability.ts asks IndexedDB for strict commits there).
+ */
+const PENDING_CARD_ID = '_local/pending_card_payments';
+type PendingCardDoc = { _id: string; _rev?: string; payments: Record<string, PendingCardPayment> };
+
+async function changePending(db: PouchDB.Database, change: (payments: Record<string, PendingCardPayment>) => void): Promise<void> {
+  // one register writes this document, but a reconcile and a payment may overlap: retry on a stale rev
+  for (let attempt = 0; ; attempt++) {
+    const doc = (await getOrNull<PendingCardDoc>(db, PENDING_CARD_ID)) ?? { _id: PENDING_CARD_ID, payments: {} };
+    const payments = { ...doc.payments };
+    change(payments);
+    try {
+      await db.put<Pick<PendingCardDoc, 'payments'>>({ ...doc, payments });
+      return;
+    } catch (err) {
+      if ((err as { status?: number }).status === 409 && attempt < 5) continue;
+      throw await storageError(err);
+    }
+  }
+}
+
+export async function pendingCardPayments(db: PouchDB.Database): Promise<PendingCardPayment[]> {
+  const doc = await getOrNull<PendingCardDoc>(db, PENDING_CARD_ID);
+  return Object.values(doc?.payments ?? {}).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+}
+export const keepPendingCardPayment = (db: PouchDB.Database, p: PendingCardPayment) => changePending(db, (all) => void (all[p.paymentId] = p));
+export const dropPendingCardPayment = (db: PouchDB.Database, paymentId: string) => changePending(db, (all) => void delete all[paymentId]);

@@ -194,5 +194,7 @@ describe('buildVoid', () => {
     expect(voidBlocker({ sale: pickup, void: null, returned: new Map() })).toMatch(/layaway/);
     const credit = { ...sale, tenders: [{ kind: 'store_credit' as const, amount: sale.total, reference: 'customer:c1' }], change: 0 };
     expect(voidBlocker({ sale: credit, void: null, returned: new Map() })).toMatch(/store credit/);
+    const card = { ...sale, tenders: [{ kind: 'card_stripe' as const, amount: sale.total, reference: 'pi_1', paymentId: 'payment:R1:01JCDEFGHJKMNPQRSTVWXYZ222' }], change: 0 };
+    expect(voidBlocker({ sale: card, void: null, returned: new Map() })).toMatch(/card reader.*return its items/);
   });
 });

@@ -199,6 +199,9 @@ export function voidBlocker(r: Pick<Returnable, 'sale' | 'void' | 'returned'>): 
   // Store-credit and gift-card balances move only through sale documents (sales/balance_use and the
   // ledger worker read sales, not voids): a void would not give the balance back.
   if (r.sale.tenders.some((t) => t.kind === 'store_credit' || t.kind === 'gift_card')) return 'This sale was paid with store credit or a gift card, so it cannot be voided; return its items instead.';
+  // A void document refunds nothing at Stripe: the card goes back through a return, which refunds the
+  // PaymentIntent once per return (flows/card-payment.ts refundToCard).
+  if (r.sale.tenders.some((t) => t.kind === 'card_stripe')) return 'This sale was paid on the card reader, so it cannot be voided; return its items to refund the card.';
   return null;
 }
 

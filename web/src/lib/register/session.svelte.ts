@@ -18,6 +18,8 @@ import { RegisterPrinter } from './printing.ts';
 import { loadScannerSettings, saveScannerSettings, type ScannerSettings } from '$lib/peripherals/scanner-settings';
 import { receiptLayout, receiptText, type ReceiptContext } from '$lib/domain/receipt';
 import { recordOutbox, recordTimeEntry } from './register-db.ts';
+import { cardPaymentApi, type CardPaymentApi } from './card-api.ts';
+import { reconcileCardPayments, type CardFlowDeps, type ReaderCache } from './flows/card-payment.ts';
 
 const REFERENCE_RETRY_MS = 500;
 /**
@@ -174,7 +176,57 @@ export class RegisterSession {
     });
     this.followers = [new LedgerFollower(this.locationDb, this.locationLedger, locationPrefixes), new LedgerFollower(this.customersDb, this.customerLedger, customerPrefixes)];
     void this.loadShift();
+    // card payments this register started and never saw end (a reload or crash mid-payment): the
+    // uncaptured ones are cancelled now; a captured one is recorded when its sale's payment reopens
+    if (this.online) void reconcileCardPayments(this.cardDeps, null).catch(() => undefined);
     await this.loadReference();
+  }
+
+  /**
+   * Whether the device has a network (the browser's flag). Not sync's state: a replication round that
+   * failed once shows "offline" until its retry, and a card payment or refund must not be refused for
+   * that; a request that cannot reach the server is handled by the card flow itself.
+   */
+  get online(): boolean {
+    return typeof navigator === 'undefined' || navigator.onLine !== false;
+  }
+
+  // --- card payments (flows/card-payment.ts) ------------------------------------------------------------
+
+  readonly cardApi: CardPaymentApi = cardPaymentApi(() => this.device.deviceToken);
+
+  /** What the card flow needs from this register: its replica, the server, and the sale in progress. */
+  get cardDeps(): CardFlowDeps {
+    return {
+      registerKey: this.registerKey,
+      locationDb: this.locationDb,
+      api: this.cardApi,
+      online: () => this.online,
+      takeTender: (t) => this.takeTender(t),
+      tenders: () => this.cart.tenders
+    };
+  }
+
+  /** The reader assigned to this register as last seen online (device-local: the till's own setting). */
+  get readerCache(): ReaderCache {
+    const key = `pos.cardReader.${this.registerKey}`;
+    return {
+      get: () => {
+        try {
+          return localStorage.getItem(key);
+        } catch {
+          return null;
+        }
+      },
+      set: (v) => {
+        try {
+          if (v) localStorage.setItem(key, v);
+          else localStorage.removeItem(key);
+        } catch {
+          /* a full localStorage only costs the offline hint */
+        }
+      }
+    };
   }
 
   /** Carts held before they were kept in the replica (localStorage, which Chromium writes to disk lazily) move in once. */
@@ -527,7 +579,7 @@ export class RegisterSession {
       pricesIncludeTax: this.taxConfig.pricesIncludeTax,
       total: t.total,
       rounding: payment.rounding,
-      tenders: payment.tenders.map((x) => ({ kind: x.kind, amount: x.amount, ...(x.reference ? { reference: x.reference } : {}) })),
+      tenders: payment.tenders.map((x) => ({ kind: x.kind, amount: x.amount, ...(x.reference ? { reference: x.reference } : {}), ...(x.paymentId ? { paymentId: x.paymentId } : {}) })),
       change: payment.change,
       approvals: $state.snapshot(this.cart.approvals),
       ...(this.cart.layawayId ? { layawayId: this.cart.layawayId } : {}),

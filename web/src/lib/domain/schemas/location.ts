@@ -91,10 +91,13 @@ export const tenderSchema = z
   .object({
     kind: z.enum(TENDER_KINDS),
     amount: minor.refine((n) => n !== 0, 'must not be zero'),
-    /** card slip / terminal id, gift-card number, store-credit customer, layaway id */
-    reference: humanText(120).optional()
+    /** card slip / terminal id, gift-card number, store-credit customer, layaway id; card_stripe: the PaymentIntent (pi_…) of a payment, the refund (re_…) of a refund */
+    reference: humanText(120).optional(),
+    /** card_stripe: the register's payment id (`payment:{register}:{ulid}`), the key the server knows the payment by; a refund names the payment it went back to */
+    paymentId: z.string().regex(/^payment:[A-Za-z0-9_-]{1,40}:[0-9A-HJKMNP-TV-Z]{26}$/).optional()
   })
-  .strict();
+  .strict()
+  .refine((t) => t.paymentId === undefined || t.kind === 'card_stripe', { path: ['paymentId'], message: 'only a card_stripe tender names a card payment' });
 
 export const discountSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('amount'), value: nonNegMinor }).strict(),

@@ -176,6 +176,31 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     emit(a, 'terminal.reader.action_succeeded', r);
   }
 
+  /**
+   * A list endpoint as Stripe pages it: newest first, `created[gte|gt|lte|lt]`, `limit` (1–100, default
+   * 10), `starting_after` (the last id of the previous page), `has_more`.
+   */
+  function listOf(objects: Map<string, Obj>, url: string, p: Params): Obj {
+    const created = (p.created ?? {}) as Record<string, string>;
+    const bound = (k: string) => (created[k] === undefined ? undefined : Number(created[k]));
+    const [gte, gt, lte, lt] = [bound('gte'), bound('gt'), bound('lte'), bound('lt')];
+    let all = [...objects.values()]
+      .filter((o) => {
+        const c = o.created as number;
+        return (gte === undefined || c >= gte) && (gt === undefined || c > gt) && (lte === undefined || c <= lte) && (lt === undefined || c < lt);
+      })
+      .reverse();
+    const after = str(p.starting_after);
+    if (after) {
+      const i = all.findIndex((o) => o.id === after);
+      if (i < 0) throw missing('object', after, 'starting_after');
+      all = all.slice(i + 1);
+    }
+    const limit = positiveInt(p.limit, 'limit', false) ?? 10;
+    if (limit > 100) throw invalid('limit must be less than or equal to 100', 'limit');
+    return { object: 'list', url, has_more: all.length > limit, data: all.slice(0, limit) };
+  }
+
   function handle(a: Account, method: string, path: string, p: Params): Obj {
     let m: RegExpExecArray | null;
     if (method === 'POST' && path === '/v1/terminal/connection_tokens') {
@@ -297,6 +322,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       emit(a, 'refund.created', refund);
       return refund;
     }
+    if (method === 'GET' && (path === '/v1/charges' || path === '/v1/refunds')) return listOf(path === '/v1/charges' ? a.charges : a.refunds, path, p);
     if ((m = /^\/v1\/refunds\/([^/]+)$/.exec(path)) && method === 'GET') {
       const r = a.refunds.get(m[1]!);
       if (!r) throw missing('refund', m[1]!, 'refund');
@@ -338,7 +364,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       let status = 200;
       let body: string;
       try {
-        body = JSON.stringify(handle(a, method, url.pathname, method === 'GET' ? Object.fromEntries(url.searchParams) : parseForm(raw)));
+        body = JSON.stringify(handle(a, method, url.pathname, method === 'GET' ? parseForm(url.search.slice(1)) : parseForm(raw)));
       } catch (err) {
         if (!(err instanceof StripeHttpError)) throw err;
         status = err.status;
