@@ -81,10 +81,4 @@ describe('demo catalog generator', () => {
     expect(generateDemoCatalog({ ...opts, seed: 7 }).products[0]).not.toEqual(demo.products[0]);
     expect(generateDemoCatalog({ ...opts, seed: 7 })).not.toEqual(demo);
   });
-
-  it('runs well under a second', () => {
-    const t0 = performance.now();
-    generateDemoCatalog(opts);
-    expect(performance.now() - t0).toBeLessThan(1000);
-  });
 });
