@@ -1,5 +1,6 @@
 import { defineConfig, devices } from '@playwright/test';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { TIME_SCALE } from './tests/e2e/support/machine.ts';
@@ -39,6 +40,16 @@ if (!process.env.E2E_SMTP_URL) {
 if (!process.env.E2E_STRIPE_URL) {
   const stripe = await startFakeStripe();
   process.env.E2E_STRIPE_URL = stripe.url;
+}
+
+// The local Shopify (tests/support/fake-shopify.ts) is started by the spec that uses it, in its worker
+// process, on a port chosen here so the server can be told SHOPIFY_API_ORIGIN before it starts. The
+// runner picks a free port once; workers inherit it through the environment.
+if (!process.env.E2E_SHOPIFY_PORT) {
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+  process.env.E2E_SHOPIFY_PORT = String((probe.address() as net.AddressInfo).port);
+  await new Promise<void>((r) => probe.close(() => r()));
 }
 
 export default defineConfig({
@@ -97,7 +108,10 @@ export default defineConfig({
       SMTP_URL: process.env.E2E_SMTP_URL,
       STRIPE_API_BASE: process.env.E2E_STRIPE_URL,
       MAIL_FROM: 'Nexus Clothing <receipts@nexus.demo>',
-      PUBLIC_URL: `http://127.0.0.1:${PORT}`
+      PUBLIC_URL: `http://127.0.0.1:${PORT}`,
+      SHOPIFY_API_ORIGIN: `http://127.0.0.1:${process.env.E2E_SHOPIFY_PORT}`,
+      // a push that failed (the local Shopify not started yet) is tried again soon, not after 30 s
+      SHOPIFY_PUSH_RETRY_S: '2'
     }
   }
 });

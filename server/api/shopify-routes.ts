@@ -4,6 +4,8 @@ import { callerOf, requireAuth } from '../http/authenticate.ts';
 import { route } from '../http/errors.ts';
 import { importStatus, previewShopifyImport, startShopifyImport } from '../integrations/shopify/import.ts';
 import { receiveWebhook } from '../integrations/shopify/webhooks.ts';
+import { listDeadWebhooks, retryDeadWebhook } from '../integrations/shopify/dead-letters.ts';
+import { compareShopifyStock, pushPosStock, reconcileStatus } from '../integrations/shopify/reconcile.ts';
 import { connectShopify, disconnectShopify, saveShopifyMapping, shopifyLocations, shopifyStatus } from '../integrations/shopify/connection.ts';
 
 /** Where Shopify reaches this server: PUBLIC_URL, else the origin the admin used. */
@@ -57,6 +59,36 @@ export function shopifyRoutes(ctx: Ctx): Router {
     route(async (req, res) => {
       const { job } = await startShopifyImport(ctx.shopify, callerOf(req));
       res.status(202).json({ job });
+    })
+  );
+  r.get(
+    '/webhooks/dead',
+    route(async (req, res) => {
+      res.json(await listDeadWebhooks(ctx.shopify, callerOf(req)));
+    })
+  );
+  r.post(
+    '/webhooks/dead/:webhookId/retry',
+    route(async (req, res) => {
+      res.json(await retryDeadWebhook(ctx.shopify, callerOf(req), String(req.params.webhookId)));
+    })
+  );
+  r.get(
+    '/reconcile',
+    route(async (req, res) => {
+      res.json(await reconcileStatus(ctx.shopify, callerOf(req)));
+    })
+  );
+  r.post(
+    '/reconcile/compare',
+    route(async (req, res) => {
+      res.json(await compareShopifyStock(ctx.shopify, callerOf(req)));
+    })
+  );
+  r.post(
+    '/reconcile/push',
+    route(async (req, res) => {
+      res.status(202).json(await pushPosStock(ctx.shopify, callerOf(req), req.body));
     })
   );
   r.delete(

@@ -213,8 +213,12 @@ export class FakeShopify {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  async start(): Promise<string> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', () => r()));
+  /** Listens on `port` (0: any free one; the e2e run fixes it so the server can be configured first). */
+  async start(port = 0): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => resolve());
+    });
     this.port = (this.server.address() as AddressInfo).port;
     return this.origin;
   }

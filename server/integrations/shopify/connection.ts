@@ -21,7 +21,8 @@ import { secretContext, tokenContext, type ConnectionDoc, type ShopClaimDoc } fr
 export const SUBSCRIBED_TOPICS: readonly WebhookTopic[] = ['inventory_levels/update', 'orders/create', 'orders/cancelled', 'refunds/create', 'products/update'];
 export const WEBHOOK_PATH = '/api/v1/integrations/shopify/webhooks';
 
-function admin(caller: Caller, action: string) {
+/** The caller as a signed-in owner or admin (settings:manage), else 403: every Shopify use case starts here. */
+export function shopifyAdmin(caller: Caller, action: string) {
   const p = authorize(caller.principal, 'settings:manage', action);
   if (p.kind !== 'user') throw forbidden(`${action} needs a signed-in admin`);
   return p;
@@ -85,7 +86,7 @@ async function subscribe(client: ShopifyClient, uri: string): Promise<{ topic: s
 }
 
 export async function connectShopify(sh: ShopifyIntegration, caller: Caller, raw: unknown, opts: { publicUrl: string }) {
-  const p = admin(caller, 'Connecting Shopify');
+  const p = shopifyAdmin(caller, 'Connecting Shopify');
   const input = parseBody(connectInput, raw);
   const existing = await sh.store.connection(p.tenantId);
   if (existing?.status === 'connected' && existing.shop !== input.shop) throw conflict(`${existing.shop} is connected; disconnect it before connecting another store`);
@@ -141,7 +142,7 @@ export async function connectShopify(sh: ShopifyIntegration, caller: Caller, raw
 }
 
 export async function shopifyStatus(sh: ShopifyIntegration, caller: Caller) {
-  const p = admin(caller, 'Reading the Shopify connection');
+  const p = shopifyAdmin(caller, 'Reading the Shopify connection');
   const c = await sh.store.connection(p.tenantId);
   if (!c) return { connection: publicConnection(null), webhooks: null };
   const db = await sh.store.db();
@@ -159,7 +160,7 @@ export async function shopifyStatus(sh: ShopifyIntegration, caller: Caller) {
 
 /** The shop's active locations, read live, next to the tenant's stores. */
 export async function shopifyLocations(sh: ShopifyIntegration, caller: Caller): Promise<{ shopify: ShopifyLocation[]; stores: { code: string; name: string }[] }> {
-  const p = admin(caller, 'Listing Shopify locations');
+  const p = shopifyAdmin(caller, 'Listing Shopify locations');
   const c = await connected(sh, p.tenantId);
   const [shopify, stores] = await Promise.all([callShopify(() => sh.clientOf(c).locations()), tenantStores(sh, p.tenantId)]);
   return { shopify, stores };
@@ -171,7 +172,7 @@ async function tenantStores(sh: ShopifyIntegration, tenantId: string) {
 }
 
 export async function saveShopifyMapping(sh: ShopifyIntegration, caller: Caller, raw: unknown) {
-  const p = admin(caller, 'Mapping Shopify locations');
+  const p = shopifyAdmin(caller, 'Mapping Shopify locations');
   const input = parseBody(mappingInput, raw);
   const c = await connected(sh, p.tenantId);
   const stores = new Set((await tenantStores(sh, p.tenantId)).map((s) => s.code));
@@ -196,7 +197,7 @@ export async function saveShopifyMapping(sh: ShopifyIntegration, caller: Caller,
  * the store again re-links the same products.
  */
 export async function disconnectShopify(sh: ShopifyIntegration, caller: Caller) {
-  const p = admin(caller, 'Disconnecting Shopify');
+  const p = shopifyAdmin(caller, 'Disconnecting Shopify');
   const c = await connected(sh, p.tenantId);
   let removed = 0;
   try {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { locationDb } from '#domain/db-names.ts';
-import { MAX_CHANGES_PER_CALL, ledgerDeltas, notStockedIndexes, pushChanges, pushCursorId, pushIdempotencyKey } from '#domain/shopify/index.ts';
+import { MAX_CHANGES_PER_CALL, SHOPIFY_MOVEMENT_PREFIX, ledgerDeltas, type PushChange, notStockedIndexes, pushChanges, pushCursorId, pushIdempotencyKey } from '#domain/shopify/index.ts';
 import { casUpdate } from '../../couch/cas.ts';
 import type { Couch } from '../../couch/client.ts';
 import { insertOnce } from '../../inventory/store.ts';
@@ -45,6 +45,18 @@ const RECENT = 500;
 const REASON = 'correction';
 
 const changeSchema = z.object({ inventoryItemId: z.string(), shopifyLocationId: z.string(), delta: z.number().int() });
+export const correctionSchema = z.object({
+  id: z.string(),
+  variantIds: z.array(z.string()),
+  requestedAt: z.string(),
+  requestedBy: z.string(),
+  /** pending: not looked at yet; sending: its deltas are the cursor's pending batch; done: sent (or nothing to send) */
+  status: z.enum(['pending', 'sending', 'done']),
+  result: z.object({ changes: z.number(), units: z.number(), notStocked: z.array(z.string()), unlinked: z.array(z.string()), at: z.string() }).nullable()
+});
+export type Correction = z.infer<typeof correctionSchema>;
+/** Corrections kept on a cursor once done (the newest), for the admin page. */
+const KEEP_DONE = 10;
 export const pushCursorSchema = z.looseObject({
   _id: z.string(),
   _rev: z.string().optional(),
@@ -64,9 +76,13 @@ export const pushCursorSchema = z.looseObject({
       docs: z.array(z.string()),
       preparedAt: z.string(),
       /** bumped only when Shopify says the attempt under the key failed (nothing applied): a fresh key */
-      attempt: z.number().int().min(0).default(0)
+      attempt: z.number().int().min(0).default(0),
+      /** a reconciliation correction (its request id) rather than a page of the changes feed: `from` = `to` */
+      correction: z.string().optional()
     })
     .nullable(),
+  /** "push POS stock" requests from reconciliation, oldest first (reconcile.ts); the last few done are kept */
+  corrections: z.array(correctionSchema).default([]),
   /** ids of the ledger documents pushed lately, newest first (a replayed change is not sent twice) */
   recent: z.array(z.string()),
   startedAt: z.string(),
@@ -87,6 +103,14 @@ export type PushCursor = z.infer<typeof pushCursorSchema>;
 const parseCursor = (raw: unknown) => pushCursorSchema.parse(raw);
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** A correction marked done with its result, keeping every unfinished one and the newest done ones. */
+function finish(list: readonly Correction[], id: string, result: NonNullable<Correction['result']>): Correction[] {
+  const marked = list.map((k) => (k.id === id ? { ...k, status: 'done' as const, result: { ...result, notStocked: k.result?.notStocked ?? result.notStocked, unlinked: k.result?.unlinked ?? result.unlinked } } : k));
+  const done = marked.filter((k) => k.status === 'done');
+  const drop = new Set(done.slice(0, Math.max(0, done.length - KEEP_DONE)).map((k) => k.id));
+  return marked.filter((k) => !drop.has(k.id));
+}
 
 /** The mapped stores of a connection: store code → Shopify location. */
 export function mappedStores(c: ConnectionDoc): { code: string; shopifyLocationId: string }[] {
@@ -125,6 +149,7 @@ export class StockPusher {
       since: String(info.update_seq),
       pending: null,
       recent: [],
+      corrections: [],
       startedAt: now,
       lastPushAt: null,
       lastPush: null,
@@ -182,7 +207,13 @@ export class StockPusher {
         last_seq: unknown;
       };
       const to = String(page.last_seq);
-      if (!page.results.length || to === cur.since) return;
+      if (!page.results.length || to === cur.since) {
+        // caught up with the store: now (and only now) a reconciliation correction can be measured
+        const corr = cur.corrections.find((x) => x.status === 'pending');
+        if (!corr) return;
+        cur = await this.prepareCorrection(c, client, cur, corr);
+        continue;
+      }
       const recent = new Set(cur.recent);
       const moving = page.results.flatMap((r) => (r.doc && !r.deleted && !recent.has(r.id) && ledgerDeltas(r.doc).some((d) => d.locationCode === code) ? [r.doc] : []));
       const variants = [...new Set(moving.flatMap((d) => ledgerDeltas(d).map((x) => x.variantId)))];
@@ -211,7 +242,8 @@ export class StockPusher {
     try {
       for (let part = 0; part * MAX_CHANGES_PER_CALL < p.changes.length; part++) {
         const slice = p.changes.slice(part * MAX_CHANGES_PER_CALL, (part + 1) * MAX_CHANGES_PER_CALL);
-        const key = pushIdempotencyKey(sha256, c.tenantId, cur.locationCode, p.attempt ? `${p.from}#${p.attempt}` : p.from, p.to, part, slice);
+        const from = `${p.from}${p.correction ? `#fix-${p.correction}` : ''}${p.attempt ? `#${p.attempt}` : ''}`;
+        const key = pushIdempotencyKey(sha256, c.tenantId, cur.locationCode, from, p.to, part, slice);
         try {
           await client.adjustAvailable(
             slice.map((x) => ({ inventoryItemId: x.inventoryItemId, locationId: x.shopifyLocationId, delta: x.delta })),
@@ -240,14 +272,16 @@ export class StockPusher {
     const now = new Date().toISOString();
     const out = await casUpdate<PushCursor>(db, cur._id, parseCursor, (x) => {
       // only the batch just sent is cleared (another copy may already have done it and gone on)
-      if (!x.pending || x.pending.from !== p.from || x.pending.to !== p.to) return null;
+      if (!x.pending || x.pending.from !== p.from || x.pending.to !== p.to || x.pending.correction !== p.correction) return null;
+      const units = p.changes.reduce((n, ch) => n + Math.abs(ch.delta), 0);
       return {
         ...x,
+        corrections: p.correction ? finish(x.corrections, p.correction, { changes: p.changes.length, units, notStocked: x.lastNotStocked, unlinked: [], at: now }) : x.corrections,
         since: p.to,
         pending: null,
         recent: [...p.docs, ...x.recent].slice(0, RECENT),
         lastPushAt: now,
-        lastPush: { documents: p.docs.length, changes: p.changes.length, units: p.changes.reduce((n, ch) => n + Math.abs(ch.delta), 0) },
+        lastPush: { documents: p.docs.length, changes: p.changes.length, units },
         lastError: null,
         lastErrorAt: null,
         failures: 0,
@@ -255,6 +289,65 @@ export class StockPusher {
       };
     });
     if (!out) throw new Error(`the Shopify push cursor ${cur._id} is being written by others; retrying`);
+    return out.doc;
+  }
+
+  /**
+   * Turns a "push POS stock" request into a pending batch of deltas that make Shopify's available equal
+   * what the POS has pushed so far, for the variants named. Runs only when the store's cursor is caught
+   * up and under the tenant's lease, so no in-store push moves Shopify meanwhile. In-store stock written
+   * since the cursor (not pushed yet) is left out on purpose: it is sent by the normal push right after,
+   * and counting it here too would send it twice. The ledger rows are read first and the changes since
+   * the cursor second, so a sale written between the two reads is left out (and pushed later) rather
+   * than counted as already pushed. Online orders' movements (`movement:shopify:…`) are already in
+   * Shopify's number and count as pushed. The batch then goes through `send` like any other: under an
+   * idempotency key naming the request, so a crash or lost answer cannot apply it twice.
+   */
+  private async prepareCorrection(c: ConnectionDoc, client: ShopifyClient, cur: PushCursor, corr: Correction): Promise<PushCursor> {
+    const code = cur.locationCode;
+    const items = await this.inventoryItems(c.tenantId, corr.variantIds);
+    const linked = corr.variantIds.filter((v) => items.has(v));
+    const unlinked = corr.variantIds.filter((v) => !items.has(v));
+    const src = this.couch.use(locationDb(c.tenantId, code));
+    const rows = linked.length
+      ? ((await src.view('stock', 'on_hand', { keys: linked.map((v) => [code, v]), reduce: false })) as unknown as { rows: { id: string; key: [string, string]; value: number }[] }).rows
+      : [];
+    const unsent = new Set<string>();
+    const recent = new Set(cur.recent);
+    for (let since = cur.since; ; ) {
+      const page = (await src.changes({ since, limit: 1000 })) as unknown as { results: { id: string }[]; last_seq: unknown };
+      for (const r of page.results) if (!recent.has(r.id) && !r.id.startsWith(SHOPIFY_MOVEMENT_PREFIX)) unsent.add(r.id);
+      if (page.results.length < 1000) break;
+      since = String(page.last_seq);
+    }
+    const pushed = new Map<string, number>();
+    for (const r of rows) if (!unsent.has(r.id)) pushed.set(r.key[1], (pushed.get(r.key[1]) ?? 0) + r.value);
+    const shopify = linked.length ? await client.levelsAt(cur.shopifyLocationId) : new Map<string, number>();
+    const notStocked: string[] = [];
+    const changes: PushChange[] = [];
+    for (const v of linked) {
+      const item = items.get(v)!;
+      const level = shopify.get(item);
+      if (level === undefined) {
+        notStocked.push(v);
+        continue;
+      }
+      const delta = (pushed.get(v) ?? 0) - level;
+      if (delta !== 0) changes.push({ inventoryItemId: item, shopifyLocationId: cur.shopifyLocationId, delta });
+    }
+    changes.sort((a, b) => a.inventoryItemId.localeCompare(b.inventoryItemId));
+    const now = new Date().toISOString();
+    const out = await casUpdate<PushCursor>(await this.sh.store.db(), cur._id, parseCursor, (x) => {
+      if (x._rev !== cur._rev) return null; // moved by another copy: look again from its state
+      if (!changes.length) return { ...x, corrections: finish(x.corrections, corr.id, { changes: 0, units: 0, notStocked, unlinked, at: now }), updatedAt: now };
+      return {
+        ...x,
+        pending: { from: x.since, to: x.since, changes, docs: [], preparedAt: now, attempt: 0, correction: corr.id },
+        corrections: x.corrections.map((k) => (k.id === corr.id ? { ...k, status: 'sending' as const, result: { changes: changes.length, units: 0, notStocked, unlinked, at: now } } : k)),
+        updatedAt: now
+      };
+    });
+    if (!out?.changed) throw new Error(`the Shopify push cursor ${cur._id} is being written by others; retrying`);
     return out.doc;
   }
 
@@ -311,7 +404,8 @@ export class StockPusher {
           notStocked: fits ? cur.notStocked : 0,
           lastError: fits ? cur.lastError : null,
           lastErrorAt: fits ? cur.lastErrorAt : null,
-          failures: fits ? cur.failures : 0
+          failures: fits ? cur.failures : 0,
+          corrections: fits ? cur.corrections.map((k) => ({ id: k.id, variants: k.variantIds.length, requestedAt: k.requestedAt, status: k.status, result: k.result })) : []
         };
       })
     );

@@ -9,7 +9,9 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string
+    message: string,
+    /** the whole error body, for answers that carry more than a message (e.g. `missing_scopes`) */
+    readonly body: unknown = null
   ) {
     super(message);
   }
@@ -49,7 +51,7 @@ function errorFrom(status: number, body: unknown): ApiError {
     const csv = invalidCsvBody.safeParse(body);
     if (csv.success) return new InvalidCsvError(parsed.data.message, csv.data.errors, csv.data.errorCount);
   }
-  return new ApiError(status, parsed.data.error, parsed.data.message);
+  return new ApiError(status, parsed.data.error, parsed.data.message, body);
 }
 
 const OFFLINE_MESSAGE = 'Cannot reach the server. Check the network connection and try again.';

@@ -6,6 +6,7 @@ export const SETTINGS_TABS = [
   { href: '/admin/settings/register', label: 'Receipt and payments' },
   { href: '/admin/settings/rfid', label: 'RFID tags' },
   { href: '/admin/settings/plan', label: 'Plan and API keys' },
+  { href: '/admin/settings/integrations', label: 'Integrations' },
   { href: '/admin/settings/messages', label: 'Messages' },
   { href: '/admin/settings/audit', label: 'Audit log' },
   { href: '/admin/settings/sync', label: 'Sync health' }
