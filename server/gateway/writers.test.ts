@@ -44,6 +44,34 @@ describe('a PIN session on a device keeps the device\'s limits', () => {
     const p = staffOn('rfid_phone', 'stock_clerk', 'p1');
     expect(checkDocWrite(p, gm, { ...count, deviceId: 'device:p2' }, true, SYNC_RULES)).toMatchObject({ status: 403, reason: expect.stringMatching(/^deviceId:/) });
   });
+
+  it('a count session is created once (sync-rules createdOnce): no edit, replacement or deletion by a client', () => {
+    const at = '2026-11-24T10:05:00.000Z';
+    const count = {
+      _id: `count:GM:${newUlid()}`,
+      type: 'count_session',
+      locationCode: 'GM',
+      source: 'rfid',
+      scope: { kind: 'all' },
+      status: 'submitted',
+      counts: [{ variantId: 'p1-v01', qty: 3 }],
+      countedBy: 'user:s',
+      deviceId: 'device:p1',
+      startedAt: at,
+      submittedAt: at,
+      createdAt: at,
+      createdBy: 'user:s',
+      updatedAt: at,
+      updatedBy: 'user:s'
+    };
+    const p = staffOn('rfid_phone', 'stock_clerk', 'p1');
+    const once = { status: 403, reason: '_rev: count_session documents cannot be changed once written; review it through /api/v1/inventory/counts' };
+    expect(checkDocWrite(p, gm, count, true, SYNC_RULES)).toBeNull();
+    expect(checkDocWrite(p, gm, { ...count, _rev: '1-a1' }, false, SYNC_RULES)).toBeNull(); // replicated as written
+    expect(checkDocWrite(p, gm, { ...count, _rev: '1-a1' }, true, SYNC_RULES)).toMatchObject(once);
+    expect(checkDocWrite(p, gm, { ...count, _rev: '2-b2' }, false, SYNC_RULES)).toMatchObject(once);
+    expect(checkDocWrite(p, gm, { _id: count._id, _rev: '1-a1', _deleted: true }, true, SYNC_RULES)).toMatchObject(once);
+  });
 });
 
 describe('writerRefusal agrees with the sync rules for every principal × document type', () => {
