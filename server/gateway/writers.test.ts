@@ -7,7 +7,7 @@ import { DOC_TYPES, type DocType } from '#domain/schemas/index.ts';
 import { SYNC_RULES } from '../../sync-rules/rules.ts';
 import { DEVICE_KINDS } from '../../sync-rules/schema.ts';
 import type { Principal } from '../auth/principal.ts';
-import { makeSale } from '../../tests/support/fixtures.ts';
+import { makeCountSession, makeSale } from '../../tests/support/fixtures.ts';
 import { checkDocWrite, writerRefusal } from './validate-docs.ts';
 
 /**
@@ -46,24 +46,7 @@ describe('a PIN session on a device keeps the device\'s limits', () => {
   });
 
   it('a count session is created once (sync-rules createdOnce): no edit, replacement or deletion by a client', () => {
-    const at = '2026-11-24T10:05:00.000Z';
-    const count = {
-      _id: `count:GM:${newUlid()}`,
-      type: 'count_session',
-      locationCode: 'GM',
-      source: 'rfid',
-      scope: { kind: 'all' },
-      status: 'submitted',
-      counts: [{ variantId: 'p1-v01', qty: 3 }],
-      countedBy: 'user:s',
-      deviceId: 'device:p1',
-      startedAt: at,
-      submittedAt: at,
-      createdAt: at,
-      createdBy: 'user:s',
-      updatedAt: at,
-      updatedBy: 'user:s'
-    };
+    const count = makeCountSession('GM', 'p1', 'user:s');
     const p = staffOn('rfid_phone', 'stock_clerk', 'p1');
     const once = { status: 403, reason: '_rev: count_session documents cannot be changed once written; review it through /api/v1/inventory/counts' };
     expect(checkDocWrite(p, gm, count, true, SYNC_RULES)).toBeNull();
