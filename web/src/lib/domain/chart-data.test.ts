@@ -48,6 +48,13 @@ describe('chart data', () => {
     expect(dailyByLocation(['2026-12-03'], events.slice(1, 3), pick, 'count').series).toEqual([{ name: 'GM', values: [1250] }]);
   });
 
+  it('a long tail keeps only the largest bars when told to leave Other out', () => {
+    const rows = Array.from({ length: 15 }, (_, i) => ({ name: `v${i}`, net: (i + 1) * 100 }));
+    const c = barsOf(rows, (r) => r.name, (r) => r.net, 'Net sales', { limit: 3, other: false });
+    expect(c.labels).toEqual(['v14', 'v13', 'v12']);
+    expect(c.series[0]!.values).toEqual([1500, 1400, 1300]);
+  });
+
   it('keeps the largest bars and sums the rest as Other', () => {
     const rows = Array.from({ length: 15 }, (_, i) => ({ name: `c${i}`, net: (i + 1) * 100 }));
     const c = barsOf(rows, (r) => r.name, (r) => r.net, 'Net sales', { limit: 5 });

@@ -38,15 +38,19 @@ export function netOverTime(by: 'day' | 'hour', xRows: readonly Pick<SalesRow, '
 
 /**
  * One bar per row, the largest `limit` by value and the rest summed as "Other" (a chart of 300
- * products reads as nothing), in the rows' order when they all fit.
+ * products reads as nothing), in the rows' order when they all fit. `other: false` leaves the rest
+ * out instead: for a long tail (thousands of variants) whose sum would dwarf the bars worth seeing.
  */
-export function barsOf<R>(rows: readonly R[], label: (r: R) => string, value: (r: R) => number, name: string, opts: { limit?: number; unit?: ChartData['unit'] } = {}): ChartData {
+export function barsOf<R>(rows: readonly R[], label: (r: R) => string, value: (r: R) => number, name: string, opts: { limit?: number; unit?: ChartData['unit']; other?: boolean } = {}): ChartData {
   const limit = opts.limit ?? 12;
   let picked: { label: string; value: number }[] = rows.map((r) => ({ label: label(r), value: value(r) }));
   if (picked.length > limit) {
     const sorted = [...picked].sort((a, b) => b.value - a.value);
-    const rest = sorted.slice(limit - 1).reduce((a, r) => a + r.value, 0);
-    picked = [...sorted.slice(0, limit - 1), { label: `Other (${sorted.length - limit + 1})`, value: rest }];
+    if (opts.other === false) picked = sorted.slice(0, limit);
+    else {
+      const rest = sorted.slice(limit - 1).reduce((a, r) => a + r.value, 0);
+      picked = [...sorted.slice(0, limit - 1), { label: `Other (${sorted.length - limit + 1})`, value: rest }];
+    }
   }
   return { x: 'category', labels: picked.map((p) => p.label), series: [{ name, values: picked.map((p) => p.value) }], unit: opts.unit ?? 'money' };
 }

@@ -210,7 +210,11 @@ export const TENDER_LABELS: Record<string, string> = {
   layaway: 'Layaway deposits used'
 };
 
+/** Reports of hundreds or thousands of rows: the chart shows the top twelve, without an "Other" bar. */
+const LONG_TAIL = new Set<ReportName>(['sales-by-product', 'sales-by-variant']);
 const CHART_MEASURE: Partial<Record<string, string>> = {
+  'sales-by-product': 'net sales, top 12',
+  'sales-by-variant': 'net sales, top 12',
   tenders: 'net collected',
   discounts: 'discounts per day',
   'refunds-voids': 'amount returned per day'
@@ -279,7 +283,7 @@ export function buildReport(input: ReportInput): ReportTable {
     const chart =
       dim === 'day' || dim === 'hour'
         ? netOverTime(dim, rows, netSeries(input.facts, dim, locations))
-        : barsOf(rows, (r) => (dim === 'variant' && r.sku ? `${r.sku} · ${r.label}` : r.label), (r) => r.net, 'Net sales');
+        : barsOf(rows, (r) => r.label, (r) => r.net, 'Net sales', { other: !LONG_TAIL.has(report) });
     return table(
       rows.map((r) => ({ ...r })),
       chart
