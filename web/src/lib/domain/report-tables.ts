@@ -280,10 +280,12 @@ export function buildReport(input: ReportInput): ReportTable {
     if (dim === 'day') rows = fillDays(rows, input.days);
     if (dim === 'hour') rows = fillHours(rows);
     const locations = [...new Set(input.facts.map((f) => f.locationCode))].sort();
+    // a variant's bar by its SKU: its name is the product's, the same for every size and colour
+    const barName = (r: (typeof rows)[number]) => (dim === 'variant' && r.sku ? r.sku : r.label);
     const chart =
       dim === 'day' || dim === 'hour'
         ? netOverTime(dim, rows, netSeries(input.facts, dim, locations))
-        : barsOf(rows, (r) => r.label, (r) => r.net, 'Net sales', { other: !LONG_TAIL.has(report) });
+        : barsOf(rows, barName, (r) => r.net, 'Net sales', { other: !LONG_TAIL.has(report) });
     return table(
       rows.map((r) => ({ ...r })),
       chart
