@@ -79,7 +79,7 @@ export function documentTable(rules: SyncRules = SYNC_RULES): string {
     // a browser role writes a type only if it reaches the type's database at all (readPermission)
     const browserRoles = roles.filter((role) => dbCell(rules, 'admin_browser', r.db, role).startsWith('read + write'));
     const browser = serverOnly ? 'server only' : !r.browser || browserRoles.length === 0 ? '—' : roleList(browserRoles);
-    const lifecycle = r.lifecycle === 'event' ? 'event (created once)' : type === 'count_session' ? 'created once, then the server’s' : 'mutable';
+    const lifecycle = r.lifecycle === 'event' ? 'event (created once)' : r.createdOnce ? 'created once, then the server’s' : 'mutable';
     lines.push(row([`\`${type}\``, r.db, lifecycle, devices, sessions, browser]));
   }
   return lines.join('\n');

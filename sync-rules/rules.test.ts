@@ -25,10 +25,19 @@ describe('sync rules', () => {
 
   it('server-only documents have no client writer at all: no permission and no device', () => {
     for (const [type, r] of docs) {
-      // count sessions are the one exception: created once by a phone or a counter, every later change is the server's
-      if (r.conflict.rule !== 'server-only' || type === 'count_session') continue;
+      // the exception is a type a client creates once, every later change being the server's (count sessions)
+      if (r.conflict.rule !== 'server-only' || r.createdOnce) continue;
       expect(r.write, type).toBeNull();
       expect(r.deviceWriters, type).toEqual([]);
+    }
+  });
+
+  it('only a mutable type may be created once by flag (events are by their lifecycle), and only with a client writer', () => {
+    const flagged = docs.filter(([, r]) => r.createdOnce).map(([type]) => type);
+    expect(flagged).toEqual(['count_session']);
+    for (const [type, r] of docs.filter(([, r]) => r.createdOnce)) {
+      expect(r.lifecycle, type).toBe('mutable');
+      expect(r.write, type).not.toBeNull();
     }
   });
 

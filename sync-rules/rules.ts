@@ -81,9 +81,16 @@ const raw = {
     // writer's location; devices read them (low-stock hints) but never write them.
     stock_threshold: { db: 'location', lifecycle: 'mutable', write: null, conflict: { rule: 'server-only' } },
     // Count sessions: an RFID phone (or a user with inventory:count) may create one, already submitted;
-    // every later change (approve → correction movement, reject) is the server's (the gateway refuses
-    // edits: server/gateway/validate-docs.ts), like a transfer's.
-    count_session: { db: 'location', lifecycle: 'mutable', write: 'inventory:count', deviceWriters: ['rfid_phone'], conflict: { rule: 'server-only' } },
+    // every later change (approve → correction movement, reject) is the server's (`createdOnce`: the
+    // gateway refuses edits, server/gateway/validate-docs.ts), like a transfer's.
+    count_session: {
+      db: 'location',
+      lifecycle: 'mutable',
+      write: 'inventory:count',
+      deviceWriters: ['rfid_phone'],
+      createdOnce: { then: 'review it through /api/v1/inventory/counts' },
+      conflict: { rule: 'server-only' }
+    },
     // Tags one phone read for a count several phones share; the others merge them (schemas/counts.ts).
     // Each phone writes only its own batches (the gateway checks the id and deviceId name it).
     count_scan: { db: 'location', lifecycle: 'event', write: 'inventory:count', deviceWriters: ['rfid_phone'], conflict: { rule: 'immutable' } },

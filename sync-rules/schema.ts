@@ -56,6 +56,12 @@ const docRule = z
      * that write. The refusal reads "{what} are written only by {writer}".
      */
     serverIds: z.array(z.object({ prefixes: z.array(z.string().min(1)).min(1), what: z.string(), writer: z.string() }).strict()).default([]),
+    /**
+     * A mutable type a client may only create, never change or delete: every later change is the
+     * server's, made where `then` says. Gateway writes of it are judged like events (event-once.ts).
+     * Events are created once by their lifecycle and need no flag.
+     */
+    createdOnce: z.object({ then: z.string().min(1) }).strict().optional(),
     /** a register names these `{kind}:{its own device id}:{ulid}`, so one till cannot pass its documents off as another's */
     ownIds: z.boolean().default(false),
     conflict: conflictRule

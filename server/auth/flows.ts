@@ -7,7 +7,7 @@ import { DEVICE_KINDS } from '../../sync-rules/schema.ts';
 import { recordAudit } from '../audit.ts';
 import { SYNC_RULES } from '../../sync-rules/rules.ts';
 import { deviceDatabases } from '../gateway/access.ts';
-import { statusOf, updateDoc, type Db } from '../couch/client.ts';
+import { getOrNull, statusOf, updateDoc, type Db } from '../couch/client.ts';
 import type { Ctx } from '../context.ts';
 import { AppError, badRequest, forbidden, notFound, parseBody, unauthorized } from '../errors.ts';
 import { findUserByEmail, getUser, updateUser } from '../platform/users.ts';
@@ -257,13 +257,8 @@ export async function enrolDevice(ctx: Ctx, rawCode: string) {
     device: { id: deviceId, kind: device.kind, name: device.name, tenantId: device.tenantId, locationCode: device.locationCode, ...(shortCode ? { shortCode } : {}) } };
 }
 
-async function getEnrolment(platform: Db, code: string): Promise<EnrolmentDoc | null> {
-  try {
-    return (await platform.get(`enrolment:${sha256(code)}`)) as EnrolmentDoc;
-  } catch (err) {
-    if (statusOf(err) === 404) return null;
-    throw err;
-  }
+function getEnrolment(platform: Db, code: string): Promise<EnrolmentDoc | null> {
+  return getOrNull<EnrolmentDoc>(platform, `enrolment:${sha256(code)}`);
 }
 
 export async function revokeDevice(ctx: Ctx, p: Principal, deviceId: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { catalogDb } from '#domain/db-names.ts';
 import { exportCatalogCsv } from '#domain/catalog-csv-export.ts';
 import { planCatalogImport, type CategoryDoc, type ImportPlan, type ProductDoc } from '#domain/catalog-csv-plan.ts';
-import type { CsvRowError } from '#domain/csv.ts';
+import type { CsvRowError } from '#domain/csv-read.ts';
 import { currencyDigits } from '#domain/money.ts';
 import { recordAudit } from '../audit.ts';
 import { authorize, principalId, type Caller } from '../auth/principal.ts';

@@ -57,6 +57,21 @@ export function statusOf(err: unknown): number | undefined {
 }
 
 /**
+ * A document by id, or null when there is none (404); any other failure is thrown. `parse` checks
+ * its shape (a zod schema's parse); without it the body is taken as `T`.
+ */
+export async function getOrNull<T = Record<string, unknown>>(db: Db, id: string, parse?: (raw: unknown) => T): Promise<T | null> {
+  let raw: unknown;
+  try {
+    raw = await db.get(id);
+  } catch (err) {
+    if (statusOf(err) === 404) return null;
+    throw err;
+  }
+  return parse ? parse(raw) : (raw as T);
+}
+
+/**
  * Creates a database if missing (412 = another server created it first, which is fine). Tenant
  * databases (`t-…`) are small: on a cluster they get `tenantQ` shards instead of the default 2, which
  * keeps 80,000 databases from becoming 480,000 shard files (OPERATIONS.md, "Sizing").

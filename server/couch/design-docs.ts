@@ -1,5 +1,5 @@
 import vm from 'node:vm';
-import { statusOf, type Db } from './client.ts';
+import { getOrNull, statusOf, type Db } from './client.ts';
 import { designDocsFor, mangoIndexesFor, type DesignDoc, type DesignKind } from '../../couch-design-docs/index.ts';
 import { INTEGRATIONS_DB, PLATFORM_DB, parseDbName } from '#domain/db-names.ts';
 import { canonicalJson } from '#domain/canonical-json.ts';
@@ -87,13 +87,8 @@ export function viewFunctionProblem(doc: Pick<DesignDoc, '_id' | 'views'>): stri
   return null;
 }
 
-export async function getDesignDoc(db: Db, id: string): Promise<LiveDesignDoc | null> {
-  try {
-    return (await db.get(id)) as LiveDesignDoc;
-  } catch (err) {
-    if (statusOf(err) === 404) return null;
-    throw err;
-  }
+export function getDesignDoc(db: Db, id: string): Promise<LiveDesignDoc | null> {
+  return getOrNull<LiveDesignDoc>(db, id);
 }
 
 /**

@@ -10,11 +10,11 @@ import type { SyncRules } from '../../sync-rules/schema.ts';
  * judges each incoming revision against them. Pure, so each case is a table test.
  */
 
-/** Document types that are created once: events, and count sessions (created submitted, then the server's). */
+/** Document types that are created once (sync rules): events, and `createdOnce` types such as count sessions. */
 export function isCreateOnce(id: string, rules: SyncRules): boolean {
   const type = docTypeOfId(id);
-  if (!type) return false;
-  return rules.documents[type]?.lifecycle === 'event' || type === 'count_session';
+  const rule = type ? rules.documents[type] : undefined;
+  return rule !== undefined && (rule.lifecycle === 'event' || rule.createdOnce !== undefined);
 }
 
 /** What `_all_docs?keys=…&include_docs=true&conflicts=true` says about one id. */

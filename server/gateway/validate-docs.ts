@@ -147,12 +147,13 @@ export function checkDocWrite(p: Principal, db: ParsedDbName, raw: unknown, newE
   if (type === 'count_scan' && device && (id.split(':')[2] !== device.deviceId || doc.deviceId !== `device:${device.deviceId}`)) {
     return reject(403, `deviceId: a phone writes its count reads as count_scan:{count}:${device.deviceId}:{ulid} with deviceId device:${device.deviceId}`);
   }
-  // A count session is created once, already submitted (an RFID phone's count); reviewing it is the
-  // server's, so no client may edit, delete, approve or reject one (schemas/counts.ts).
+  // Created once by a client, then the server's (sync-rules `createdOnce`): no client edits or deletes it.
+  if (rule.createdOnce && (deleted || (newEdits ? doc._rev !== undefined : generation(doc._rev) !== 1))) {
+    return reject(403, `_rev: ${type} documents cannot be changed once written; ${rule.createdOnce.then}`);
+  }
+  // A count session is created already submitted (an RFID phone's count); approving or rejecting it
+  // is the server's (schemas/counts.ts).
   if (type === 'count_session') {
-    if (deleted || (newEdits ? doc._rev !== undefined : generation(doc._rev) !== 1)) {
-      return reject(403, '_rev: a count session cannot be changed once written; review it through /api/v1/inventory/counts');
-    }
     if (doc.status !== 'submitted' || doc.reviewedAt !== undefined || doc.movementId !== undefined || doc.reviewLines !== undefined) {
       return reject(403, 'status: a count session is written as "submitted"; only the server approves or rejects it');
     }

@@ -7,7 +7,7 @@ import { DOC_TYPES, type DocType } from '#domain/schemas/index.ts';
 import { SYNC_RULES } from '../../sync-rules/rules.ts';
 import { DEVICE_KINDS } from '../../sync-rules/schema.ts';
 import type { Principal } from '../auth/principal.ts';
-import { makeSale } from '../../tests/support/fixtures.ts';
+import { makeCountSession, makeSale } from '../../tests/support/fixtures.ts';
 import { checkDocWrite, writerRefusal } from './validate-docs.ts';
 
 /**
@@ -43,6 +43,17 @@ describe('a PIN session on a device keeps the device\'s limits', () => {
     const count = { _id: `count:GM:${newUlid()}`, type: 'count_session', locationCode: 'GM', status: 'submitted', source: 'rfid', deviceId: 'device:p1', lines: [{ variantId: 'p1-v01', counted: 3 }], startedAt: '2026-11-24T10:00:00.000Z', submittedAt: '2026-11-24T10:05:00.000Z', createdBy: 'user:s' };
     const p = staffOn('rfid_phone', 'stock_clerk', 'p1');
     expect(checkDocWrite(p, gm, { ...count, deviceId: 'device:p2' }, true, SYNC_RULES)).toMatchObject({ status: 403, reason: expect.stringMatching(/^deviceId:/) });
+  });
+
+  it('a count session is created once (sync-rules createdOnce): no edit, replacement or deletion by a client', () => {
+    const count = makeCountSession('GM', 'p1', 'user:s');
+    const p = staffOn('rfid_phone', 'stock_clerk', 'p1');
+    const once = { status: 403, reason: '_rev: count_session documents cannot be changed once written; review it through /api/v1/inventory/counts' };
+    expect(checkDocWrite(p, gm, count, true, SYNC_RULES)).toBeNull();
+    expect(checkDocWrite(p, gm, { ...count, _rev: '1-a1' }, false, SYNC_RULES)).toBeNull(); // replicated as written
+    expect(checkDocWrite(p, gm, { ...count, _rev: '1-a1' }, true, SYNC_RULES)).toMatchObject(once);
+    expect(checkDocWrite(p, gm, { ...count, _rev: '2-b2' }, false, SYNC_RULES)).toMatchObject(once);
+    expect(checkDocWrite(p, gm, { _id: count._id, _rev: '1-a1', _deleted: true }, true, SYNC_RULES)).toMatchObject(once);
   });
 });
 

@@ -4,7 +4,7 @@ import { PLATFORM_DB, catalogDb, customersDb, locationDb } from '#domain/db-name
 import { toDecimalString } from '#domain/money.ts';
 import { receiptLayout } from '#domain/receipt.ts';
 import { purchaseOrderSchema, saleSchema } from '#domain/schemas/index.ts';
-import { statusOf, type Couch } from '../couch/client.ts';
+import { getOrNull, type Couch } from '../couch/client.ts';
 import type { SourceDoc } from './outbox-docs.ts';
 import type { RenderedEmail, RenderedSms } from './types.ts';
 import { passwordResetEmail, staffInviteEmail, welcomeEmail } from './templates/account.ts';
@@ -38,14 +38,6 @@ export interface ComposeOptions {
 
 export type Composed = { channel: 'email'; email: RenderedEmail; unsubscribeUrl?: string } | { channel: 'sms'; sms: RenderedSms };
 
-async function getOrNull(couch: Couch, db: string, id: string): Promise<Record<string, unknown> | null> {
-  try {
-    return (await couch.use(db).get(id)) as Record<string, unknown>;
-  } catch (err) {
-    if (statusOf(err) === 404) return null;
-    throw err;
-  }
-}
 
 const settingsShape = z.object({ tenantName: z.string(), receiptHeader: z.string().optional(), receiptFooter: z.string().optional() }).passthrough();
 const locationShape = z.object({ name: z.string(), address: z.string().optional(), timeZone: z.string(), currency: z.string() }).passthrough();
@@ -55,10 +47,10 @@ const locationShape = z.object({ name: z.string(), address: z.string().optional(
  * (opening hours, return policy); staff and supplier mail carries the name only.
  */
 async function brandOf(couch: Couch, tenantId: string, publicUrl: string, forCustomers: boolean): Promise<Brand> {
-  const s = settingsShape.safeParse(await getOrNull(couch, catalogDb(tenantId), 'settings:tenant'));
+  const s = settingsShape.safeParse(await getOrNull(couch.use(catalogDb(tenantId)), 'settings:tenant'));
   if (s.success && !forCustomers) return { name: s.data.tenantName, publicUrl };
   if (s.success) return { name: s.data.tenantName, publicUrl, ...(s.data.receiptHeader ? { header: s.data.receiptHeader } : {}), ...(s.data.receiptFooter ? { footer: s.data.receiptFooter } : {}) };
-  const t = (await getOrNull(couch, PLATFORM_DB, `tenant:${tenantId}`)) as { name?: string } | null;
+  const t = (await getOrNull(couch.use(PLATFORM_DB), `tenant:${tenantId}`)) as { name?: string } | null;
   return { name: t?.name ?? tenantId, publicUrl };
 }
 
@@ -81,14 +73,14 @@ const json = <S extends z.ZodType>(schema: S) =>
 
 async function composeReceipt(couch: Couch, tenantId: string, code: string, saleId: string, channel: 'email' | 'sms', publicUrl: string): Promise<Composed> {
   const db = locationDb(tenantId, code);
-  const rawSale = await getOrNull(couch, db, saleId);
+  const rawSale = await getOrNull(couch.use(db), saleId);
   if (!rawSale) throw new ComposeError(false, `the sale ${saleId} is not on the server yet`);
   const sale = fields(saleSchema, rawSale, 'sale');
   const [settings, loc, device, customer] = await Promise.all([
-    getOrNull(couch, catalogDb(tenantId), 'settings:tenant'),
-    getOrNull(couch, catalogDb(tenantId), `location:${code}`),
-    getOrNull(couch, PLATFORM_DB, sale.registerId),
-    sale.customerId ? getOrNull(couch, customersDb(tenantId), sale.customerId) : Promise.resolve(null)
+    getOrNull(couch.use(catalogDb(tenantId)), 'settings:tenant'),
+    getOrNull(couch.use(catalogDb(tenantId)), `location:${code}`),
+    getOrNull(couch.use(PLATFORM_DB), sale.registerId),
+    sale.customerId ? getOrNull(couch.use(customersDb(tenantId)), sale.customerId) : Promise.resolve(null)
   ]);
   const s = settingsShape.safeParse(settings);
   const l = locationShape.safeParse(loc);
@@ -115,7 +107,7 @@ async function composePurchaseOrder(couch: Couch, src: Extract<SourceDoc, { kind
   const prefix = `outbox:po:${src.tenantId}:`;
   const poId = src.ref ?? (src._id.startsWith(prefix) ? src._id.slice(prefix.length) : '');
   const code = src.locationCode ?? d.deliverTo;
-  const [rawPo, loc] = await Promise.all([poId ? getOrNull(couch, locationDb(src.tenantId, code), poId) : Promise.resolve(null), getOrNull(couch, catalogDb(src.tenantId), `location:${code}`)]);
+  const [rawPo, loc] = await Promise.all([poId ? getOrNull(couch.use(locationDb(src.tenantId, code)), poId) : Promise.resolve(null), getOrNull(couch.use(catalogDb(src.tenantId)), `location:${code}`)]);
   if (!rawPo) throw new ComposeError(true, `the purchase order ${poId || '(unknown)'} is not in ${code}`);
   const po = fields(purchaseOrderSchema, rawPo, 'purchase order');
   const l = locationShape.safeParse(loc);

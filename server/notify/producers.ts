@@ -7,7 +7,7 @@ import { layawaySchema, type LayawayDoc } from '#domain/schemas/index.ts';
 import { collectAlerts } from '../alerts/collect.ts';
 import { recordAudit } from '../audit.ts';
 import { hasPermission, mayUseLocation, principalId, type Principal } from '../auth/principal.ts';
-import { statusOf, type Couch } from '../couch/client.ts';
+import { getOrNull, statusOf, type Couch } from '../couch/client.ts';
 import { badRequest, forbidden, notFound } from '../errors.ts';
 import { catalogVariants, stockAlertsAt } from '../inventory/stock-admin.ts';
 import type { EmailOutboxDoc, PlatformTemplate, UserDoc } from '../platform/types.ts';
@@ -30,14 +30,6 @@ async function queue(couch: Couch, doc: Omit<EmailOutboxDoc, 'type' | 'status' |
   }
 }
 
-async function getOrNull<T>(couch: Couch, db: string, id: string): Promise<T | null> {
-  try {
-    return (await couch.use(db).get(id)) as T;
-  } catch (err) {
-    if (statusOf(err) === 404) return null;
-    throw err;
-  }
-}
 
 /**
  * After a gift card is issued to a customer with an email address: one notice per card
@@ -46,7 +38,7 @@ async function getOrNull<T>(couch: Couch, db: string, id: string): Promise<T | n
  */
 export async function queueGiftCardIssued(couch: Couch, tenantId: string, card: { number: string; amount: number; customerId?: string | undefined }): Promise<boolean> {
   if (!card.customerId) return false;
-  const customer = await getOrNull<{ firstName?: string; lastName?: string; email?: string; phone?: string }>(couch, customersDb(tenantId), card.customerId);
+  const customer = await getOrNull<{ firstName?: string; lastName?: string; email?: string; phone?: string }>(couch.use(customersDb(tenantId)), card.customerId);
   if (!customer?.email) return false;
   const out = await queue(couch, {
     // named after the card's hash: the id reaches the email's headers, the number must not
@@ -66,7 +58,7 @@ export const digestInput = z.object({ kind: z.enum(['low_stock', 'sync']), locat
 export async function emailDigest(couch: Couch, p: Principal, input: z.output<typeof digestInput>, requestId?: string): Promise<{ id: string; to: string; items: number }> {
   if (p.kind !== 'user' || !hasPermission(p, 'report:view')) throw forbidden('Digests need the report:view permission');
   if (input.location && !mayUseLocation(p, input.location)) throw forbidden(`No access to location ${input.location}`);
-  const user = await getOrNull<UserDoc>(couch, PLATFORM_DB, p.userId.startsWith('user:') ? p.userId : `user:${p.userId}`);
+  const user = await getOrNull<UserDoc>(couch.use(PLATFORM_DB), p.userId.startsWith('user:') ? p.userId : `user:${p.userId}`);
   if (!user) throw notFound('Your account was not found');
   const asOf = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
   const id = `outbox:${input.kind === 'low_stock' ? 'low_stock_digest' : 'sync_alerts'}:${p.tenantId}:${newUlid()}`;
@@ -105,7 +97,7 @@ export async function remindLayaway(couch: Couch, p: Principal, input: z.output<
   if (!hasPermission(p, 'customer:manage')) throw forbidden('Reminders need the customer:manage permission');
   if (!mayUseLocation(p, input.location)) throw forbidden(`No access to location ${input.location}`);
   const db = couch.use(locationDb(p.tenantId, input.location));
-  const raw = await getOrNull<unknown>(couch, locationDb(p.tenantId, input.location), input.layawayId);
+  const raw = await getOrNull<unknown>(couch.use(locationDb(p.tenantId, input.location)), input.layawayId);
   const parsed = layawaySchema.safeParse(raw);
   if (!parsed.success) throw notFound(`No layaway ${input.layawayId} at ${input.location}`);
   const layaway: LayawayDoc = parsed.data;
@@ -121,10 +113,10 @@ export async function remindLayaway(couch: Couch, p: Principal, input: z.output<
       return d?.layawayId === layaway._id ? s + (d.tenders ?? []).reduce((a, x) => a + x.amount, 0) - (d.change ?? 0) : s;
     }, 0);
   const balance = Math.max(0, layaway.total - paid);
-  const customer = await getOrNull<{ firstName?: string; lastName?: string; email?: string; phone?: string }>(couch, customersDb(p.tenantId), layaway.customerId);
+  const customer = await getOrNull<{ firstName?: string; lastName?: string; email?: string; phone?: string }>(couch.use(customersDb(p.tenantId)), layaway.customerId);
   const to = input.channel === 'email' ? customer?.email : customer?.phone;
   if (!to) throw badRequest(`The customer has no ${input.channel === 'email' ? 'email address' : 'mobile number'} on their profile`);
-  const loc = await getOrNull<{ name?: string }>(couch, catalogDb(p.tenantId), `location:${input.location}`);
+  const loc = await getOrNull<{ name?: string }>(couch.use(catalogDb(p.tenantId)), `location:${input.location}`);
   const money = (n: number) => formatMoney(n, layaway.currency);
   const id = `outbox:layaway_reminder:${p.tenantId}:${newUlid()}`;
   await queue(couch, {

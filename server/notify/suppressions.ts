@@ -1,4 +1,4 @@
-import { statusOf, type Couch } from '../couch/client.ts';
+import { getOrNull, statusOf, type Couch } from '../couch/client.ts';
 import { PLATFORM_DB } from '#domain/db-names.ts';
 import { normaliseAddress } from './addresses.ts';
 import type { Category, Channel, SuppressionDoc } from './types.ts';
@@ -12,13 +12,8 @@ import type { Category, Channel, SuppressionDoc } from './types.ts';
  */
 export const suppressionId = (tenantId: string, channel: Channel, address: string) => `suppression:${tenantId}:${channel}:${normaliseAddress(channel, address)}`;
 
-export async function findSuppression(couch: Couch, tenantId: string, channel: Channel, address: string): Promise<SuppressionDoc | null> {
-  try {
-    return (await couch.use(PLATFORM_DB).get(suppressionId(tenantId, channel, address))) as SuppressionDoc;
-  } catch (err) {
-    if (statusOf(err) === 404) return null;
-    throw err;
-  }
+export function findSuppression(couch: Couch, tenantId: string, channel: Channel, address: string): Promise<SuppressionDoc | null> {
+  return getOrNull<SuppressionDoc>(couch.use(PLATFORM_DB), suppressionId(tenantId, channel, address));
 }
 
 export function suppresses(s: Pick<SuppressionDoc, 'scope'> | null, category: Category): boolean {

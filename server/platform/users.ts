@@ -2,7 +2,7 @@ import { newUlid } from '#domain/ids.ts';
 import type { Role } from '#domain/permissions.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { casPut, settledLeaves } from '../couch/cas.ts';
-import { statusOf, updateDoc, type Db } from '../couch/client.ts';
+import { getOrNull, statusOf, updateDoc, type Db } from '../couch/client.ts';
 import { conflict } from '../errors.ts';
 import type { EmailClaimDoc, UserDoc } from './types.ts';
 
@@ -20,13 +20,8 @@ export async function findUserByEmail(platform: Db, email: string): Promise<User
   }
 }
 
-export async function getUser(platform: Db, userId: string): Promise<UserDoc | null> {
-  try {
-    return (await platform.get(userId)) as UserDoc;
-  } catch (err) {
-    if (statusOf(err) === 404) return null;
-    throw err;
-  }
+export function getUser(platform: Db, userId: string): Promise<UserDoc | null> {
+  return getOrNull<UserDoc>(platform, userId);
 }
 
 export interface NewUser {

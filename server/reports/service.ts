@@ -7,7 +7,7 @@ import { dashboardDays, dashboardOf, matchesJournal, saleNumber, totals, type Da
 import { outboxSchema, type OutboxDoc, type SaleDoc, type VoidDoc } from '#domain/schemas/index.ts';
 import { recordAudit } from '../audit.ts';
 import { authorize, principalId, type Principal } from '../auth/principal.ts';
-import { statusOf, type Couch } from '../couch/client.ts';
+import { getOrNull, type Couch } from '../couch/client.ts';
 import { badRequest } from '../errors.ts';
 import { loadRange, loadSale, loadScope, type LocationInfo, type Scope } from './load.ts';
 
@@ -185,23 +185,15 @@ export interface SaleDetail {
   customer?: { id: string; name: string; email?: string };
 }
 
-async function getOrNull<T>(couch: Couch, db: string, id: string): Promise<T | null> {
-  try {
-    return (await couch.use(db).get(id)) as T;
-  } catch (err) {
-    if (statusOf(err) === 404) return null;
-    throw err;
-  }
-}
 
 export async function saleDetail(couch: Couch, p: Principal, code: string, saleId: string): Promise<SaleDetail> {
   authorize(p, 'report:view', 'The sales journal');
   const scope = await loadScope(couch, p, code);
   const found = await loadSale(couch, scope, code, saleId);
   const [loc, settings, customer] = await Promise.all([
-    getOrNull<{ name: string; address?: string; timeZone: string; locale?: string; currency?: string }>(couch, catalogDb(p.tenantId), `location:${code}`),
-    getOrNull<{ receiptHeader?: string; receiptFooter?: string }>(couch, catalogDb(p.tenantId), 'settings:tenant'),
-    found.sale.customerId ? getOrNull<{ _id: string; firstName: string; lastName?: string; email?: string }>(couch, customersDb(p.tenantId), found.sale.customerId) : Promise.resolve(null)
+    getOrNull<{ name: string; address?: string; timeZone: string; locale?: string; currency?: string }>(couch.use(catalogDb(p.tenantId)), `location:${code}`),
+    getOrNull<{ receiptHeader?: string; receiptFooter?: string }>(couch.use(catalogDb(p.tenantId)), 'settings:tenant'),
+    found.sale.customerId ? getOrNull<{ _id: string; firstName: string; lastName?: string; email?: string }>(couch.use(customersDb(p.tenantId)), found.sale.customerId) : Promise.resolve(null)
   ]);
   return {
     ...found,

@@ -1,6 +1,6 @@
 import { catalogDb } from '#domain/db-names.ts';
 import type { Couch } from '../couch/client.ts';
-import { compactProduct, type CompactProduct, type ProductDoc } from '../../web/src/lib/catalog-index/compact.ts';
+import { compactProduct, type CompactProduct, type ProductDoc } from '#catalog-index/compact.ts';
 
 /**
  * The register's compact catalog, served in one response so a fresh register can scan any item in

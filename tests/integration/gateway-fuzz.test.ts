@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newUlid } from '#domain/ids.ts';
 import { docTypeOfId, type DocType } from '#domain/schemas/index.ts';
 import { SYNC_RULES } from '../../sync-rules/rules.ts';
-import { makeProduct, makeSale } from '../support/fixtures.ts';
+import { makeCountSession, makeProduct, makeSale } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { makeCast, type Cast, type PrincipalName } from './support/principals.ts';
 
@@ -144,23 +144,7 @@ const DOC_MAKERS: Record<string, (dev: string) => Record<string, unknown>> = {
     updatedBy: 'user:x'
   }),
   stock_movement: () => ({ _id: `movement:adj:${newUlid()}`, type: 'stock_movement', locationCode: 'GM', reason: 'damage', lines: [{ variantId: 'p1-v01', qty: -1 }], createdAt: now(), createdBy: 'user:x' }),
-  count_session: (dev) => ({
-    _id: `count:GM:${newUlid()}`,
-    type: 'count_session',
-    locationCode: 'GM',
-    source: 'rfid',
-    scope: { kind: 'all' },
-    status: 'submitted',
-    counts: [{ variantId: 'p1-v01', qty: 2 }],
-    countedBy: 'user:x',
-    deviceId: `device:${dev}`,
-    startedAt: now(),
-    submittedAt: now(),
-    createdAt: now(),
-    createdBy: 'user:x',
-    updatedAt: now(),
-    updatedBy: 'user:x'
-  }),
+  count_session: (dev) => makeCountSession('GM', dev),
   ledger_entry: () => ({ _id: `ledger:adj:${newUlid()}`, type: 'ledger_entry', account: 'store_credit', holder: 'customer:x', amount: 500, reason: 'goodwill', createdAt: now(), createdBy: 'user:x' }),
   staff: () => ({ _id: `staff:${newUlid()}`, type: 'staff', userId: 'user:x', name: 'Mallory', role: 'owner', locations: ['*'], active: true, updatedAt: now(), updatedBy: 'x' }),
   transfer: () => ({ _id: `transfer:GM:${newUlid()}`, type: 'transfer', locationCode: 'GM' })

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { GraphQLError, Kind, buildSchema, execute, parse, validate, type DocumentNode, type FieldNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import { LocalProviderServer } from './local-provider-server.ts';
 
 /**
  * A local server speaking the Shopify Admin GraphQL API for the operations the integration uses
@@ -173,7 +173,7 @@ function connection<T>(all: readonly T[], args: { first?: number | null; after?:
 let nextId = 9_000_000_000;
 export const fakeId = () => String(nextId++);
 
-export class FakeShopify {
+export class FakeShopify extends LocalProviderServer {
   readonly shop: string;
   /** the app's Admin API access token and API secret key (signs the webhooks) */
   accessToken = `shpat_${randomBytes(16).toString('hex')}`;
@@ -202,30 +202,15 @@ export class FakeShopify {
   /** operation names (or the first field) of every executed request, in order */
   readonly operations: string[] = [];
   private schema: GraphQLSchema = buildSchema(SDL);
-  private server = http.createServer((req, res) => void this.handle(req, res));
-  port = 0;
 
   constructor(shop = 'fake-outfitters.myshopify.com') {
+    super();
     this.shop = shop;
   }
 
+  /** where the app's shop domain points (the server's URL) */
   get origin(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  /** Listens on `port` (0: any free one; the e2e run fixes it so the server can be configured first). */
-  async start(port = 0): Promise<string> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => resolve());
-    });
-    this.port = (this.server.address() as AddressInfo).port;
-    return this.origin;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((r) => this.server.close(() => r()));
+    return this.url;
   }
 
   addLocation(name: string): FakeLocation {
@@ -330,14 +315,11 @@ export class FakeShopify {
     return { maximumAvailable: this.bucket.maximumAvailable, currentlyAvailable: Math.floor(this.available_), restoreRate: this.bucket.restoreRate };
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     req.setEncoding('utf8');
     let raw = '';
     for await (const c of req) raw += c as string;
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify(body));
-    };
+    const send = (status: number, body: unknown) => this.json(res, status, body);
     const m = /^\/([a-z0-9-]+\.myshopify\.com)\/admin\/api\/(\d{4}-\d{2}|unstable)\/graphql\.json$/.exec(req.url ?? '');
     if (req.method !== 'POST' || !m) return send(404, { errors: 'Not Found' });
     if (m[1] !== this.shop) return send(404, { errors: 'Not Found' });

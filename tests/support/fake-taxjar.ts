@@ -1,5 +1,5 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { LocalProviderServer } from './local-provider-server.ts';
 
 /**
  * A local HTTP server speaking the part of TaxJar's API v2 the official `taxjar` client uses here
@@ -34,7 +34,7 @@ export interface VatRate {
 /** Sums decimal-string rates without float noise (six decimals, as TaxJar's rates have at most). */
 const add = (...rates: string[]) => (rates.reduce((s, r) => s + Math.round(Number(r) * 1e6), 0) / 1e6).toString();
 
-export class FakeTaxjar {
+export class FakeTaxjar extends LocalProviderServer {
   readonly tokens = new Set<string>();
   /** US rates by 5-digit ZIP */
   readonly us = new Map<string, UsRate>();
@@ -42,34 +42,12 @@ export class FakeTaxjar {
   readonly vat = new Map<string, VatRate>();
   /** every request: method, path and query, for tests that check what the client sent */
   readonly requests: { method: string; path: string; query: Record<string, string>; auth: string }[] = [];
-  private server = http.createServer((req, res) => this.handle(req, res));
-  port = 0;
-
-  async start(): Promise<string> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', () => r()));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this.url;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  stop(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((r) => this.server.close(() => r()));
-  }
-
-  private send(res: http.ServerResponse, status: number, body: unknown): void {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-    res.end(JSON.stringify(body));
-  }
 
   private error(res: http.ServerResponse, status: number, error: string, detail: string): void {
-    this.send(res, status, { error, detail, status });
+    this.json(res, status, { error, detail, status });
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  protected handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://local');
     const auth = req.headers.authorization ?? '';
     this.requests.push({ method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), auth });
@@ -77,7 +55,7 @@ export class FakeTaxjar {
     const token = /^(?:Bearer |Token token=")([^"\s]+)"?$/.exec(auth)?.[1];
     if (!token || !this.tokens.has(token)) return this.error(res, 401, 'Unauthorized', `Not authorized for route '${route}'`);
     if (req.method === 'GET' && url.pathname === '/v2/categories') {
-      return this.send(res, 200, {
+      return this.json(res, 200, {
         categories: [
           { name: 'Clothing', product_tax_code: '20010', description: ' All human wearing apparel suitable for general use' },
           { name: 'Food & Groceries', product_tax_code: '40030', description: 'Food for humans consumption, unprepared' }
@@ -94,11 +72,11 @@ export class FakeTaxjar {
       const state = url.searchParams.get('state');
       if (!r || (state && state.toUpperCase() !== r.state)) return this.error(res, 404, 'Not Found', 'Resource can not be found');
       const combined = add(r.state_rate, r.county_rate, r.city_rate, r.combined_district_rate);
-      return this.send(res, 200, { rate: { zip: zip.slice(0, 5), country: 'US', country_rate: '0.0', ...r, combined_rate: combined, freight_taxable: r.freight_taxable ?? false } });
+      return this.json(res, 200, { rate: { zip: zip.slice(0, 5), country: 'US', country_rate: '0.0', ...r, combined_rate: combined, freight_taxable: r.freight_taxable ?? false } });
     }
     const v = this.vat.get(country);
     if (!v) return this.error(res, 404, 'Not Found', 'Resource can not be found');
-    return this.send(res, 200, { rate: { country, ...v, freight_taxable: true } });
+    return this.json(res, 200, { rate: { country, ...v, freight_taxable: true } });
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { LocalProviderServer } from './local-provider-server.ts';
 
 /**
  * A local HTTP server speaking the shape of Twilio's Messages API that the official client uses
@@ -41,7 +41,7 @@ export interface TwilioError {
 
 const E164 = /^\+[1-9]\d{7,14}$/;
 
-export class FakeTwilio {
+export class FakeTwilio extends LocalProviderServer {
   readonly accountSid = `AC${randomBytes(16).toString('hex')}`;
   readonly authToken = randomBytes(16).toString('hex');
   readonly messages: FakeMessage[] = [];
@@ -52,34 +52,16 @@ export class FakeTwilio {
   /** runs after a message is stored, before the answer (return false to send no answer) */
   onCreate: ((m: FakeMessage) => boolean | void) | null = null;
   requests = 0;
-  private server = http.createServer((req, res) => void this.handle(req, res));
-  port = 0;
-
-  async start(): Promise<string> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', () => r()));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this.url;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
 
   to(number: string): FakeMessage[] {
     return this.messages.filter((m) => m.to === number);
   }
 
-  stop(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((r) => this.server.close(() => r()));
-  }
-
   private error(res: http.ServerResponse, e: TwilioError): void {
-    res.writeHead(e.status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ code: e.code, message: e.message, more_info: `https://www.twilio.com/docs/errors/${e.code}`, status: e.status }));
+    this.json(res, e.status, { code: e.code, message: e.message, more_info: `https://www.twilio.com/docs/errors/${e.code}`, status: e.status }, 'application/json');
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     this.requests++;
     const url = new URL(req.url ?? '/', this.url);
     const m = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\.json$/.exec(url.pathname);
@@ -94,9 +76,10 @@ export class FakeTwilio {
       const from = url.searchParams.get('From');
       const size = Number(url.searchParams.get('PageSize') ?? '50');
       const list = [...this.messages].reverse().filter((x) => (!to || x.to === to) && (!from || x.from === from)).slice(0, size);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
+      return this.json(
+        res,
+        200,
+        {
           messages: list,
           end: list.length - 1,
           first_page_uri: `${url.pathname}?PageSize=${size}&Page=0`,
@@ -106,9 +89,9 @@ export class FakeTwilio {
           page_size: size,
           start: 0,
           uri: `${url.pathname}?PageSize=${size}&Page=0`
-        })
+        },
+        'application/json'
       );
-      return;
     }
     if (req.method !== 'POST') return this.error(res, { status: 405, code: 20004, message: 'Method not allowed' });
     if (!/^application\/x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')) return this.error(res, { status: 400, code: 20001, message: 'Expected a form-encoded body' });
@@ -152,7 +135,6 @@ export class FakeTwilio {
     };
     this.messages.push(msg);
     if (this.onCreate?.(msg) === false) return; // the caller "crashed" before it could read the answer
-    res.writeHead(201, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(msg));
+    this.json(res, 201, msg, 'application/json');
   }
 }

@@ -41,6 +41,28 @@ export function makeProduct(id = `product:${newUlid()}`) {
   };
 }
 
+/** An RFID phone's count as it writes it: created once, already submitted, named after its location. */
+export function makeCountSession(loc: string, deviceId: string, countedBy = 'user:x') {
+  const at = new Date().toISOString();
+  return {
+    _id: `count:${loc}:${newUlid()}`,
+    type: 'count_session',
+    locationCode: loc,
+    source: 'rfid',
+    scope: { kind: 'all' },
+    status: 'submitted',
+    counts: [{ variantId: 'p1-v01', qty: 2 }],
+    countedBy,
+    deviceId: `device:${deviceId}`,
+    startedAt: at,
+    submittedAt: at,
+    createdAt: at,
+    createdBy: countedBy,
+    updatedAt: at,
+    updatedBy: countedBy
+  };
+}
+
 export type ApprovalAction = 'void' | 'refund_without_receipt' | 'discount_over_limit' | 'price_override' | 'no_sale' | 'close_unsynced' | 'payout' | 'credit_over_limit';
 
 /** A manager approval as a register records it on the document it authorised. */

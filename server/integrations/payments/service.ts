@@ -4,7 +4,7 @@ import { locationSchema } from '#domain/schemas/index.ts';
 import { recordAudit } from '../../audit.ts';
 import { authorize, hasPermission, mayUseLocation, principalId, type Principal } from '../../auth/principal.ts';
 import type { Ctx } from '../../context.ts';
-import { statusOf, type Db } from '../../couch/client.ts';
+import { getOrNull, statusOf, type Db } from '../../couch/client.ts';
 import { conflict, forbidden, notFound } from '../../errors.ts';
 import { advanceDoc, insertOnce } from '../../inventory/store.ts';
 import { integrationsDb, secretBoxOf } from '../store.ts';
@@ -49,13 +49,8 @@ export const connectBody = z
   })
   .strict();
 
-async function readConnection(db: Db, tenantId: string): Promise<StripeConnectionDoc | null> {
-  try {
-    return stripeConnectionDoc.parse(await db.get(stripeConnectionId(tenantId)));
-  } catch (err) {
-    if (statusOf(err) === 404) return null;
-    throw err;
-  }
+function readConnection(db: Db, tenantId: string): Promise<StripeConnectionDoc | null> {
+  return getOrNull(db, stripeConnectionId(tenantId), (raw) => stripeConnectionDoc.parse(raw));
 }
 
 function publicConnection(c: StripeConnectionDoc | null) {
@@ -380,13 +375,8 @@ export async function createCardPayment(ctx: Ctx, p: Principal, body: z.infer<ty
   return publicPayment(saved, g.clientSecret);
 }
 
-async function getDoc(db: Db, id: string): Promise<CardPaymentDoc | null> {
-  try {
-    return cardPaymentDoc.parse(await db.get(id));
-  } catch (err) {
-    if (statusOf(err) === 404) return null;
-    throw err;
-  }
+function getDoc(db: Db, id: string): Promise<CardPaymentDoc | null> {
+  return getOrNull(db, id, (raw) => cardPaymentDoc.parse(raw));
 }
 
 /**

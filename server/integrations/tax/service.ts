@@ -7,7 +7,7 @@ import { tableFromSingleRate, versionOn, type TaxTable, type TaxVersion } from '
 import { recordAudit } from '../../audit.ts';
 import { authorize, principalId, type Principal } from '../../auth/principal.ts';
 import type { Ctx } from '../../context.ts';
-import { statusOf, type Db } from '../../couch/client.ts';
+import { getOrNull, type Db } from '../../couch/client.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors.ts';
 import { advanceDoc, insertOnce } from '../../inventory/store.ts';
 import { updateLocation } from '../../settings/service.ts';
@@ -45,13 +45,8 @@ export const connectTaxBody = z
   })
   .strict();
 
-async function readConnection(db: Db, tenantId: string): Promise<TaxConnectionDoc | null> {
-  try {
-    return taxConnectionDoc.parse(await db.get(taxConnectionId(tenantId)));
-  } catch (err) {
-    if (statusOf(err) === 404) return null;
-    throw err;
-  }
+function readConnection(db: Db, tenantId: string): Promise<TaxConnectionDoc | null> {
+  return getOrNull(db, taxConnectionId(tenantId), (raw) => taxConnectionDoc.parse(raw));
 }
 
 function publicConnection(c: TaxConnectionDoc | null) {
@@ -139,14 +134,6 @@ export const applyRatesBody = previewRatesBody.extend({ proposalId: z.string().r
 type LocationDoc = DocOf<'location'>;
 const ownTableId = (code: string) => `tax_table:taxjar-${code.toLowerCase()}`;
 
-async function getOrNull<T>(db: Db, id: string, parse: (raw: unknown) => T): Promise<T | null> {
-  try {
-    return parse(await db.get(id));
-  } catch (err) {
-    if (statusOf(err) === 404) return null;
-    throw err;
-  }
-}
 
 /** The location's current rates: its tax table, else its single rate as a one-version table. */
 async function currentRates(catalog: Db, loc: LocationDoc): Promise<{ id: string; table: TaxTable } | null> {

@@ -1,3 +1,4 @@
+import { toCsv } from '#domain/csv.ts';
 import type { RenderedEmail } from '../types.ts';
 import { esc, frame, paragraphs, type Brand } from './layout.ts';
 
@@ -25,19 +26,15 @@ export interface PurchaseOrderData {
   note?: string;
 }
 
-/** RFC 4180: quote a field holding a comma, quote or line break; a formula prefix is neutralised. */
-function csvField(v: string | number): string {
-  let s = String(v);
-  if (/^[=+\-@\t\r]/.test(s) && typeof v === 'string') s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+/** Text a spreadsheet would run as a formula gets a leading ' (a supplier opens this file; numbers stay numbers). */
+const inert = (v: string | number) => (typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v));
 
 export function purchaseOrderCsv(d: PurchaseOrderData): string {
   const rows = [
     ['order', 'sku', 'description', 'quantity', `unit_cost_${d.currency.toLowerCase()}`, `line_total_${d.currency.toLowerCase()}`],
     ...d.lines.map((l) => [d.orderNumber, l.sku, l.name, l.qty, l.unitCost, l.lineTotal])
   ];
-  return `${rows.map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
+  return toCsv(rows.map((r) => r.map(inert)));
 }
 
 export function purchaseOrderEmail(d: PurchaseOrderData, brand: Brand): RenderedEmail {

@@ -3,7 +3,7 @@
  * catalog — products to create or update, variants kept, replaced or added, categories to create —
  * or the row-level errors and nothing. The rows themselves are read in catalog-csv-rows.ts.
  */
-import { parseCsv, type CsvRowError } from './csv.ts';
+import { parseCsv, type CsvRowError } from './csv-read.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { readHeader, readRows, type Header, type Row } from './catalog-csv-rows.ts';
 import { categorySchema, productIdSuffix, productSchema } from './schemas/catalog.ts';

@@ -4,7 +4,7 @@
  * rows mean for the catalog is catalog-csv-plan.ts.
  */
 import { z } from 'zod';
-import type { CsvRecord, CsvRowError } from './csv.ts';
+import type { CsvRecord, CsvRowError } from './csv-read.ts';
 import { isValidGtin } from './gtin.ts';
 import { parseMoney, toDecimalString } from './money.ts';
 import { humanText } from './schemas/text.ts';

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { exportCatalogCsv } from './catalog-csv-export.ts';
 import { planCatalogImport, type CategoryDoc, type ExistingCatalog, type ImportPlan, type ProductDoc } from './catalog-csv-plan.ts';
-import { parseCsv, toCsv } from './csv.ts';
+import { parseCsv } from './csv-read.ts';
+import { toCsv } from './csv.ts';
 import { ean13 } from './gtin.ts';
 import { productSchema } from './schemas/catalog.ts';
 

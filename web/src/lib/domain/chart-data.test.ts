@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barsOf, chartSummary, netOverTime } from './chart-data.ts';
+import { barsOf, chartSummary, dailyByLocation, netOverTime } from './chart-data.ts';
 
 const money = (n: number) => `$${(n / 100).toFixed(2)}`;
 
@@ -23,6 +23,36 @@ describe('chart data', () => {
     ]);
     // hours are labelled as the table labels them
     expect(netOverTime('hour', [{ key: '09', label: '09:00' }], [{ name: 'GM', rows: [] }]).labels).toEqual(['09:00']);
+  });
+
+  it('sums single events per day and location over every day of the range, with All locations when several', () => {
+    const events = [
+      { day: '2026-12-01', loc: 'HM', amount: 300 },
+      { day: '2026-12-03', loc: 'GM', amount: 1000 },
+      { day: '2026-12-03', loc: 'GM', amount: 250 },
+      { day: '2026-11-30', loc: 'GM', amount: 9999 } // outside the range
+    ];
+    const pick = { day: (e: (typeof events)[number]) => e.day, location: (e: (typeof events)[number]) => e.loc, value: (e: (typeof events)[number]) => e.amount };
+    const c = dailyByLocation(['2026-12-01', '2026-12-02', '2026-12-03'], events, pick);
+    expect(c).toEqual({
+      x: 'day',
+      labels: ['2026-12-01', '2026-12-02', '2026-12-03'],
+      series: [
+        { name: 'GM', values: [0, 0, 1250] },
+        { name: 'HM', values: [300, 0, 0] },
+        { name: 'All locations', values: [300, 0, 1250] }
+      ],
+      unit: 'money'
+    });
+    // one location: its line only
+    expect(dailyByLocation(['2026-12-03'], events.slice(1, 3), pick, 'count').series).toEqual([{ name: 'GM', values: [1250] }]);
+  });
+
+  it('a long tail keeps only the largest bars when told to leave Other out', () => {
+    const rows = Array.from({ length: 15 }, (_, i) => ({ name: `v${i}`, net: (i + 1) * 100 }));
+    const c = barsOf(rows, (r) => r.name, (r) => r.net, 'Net sales', { limit: 3, other: false });
+    expect(c.labels).toEqual(['v14', 'v13', 'v12']);
+    expect(c.series[0]!.values).toEqual([1500, 1400, 1300]);
   });
 
   it('keeps the largest bars and sums the rest as Other', () => {

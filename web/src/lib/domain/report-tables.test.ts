@@ -60,6 +60,22 @@ describe('report tables', () => {
     expect(buildReport({ ...input, report: 'sales-by-product' }).chart).toMatchObject({ x: 'category', series: [{ name: 'Net sales' }] });
   });
 
+  it('charts returns and discounts per day per store, and the top variants as bars; no chart for an empty list', () => {
+    const refunds = buildReport({ ...input, report: 'refunds-voids' });
+    expect(refunds.rows).toHaveLength(1);
+    expect(refunds.chart).toEqual({ x: 'day', labels: input.days, series: [{ name: 'GM', values: [0, 0, refunds.rows[0]!.amount] }], unit: 'money' });
+    expect(refunds.rows[0]!.amount).toBe(1250);
+    expect(buildReport({ ...input, facts: facts.slice(0, 1), report: 'refunds-voids' }).chart).toBeUndefined();
+    expect(buildReport({ ...input, report: 'discounts' }).chart).toBeUndefined(); // no discount given
+    const plain = sale('2026-03-02T15:00:00Z', 1, 1000);
+    const discounted: SaleDoc = { ...plain, _id: 'sale:R1:01HZZZZZZZZZZZZZZZZZZZZZZC', lines: plain.lines.map((l) => ({ ...l, discount: 200, total: 800 })), discountTotal: 200, total: 800, tenders: [{ kind: 'cash', amount: 800 }] };
+    const discounts = buildReport({ ...input, facts: [...facts, saleFact(discounted, 'America/New_York', catalog)], report: 'discounts' });
+    expect(discounts.rows.map((r) => [r.day, r.discount])).toEqual([['2026-03-02', 200]]);
+    expect(discounts.chart).toEqual({ x: 'day', labels: input.days, series: [{ name: 'GM', values: [200, 0, 0] }], unit: 'money' });
+    const variants = buildReport({ ...input, report: 'sales-by-variant' });
+    expect(variants.chart).toMatchObject({ x: 'category', labels: ['T'], series: [{ name: 'Net sales', values: [1250] }] });
+  });
+
   it('CSV: label header, money as decimals (negative too), quoted text', () => {
     const csv = reportCsv(buildReport({ ...input, report: 'sales-by-product' }));
     expect(csv.split('\r\n')).toEqual([

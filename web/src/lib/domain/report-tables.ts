@@ -1,7 +1,7 @@
 import { toCsv } from './csv.ts';
 import { currencyDigits, divRound, toDecimalString } from './money.ts';
 import { FIGURE_HELP } from './sales-figures.ts';
-import { barsOf, netOverTime, type ChartData } from './chart-data.ts';
+import { barsOf, dailyByLocation, netOverTime, type ChartData } from './chart-data.ts';
 import {
   discountsAndOverrides,
   fillDays,
@@ -210,6 +210,18 @@ export const TENDER_LABELS: Record<string, string> = {
   layaway: 'Layaway deposits used'
 };
 
+/** Reports of hundreds or thousands of rows: the chart shows the top twelve, without an "Other" bar. */
+const LONG_TAIL = new Set<ReportName>(['sales-by-product', 'sales-by-variant']);
+const CHART_MEASURE: Partial<Record<string, string>> = {
+  'sales-by-product': 'net sales, top 12',
+  'sales-by-variant': 'net sales, top 12',
+  tenders: 'net collected',
+  discounts: 'discounts per day',
+  'refunds-voids': 'amount returned per day'
+};
+/** What a report's chart draws, for its caption. */
+export const chartMeasure = (report: string): string => CHART_MEASURE[report] ?? 'net sales';
+
 export interface ReportInput {
   report: ReportName;
   /** facts of the range: sales made in it and the reversals of voids made in it */
@@ -268,12 +280,12 @@ export function buildReport(input: ReportInput): ReportTable {
     if (dim === 'day') rows = fillDays(rows, input.days);
     if (dim === 'hour') rows = fillHours(rows);
     const locations = [...new Set(input.facts.map((f) => f.locationCode))].sort();
+    // a variant's bar by its SKU: its name is the product's, the same for every size and colour
+    const barName = (r: (typeof rows)[number]) => (dim === 'variant' && r.sku ? r.sku : r.label);
     const chart =
       dim === 'day' || dim === 'hour'
         ? netOverTime(dim, rows, netSeries(input.facts, dim, locations))
-        : dim === 'variant'
-          ? undefined
-          : barsOf(rows, (r) => r.label, (r) => r.net, 'Net sales');
+        : barsOf(rows, barName, (r) => r.net, 'Net sales', { other: !LONG_TAIL.has(report) });
     return table(
       rows.map((r) => ({ ...r })),
       chart
@@ -288,16 +300,18 @@ export function buildReport(input: ReportInput): ReportTable {
       const rows = tendersBy(input.facts, input.layaways ?? []).map((r) => ({ ...r, kind: TENDER_LABELS[r.kind] ?? r.kind }));
       return table(rows, barsOf(rows, (r) => r.kind, (r) => r.net, 'Net collected'));
     }
-    case 'discounts':
-      return table(
-        discountsAndOverrides(input.facts).map(({ approvals, type, ...r }) => ({
-          ...r,
-          type: type === 'void' ? 'Void' : 'Sale',
-          approvedBy: approvals.map((a) => `${a.staffName} (${a.action.replace(/_/g, ' ')})`).join('; ')
-        }))
-      );
-    case 'refunds-voids':
-      return table(refundsAndVoids(input.facts).map(({ id: _id, registerId, ...r }) => ({ ...r, registerId: named(registerId) })));
+    case 'discounts': {
+      const rows = discountsAndOverrides(input.facts).map(({ approvals, type, ...r }) => ({
+        ...r,
+        type: type === 'void' ? 'Void' : 'Sale',
+        approvedBy: approvals.map((a) => `${a.staffName} (${a.action.replace(/_/g, ' ')})`).join('; ')
+      }));
+      return table(rows, rows.length ? dailyByLocation(input.days, rows, { day: (r) => r.day, location: (r) => r.locationCode, value: (r) => r.discount }) : undefined);
+    }
+    case 'refunds-voids': {
+      const rows = refundsAndVoids(input.facts).map(({ id: _id, registerId, ...r }) => ({ ...r, registerId: named(registerId) }));
+      return table(rows, rows.length ? dailyByLocation(input.days, rows, { day: (r) => r.day, location: (r) => r.locationCode, value: (r) => r.amount }) : undefined);
+    }
     case 'z-reports':
       return table(
         zReports(input.closes, input.timeZoneOf).map(({ closeId: _c, shiftId: _s, registerId, openedAt, averageBasket: _a, total: _t, ...r }) => ({

@@ -4,6 +4,7 @@
  * and thresholds, then hands them here; the dashboard reuses `stockAlerts` the same way.
  */
 import { z } from 'zod';
+import { toCsv } from './csv.ts';
 import { currencyDigits, toDecimalString } from './money.ts';
 import { locationCode } from './schemas/common.ts';
 import type { Transfer } from './schemas/inventory.ts';
@@ -254,8 +255,6 @@ export function valuation(
   return { lines: sorted, byLocation, byCategory, total };
 }
 
-/** RFC 4180 field: quoted when it holds a comma, quote or line break. */
-const csvField = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 /** The valuation as CSV: one row per location × category, then a total row. Values in major units ("12.34" for USD). */
 export function valuationCsv(v: Valuation, currency: string): string {
   const digits = currencyDigits(currency);
@@ -263,5 +262,5 @@ export function valuationCsv(v: Valuation, currency: string): string {
   const rows = [['location', 'category', 'units', `value_${currency.toLowerCase()}`, 'variants_without_cost']];
   for (const l of v.lines) rows.push([l.location, l.categoryName, String(l.units), money(l.value), String(l.missingCost)]);
   rows.push(['TOTAL', '', String(v.total.units), money(v.total.value), String(v.total.missingCost)]);
-  return rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
+  return toCsv(rows);
 }
