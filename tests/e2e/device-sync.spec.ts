@@ -1,4 +1,5 @@
 import { expect, test, type APIRequestContext, machine } from './support/test.ts';
+import { openSupportDetails } from './support/register.ts';
 
 const PASSWORD = 'nexus-demo-2026';
 
@@ -14,7 +15,7 @@ test('an enrolled register replicates its databases, shows going offline, and re
   await page.getByRole('button', { name: 'Enrol' }).click();
 
   // the databases are for support: behind "Details for support", named in the shop's words
-  await page.getByText('Details for support').click();
+  await openSupportDetails(page);
   const dbs = page.getByRole('table', { name: 'Databases' });
   await expect(dbs.getByRole('row')).toHaveCount(4); // header + catalog, location, customers (from the sync rules)
   await expect(dbs.getByRole('row', { name: /^Products and prices/ })).toContainText('Up to date', { timeout: machine(30_000) });
@@ -37,7 +38,7 @@ test('an enrolled register replicates its databases, shows going offline, and re
   const scannable = await page.getByLabel('Items ready to scan').textContent();
   await page.reload();
   await expect(page.getByLabel('Items ready to scan')).toHaveText(scannable!);
-  await page.getByText('Details for support').click();
+  await openSupportDetails(page);
   await expect(page.getByRole('table', { name: 'Databases' }).getByRole('row', { name: /^Products and prices/ })).toContainText('Up to date', { timeout: machine(30_000) });
   for (const [name, width, height] of [['register', 1366, 768], ['phone', 390, 844]] as const) {
     await page.setViewportSize({ width, height });
@@ -48,7 +49,7 @@ test('an enrolled register replicates its databases, shows going offline, and re
 test('an RFID phone replicates only what its rules give it', async ({ page, request }) => {
   await page.goto(await enrolmentLink(request, 'rfid_phone', 'Sync test phone'));
   await page.getByRole('button', { name: 'Enrol' }).click();
-  await page.getByText('Details for support').click();
+  await openSupportDetails(page);
   const dbs = page.getByRole('table', { name: 'Databases' });
   await expect(dbs.getByRole('row')).toHaveCount(3); // header + catalog, location; no customers
   await expect(dbs.getByRole('row', { name: /^Sales and stock of this store/ })).toContainText('Up to date', { timeout: machine(30_000) });

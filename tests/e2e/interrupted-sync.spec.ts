@@ -1,5 +1,6 @@
 import { expect, test, machine } from './support/test.ts';
 import { makeProduct } from '../support/fixtures.ts';
+import { openSupportDetails } from './support/register.ts';
 
 /**
  * Fault suite 2 in Chromium: the bootstrap is cut part-way (requests aborted), the page is reloaded
@@ -36,7 +37,7 @@ test('an interrupted bootstrap resumes after a reload and completes', async ({ p
 
   await page.goto(qrPayload);
   await page.getByRole('button', { name: 'Enrol' }).click();
-  await page.getByText('Details for support').click();
+  await openSupportDetails(page);
   const catalogRow = page.getByRole('table', { name: 'Databases' }).getByRole('row', { name: /^Products and prices/ });
   // The first page is in: the row shows progress only once the page is written and the resume point
   // saved with it (bootstrap.ts reports after saveState). Before that page a fresh register loads the
@@ -52,7 +53,7 @@ test('an interrupted bootstrap resumes after a reload and completes', async ({ p
     return route.continue();
   });
   await page.reload();
-  await page.getByText('Details for support').click();
+  await openSupportDetails(page);
   await expect(catalogRow).toContainText('Up to date', { timeout: machine(60_000) });
   const count = catalogRow.getByRole('cell').nth(2);
   await expect.poll(async () => Number(await count.textContent()), { timeout: machine(30_000) }).toBeGreaterThanOrEqual(info.doc_count);

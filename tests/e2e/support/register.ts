@@ -167,3 +167,18 @@ export async function expectUnsynced(page: Page, n: number, timeout = machine(30
 export async function expectOnServer(request: APIRequestContext, owner: Owner, prefix: string, count: number, loc = 'GM'): Promise<void> {
   await expect.poll(async () => (await serverDocs(request, owner, prefix, loc)).length, { timeout: machine(30_000) }).toBe(count);
 }
+
+/**
+ * Opens the sync panel's "Details for support" and returns its databases table. A click is a toggle,
+ * and the panel can be re-rendered while a fresh device starts (the click then lands on the old
+ * element, or the new one starts closed), so this checks the disclosure is open rather than clicking once.
+ */
+export async function openSupportDetails(page: Page) {
+  const details = page.locator('details', { has: page.locator('summary', { hasText: 'Details for support' }) });
+  const table = page.getByRole('table', { name: 'Databases' });
+  await expect(async () => {
+    if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open))) await page.getByText('Details for support').click();
+    await expect(table).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: machine(30_000) });
+  return table;
+}
