@@ -70,7 +70,7 @@ describe('hand-edited tax table', () => {
     expect(await ok(await s.call('DELETE', path(`/versions/${day}`), { token: tok.owner }))).toMatchObject({ cancelled: day });
     expect((await s.call('DELETE', path(`/versions/${day}`), { token: tok.owner })).status).toBe(404);
     expect((await ok<Read>(await s.call('GET', path(), { token: tok.owner }))).table!.versions).toHaveLength(1);
-    await expect.poll(async () => (await s.couch.use(auditDb(a)).list({ include_docs: true })).rows.map((r) => (r.doc as { action?: string }).action), { timeout: VIEW_SETTLES }).toEqual(expect.arrayContaining(['tax_table.edited', 'tax_table.schedule_cancelled']));
+    await expect.poll(async () => (await s.couch.use(auditDb(a)).list({ include_docs: true })).rows.map((r) => (r.doc as { action?: string }).action), VIEW_SETTLES).toEqual(expect.arrayContaining(['tax_table.edited', 'tax_table.schedule_cancelled']));
   });
 
   it('refuses what the gateway’s schema refuses, and callers without settings:manage', async () => {
