@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { TIME_SCALE } from './tests/e2e/support/machine.ts';
 import { MailSink } from './tests/support/mail-sink.ts';
+import { startFakeTaxjar } from './tests/support/fake-taxjar.ts';
 
 /**
  * End-to-end tests in Debian's Chromium (Playwright's own browser download cannot work on these
@@ -30,6 +31,13 @@ if (!process.env.E2E_SMTP_URL) {
   process.env.E2E_SMTP_URL = await sink.start();
   process.env.E2E_MAIL_DIR = mailDir;
   process.on('exit', () => fs.rmSync(mailDir, { recursive: true, force: true }));
+}
+
+// TaxJar for the server is a local server speaking its API (tests/support/fake-taxjar.ts), reached
+// through the taxjar client's own apiUrl (TAXJAR_API_URL); specs set its rates over E2E_TAXJAR_URL.
+if (!process.env.E2E_TAXJAR_URL) {
+  const taxjar = await startFakeTaxjar({ control: true });
+  process.env.E2E_TAXJAR_URL = taxjar.url;
 }
 
 export default defineConfig({
@@ -85,6 +93,7 @@ export default defineConfig({
       LOG_LEVEL: 'warn',
       API_RATE_LIMIT: '5000',
       SMTP_URL: process.env.E2E_SMTP_URL,
+      TAXJAR_API_URL: process.env.E2E_TAXJAR_URL,
       MAIL_FROM: 'Nexus Clothing <receipts@nexus.demo>',
       PUBLIC_URL: `http://127.0.0.1:${PORT}`
     }

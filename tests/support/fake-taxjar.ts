@@ -10,7 +10,11 @@ import type { AddressInfo } from 'node:net';
  * VAT shape (country, name, standard_rate, reduced_rate, super_reduced_rate, parking_rate,
  * distance_sale_threshold, freight_taxable), rates as decimal strings as TaxJar documents them.
  * Errors are TaxJar's `{error, detail, status}` with the HTTP status: 401 for an unknown token, 400 for
- * a malformed ZIP, 404 for a place it has no rates for. Tests set the rates and the accepted tokens.
+ * a malformed ZIP, 404 for a place it has no rates for. Tests set the rates and the accepted tokens —
+ * in their own process through the fields, or (the e2e run, where the server is started by the
+ * Playwright runner) over HTTP: with `control` on, `PUT /_control/tokens/:token`,
+ * `PUT /_control/us/:zip` (a UsRate) and `PUT /_control/vat/:country` (a VatRate). These are not
+ * TaxJar's: only tests call them, never the taxjar client.
  */
 export interface UsRate {
   state: string;
@@ -45,6 +49,8 @@ export class FakeTaxjar {
   private server = http.createServer((req, res) => this.handle(req, res));
   port = 0;
 
+  constructor(private readonly control = false) {}
+
   async start(): Promise<string> {
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', () => r()));
     this.port = (this.server.address() as AddressInfo).port;
@@ -60,6 +66,21 @@ export class FakeTaxjar {
     return new Promise((r) => this.server.close(() => r()));
   }
 
+  private handleControl(req: http.IncomingMessage, res: http.ServerResponse, path: string): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const [, , what, key] = path.split('/').map(decodeURIComponent);
+      const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown) : null;
+      if (req.method !== 'PUT' || !key) return this.error(res, 404, 'Not Found', 'unknown control route');
+      if (what === 'tokens') this.tokens.add(key);
+      else if (what === 'us') this.us.set(key, body as UsRate);
+      else if (what === 'vat') this.vat.set(key.toUpperCase(), body as VatRate);
+      else return this.error(res, 404, 'Not Found', 'unknown control route');
+      this.send(res, 200, { ok: true });
+    });
+  }
+
   private send(res: http.ServerResponse, status: number, body: unknown): void {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify(body));
@@ -71,6 +92,7 @@ export class FakeTaxjar {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://local');
+    if (this.control && url.pathname.startsWith('/_control/')) return void this.handleControl(req, res, url.pathname);
     const auth = req.headers.authorization ?? '';
     this.requests.push({ method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), auth });
     const route = `${req.method} ${url.pathname}`;
@@ -102,8 +124,8 @@ export class FakeTaxjar {
   }
 }
 
-export async function startFakeTaxjar(): Promise<FakeTaxjar> {
-  const f = new FakeTaxjar();
+export async function startFakeTaxjar(opts: { control?: boolean } = {}): Promise<FakeTaxjar> {
+  const f = new FakeTaxjar(opts.control);
   await f.start();
   return f;
 }
