@@ -98,8 +98,9 @@ async function pay(page: Page): Promise<void> {
 async function syncedSale(page: Page, request: APIRequestContext, key: string, code: string): Promise<Sale> {
   await page.context().setOffline(false);
   await expectUnsynced(page, 0, machine(60_000));
-  const sales = await serverDocs<Sale>(request, owner, `sale:${key}:`, code);
-  expect(sales).toHaveLength(1);
+  // the badge can read "all sent" a moment before the sale's push is answered: wait for the server's copy
+  let sales: Sale[] = [];
+  await expect.poll(async () => (sales = await serverDocs<Sale>(request, owner, `sale:${key}:`, code)).length, { timeout: machine(60_000) }).toBe(1);
   return sales[0]!;
 }
 
