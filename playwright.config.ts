@@ -6,6 +6,7 @@ import path from 'node:path';
 import { TIME_SCALE } from './tests/e2e/support/machine.ts';
 import { MailSink } from './tests/support/mail-sink.ts';
 import { startFakeStripe } from './tests/support/fake-stripe.ts';
+import { startFakeTaxjar } from './tests/support/fake-taxjar.ts';
 
 /**
  * End-to-end tests in Debian's Chromium (Playwright's own browser download cannot work on these
@@ -50,6 +51,13 @@ if (!process.env.E2E_SHOPIFY_PORT) {
   await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
   process.env.E2E_SHOPIFY_PORT = String((probe.address() as net.AddressInfo).port);
   await new Promise<void>((r) => probe.close(() => r()));
+}
+
+// TaxJar for the server is a local server speaking its API (tests/support/fake-taxjar.ts), reached
+// through the taxjar client's own apiUrl (TAXJAR_API_URL); specs set its rates over E2E_TAXJAR_URL.
+if (!process.env.E2E_TAXJAR_URL) {
+  const taxjar = await startFakeTaxjar({ control: true });
+  process.env.E2E_TAXJAR_URL = taxjar.url;
 }
 
 export default defineConfig({
@@ -107,6 +115,7 @@ export default defineConfig({
       API_RATE_LIMIT: '5000',
       SMTP_URL: process.env.E2E_SMTP_URL,
       STRIPE_API_BASE: process.env.E2E_STRIPE_URL,
+      TAXJAR_API_URL: process.env.E2E_TAXJAR_URL,
       MAIL_FROM: 'Nexus Clothing <receipts@nexus.demo>',
       PUBLIC_URL: `http://127.0.0.1:${PORT}`,
       SHOPIFY_API_ORIGIN: `http://127.0.0.1:${process.env.E2E_SHOPIFY_PORT}`,

@@ -21,6 +21,7 @@ import {
   updateSettings,
   updateTaxRate
 } from '../settings/service.ts';
+import { cancelScheduledTaxVersion, locationTaxTable, saveLocationTaxVersion, saveTaxVersionBody, scheduledDateParam } from '../settings/tax-tables.ts';
 
 const renameBody = z.object({ name: z.string().trim().min(1, 'is required').max(80).superRefine(textRule()) }).strict();
 const taxRateQuery = z.object({ location: z.string().trim().toUpperCase().regex(LOCATION_CODE_PATTERN, 'must be a location code like GM').optional() }).strict();
@@ -129,6 +130,31 @@ export function settingsRoutes(ctx: Ctx): Router {
     route(async (req, res) => {
       await deleteTaxRate(ctx, req.principal!, idParam(req.params.id, TAX_RATE_ID, 'id'));
       res.status(204).end();
+    })
+  );
+
+  // a location's jurisdiction tax table, edited by hand (the use cases check settings:manage for the location)
+  r.get(
+    '/settings/locations/:code/tax-table',
+    guard,
+    route(async (req, res) => {
+      res.json(await locationTaxTable(ctx, req.principal!, codeParam(req.params.code)));
+    })
+  );
+
+  r.put(
+    '/settings/locations/:code/tax-table',
+    guard,
+    route(async (req, res) => {
+      res.json(await saveLocationTaxVersion(ctx, req.principal!, codeParam(req.params.code), parseBody(saveTaxVersionBody, req.body)));
+    })
+  );
+
+  r.delete(
+    '/settings/locations/:code/tax-table/versions/:date',
+    guard,
+    route(async (req, res) => {
+      res.json(await cancelScheduledTaxVersion(ctx, req.principal!, codeParam(req.params.code), parseBody(scheduledDateParam, req.params.date)));
     })
   );
 

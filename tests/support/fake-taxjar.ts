@@ -10,7 +10,11 @@ import { LocalProviderServer } from './local-provider-server.ts';
  * VAT shape (country, name, standard_rate, reduced_rate, super_reduced_rate, parking_rate,
  * distance_sale_threshold, freight_taxable), rates as decimal strings as TaxJar documents them.
  * Errors are TaxJar's `{error, detail, status}` with the HTTP status: 401 for an unknown token, 400 for
- * a malformed ZIP, 404 for a place it has no rates for. Tests set the rates and the accepted tokens.
+ * a malformed ZIP, 404 for a place it has no rates for. Tests set the rates and the accepted tokens —
+ * in their own process through the fields, or (the e2e run, where the server is started by the
+ * Playwright runner) over HTTP: with `control` on, `PUT /_control/tokens/:token`,
+ * `PUT /_control/us/:zip` (a UsRate) and `PUT /_control/vat/:country` (a VatRate). These are not
+ * TaxJar's: only tests call them, never the taxjar client.
  */
 export interface UsRate {
   state: string;
@@ -43,12 +47,33 @@ export class FakeTaxjar extends LocalProviderServer {
   /** every request: method, path and query, for tests that check what the client sent */
   readonly requests: { method: string; path: string; query: Record<string, string>; auth: string }[] = [];
 
+  constructor(private readonly control = false) {
+    super();
+  }
+
+  private handleControl(req: http.IncomingMessage, res: http.ServerResponse, path: string): void {
+    let text = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (text += c));
+    req.on('end', () => {
+      const [, , what, key] = path.split('/').map(decodeURIComponent);
+      const body = text ? (JSON.parse(text) as unknown) : null;
+      if (req.method !== 'PUT' || !key) return this.error(res, 404, 'Not Found', 'unknown control route');
+      if (what === 'tokens') this.tokens.add(key);
+      else if (what === 'us') this.us.set(key, body as UsRate);
+      else if (what === 'vat') this.vat.set(key.toUpperCase(), body as VatRate);
+      else return this.error(res, 404, 'Not Found', 'unknown control route');
+      this.json(res, 200, { ok: true });
+    });
+  }
+
   private error(res: http.ServerResponse, status: number, error: string, detail: string): void {
     this.json(res, status, { error, detail, status });
   }
 
   protected handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://local');
+    if (this.control && url.pathname.startsWith('/_control/')) return void this.handleControl(req, res, url.pathname);
     const auth = req.headers.authorization ?? '';
     this.requests.push({ method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), auth });
     const route = `${req.method} ${url.pathname}`;
@@ -80,8 +105,8 @@ export class FakeTaxjar extends LocalProviderServer {
   }
 }
 
-export async function startFakeTaxjar(): Promise<FakeTaxjar> {
-  const f = new FakeTaxjar();
+export async function startFakeTaxjar(opts: { control?: boolean } = {}): Promise<FakeTaxjar> {
+  const f = new FakeTaxjar(opts.control);
   await f.start();
   return f;
 }

@@ -42,6 +42,16 @@ describe('diffComponents', () => {
     // a rule change is a change to write, though no rate moved
     expect(diffComponents([c('a', 1)], [c('a', 1, { food: { kind: 'exempt' } })]).same).toBe(false);
   });
+  it('lists the components whose category rules differ, including a rule lost with a removed component', () => {
+    const clothing = { clothing: { kind: 'exempt_under' as const, threshold: 11_000 } };
+    const d = diffComponents([c('a', 1, clothing), c('gone', 2, { food: { kind: 'exempt' } }), c('same', 3, clothing)], [c('a', 1), c('new', 4, clothing), c('same', 3, clothing), c('plain', 5)]);
+    expect(d.ruleChanges).toEqual([
+      { id: 'a', name: 'a', from: clothing, to: {} },
+      { id: 'new', name: 'new', from: null, to: clothing },
+      { id: 'gone', name: 'gone', from: { food: { kind: 'exempt' } }, to: null }
+    ]);
+    expect(diffComponents([c('a', 1, clothing)], [c('a', 2, clothing)]).ruleChanges).toEqual([]);
+  });
   it('writes percents exactly', () => {
     expect([percent(0), percent(62_500), percent(1_000_000), percent(1)]).toEqual(['0 %', '6.25 %', '100 %', '0.0001 %']);
   });

@@ -80,6 +80,12 @@ export interface RatesDiff {
   changed: { id: string; name: string; kind: ComponentKind; fromPpm: number; toPpm: number; from: string; to: string }[];
   unchanged: Rated[];
   combined: { fromPpm: number; toPpm: number; from: string; to: string };
+  /**
+   * Components whose category rules (clothing thresholds, reduced rates, exemptions) differ: `from`
+   * null for a component added, `to` null for one removed — a rule the current table had on a
+   * component that the new rates drop is lost unless the admin gives it to another one.
+   */
+  ruleChanges: { id: string; name: string; from: Record<string, TaxRule> | null; to: Record<string, TaxRule> | null }[];
   /** nothing to apply: same components at the same rates */
   same: boolean;
 }
@@ -98,7 +104,15 @@ export function diffComponents(current: readonly TaxComponent[], proposed: reado
   const sum = (cs: readonly TaxComponent[]) => cs.reduce((s, c) => s + c.ratePpm, 0);
   const fromPpm = sum(current);
   const toPpm = sum(proposed);
-  return { added, removed, changed, unchanged, combined: { fromPpm, toPpm, from: percent(fromPpm), to: percent(toPpm) }, same: sameComponents(current, proposed) };
+  const rulesKey = (r: Readonly<Record<string, TaxRule>> | undefined) => JSON.stringify(Object.entries(r ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const hasRules = (c: TaxComponent | undefined) => !!c && Object.keys(c.rules).length > 0;
+  const ruleChanges: RatesDiff['ruleChanges'] = [];
+  for (const c of proposed) {
+    const b = before.get(c.id);
+    if (b ? rulesKey(b.rules) !== rulesKey(c.rules) : hasRules(c)) ruleChanges.push({ id: c.id, name: c.name, from: b ? { ...b.rules } : null, to: { ...c.rules } });
+  }
+  for (const b of current) if (!after.has(b.id) && hasRules(b)) ruleChanges.push({ id: b.id, name: b.name, from: { ...b.rules }, to: null });
+  return { added, removed, changed, unchanged, combined: { fromPpm, toPpm, from: percent(fromPpm), to: percent(toPpm) }, ruleChanges, same: sameComponents(current, proposed) };
 }
 
 /** Order-insensitive equality of components, names and rules included (what a write would change). */

@@ -32,6 +32,7 @@ const customerDocSchema = z.object({
   addresses: z.array(addressSchema).optional(),
   mergedInto: z.string().optional(),
   group: z.string().optional(),
+  taxExemption: z.object({ certificateNo: z.string(), expiresOn: z.string(), jurisdictions: z.array(z.string()).optional() }).optional(),
   updatedAt: z.string()
 });
 export type CustomerProfileDoc = z.infer<typeof customerDocSchema>;

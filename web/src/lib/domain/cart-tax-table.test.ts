@@ -37,6 +37,15 @@ describe('priceCart with a tax table', () => {
     expect(priceCart(lines, null, withExemption(ctx(), { certificateNo: 'ST-120-1', expiresOn: '2026-12-07' })).taxTotal).toBe(0);
     expect(priceCart(lines, null, withExemption(ctx(), { certificateNo: 'ST-120-1', expiresOn: '2026-12-06' })).taxTotal).toBe(1_065);
   });
+  it('says which certificate took tax off, so the sale records it; none when it took nothing off', () => {
+    const lines = [line({ unitPrice: 12_000 })];
+    const state = { certificateNo: 'ST-120-1', expiresOn: '2026-12-07', jurisdictions: ['ny-state'] };
+    const t = priceCart(lines, null, withExemption(ctx(), state));
+    expect(t.taxExemption).toEqual(state);
+    expect(t.taxTotal).toBe(1_065 - 480);
+    expect(priceCart(lines, null, withExemption(ctx(), { ...state, expiresOn: '2026-12-06' })).taxExemption).toBeUndefined();
+    expect(priceCart(lines, null, ctx()).taxExemption).toBeUndefined();
+  });
   it('returns refund each component: partial returns give back exactly what the line charged', () => {
     const sold = priceCart([line({ qty: 3, unitPrice: 12_345 })], null, ctx()).lines[0]!;
     const r1 = returnLine('sale:R1:01HZZZZZZZZZZZZZZZZZZZZZZZ', sold, 0, 1, false, 'r1');

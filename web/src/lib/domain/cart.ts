@@ -118,6 +118,8 @@ export interface CartTotals {
   taxTotal: number;
   /** Σ line total */
   total: number;
+  /** the customer's exemption certificate, when it took tax off this cart (recorded on the sale, printed on the receipt) */
+  taxExemption?: { certificateNo: string; expiresOn: string; jurisdictions?: string[] };
 }
 
 /** -0 (e.g. -1 × 0) would survive into documents and break Object.is comparisons. */
@@ -232,7 +234,8 @@ export function priceCart(lines: readonly CartLine[], orderDiscount: Discount | 
     if (l.qty < 0 && l.restock !== undefined) out.restock = l.restock;
     return out;
   });
-  return { lines: priced, subtotal, discountTotal, taxTotal, total };
+  const exemption = table && taxed.customerExempt ? tax.exemption : null;
+  return { lines: priced, subtotal, discountTotal, taxTotal, total, ...(exemption ? { taxExemption: { certificateNo: exemption.certificateNo, expiresOn: exemption.expiresOn, ...(exemption.jurisdictions?.length ? { jurisdictions: [...exemption.jurisdictions] } : {}) } } : {}) };
 }
 
 /**

@@ -152,6 +152,22 @@ describe('profile edits', () => {
     expect(cleared.group).toBeUndefined();
   });
 
+  it('set, change and clear a tax-exemption certificate (all taxes or named jurisdictions)', () => {
+    const cert = { certificateNo: 'ST-120-0042', expiresOn: '2027-06-30' };
+    const { doc: exempt, changed } = applyProfileEdit(customer('customer:a'), profileInput.parse({ rev: '1-a', taxExemption: cert }), actor);
+    expect(changed).toEqual(['taxExemption']);
+    expect(exempt.taxExemption).toEqual(cert);
+    expect(applyProfileEdit(exempt, profileInput.parse({ rev: '2-b', taxExemption: cert }), actor).changed).toEqual([]);
+    const some = applyProfileEdit(exempt, profileInput.parse({ rev: '2-b', taxExemption: { ...cert, jurisdictions: ['ny-state'] } }), actor).doc;
+    expect(some.taxExemption?.jurisdictions).toEqual(['ny-state']);
+    const { doc: cleared, changed: c2 } = applyProfileEdit(exempt, profileInput.parse({ rev: '2-b', taxExemption: null }), actor);
+    expect(c2).toEqual(['taxExemption']);
+    expect(cleared.taxExemption).toBeUndefined();
+    expect(applyProfileEdit(customer('customer:a'), profileInput.parse({ rev: '1-a', taxExemption: null }), actor).changed).toEqual([]);
+    expect(profileInput.safeParse({ rev: '1-a', taxExemption: { certificateNo: '', expiresOn: '2027-06-30' } }).success).toBe(false);
+    expect(profileInput.safeParse({ rev: '1-a', taxExemption: { certificateNo: 'X', expiresOn: '30/06/2027' } }).success).toBe(false);
+  });
+
   it('refuse a merged profile and a malformed phone', () => {
     expect(() => applyProfileEdit(customer('customer:a', { mergedInto: 'customer:b' }), profileInput.parse({ rev: '1-a', firstName: 'X' }), actor)).toThrow(/merged into customer:b/);
     expect(profileInput.safeParse({ rev: '1-a', phone: 'call me' }).success).toBe(false);

@@ -12,7 +12,7 @@
  */
 import { textRule } from './schemas/text.ts';
 import { z } from 'zod';
-import { addressSchema, customerSchema, ledgerEntrySchema } from './schemas/index.ts';
+import { addressSchema, customerSchema, ledgerEntrySchema, taxExemptionSchema } from './schemas/index.ts';
 import { idRef } from './schemas/common.ts';
 import type { Actor } from './actor.ts';
 
@@ -214,6 +214,8 @@ export const profileInput = z
     addresses: z.array(addressSchema).max(10),
     /** pricing group for price rules (schemas/pricing.ts); '' removes it */
     group: z.union([z.literal(''), z.string().trim().min(1).max(40).superRefine(textRule())]),
+    /** a tax-exemption certificate (registers charge no tax, or none for its jurisdictions, while valid); null removes it */
+    taxExemption: taxExemptionSchema.nullable(),
     /** the revision the form was loaded from: an edit on top of someone else's is refused (409) */
     rev: z.string().min(1)
   })
@@ -222,7 +224,7 @@ export const profileInput = z
   .strict();
 export type ProfileInput = z.input<typeof profileInput>;
 
-const EDITABLE = ['firstName', 'lastName', 'email', 'phone', 'tags', 'addresses', 'group'] as const;
+const EDITABLE = ['firstName', 'lastName', 'email', 'phone', 'tags', 'addresses', 'group', 'taxExemption'] as const;
 
 /**
  * The profile after an edit: changed fields set (an empty email/phone removes it), each stamped in
@@ -238,8 +240,8 @@ export function applyProfileEdit(doc: CustomerDoc, input: z.output<typeof profil
     if (v === undefined) continue;
     const tags = f === 'tags' ? [...new Set(v as string[])] : null;
     const value = tags ?? v;
-    if (JSON.stringify(value) === JSON.stringify(doc[f] ?? (f === 'email' || f === 'phone' || f === 'group' ? '' : undefined))) continue;
-    if (value === '') delete next[f];
+    if (JSON.stringify(value) === JSON.stringify(doc[f] ?? (f === 'email' || f === 'phone' || f === 'group' ? '' : f === 'taxExemption' ? null : undefined))) continue;
+    if (value === '' || value === null) delete next[f];
     else next[f] = value;
     changed.push(f);
   }

@@ -41,6 +41,14 @@ describe('receiptLayout', () => {
     expect(text.join('\n')).not.toMatch(/01JABCDEFGHJKMNPQRSTVWXYZ/);
   });
 
+  it('prints the exemption certificate a tax-exempt sale was rung under', () => {
+    const all = receiptText(receiptLayout(sampleSale({ taxExemption: { certificateNo: 'ST-120-0042', expiresOn: '2027-06-30' } }), CTX), 42).join('\n');
+    expect(all.replace(/\s+/g, ' ')).toContain('Tax exempt: certificate ST-120-0042 (valid to 2027-06-30), exempt from all sales tax');
+    const some = receiptText(receiptLayout(sampleSale({ taxExemption: { certificateNo: 'R-7', expiresOn: '2027-06-30', jurisdictions: ['ny-state'] } }), CTX), 42).join('\n');
+    expect(some.replace(/\s+/g, ' ')).toContain('exempt from ny-state');
+    expect(receiptText(receiptLayout(sampleSale(), CTX), 42).join('\n')).not.toContain('Tax exempt');
+  });
+
   it('reads as one story: sold lines add up to the Subtotal and their discounts to Discounts, returned lines to Returns, and tax is only in the totals', () => {
     const layout = receiptLayout(sampleSale(), CTX);
     const amount = (s: string) => Math.round(Number(s.replace(/[^0-9.-]/g, '')) * 100);

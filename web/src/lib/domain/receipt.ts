@@ -147,6 +147,13 @@ function returnedFromBlocks(lines: SaleDoc['lines']): ReceiptBlock[] {
   return [...from.values()].map((n) => ({ kind: 'text' as const, text: `Return of sale ${n}` }));
 }
 
+/** The certificate a tax-exempt sale was rung under, as the seller must keep it on record. */
+function exemptionBlocks(exemption: SaleDoc['taxExemption']): ReceiptBlock[] {
+  if (!exemption) return [];
+  const scope = exemption.jurisdictions?.length ? `exempt from ${exemption.jurisdictions.join(', ')}` : 'exempt from all sales tax';
+  return [{ kind: 'text', text: `Tax exempt: certificate ${exemption.certificateNo} (valid to ${exemption.expiresOn}), ${scope}` }];
+}
+
 function tenderBlocks(tenders: SaleDoc['tenders'], money: (n: number) => string): ReceiptBlock[] {
   return tenders.map((t) => {
     const reference = tenderReference(t.kind, t.reference);
@@ -162,6 +169,7 @@ export function receiptLayout(sale: SaleDoc, ctx: ReceiptContext): ReceiptLayout
     ...headerBlocks(ctx, KIND_TITLES[kind]),
     ...metaBlocks(ctx, sale.createdAt, saleLabel(sale), ctx.cashierName ?? sale.cashierName, sale.currency),
     ...returnedFromBlocks(sale.lines),
+    ...exemptionBlocks(sale.taxExemption),
     { kind: 'rule' },
     ...itemBlocks(sale.lines, money),
     { kind: 'rule' },

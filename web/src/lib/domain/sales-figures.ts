@@ -216,7 +216,7 @@ export const ratePercent = (ratePpm: number) => `${Number((ratePpm / 10_000).toF
  * components (a single rate, or a returned line recorded before) is one "Tax" part. The parts sum to
  * `tax`. Null when no line has components: the receipt prints the one Tax line it always did.
  */
-function taxParts(lines: readonly { tax: number; taxes?: readonly { jurisdictionId: string; name: string; ratePpm: number; amount: number }[] | undefined }[], tax: number): ReceiptTotal[] | null {
+export function taxParts(lines: readonly { tax: number; taxes?: readonly { jurisdictionId: string; name: string; ratePpm: number; amount: number }[] | undefined }[], tax: number): ReceiptTotal[] | null {
   if (!lines.some((l) => l.taxes?.length)) return null;
   const parts = new Map<string, ReceiptTotal>();
   let itemised = 0;

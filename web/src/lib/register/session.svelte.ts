@@ -583,6 +583,7 @@ export class RegisterSession {
       change: payment.change,
       approvals: $state.snapshot(this.cart.approvals),
       ...(this.cart.layawayId ? { layawayId: this.cart.layawayId } : {}),
+      ...(t.taxExemption ? { taxExemption: t.taxExemption } : {}),
       createdAt: now.toISOString(),
       ...extra
     };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { humanText } from './text.ts';
 import { couchFields, currency, idRef, idWithPrefix, isoTimestamp, locationCode, minor, nonNegMinor, qty } from './common.ts';
-import { componentTaxSchema } from './tax-table.ts';
+import { componentTaxSchema, taxExemptionSchema } from './tax-table.ts';
 
 /** `{prefix}:{register}:{ulid}`: made on the device, so a document syncs once however often it is pushed. */
 export function deviceId(prefix: string) {
@@ -140,6 +140,8 @@ export const saleSchema = z
     change: nonNegMinor.default(0),
     approvals: z.array(approvalSchema).default([]),
     layawayId: idRef.optional(),
+    /** the customer's exemption certificate that took tax off this sale (domain/tax), for the receipt and audits */
+    taxExemption: taxExemptionSchema.optional(),
     createdAt: isoTimestamp
   })
   .strict()

@@ -79,10 +79,14 @@ export const componentTaxSchema = z
   })
   .strict();
 
-/** A customer's tax-exemption certificate: the register charges no tax while it is valid (through expiresOn). */
+/**
+ * A customer's tax-exemption certificate: the register charges no tax while it is valid (through
+ * expiresOn) — none at all, or none for the listed jurisdiction (component) ids.
+ */
 export const taxExemptionSchema = z
   .object({
     certificateNo: humanText(60, { min: 1, trim: true }),
-    expiresOn: isoDate
+    expiresOn: isoDate,
+    jurisdictions: z.array(jurisdictionId).min(1).max(12).optional()
   })
   .strict();

@@ -182,6 +182,15 @@ describe('tax engine: customer exemptions', () => {
     expect(computeTax([item(12_000, 'clothing')], ctx(NY_COUNTY, { at: '2027-01-01T04:30:00Z', exemption }))).toMatchObject({ tax: 0, customerExempt: true, lines: [{ tax: 0, taxes: [] }] });
     expect(computeTax([item(12_000, 'clothing')], ctx(NY_COUNTY, { at: '2027-01-01T05:00:00Z', exemption }))).toMatchObject({ tax: 975, customerExempt: false });
   });
+  it('exempts only the listed jurisdictions when the certificate names them', () => {
+    const state = { ...exemption, jurisdictions: ['ny-state', 'ny-mctd'] };
+    // $120 of clothing: the county's 3.75 % stays due, the state's 4 % and the MCTD's 0.375 % do not
+    const r = computeTax([item(12_000, 'clothing')], ctx(NY_COUNTY, { exemption: state }));
+    expect(r).toMatchObject({ tax: 450, customerExempt: true });
+    expect(r.lines[0]!.taxes!.map((t) => t.jurisdictionId)).toEqual(['ny-dutchess']);
+    // expired: everything is due again
+    expect(computeTax([item(12_000, 'clothing')], ctx(NY_COUNTY, { at: '2027-01-02T15:00:00Z', exemption: state }))).toMatchObject({ tax: 975, customerExempt: false });
+  });
   it('still refunds a returned line’s recorded tax', () => {
     const fixed = { tax: -975, taxes: [{ jurisdictionId: 'ny-state', name: 'New York State', ratePpm: 40_000, amount: -975 }] };
     expect(computeTax([{ taxCategory: 'clothing', qty: -1, net: -12_000, fixed }], ctx(NY_COUNTY, { exemption })).lines[0]).toEqual(fixed);

@@ -103,7 +103,7 @@ const num = (b: bigint) => Number(b) || 0;
 
 /**
  * Taxes the lines of one sale. Fixed (returned) lines keep their recorded tax and components; a
- * valid customer exemption zeroes every other line. Invalid input (fractional amounts, a rate over
+ * valid customer exemption zeroes every other line (or its listed jurisdictions' components). Invalid input (fractional amounts, a rate over
  * 100 %, a fixed line whose components do not sum to its tax) throws a RangeError.
  */
 export function computeTax(lines: readonly TaxLine[], ctx: TaxContext): TaxResult {
@@ -114,13 +114,16 @@ export function computeTax(lines: readonly TaxLine[], ctx: TaxContext): TaxResul
   const version = date === null ? versionOn(ctx.table, '0000-01-01') : versionOn(ctx.table, date);
   checkVersion(version);
   const customerExempt = date !== null && exemptionValidOn(ctx.exemption, date);
+  // a certificate for some jurisdictions: only their components are left out
+  const exemptOnly = customerExempt && ctx.exemption?.jurisdictions?.length ? new Set(ctx.exemption.jurisdictions) : null;
 
   const plans: (Share[] | null)[] = lines.map((l) => {
     checkInt(l.qty, 'qty');
     checkInt(l.net, 'net');
     if (l.fixed) return null;
-    if (customerExempt) return [];
+    if (customerExempt && !exemptOnly) return [];
     const bases = version.components.flatMap((component) => {
+      if (exemptOnly?.has(component.id)) return [];
       const b = basisOf(component, l.taxCategory, l.qty, l.net);
       return b ? [{ component, ...b }] : [];
     });

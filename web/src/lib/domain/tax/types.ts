@@ -65,10 +65,16 @@ export interface TaxTable {
   versions: readonly TaxVersion[];
 }
 
-/** A customer's exemption certificate: tax-free while the sale's local date is on or before expiresOn. */
+/**
+ * A customer's exemption certificate: tax-free while the sale's local date is on or before expiresOn —
+ * from every component, or only from the listed jurisdiction ids (a state resale certificate leaves
+ * a city's tax due). Ids the store's table does not have exempt nothing there.
+ */
 export interface CustomerExemption {
   certificateNo: string;
   expiresOn: IsoDate;
+  /** component ids; absent or empty: all */
+  jurisdictions?: readonly string[] | undefined;
 }
 
 /** Everything the engine needs besides the lines. */
