@@ -178,7 +178,7 @@ export async function openSupportDetails(page: Page) {
   const table = page.getByRole('table', { name: 'Databases' });
   await expect(async () => {
     if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open))) await page.getByText('Details for support').click();
-    await expect(table).toBeVisible({ timeout: 1_000 });
+    await expect(table).toBeVisible({ timeout: machine(2_000) });
   }).toPass({ timeout: machine(30_000) });
   return table;
 }
