@@ -57,6 +57,19 @@ export function statusOf(err: unknown): number | undefined {
 }
 
 /**
+ * The store could not be reached or could not answer (restarting, a node down, a socket cut): the
+ * caller should retry shortly. nano reports a failed connection as a plain Error with this message
+ * and no code (nano 11), and a store-side failure as its answer's 5xx status; raw sockets give codes.
+ */
+export function storeUnavailable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; message?: unknown; statusCode?: unknown; request?: unknown };
+  if (typeof e.code === 'string' && /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|UND_ERR_SOCKET|UND_ERR_CLOSED)$/.test(e.code)) return true;
+  if (typeof e.message === 'string' && e.message.startsWith('error happened in your connection')) return true;
+  return e.request !== undefined && typeof e.statusCode === 'number' && e.statusCode >= 500;
+}
+
+/**
  * A document by id, or null when there is none (404); any other failure is thrown. `parse` checks
  * its shape (a zod schema's parse); without it the body is taken as `T`.
  */

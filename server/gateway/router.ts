@@ -6,7 +6,7 @@ import { textProblem } from '#domain/schemas/text.ts';
 import type { SyncRules } from '../../sync-rules/schema.ts';
 import { principalId, type Principal } from '../auth/principal.ts';
 import type { Ctx } from '../context.ts';
-import { statusOf } from '../couch/client.ts';
+import { statusOf, storeUnavailable } from '../couch/client.ts';
 import { apiKeyToken, resolvePrincipal } from '../http/authenticate.ts';
 import { apiKeyRefusal } from './api-key-access.ts';
 import { dbAccess, type DbAccess } from './access.ts';
@@ -86,7 +86,9 @@ export function gateway(ctx: Ctx, rules: SyncRules, upstream: () => Upstream): R
       if (err instanceof SyntaxError) return couchError(res, 400, 'bad_request', 'invalid JSON body');
       if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return couchError(res, 415, 'bad_request', 'the body must be UTF-8 JSON');
       if (e.type === 'request.aborted' || e.type === 'request.size.invalid' || e.type === 'stream.encoding.set') return couchError(res, 400, 'bad_request', 'the request body was incomplete');
-      if (typeof e.code === 'string' && /^(ECONN|EPIPE|ETIMEDOUT|EHOSTUNREACH|UPSTREAM_TIMEOUT)/.test(e.code)) {
+      // the proxy's own socket, or a lookup before it (the principal's session, staff, stored events)
+      // through the store client, found the store down or failing: 503/504, the client retries
+      if ((typeof e.code === 'string' && /^(ECONN|EPIPE|ETIMEDOUT|EHOSTUNREACH|UPSTREAM_TIMEOUT)/.test(e.code)) || storeUnavailable(err)) {
         const f = upstreamFailure(err as NodeJS.ErrnoException);
         return couchError(res, f.status, f.error, f.reason);
       }

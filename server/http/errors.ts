@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { textProblem } from '#domain/schemas/text.ts';
 import { JsonTooDeepError, jsonDepthExceeds } from '../gateway/json-limits.ts';
+import { storeUnavailable } from '../couch/client.ts';
 import { AppError, badRequest } from '../errors.ts';
 
 // The HTTP side of the errors: use cases throw these without importing Express (server/errors.ts).
@@ -16,7 +17,8 @@ export function route(fn: (req: Request, res: Response, next: NextFunction) => P
 /**
  * The error funnel: known errors keep their message; a client error raised by Express or a body
  * parser keeps its 4xx status with a generic message; a document or database the store does not have
- * is a 404; anything else is logged and answered as 500. Always JSON: never a stack, a file path or
+ * is a 404; the store unreachable or failing (restart, node down) is a 503 to retry; anything else
+ * is logged and answered as 500. Always JSON: never a stack, a file path or
  * an HTML page.
  */
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
@@ -50,6 +52,12 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const status = e.request === undefined ? (e.status ?? e.statusCode) : undefined;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     res.status(status).json({ error: status === 404 ? 'not_found' : 'invalid_request', message: status === 404 ? 'Not found' : 'The request could not be understood' });
+    return;
+  }
+  // the store is restarting or a node is down: the client retries (503), never a 500 for our bug
+  if (storeUnavailable(err)) {
+    req.log?.warn({ err: { message: (err as Error).message } }, 'the store could not answer');
+    res.status(503).set('Retry-After', '2').json({ error: 'unavailable', message: 'The database is restarting or unreachable; retry shortly.' });
     return;
   }
   req.log?.error({ err }, 'unhandled error');
