@@ -16,6 +16,9 @@ import { LocalProviderServer } from './local-provider-server.ts';
  * - Cost: every answer carries `extensions.cost` (requestedQueryCost, actualQueryCost, throttleStatus
  *   {maximumAvailable, currentlyAvailable, restoreRate}); the requested cost follows Shopify's
  *   documented rules (objects 1, scalars and enums 0, a connection 2 + first × its node, a mutation 10).
+ *   The requested cost is taken from the bucket before the query runs and the difference to the
+ *   actual cost (connections counted by the nodes they returned) is refunded after, as Shopify does
+ *   (a page of single-variant products costs far less than its `variants(first: 50)` asks for).
  *   A query costing more than the bucket holds is answered `THROTTLED` (HTTP 200, errors[].extensions.code)
  *   and costs nothing; the bucket refills at restoreRate per second.
  * - Webhooks: `sendWebhook` POSTs the JSON body to every subscription of the topic, signed with the
@@ -364,10 +367,13 @@ export class FakeShopify extends LocalProviderServer {
       res.destroy();
       return;
     }
+    // the requested cost was taken up front; what the answer really held is charged and the rest refunded
+    const actual = op?.operation === 'query' && result.data ? Math.min(requested, this.actualCost(op.selectionSet, result.data, body.variables ?? {})) : requested;
+    this.available_ += requested - actual;
     send(200, {
       ...(result.data ? { data: result.data } : {}),
       ...(result.errors ? { errors: result.errors.map((e) => ({ message: e.message, path: e.path })) } : {}),
-      extensions: { cost: { requestedQueryCost: requested, actualQueryCost: requested, throttleStatus: this.throttleStatus() } }
+      extensions: { cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: this.throttleStatus() } }
     });
   }
 
@@ -392,6 +398,31 @@ export class FakeShopify extends LocalProviderServer {
       else total += this.selectionCost(d.selectionSet, variables);
     }
     return total;
+  }
+
+  /** The cost of what an answer holds: each connection counts the nodes it returned, not its `first`. */
+  private actualCost(set: SelectionSetNode | undefined, data: unknown, variables: Record<string, unknown>): number {
+    if (!set || data === null || typeof data !== 'object') return 0;
+    let cost = 0;
+    for (const s of set.selections) {
+      if (s.kind !== Kind.FIELD) {
+        if ('selectionSet' in s) cost += this.actualCost(s.selectionSet, data, variables);
+        continue;
+      }
+      if (!s.selectionSet) continue;
+      const value = (data as Record<string, unknown>)[s.alias?.value ?? s.name.value];
+      const hasFirst = s.arguments?.some((a) => a.name.value === 'first') ?? false;
+      const nodesSel = s.selectionSet.selections.find((x): x is FieldNode => x.kind === Kind.FIELD && x.name.value === 'nodes');
+      const edgesSel = s.selectionSet.selections.find((x): x is FieldNode => x.kind === Kind.FIELD && x.name.value === 'edges');
+      if (hasFirst && (nodesSel || edgesSel)) {
+        const conn = (value ?? {}) as { nodes?: unknown[]; edges?: { node?: unknown }[] };
+        const nodeSel = nodesSel?.selectionSet ?? edgesSel?.selectionSet?.selections.find((y): y is FieldNode => y.kind === Kind.FIELD && y.name.value === 'node')?.selectionSet;
+        const nodes = nodesSel ? (conn.nodes ?? []) : (conn.edges ?? []).map((e) => e.node);
+        cost += 2 + nodes.reduce<number>((n, node) => n + 1 + this.actualCost(nodeSel, node, variables), 0);
+      } else if (Array.isArray(value)) cost += 1 + Math.max(0, ...value.map((v) => this.actualCost(s.selectionSet, v, variables)));
+      else cost += 1 + this.actualCost(s.selectionSet, value, variables);
+    }
+    return cost;
   }
 
   private selectionCost(set: SelectionSetNode | undefined, variables: Record<string, unknown>): number {
