@@ -56,7 +56,9 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   }
   // the store is restarting or a node is down: the client retries (503), never a 500 for our bug
   if (storeUnavailable(err)) {
-    req.log?.warn({ err: { message: (err as Error).message } }, 'the store could not answer');
+    // a failed connection is the store restarting (warn); a 5xx answer may be a request it choked on (error)
+    if (e.request !== undefined) req.log?.error({ err }, 'the store answered with a server error');
+    else req.log?.warn({ err: { message: (err as Error).message } }, 'the store could not be reached');
     res.status(503).set('Retry-After', '2').json({ error: 'unavailable', message: 'The database is restarting or unreachable; retry shortly.' });
     return;
   }
