@@ -3,7 +3,7 @@ import { catalogDb } from '#domain/db-names.ts';
 import { isValidGtin } from '#domain/gtin.ts';
 import { createStaffUser, createTenant } from '../../server/tenants/provision.ts';
 import { makeProduct } from '../support/fixtures.ts';
-import { login, startTestServer, type TestServer } from './support/server.ts';
+import { login, startTestServer, VIEW_SETTLES, type TestServer } from './support/server.ts';
 
 let s: TestServer;
 let t = '';
@@ -219,8 +219,9 @@ describe('price rules API', () => {
 
     const vip = await s.call('POST', '/api/v1/catalog/price-rules', { token: manager, body: { name: 'VIP', discount: { kind: 'amount', value: 500 }, target: { kind: 'customer_group', group: 'VIP' }, startsAt: '2098-01-01T00:00:00.000Z' } });
     expect(vip.status).toBe(201);
-    const list = await json<{ rules: { name: string; state: string }[] }>(await s.call('GET', '/api/v1/catalog/price-rules', { token: manager }));
-    expect(list.rules.map((r) => [r.name, r.state])).toEqual([
+    // the list is read with _all_docs: on a cluster one copy of the shard, which may be a moment behind
+    const listed = async () => (await json<{ rules: { name: string; state: string }[] }>(await s.call('GET', '/api/v1/catalog/price-rules', { token: manager }))).rules.map((r) => [r.name, r.state]);
+    await expect.poll(listed, VIEW_SETTLES).toEqual([
       ['Shirt week', 'live'],
       ['VIP', 'scheduled']
     ]);
