@@ -504,6 +504,9 @@ export class OutboxWorker {
   /** Records an attempt's answer on the document the claim was written to (re-reading on a 409). */
   private async finish(claimed: DeliveryDoc, providerId: string | null, outcome: Outcome | null): Promise<void> {
     const key = claimed.claim?.key;
+    // the address is suppressed before the delivery says so: whoever reads "suppressed" or "bounced"
+    // finds the suppression, and a crash in between leaves it in place (adding it again changes nothing)
+    await this.suppressAfter(claimed, outcome);
     let d: DeliveryDoc | null = claimed;
     for (let i = 0; i < 5 && d; i++) {
       // a claim we wrote must still be ours (a manager's resend in between starts a new generation)
@@ -511,7 +514,7 @@ export class OutboxWorker {
       const next = this.outcomeState(d, providerId, outcome);
       const written = await this.write(next);
       if (written) {
-        await this.afterOutcome(written, outcome);
+        if (written.status === 'retrying' && written.nextAttemptAt) this.at(written._id, Date.parse(written.nextAttemptAt));
         return;
       }
       d = await this.getDelivery(claimed._id);
@@ -543,8 +546,8 @@ export class OutboxWorker {
     };
   }
 
-  private async afterOutcome(d: DeliveryDoc, outcome: Outcome | null): Promise<void> {
-    if (d.status === 'retrying' && d.nextAttemptAt) this.at(d._id, Date.parse(d.nextAttemptAt));
+  /** A bounce or a carrier opt-out suppresses the address for everything (idempotent). */
+  private async suppressAfter(d: DeliveryDoc, outcome: Outcome | null): Promise<void> {
     if (outcome?.kind === 'bounce' || outcome?.kind === 'unsubscribed') {
       await addSuppression(this.couch, {
         tenantId: d.tenantId,
