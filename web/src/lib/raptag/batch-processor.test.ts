@@ -1,5 +1,5 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BatchProcessor, type FlushTick } from './batch-processor.ts';
 import { RaptagStore } from './raptag-db.ts';
 import { countedByVariant } from '../domain/rfid-count.ts';
@@ -155,9 +155,9 @@ describe('batch processor and scan buffer', () => {
     await p.settle();
     p.push(Array.from({ length: 250 }, (_, i) => ({ epc: epcOf(i), at: 2 })));
     p.push([{ epc: epcOf(999), at: 2 }]);
-    await new Promise((r) => setTimeout(r, 30));
-    // the new tag is durable and shown; the re-reads are going out 50 per flush
-    expect(p.row(epcOf(999))).toBeTruthy();
+    // the new tag is durable and shown at the next flush, before the re-reads (50 per flush) are all out:
+    // waited for as a state, however long a loaded machine takes to run that flush
+    await vi.waitFor(() => expect(p.row(epcOf(999))).toBeTruthy(), { timeout: 10_000, interval: 5 });
     await p.settle();
     const rows = await s.tagsOf('count:GM:7');
     expect(rows).toHaveLength(251);
