@@ -211,8 +211,9 @@ describe('purchase orders API', () => {
     supplierId = (await json<{ supplier: { _id: string } }>(res)).supplier._id;
     const edit = await s.call('PUT', `/api/v1/inventory/suppliers/${encodeURIComponent(supplierId)}`, { token: gmManager, body: { name: 'Acme Textiles Ltd', email: 'orders@acme.test', leadTimeDays: 12 } });
     expect(await json<{ supplier: object }>(edit)).toMatchObject({ supplier: { name: 'Acme Textiles Ltd', leadTimeDays: 12 } });
-    const list = await json<{ suppliers: { name: string }[] }>(await s.call('GET', '/api/v1/inventory/suppliers', { token: gmManager }));
-    expect(list.suppliers.map((x) => x.name)).toEqual(['Acme Textiles Ltd']);
+    // a list right after a write: on a cluster one copy of the shard answers, a moment behind (VIEW_SETTLES)
+    const names = async () => (await json<{ suppliers: { name: string }[] }>(await s.call('GET', '/api/v1/inventory/suppliers', { token: gmManager }))).suppliers.map((x) => x.name);
+    await expect.poll(names, VIEW_SETTLES).toEqual(['Acme Textiles Ltd']);
     expect((await s.call('POST', '/api/v1/inventory/suppliers', { token: cashier, body: { name: 'X' } })).status).toBe(403);
     expect((await s.call('POST', '/api/v1/inventory/suppliers', { token: gmManager, body: { name: 'X', email: 'not-an-email' } })).status).toBe(400);
   });
@@ -230,8 +231,8 @@ describe('purchase orders API', () => {
     expect((await s.call('POST', '/api/v1/inventory/purchase-orders', { token: gmManager, body: { ...body, id: newUlid(), location: 'HM' } })).status).toBe(403);
     expect((await s.call('POST', '/api/v1/inventory/purchase-orders', { token: cashier, body: { ...body, id: newUlid() } })).status).toBe(403);
     expect((await s.call('POST', poPath('/receive'), { token: gmManager, body: { n: 1, lines: [{ variantId: v1, qty: 1 }] } })).status).toBe(409); // draft
-    const list = await json<{ orders: Order[] }>(await s.call('GET', '/api/v1/inventory/purchase-orders?location=GM&status=draft', { token: gmManager }));
-    expect(list.orders.map((o) => o._id)).toEqual([poId]);
+    const drafts = async () => (await json<{ orders: Order[] }>(await s.call('GET', '/api/v1/inventory/purchase-orders?location=GM&status=draft', { token: gmManager }))).orders.map((o) => o._id);
+    await expect.poll(drafts, VIEW_SETTLES).toEqual([poId]);
   });
 
   it('send queues one email to the supplier in the outbox', async () => {

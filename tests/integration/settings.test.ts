@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLATFORM_DB, catalogDb, locationDb } from '#domain/db-names.ts';
 import { newUlid } from '#domain/ids.ts';
 import { createStaffUser, createTenant } from '../../server/tenants/provision.ts';
-import { enrol, login, startTestServer, type TestServer } from './support/server.ts';
+import { enrol, login, startTestServer, VIEW_SETTLES, type TestServer } from './support/server.ts';
 
 /**
  * Settings (issue 5): location edits, device rename/revoke (revoked → 401 at the gateway), the last
@@ -138,8 +138,9 @@ describe('tax rates and settings', () => {
     expect((await s.call('PATCH', '/api/v1/locations/GM', { token: owner, body: { taxTableId: null } })).status).toBe(200);
     expect(await s.couch.use(catalogDb(t)).get('location:GM')).not.toHaveProperty('taxTableId');
     expect((await s.call('PATCH', '/api/v1/locations/GM', { token: owner, body: { taxRateId: taxRate.id } })).status).toBe(200);
-    const forGm = await json<{ taxRates: { id: string; locations: string[] }[] }>(await s.call('GET', '/api/v1/settings/tax-rates?location=GM', { token: owner }));
-    expect(forGm.taxRates).toEqual([expect.objectContaining({ id: taxRate.id, ratePpm: 190_000, exemptCategories: ['exempt'], locations: ['GM'] })]);
+    // lists right after a write: on a cluster one copy of the shard answers, a moment behind (VIEW_SETTLES)
+    const ratesFor = async (q: string) => (await json<{ taxRates: { id: string; locations: string[] }[] }>(await s.call('GET', `/api/v1/settings/tax-rates${q}`, { token: owner }))).taxRates;
+    await expect.poll(() => ratesFor('?location=GM'), VIEW_SETTLES).toEqual([expect.objectContaining({ id: taxRate.id, ratePpm: 190_000, exemptCategories: ['exempt'], locations: ['GM'] })]);
 
     const edited = await s.call('PUT', `/api/v1/settings/tax-rates/${taxRate.id}`, { token: owner, body: { name: 'Berlin VAT', ratePpm: 70_000, exemptCategories: [] } });
     expect(edited.status).toBe(200);
@@ -150,7 +151,7 @@ describe('tax rates and settings', () => {
     expect((await json(del)).message).toContain('GM');
     await s.call('PATCH', '/api/v1/locations/GM', { token: owner, body: { taxRateId: null } });
     expect((await s.call('DELETE', `/api/v1/settings/tax-rates/${taxRate.id}`, { token: owner })).status).toBe(204);
-    expect((await json<{ taxRates: unknown[] }>(await s.call('GET', '/api/v1/settings/tax-rates', { token: owner }))).taxRates).toEqual([]);
+    await expect.poll(() => ratesFor(''), VIEW_SETTLES).toEqual([]);
   });
 
   it('reads and updates the receipt, payments and register rules with validation; never shows the PIN salt', async () => {
@@ -167,8 +168,8 @@ describe('tax rates and settings', () => {
     const again = await s.call('PATCH', '/api/v1/settings', { token: owner, body: { receiptFooter: 'Thank you!', cashRounding: 5 } });
     expect(again.status).toBe(200);
     expect((await s.couch.use(catalogDb(t)).get('settings:tenant'))._rev).toBe(doc._rev);
-    const audited = await json<{ events: { details: { fields: string[] } }[] }>(await s.call('GET', '/api/v1/audit?action=settings.updated', { token: owner }));
-    expect(audited.events.map((e) => e.details.fields)).toEqual([['receiptFooter', 'payments', 'cashRounding']]);
+    const audited = async () => (await json<{ events: { details: { fields: string[] } }[] }>(await s.call('GET', '/api/v1/audit?action=settings.updated', { token: owner }))).events.map((e) => e.details.fields);
+    await expect.poll(audited, VIEW_SETTLES).toEqual([['receiptFooter', 'payments', 'cashRounding']]);
 
     // blind cash count: off until switched on, then in the document the registers read
     expect(got.settings).toMatchObject({ blindCashCount: false });
