@@ -220,9 +220,11 @@ describe('recent adjustments', () => {
     ]) {
       expect((await s.call('POST', '/api/v1/inventory/adjustments', { token: gmManager, body })).status).toBe(201);
     }
-    const res = await json<{ adjustments: { reason: string; note: string | null; lines: { variantId: string; qty: number; productName: string; label: string }[] }[] }>(
-      await s.call('GET', '/api/v1/inventory/adjustments?location=GM&limit=10', { token: gmManager })
-    );
+    type Listed = { adjustments: { reason: string; note: string | null; lines: { variantId: string; qty: number; productName: string; label: string }[] }[] };
+    // the list right after the writes: on a cluster one copy answers, a moment behind
+    let res: Listed = { adjustments: [] };
+    const listed = async () => (res = await json<Listed>(await s.call('GET', '/api/v1/inventory/adjustments?location=GM&limit=10', { token: gmManager }))).adjustments.length;
+    await expect.poll(listed, VIEW_SETTLES).toBe(2);
     expect(res.adjustments.map((a) => [a.reason, a.note, a.lines[0]!.qty, a.lines[0]!.label])).toEqual([
       ['found', null, 2, 'L'],
       ['damage', 'torn seam', -1, 'M']
