@@ -27,6 +27,9 @@ const envSchema = z
       .default(''),
     /** Shards per new tenant database on a CouchDB cluster (COUCH_URL); 1 suits databases this small. */
     COUCH_TENANT_Q: z.coerce.number().int().min(1).max(16).default(1),
+    /** Copies a write waits for on a CouchDB cluster: `all` (every copy, so what a request wrote is in
+     * every view read after it) or `quorum` (CouchDB's default; lower write latency, reads may lag). */
+    COUCH_WRITE_COPIES: z.enum(['all', 'quorum']).default('all'),
     /** Port for the embedded store on 127.0.0.1; 0 picks a free one. */
     EMBEDDED_COUCH_PORT: z.coerce.number().int().min(0).max(65535).default(0),
     /** HMAC secret for JWTs, ≥ 32 chars. Absent: generated once and kept in DATA_DIR/secrets.json. */

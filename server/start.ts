@@ -8,7 +8,7 @@ import { PLATFORM_DB, parseDbName } from '#domain/db-names.ts';
 import { createApp } from './app.ts';
 import { TokenService } from './auth/tokens.ts';
 import type { Config } from './config.ts';
-import { connectCouch, waitForCouch, type Couch } from './couch/client.ts';
+import { connectCouch, detectWriteCopies, waitForCouch, type Couch } from './couch/client.ts';
 import { EmbeddedCouch, type CouchCredentials } from './couch/embedded.ts';
 import type { Ctx } from './context.ts';
 import { existingDemo, seedDemo, type DemoSummary } from './demo/seed-demo.ts';
@@ -87,6 +87,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   }
   const couch = connectCouch(creds, { prefix: config.COUCH_DB_PREFIX, ...(config.COUCH_URL ? { tenantQ: config.COUCH_TENANT_Q } : {}) });
   await waitForCouch(couch);
+  if (config.COUCH_URL) await detectWriteCopies(couch, config.COUCH_WRITE_COPIES);
   await preparePlatform(couch);
   // Databases provisioned by an older release get changed views built under `_design/{name}-next`
   // and swapped in, in the background once the server listens; the old views serve meanwhile.
@@ -123,7 +124,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     webHandler = await loadWebHandler();
   }
   // The embedded store keeps its port across restarts, so the upstream is stable; read it per request anyway.
-  const app = createApp(ctx, { webHandler, upstream: () => ({ url: couch.creds.url, authHeader: couch.authHeader, timeoutMs: config.UPSTREAM_TIMEOUT_S * 1000, dbPrefix: couch.prefix }) });
+  const app = createApp(ctx, { webHandler, upstream: () => ({ url: couch.creds.url, authHeader: couch.authHeader, timeoutMs: config.UPSTREAM_TIMEOUT_S * 1000, dbPrefix: couch.prefix, ...(couch.writeCopies ? { writeCopies: couch.writeCopies } : {}) }) });
   const server = app.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

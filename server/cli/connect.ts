@@ -4,7 +4,7 @@
  * process) or, with no server running, one started for the duration of the command.
  */
 import { loadConfig, type Config } from '../config.ts';
-import { connectCouch, waitForCouch, type Couch } from '../couch/client.ts';
+import { connectCouch, detectWriteCopies, waitForCouch, type Couch } from '../couch/client.ts';
 import { EmbeddedCouch, runningEmbeddedCouch } from '../couch/embedded.ts';
 import { createLogger } from '../log.ts';
 
@@ -30,6 +30,7 @@ export async function connectCliStore(config: Config = loadConfig()): Promise<Cl
   const couch = connectCouch(creds, { prefix: config.COUCH_DB_PREFIX, ...(config.COUCH_URL ? { tenantQ: config.COUCH_TENANT_Q } : {}) });
   try {
     await waitForCouch(couch);
+    if (config.COUCH_URL) await detectWriteCopies(couch, config.COUCH_WRITE_COPIES);
   } catch (err) {
     await embedded?.stop();
     throw err;

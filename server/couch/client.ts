@@ -20,6 +20,12 @@ export interface Couch {
   listDbs(): Promise<string[]>;
   /** Shards (`q`) for new tenant databases on a CouchDB cluster; undefined: the cluster's default. */
   tenantQ?: number;
+  /**
+   * Copies a write waits for (CouchDB's `w`) on a cluster, set by `detectWriteCopies`: every copy,
+   * so a view read right after a write sees it whichever copy answers. Undefined: the store's default
+   * (the embedded store and a single node have one copy).
+   */
+  writeCopies?: number;
 }
 
 export interface CouchOptions {
@@ -37,19 +43,77 @@ export function connectCouch(creds: CouchCredentials, opts: CouchOptions = {}): 
   const authHeader = 'Basic ' + Buffer.from(`${creds.user}:${creds.password}`).toString('base64');
   const server = nano({ url: creds.url, headers: { Authorization: authHeader } } as nano.Configuration);
   const physical = (name: string) => prefix + name;
-  return {
+  const couch: Couch = {
     server,
     creds,
     authHeader,
     prefix,
     ...(opts.tenantQ ? { tenantQ: opts.tenantQ } : {}),
-    use: (name) => server.use(physical(name)),
+    use(name) {
+      return withWriteCopies(server, server.use(physical(name)), () => couch.writeCopies);
+    },
     physical,
     async listDbs() {
       const all = await server.db.list();
       return all.filter((n) => n.startsWith(prefix) && !n.startsWith('_')).map((n) => n.slice(prefix.length));
     }
   };
+  return couch;
+}
+
+/**
+ * A database scope whose writes (`insert`, `bulk`, `destroy`) carry `w` when the deployment sets
+ * one; reads are untouched. nano has no per-request hook, so the three write verbs are wrapped.
+ */
+function withWriteCopies(server: ServerScope, db: Db, copies: () => number | undefined): Db {
+  const withW = (qs: unknown): Record<string, unknown> | undefined => {
+    const w = copies();
+    const base = typeof qs === 'string' ? { docName: qs } : (qs as Record<string, unknown> | undefined);
+    return w ? { ...base, w } : base;
+  };
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop === 'insert') return (doc: unknown, qs?: unknown) => target.insert(doc as object, withW(qs) as nano.DocumentInsertParams);
+      if (prop === 'bulk') return (docs: nano.BulkModifyDocsWrapper, qs?: unknown) => target.bulk(docs, withW(qs));
+      if (prop === 'destroy')
+        return (docName: string, rev: string) => {
+          const w = copies();
+          if (!w) return target.destroy(docName, rev);
+          return server.request({ db: target.config.db, doc: docName, method: 'DELETE', qs: { rev, w } });
+        };
+      return Reflect.get(target, prop, receiver) as unknown;
+    }
+  });
+}
+
+/**
+ * How many copies a write should wait for: every copy of a shard on a CouchDB cluster (`n`, never
+ * more than the nodes there are), so a view or list read right after the write sees it — a clustered
+ * view query reads one copy of each shard, and with the default quorum (2 of 3) that copy may not
+ * have the write yet. A write with a node down still succeeds (CouchDB answers 202 once the copies
+ * that are up have it). Nothing on the embedded store or a single node; `COUCH_WRITE_COPIES=quorum`
+ * keeps CouchDB's default.
+ */
+export async function detectWriteCopies(couch: Couch, mode: 'all' | 'quorum' = 'all'): Promise<number | undefined> {
+  if (mode === 'quorum') return undefined;
+  let nodes: number;
+  try {
+    const membership = (await couch.server.request({ path: '_membership' })) as { cluster_nodes?: unknown };
+    nodes = Array.isArray(membership.cluster_nodes) ? membership.cluster_nodes.length : 1;
+  } catch (err) {
+    // the embedded store has no cluster endpoints: one copy, nothing to wait for
+    if (statusOf(err) === 404 || statusOf(err) === 400) return undefined;
+    throw err;
+  }
+  let n = 3; // CouchDB's default when the setting is absent
+  try {
+    n = Number(await couch.server.request({ path: '_node/_local/_config/cluster/n' }));
+  } catch (err) {
+    if (statusOf(err) !== 404) throw err;
+  }
+  const copies = Math.min(Number.isInteger(n) && n > 0 ? n : 3, nodes);
+  couch.writeCopies = copies > 1 ? copies : undefined;
+  return couch.writeCopies;
 }
 
 export function statusOf(err: unknown): number | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanUpstreamError, feedIdleMs, storePath } from './proxy.ts';
+import { cleanUpstreamError, feedIdleMs, storePath, writeSearch } from './proxy.ts';
 
 describe('cleanUpstreamError', () => {
   it.each([
@@ -38,5 +38,14 @@ describe('storePath', () => {
     expect(storePath('/_session', 'p_')).toBe('/_session');
     expect(storePath('/t-acme-loc-gm/_changes', '')).toBe('/t-acme-loc-gm/_changes');
     expect(storePath('/t-acme-loc-gm/_changes')).toBe('/t-acme-loc-gm/_changes');
+  });
+});
+
+describe('writeSearch', () => {
+  it("adds the deployment's w to a write's rebuilt query, and nothing when the store has one copy", () => {
+    const up = { url: 'http://couch', authHeader: 'x' };
+    expect(writeSearch('', { ...up, writeCopies: 3 })).toBe('?w=3');
+    expect(writeSearch('?new_edits=false', { ...up, writeCopies: 3 })).toBe('?new_edits=false&w=3');
+    expect(writeSearch('?rev=1-a', up)).toBe('?rev=1-a');
   });
 });

@@ -35,6 +35,14 @@ export interface Upstream {
   timeoutMs?: number;
   /** COUCH_DB_PREFIX: the store's names are the logical ones with this in front */
   dbPrefix?: string;
+  /** copies a device's write waits for on a cluster (`w`; couch/client.ts detectWriteCopies) */
+  writeCopies?: number;
+}
+
+/** A write's rebuilt query string with the deployment's `w` added (the client never chooses it). */
+export function writeSearch(search: string, up: Upstream): string {
+  if (!up.writeCopies) return search;
+  return `${search}${search ? '&' : '?'}w=${up.writeCopies}`;
 }
 
 /** `/t-acme-loc-gm/_changes` → `/{prefix}t-acme-loc-gm/_changes`; server-level paths (`/_…`) unchanged. */

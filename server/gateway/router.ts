@@ -14,7 +14,7 @@ import { DeviceActivity } from '../settings/device-activity.ts';
 import { classifyDbRequest, type Classified } from './classify.ts';
 import { isCreateOnce, judgeEvent, type StoredRow } from './event-once.ts';
 import { JsonTooDeepError, MAX_JSON_DEPTH, jsonDepthExceeds } from './json-limits.ts';
-import { callCouch, cleanUpstreamError, feedIdleMs, pipeToCouch, upstreamFailure, type Upstream, type UpstreamCall } from './proxy.ts';
+import { callCouch, cleanUpstreamError, feedIdleMs, pipeToCouch, upstreamFailure, writeSearch, type Upstream, type UpstreamCall } from './proxy.ts';
 import { MAX_READ_BODY_BYTES, READ_BODY_SCHEMAS } from './read-bodies.ts';
 import type { StaffLookup } from './staff-directory.ts';
 import { approvalsOf, checkDocWrite, type Rejection } from './validate-docs.ts';
@@ -156,8 +156,8 @@ async function handle(ctx: Ctx, rules: SyncRules, up: Upstream, req: Request, re
         }
       }
       decide(res, 'allowed');
-      if (req.method === 'DELETE') return pipeToCouch(up, req, res, { path: c.upstreamPath, search: c.search });
-      return pipeToCouch(up, req, res, { path: c.upstreamPath, search: c.search, body: Buffer.from(JSON.stringify(doc)) });
+      if (req.method === 'DELETE') return pipeToCouch(up, req, res, { path: c.upstreamPath, search: writeSearch(c.search, up) });
+      return pipeToCouch(up, req, res, { path: c.upstreamPath, search: writeSearch(c.search, up), body: Buffer.from(JSON.stringify(doc)) });
     }
     default:
       return couchError(res, 403, 'forbidden', 'unsupported write');
@@ -313,7 +313,7 @@ async function bulkDocs(ctx: Ctx, rules: SyncRules, up: Upstream, p: Principal, 
   let upstream: unknown[] = [];
   let status = 201;
   if (accepted.length) {
-    const r = await callCouch(up, req, { path: c.upstreamPath, search: c.search, body: Buffer.from(JSON.stringify({ docs: accepted, ...(newEdits ? {} : { new_edits: false }) })) });
+    const r = await callCouch(up, req, { path: c.upstreamPath, search: writeSearch(c.search, up), body: Buffer.from(JSON.stringify({ docs: accepted, ...(newEdits ? {} : { new_edits: false }) })) });
     if (r.status >= 300 || !Array.isArray(r.json)) {
       const clean = cleanUpstreamError(r.status >= 300 ? r.status : 502, r.json);
       return couchError(res, clean.status, clean.body.error, clean.body.reason);

@@ -23,9 +23,11 @@ export const ON_COUCHDB = !!process.env.COUCH_URL;
 export const STORE = ON_COUCHDB ? `CouchDB at ${process.env.COUCH_URL}` : 'the embedded store';
 
 /**
- * For `expect.poll` on a view or list read right after a write: a CouchDB cluster answers those from
- * one copy of each shard, which may not have the write yet (a document read by id is a quorum read
- * and needs no wait). The embedded store answers the first poll.
+ * For `expect.poll` on a view or list read of something written in the background (a worker's output)
+ * or by compare-and-swap (cas.ts writes at quorum): a CouchDB cluster answers a view from one copy of
+ * each shard, which may not have that write yet. A request's own writes need no wait: they are written
+ * to every copy (`w` = n, read-your-writes.test.ts). Several older tests still poll after a request's
+ * write; that is harmless. The embedded store answers the first poll.
  */
 export const VIEW_SETTLES = { timeout: 30_000, interval: 100 };
 
