@@ -1,4 +1,5 @@
 import type { Db } from './client.ts';
+import { writeCopiesOf } from './write-copies.ts';
 
 /**
  * Compare-and-swap writes that stay exclusive on a CouchDB cluster.
@@ -198,9 +199,26 @@ export async function casPut<T extends { _id: string; _rev?: string }>(db: Db, d
   if (res.status === 409) return { ok: false };
   if (res.status !== 201 && res.status !== 202) throw couchError(res.status, res.body);
   const rev = (res.body as { rev: string }).rev;
-  if (res.status === 201) return { ok: true, rev };
+  if (res.status === 201) return onEveryCopy(db, doc, rev);
   casRaces.accepted++;
-  return (await settle(db, doc, rev)) ? { ok: true, rev } : { ok: false };
+  return (await settle(db, doc, rev)) ? onEveryCopy(db, doc, rev) : { ok: false };
+}
+
+/**
+ * Where the deployment writes to every copy (`w` = n: couch/client.ts detectWriteCopies, so a view
+ * read after a request's write sees it), the revision a compare-and-swap wrote is put on every copy
+ * before the caller goes on. The write itself stays at CouchDB's quorum, because the race rule above
+ * reads a 201 as "two copies"; the copy that may lack it then gets the very same revision as a
+ * replicated write (`new_edits=false`: nothing changes where it already is), answered once every copy
+ * has it. If that fails the write still stands and internal replication catches the copy up.
+ */
+async function onEveryCopy<T extends { _id: string; _rev?: string }>(db: Db, doc: T, rev: string): Promise<{ ok: true; rev: string }> {
+  const w = writeCopiesOf(db);
+  if (w) {
+    const ids = [revHash(rev), ...(doc._rev ? [revHash(doc._rev)] : [])];
+    await call(db, 'POST', `/_bulk_docs?w=${w}`, { new_edits: false, docs: [{ ...doc, _rev: rev, _revisions: { start: posOf(rev), ids } }] }).catch(() => undefined);
+  }
+  return { ok: true, rev };
 }
 
 /**

@@ -1,5 +1,6 @@
 import nano, { type DocumentScope, type ServerScope } from 'nano';
 import { casUpdate } from './cas.ts';
+import { withWriteCopies } from './write-copies.ts';
 import type { CouchCredentials } from './embedded.ts';
 
 export type Db = DocumentScope<any>;
@@ -59,31 +60,6 @@ export function connectCouch(creds: CouchCredentials, opts: CouchOptions = {}): 
     }
   };
   return couch;
-}
-
-/**
- * A database scope whose writes (`insert`, `bulk`, `destroy`) carry `w` when the deployment sets
- * one; reads are untouched. nano has no per-request hook, so the three write verbs are wrapped.
- */
-function withWriteCopies(server: ServerScope, db: Db, copies: () => number | undefined): Db {
-  const withW = (qs: unknown): Record<string, unknown> | undefined => {
-    const w = copies();
-    const base = typeof qs === 'string' ? { docName: qs } : (qs as Record<string, unknown> | undefined);
-    return w ? { ...base, w } : base;
-  };
-  return new Proxy(db, {
-    get(target, prop, receiver) {
-      if (prop === 'insert') return (doc: unknown, qs?: unknown) => target.insert(doc as object, withW(qs) as nano.DocumentInsertParams);
-      if (prop === 'bulk') return (docs: nano.BulkModifyDocsWrapper, qs?: unknown) => target.bulk(docs, withW(qs));
-      if (prop === 'destroy')
-        return (docName: string, rev: string) => {
-          const w = copies();
-          if (!w) return target.destroy(docName, rev);
-          return server.request({ db: target.config.db, doc: docName, method: 'DELETE', qs: { rev, w } });
-        };
-      return Reflect.get(target, prop, receiver) as unknown;
-    }
-  });
 }
 
 /**
