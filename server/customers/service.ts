@@ -4,6 +4,7 @@ import { newUlid } from '#domain/ids.ts';
 import {
   CUSTOMER_ACCOUNTS,
   CustomerError,
+  ADJUSTMENT_PREFIX,
   adjustmentInput,
   applyProfileEdit,
   balanceOf,
@@ -38,6 +39,7 @@ import { AppError, badRequest, conflict, notFound, parseBody } from '../errors.t
 import { actorOf, authorize, type Caller } from '../auth/principal.ts';
 import type { Permission } from '#domain/permissions.ts';
 import { getTenant } from '../tenants/provision.ts';
+import { inTurn } from './balance-turns.ts';
 
 /**
  * Customer use cases for the admin portal: search, profile, purchase history, balances, adjustments,
@@ -368,23 +370,39 @@ export async function giftCard(couch: Couch, tenantId: string, raw: string) {
   };
 }
 
-/** Adjusts a balance with a reason (`ledger:adm:{ulid}`), once per id, refused below zero; audited. */
+/**
+ * Adjusts a balance with a reason (`ledger:adm:{ulid}`), once per id, refused below zero; audited.
+ * Adjustments of one account take turns (balance-turns.ts), so two sent at once cannot both pass the
+ * check on the same balance.
+ */
 export async function adjustBalance(couch: Couch, caller: Caller, raw: unknown) {
   const { tenantId, actor, requestId } = useCase(caller, 'customer:manage', 'Adjusting a balance');
   const input = parseBody(adjustmentInput, raw);
   const holder = input.account === 'gift_card' ? normaliseCardNumber(input.holder) : input.holder;
   if (input.account === 'gift_card') await giftCard(couch, tenantId, holder);
   else await assertLiveCustomer(couch, tenantId, holder);
-  const current = balanceOf(await entriesOf(couch, tenantId, [[input.account, holder]]), input.account, holder);
-  let entry: LedgerEntry;
-  try {
-    entry = makeAdjustment(input, current, newUlid(), actor);
-  } catch (err) {
-    return asAppError(err);
-  }
-  const out = await insertOnce(couch.use(customersDb(tenantId)), entry, (s) => sameEntry(entry, s), 'Adjustment');
-  if (out.created) await audit(couch, tenantId, 'customer.balance_adjusted', actor, entry._id, { account: entry.account, holder, amount: entry.amount, reason: input.reason, before: current }, requestId);
-  return { entry: out.doc, created: out.created, balance: out.created ? current + entry.amount : current };
+  const ulid = input.id ?? newUlid();
+  const turn = await inTurn({
+    couch,
+    tenantId,
+    account: input.account,
+    holder,
+    ledger: couch.use(customersDb(tenantId)),
+    entries: () => entriesOf(couch, tenantId, [[input.account, holder]]),
+    entryId: `${ADJUSTMENT_PREFIX}${ulid}`,
+    isThisRequest: (stored) => sameEntry({ account: input.account, holder, amount: input.amount }, stored),
+    decide: (entries) => {
+      try {
+        return makeAdjustment(input, balanceOf(entries, input.account, holder), ulid, actor);
+      } catch (err) {
+        return asAppError(err);
+      }
+    }
+  });
+  const before = balanceOf(turn.entries, input.account, holder);
+  const { entry } = turn;
+  if (turn.created) await audit(couch, tenantId, 'customer.balance_adjusted', actor, entry._id, { account: entry.account, holder, amount: entry.amount, reason: input.reason, before }, requestId);
+  return { entry, created: turn.created, balance: before + entry.amount };
 }
 
 /**

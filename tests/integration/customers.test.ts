@@ -167,6 +167,25 @@ describe('customers API', () => {
     await expect.poll(() => auditCount('gift_card.issued', card.number), VIEW_SETTLES).toBe(1);
   });
 
+  it('adjustments of one account sent at once take turns: never below zero, and a retry after a drain is the same adjustment', async () => {
+    const holder = 'customer:bob';
+    const opened = await post('/adjustments', { account: 'store_credit', holder, amount: 100, reason: 'opening credit' });
+    expect(opened.status).toBe(201);
+    // five managers take 30 each from 100 at the same moment: three fit, two are refused
+    const answers = await Promise.all(Array.from({ length: 5 }, () => post('/adjustments', { id: newUlid(), account: 'store_credit', holder, amount: -30, reason: 'correction' })));
+    expect(answers.map((r) => r.status).sort()).toEqual([201, 201, 201, 400, 400]);
+    const balances = await Promise.all(answers.filter((r) => r.status === 201).map((r) => json<{ balance: number }>(r)));
+    expect(balances.map((b) => b.balance).sort((a, b) => a - b)).toEqual([10, 40, 70]);
+    expect(await viewBalance('store_credit', holder)).toBe(10);
+    // the last 10 taken out; the same request again (a lost answer) is that adjustment, not a new one refused
+    const drain = { id: newUlid(), account: 'store_credit', holder, amount: -10, reason: 'closing the credit' };
+    expect((await post('/adjustments', drain)).status).toBe(201);
+    const again = await post('/adjustments', drain);
+    expect(again.status).toBe(200);
+    expect(await json(again)).toMatchObject({ created: false, balance: 0 });
+    expect(await viewBalance('store_credit', holder)).toBe(0);
+  });
+
   it('merges a duplicate: preview, balances move via transfer entries exactly once, search and registers find the kept one', async () => {
     const earned = await viewBalance('loyalty', 'customer:ann2');
     expect(earned).toBeGreaterThan(0); // the worker gave the duplicate points for its sales
