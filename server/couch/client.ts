@@ -85,7 +85,9 @@ export async function detectWriteCopies(couch: Couch, mode: 'all' | 'quorum' = '
   try {
     n = Number(await couch.server.request({ path: '_node/_local/_config/cluster/n' }));
   } catch (err) {
-    if (statusOf(err) !== 404) throw err;
+    // absent (404), or an account that may not read the node's settings: CouchDB's default
+    const status = statusOf(err);
+    if (status === undefined || status < 400 || status >= 500) throw err;
   }
   const copies = Math.min(Number.isInteger(n) && n > 0 ? n : 3, nodes);
   couch.writeCopies = copies > 1 ? copies : undefined;
