@@ -21,7 +21,7 @@ import { newUlid } from '#domain/ids.ts';
 import { categorySchema } from '#domain/schemas/index.ts';
 import { recordAudit } from '../audit.ts';
 import { readImage } from './images.ts';
-import { listPrefix, statusOf, type Couch, type Db } from '../couch/client.ts';
+import { getOr404, listPrefix, statusOf, type Couch, type Db } from '../couch/client.ts';
 import { AppError, badRequest, conflict, notFound, parseBody } from '../errors.ts';
 import { catalogEditor, revQuery, statusBody } from './editor.ts';
 import type { Caller } from '../auth/principal.ts';
@@ -48,14 +48,7 @@ const asAppError = (err: unknown): never => {
   throw err;
 };
 
-async function getDoc<T>(db: Db, id: string, what: string): Promise<T> {
-  try {
-    return (await db.get(id)) as unknown as T;
-  } catch (err) {
-    if (statusOf(err) === 404) throw notFound(`No ${what} ${id}`);
-    throw err;
-  }
-}
+const getDoc = <T>(db: Db, id: string, what: string): Promise<T> => getOr404<T>(db, id, `No ${what} ${id}`);
 
 /** Writes `doc` with its `_rev`; CouchDB's 409 (someone saved in between) becomes our stale message. */
 async function put<T extends { _id: string; _rev?: string }>(db: Db, doc: T, what: string): Promise<T> {

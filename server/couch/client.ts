@@ -1,4 +1,5 @@
 import nano, { type DocumentScope, type ServerScope } from 'nano';
+import { notFound } from '../errors.ts';
 import { casUpdate } from './cas.ts';
 import { withWriteCopies } from './write-copies.ts';
 import type { CouchCredentials } from './embedded.ts';
@@ -124,6 +125,16 @@ export async function getOrNull<T = Record<string, unknown>>(db: Db, id: string,
     throw err;
   }
   return parse ? parse(raw) : (raw as T);
+}
+
+/**
+ * A document by id, or a 404 for the API with `missing` as its message (a caller's "no such
+ * thing"); any other failure is thrown. `parse` as for `getOrNull`.
+ */
+export async function getOr404<T = Record<string, unknown>>(db: Db, id: string, missing: string, parse?: (raw: unknown) => T): Promise<T> {
+  const doc = await getOrNull(db, id, parse);
+  if (doc === null) throw notFound(missing);
+  return doc;
 }
 
 /**

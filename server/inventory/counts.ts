@@ -24,7 +24,7 @@ import type { z } from 'zod';
 import { recordAudit } from '../audit.ts';
 import { actorOf, authorize, type Caller } from '../auth/principal.ts';
 import type { Permission } from '#domain/permissions.ts';
-import { statusOf, type Couch } from '../couch/client.ts';
+import { getOr404, type Couch } from '../couch/client.ts';
 import { badRequest, conflict, notFound, parseBody } from '../errors.ts';
 import { assertLocations, stockLevels, unknownVariants } from './service.ts';
 import { advanceDoc, insertOnce, variantInfo, variantsInCategories } from './store.ts';
@@ -49,12 +49,7 @@ export function parseCountId(id: string): { location: string } | null {
 export async function getCount(couch: Couch, tenantId: string, id: string): Promise<CountSession> {
   const parsed = parseCountId(id);
   if (!parsed) throw notFound(`No count ${id} (ids look like count:GM:{ulid})`);
-  try {
-    return parseSession(await couch.use(locationDb(tenantId, parsed.location)).get(id));
-  } catch (err) {
-    if (statusOf(err) === 404) throw notFound(`No count ${id}`);
-    throw err;
-  }
+  return getOr404(couch.use(locationDb(tenantId, parsed.location)), id, `No count ${id}`, parseSession);
 }
 
 /** Sessions of a location, newest first (ids sort by time: one `_all_docs` range, no view to build): needs inventory:adjust there. */

@@ -22,7 +22,7 @@ import { toDecimalString } from '#domain/money.ts';
 import type { z } from 'zod';
 import { recordAudit } from '../audit.ts';
 import { actorOf, authorize, type Caller } from '../auth/principal.ts';
-import { statusOf, type Couch } from '../couch/client.ts';
+import { getOr404, statusOf, type Couch } from '../couch/client.ts';
 import { badRequest, conflict, notFound, parseBody } from '../errors.ts';
 import type { EmailOutboxDoc } from '../platform/types.ts';
 import { assertLocations } from './service.ts';
@@ -95,12 +95,7 @@ export function parsePoId(id: string): { location: string } | null {
 export async function getPurchaseOrder(couch: Couch, tenantId: string, id: string): Promise<PurchaseOrder> {
   const parsed = parsePoId(id);
   if (!parsed) throw notFound(`No purchase order ${id} (ids look like po:GM:{ulid})`);
-  try {
-    return parsePo(await couch.use(locationDb(tenantId, parsed.location)).get(id));
-  } catch (err) {
-    if (statusOf(err) === 404) throw notFound(`No purchase order ${id}`);
-    throw err;
-  }
+  return getOr404(couch.use(locationDb(tenantId, parsed.location)), id, `No purchase order ${id}`, parsePo);
 }
 
 /** A catalog variant by exact SKU or barcode, for adding order lines: needs inventory:adjust. */

@@ -21,8 +21,8 @@ import { recordAudit } from '../audit.ts';
 import { actorOf, type Caller } from '../auth/principal.ts';
 import { parseBody } from '../errors.ts';
 import { authorizeAny, authorizeInventory } from './authorize.ts';
-import { statusOf, type Couch, type Db } from '../couch/client.ts';
-import { AppError, badRequest, conflict, notFound } from '../errors.ts';
+import { getOr404, statusOf, type Couch, type Db } from '../couch/client.ts';
+import { badRequest, conflict, notFound } from '../errors.ts';
 import { getTenant } from '../tenants/provision.ts';
 import { advanceDoc, insertOnce } from './store.ts';
 
@@ -132,12 +132,7 @@ export async function createTransfer(couch: Couch, caller: Caller, raw: unknown)
 export async function getTransfer(couch: Couch, tenantId: string, id: string): Promise<Transfer> {
   const parsed = parseTransferId(id);
   if (!parsed) throw notFound(`No transfer ${id} (ids look like transfer:GM:{ulid})`);
-  try {
-    return transferSchema.parse(await couch.use(locationDb(tenantId, parsed.from)).get(id));
-  } catch (err) {
-    if (statusOf(err) === 404) throw notFound(`No transfer ${id}`);
-    throw err;
-  }
+  return getOr404(couch.use(locationDb(tenantId, parsed.from)), id, `No transfer ${id}`, (raw) => transferSchema.parse(raw));
 }
 
 /**

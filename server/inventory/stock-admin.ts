@@ -19,7 +19,7 @@ import {
 import { thresholdInput } from '#domain/stock-levels.ts';
 import { actorOf, authorize, type Caller } from '../auth/principal.ts';
 import { recordAudit } from '../audit.ts';
-import { statusOf, type Couch } from '../couch/client.ts';
+import { getOr404, type Couch } from '../couch/client.ts';
 import { AppError, badRequest, notFound, parseBody } from '../errors.ts';
 import { assertLocations, listTransfers, stockLevels, unknownVariants } from './service.ts';
 
@@ -228,13 +228,7 @@ export async function setThresholds(couch: Couch, caller: Caller, raw: unknown):
   await assertLocations(couch, tenantId, [input.location]);
   let variantIds: string[];
   if (input.productId) {
-    let product: ProductDoc;
-    try {
-      product = (await couch.use(catalogDb(tenantId)).get(input.productId)) as unknown as ProductDoc;
-    } catch (err) {
-      if (statusOf(err) === 404) throw notFound(`No product ${input.productId}`);
-      throw err;
-    }
+    const product = await getOr404<ProductDoc>(couch.use(catalogDb(tenantId)), input.productId, `No product ${input.productId}`);
     variantIds = product.variants.map((v) => v.id);
   } else {
     variantIds = [...new Set(input.variantIds ?? [])];

@@ -6,7 +6,7 @@ import { locationSchema, settingsSchema, taxRateSchema, taxTableSchema, type Doc
 import { EDITABLE_SETTINGS, taxRateIdFor, taxRateInput, type SettingsUpdate } from '#domain/tenant-settings.ts';
 import { recordAudit } from '../audit.ts';
 import { hasPermission, mayUseLocation, principalId, type Principal } from '../auth/principal.ts';
-import { statusOf, updateDoc } from '../couch/client.ts';
+import { getOr404, statusOf, updateDoc } from '../couch/client.ts';
 import type { Ctx } from '../context.ts';
 import { conflict, forbidden, notFound, parseBody } from '../errors.ts';
 import type { DeviceDoc } from '../platform/types.ts';
@@ -177,21 +177,11 @@ async function catalogList<T>(ctx: Ctx, tenantId: string, prefix: string, parse:
 }
 
 async function getTaxTable(ctx: Ctx, tenantId: string, id: string): Promise<void> {
-  try {
-    taxTableSchema.parse(await ctx.couch.use(catalogDb(tenantId)).get(id));
-  } catch (err) {
-    if (statusOf(err) === 404) throw notFound(`Tax table ${id} does not exist`);
-    throw err;
-  }
+  await getOr404(ctx.couch.use(catalogDb(tenantId)), id, `Tax table ${id} does not exist`, (raw) => taxTableSchema.parse(raw));
 }
 
 async function getTaxRate(ctx: Ctx, tenantId: string, id: string): Promise<TaxRateDoc> {
-  try {
-    return taxRateSchema.parse(await ctx.couch.use(catalogDb(tenantId)).get(id));
-  } catch (err) {
-    if (statusOf(err) === 404) throw notFound(`Tax rate ${id} does not exist`);
-    throw err;
-  }
+  return getOr404(ctx.couch.use(catalogDb(tenantId)), id, `Tax rate ${id} does not exist`, (raw) => taxRateSchema.parse(raw));
 }
 
 /** Every tax rate with the locations using it; `location` keeps the rates that location uses. */

@@ -5,8 +5,8 @@ import type { ShiftCloseDoc, ShiftDoc, TimeEntryDoc } from '#domain/schemas/inde
 import { storedShiftReport } from '#domain/shift-report.ts';
 import { storeFormat } from '#domain/store-format.ts';
 import { businessDay, timesheet, type Punch, type TimesheetRow } from '#domain/timesheet.ts';
-import { statusOf, type Couch, type Db } from '../couch/client.ts';
-import { badRequest, notFound } from '../errors.ts';
+import { getOr404, statusOf, type Couch, type Db } from '../couch/client.ts';
+import { badRequest } from '../errors.ts';
 
 /**
  * Time entries and register shifts of one location, read for the staff pages. Both are event documents
@@ -35,13 +35,8 @@ async function byPrefix<T>(db: Db, prefix: string): Promise<T[]> {
 }
 
 export async function locationTimeZone(couch: Couch, tenantId: string, code: string): Promise<string> {
-  try {
-    const loc = (await couch.use(catalogDb(tenantId)).get(`location:${code}`)) as { timeZone?: string };
-    return loc.timeZone ?? 'UTC';
-  } catch (err) {
-    if (statusOf(err) === 404) throw notFound(`No location ${code} in this tenant`);
-    throw err;
-  }
+  const loc = await getOr404<{ timeZone?: string }>(couch.use(catalogDb(tenantId)), `location:${code}`, `No location ${code} in this tenant`);
+  return loc.timeZone ?? 'UTC';
 }
 
 /** Instants that can fall on a business day in [from, to] in any time zone (±14 h), plus a shift's length. */
@@ -162,13 +157,7 @@ export async function shiftDetail(couch: Couch, tenantId: string, location: stri
   if (!SHIFT_ID.test(id)) throw badRequest('id: must be a shift id (shift:{register}:{ulid})');
   const timeZone = await locationTimeZone(couch, tenantId, location);
   const db = couch.use(locationDb(tenantId, location));
-  let shift: ShiftDoc;
-  try {
-    shift = (await db.get(id)) as unknown as ShiftDoc;
-  } catch (err) {
-    if (statusOf(err) === 404) throw notFound(`No shift ${id} at ${location}`);
-    throw err;
-  }
+  const shift = await getOr404<ShiftDoc>(db, id, `No shift ${id} at ${location}`);
   let close: ShiftCloseDoc | null = null;
   try {
     close = (await db.get(`shift_close:${id.slice('shift:'.length)}`)) as unknown as ShiftCloseDoc;

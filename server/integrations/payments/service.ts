@@ -4,7 +4,7 @@ import { locationSchema } from '#domain/schemas/index.ts';
 import { recordAudit } from '../../audit.ts';
 import { authorize, hasPermission, mayUseLocation, principalId, type Principal } from '../../auth/principal.ts';
 import type { Ctx } from '../../context.ts';
-import { getOrNull, statusOf, type Db } from '../../couch/client.ts';
+import { getOr404, getOrNull, statusOf, type Db } from '../../couch/client.ts';
 import { conflict, forbidden, notFound } from '../../errors.ts';
 import { advanceDoc, insertOnce } from '../../inventory/store.ts';
 import { integrationsDb, secretBoxOf } from '../store.ts';
@@ -213,13 +213,7 @@ export async function assignReader(ctx: Ctx, p: Principal, readerId: string, bod
   if (!/^tmr_[A-Za-z0-9]{4,60}$/.test(readerId)) throw notFound(`No card reader ${readerId}`);
   const db = await integrationsDb(ctx.couch);
   const id = stripeReaderId(admin.tenantId, readerId);
-  let current: StripeReaderDoc;
-  try {
-    current = stripeReaderDoc.parse(await db.get(id));
-  } catch (err) {
-    if (statusOf(err) === 404) throw notFound(`No card reader ${readerId}`);
-    throw err;
-  }
+  const current: StripeReaderDoc = await getOr404(db, id, `No card reader ${readerId}`, (raw) => stripeReaderDoc.parse(raw));
   authorize(admin, 'settings:manage', 'Assigning a card reader', current.locationCode);
   if (body.registerId) {
     const device = await ctx.devices.get(body.registerId.slice('device:'.length), true);
@@ -247,12 +241,7 @@ async function readerAt(db: Db, tenantId: string, readerId: string, locationCode
 }
 
 async function locationOf(ctx: Ctx, tenantId: string, code: string) {
-  try {
-    return locationSchema.parse(await ctx.couch.use(catalogDb(tenantId)).get(`location:${code}`));
-  } catch (err) {
-    if (statusOf(err) === 404) throw notFound(`Location ${code} does not exist`);
-    throw err;
-  }
+  return getOr404(ctx.couch.use(catalogDb(tenantId)), `location:${code}`, `Location ${code} does not exist`, (raw) => locationSchema.parse(raw));
 }
 
 // ---- payments -----------------------------------------------------------------------------------
