@@ -48,7 +48,8 @@ export interface TakeTurn {
 
 /**
  * Decides and writes one entry in the account's turn. `entries` is what the decision was made on
- * (the entry itself not included); `created` is false for a retried request already written.
+ * (the entry itself not included); `created` is true for the request that won the turn with it, false
+ * for a retried request whose entry is there already.
  */
 export async function inTurn(t: TakeTurn): Promise<{ entry: LedgerEntry; created: boolean; entries: LedgerEntry[] }> {
   const platform = t.couch.use(PLATFORM_DB);
@@ -58,19 +59,20 @@ export async function inTurn(t: TakeTurn): Promise<{ entry: LedgerEntry; created
     const turn = await getOrNull<TurnDoc>(platform, id);
     let entries = await t.entries();
     const last = turn ? ledgerEntrySchema.parse(turn.last) : null;
-    let wroteLast = false;
     if (last && !entries.some((e) => e._id === last._id)) {
-      // the last winner's entry is not in the ledger: it stopped before writing it (or the view has not
-      // caught up) — write it now (create-once) and count it
-      wroteLast = (await insertOnce(t.ledger, last, sameAs(last), 'Ledger entry')).created;
+      // the last winner's entry is not in the ledger yet: its writer is about to write it, or stopped
+      // before it did — write it now (create-once, so never twice) and count it
+      await insertOnce(t.ledger, last, sameAs(last), 'Ledger entry');
       entries.push(last);
     }
     const done = entries.find((e) => e._id === t.entryId);
     if (done) {
-      // a retried request: its entry is there (written by its first attempt, or just now for it)
+      // a retried request: its entry is there. Its first attempt won the turn and answers "created"
+      // (or stopped short, and then nobody does: an audit event twice would be worse than none; the
+      // entry itself names who made it and why)
       if (!t.isThisRequest(done)) throw conflict(`Adjustment ${t.entryId} already exists with other content`);
       entries = entries.filter((e) => e._id !== t.entryId);
-      return { entry: done, created: wroteLast && last?._id === t.entryId, entries };
+      return { entry: done, created: false, entries };
     }
     const entry = t.decide(entries);
     const claim = await casPut(platform, { _id: id, ...(turn?._rev ? { _rev: turn._rev } : {}), type: 'balance_turn', last: entry } satisfies TurnDoc);
@@ -78,8 +80,9 @@ export async function inTurn(t: TakeTurn): Promise<{ entry: LedgerEntry; created
       await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
       continue;
     }
+    // the turn is ours, so the entry is this request's even if the next adjuster wrote it for us first
     const out = await insertOnce(t.ledger, entry, t.isThisRequest, 'Adjustment');
-    return { entry: out.doc, created: out.created, entries };
+    return { entry: out.doc, created: true, entries };
   }
   throw new AppError(503, 'busy', 'This balance is being adjusted by other requests; retry');
 }
