@@ -1,5 +1,5 @@
 import { PLATFORM_DB } from '#domain/db-names.ts';
-import type { Account, LedgerEntry } from '#domain/customers.ts';
+import { sameEntry, type Account, type LedgerEntry } from '#domain/customers.ts';
 import { ledgerEntrySchema } from '#domain/schemas/index.ts';
 import { casPut } from '../couch/cas.ts';
 import { getOrNull, type Couch, type Db } from '../couch/client.ts';
@@ -54,7 +54,6 @@ export interface TakeTurn {
 export async function inTurn(t: TakeTurn): Promise<{ entry: LedgerEntry; created: boolean; entries: LedgerEntry[] }> {
   const platform = t.couch.use(PLATFORM_DB);
   const id = turnId(t.tenantId, t.account, t.holder);
-  const sameAs = (a: LedgerEntry) => (stored: LedgerEntry) => stored.account === a.account && stored.holder === a.holder && stored.amount === a.amount;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const turn = await getOrNull<TurnDoc>(platform, id);
     let entries = await t.entries();
@@ -62,7 +61,7 @@ export async function inTurn(t: TakeTurn): Promise<{ entry: LedgerEntry; created
     if (last && !entries.some((e) => e._id === last._id)) {
       // the last winner's entry is not in the ledger yet: its writer is about to write it, or stopped
       // before it did — write it now (create-once, so never twice) and count it
-      await insertOnce(t.ledger, last, sameAs(last), 'Ledger entry');
+      await insertOnce(t.ledger, last, (stored) => sameEntry(last, stored), 'Ledger entry');
       entries.push(last);
     }
     const done = entries.find((e) => e._id === t.entryId);
